@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every build, test and runtime dependency of stack from Debian's archive.
+# Idempotent: packages already present are skipped, so a second run does no network I/O.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # libraries
+  libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libasio-dev
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev googletest libcli11-dev
+  libseccomp-dev libcap-dev libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev
+  libsystemd-dev
+  # fuzzing (libFuzzer ships with clang's runtime)
+  clang libclang-rt-14-dev
+  # test and benchmark tools
+  busybox-static iproute2 docker-registry skopeo apache2-utils hyperfine procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+  exit 1
+fi
+
+# Keep package scripts from starting services (docker-registry) behind the tests' back.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  made_policy=1
+fi
+trap '[ "$made_policy" = 1 ] && rm -f "$policy"' EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

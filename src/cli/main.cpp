@@ -1,0 +1,2 @@
+// Placeholder entry point; src/cli/ owns the real one.
+int main() { return 0; }

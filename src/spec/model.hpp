@@ -1,0 +1,224 @@
+// spec::Stack: the normalised, validated model of a stack file. Defaults applied, durations in
+// nanoseconds, sizes in bytes, names resolved. Everything after src/spec/ sees only this.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/node.hpp"
+
+namespace stack::spec {
+
+using Duration = std::chrono::nanoseconds;
+
+// Where a model element was written, for diagnostics raised after normalisation (graph cycles).
+struct Location {
+  Mark mark;
+  std::string path;  // key path, e.g. "services.web.depends_on.db"
+};
+
+struct Port {
+  std::string host_ip;           // "" = all addresses
+  uint16_t published_min = 0;    // 0 = a random host port
+  uint16_t published_max = 0;    // == published_min unless a host range was given
+  uint16_t target = 0;           // container port
+  std::string protocol = "tcp";  // tcp | udp | sctp
+  std::string name;
+  std::string app_protocol;
+  std::string mode = "ingress";
+  bool operator==(const Port&) const = default;
+};
+
+enum class MountType { bind, volume, tmpfs };
+
+struct Mount {
+  MountType type = MountType::volume;
+  std::string source;  // bind: absolute host path; volume: key in Stack::volumes ("" = anonymous)
+  std::string target;  // absolute container path
+  bool read_only = false;
+  bool create_host_path = true;        // bind: create a missing source, as docker compose does
+  std::string propagation;             // bind: "" (rprivate), private, rprivate, shared, ...
+  std::string selinux;                 // bind: "", "z" or "Z"
+  bool nocopy = false;                 // volume
+  std::optional<int64_t> tmpfs_size;   // tmpfs: bytes
+  std::optional<uint32_t> tmpfs_mode;  // tmpfs: octal mode
+  bool operator==(const Mount&) const = default;
+};
+
+struct ServiceNetwork {
+  std::string key;  // key in Stack::networks
+  std::vector<std::string> aliases;
+  std::optional<std::string> ipv4_address;
+  std::optional<std::string> mac_address;
+  int priority = 0;
+  Location location;
+};
+
+struct NetworkMode {
+  enum class Kind { bridge, host, none, service, container };
+  Kind kind = Kind::bridge;  // bridge: attach to ServiceNetworks
+  std::string target;        // service or container name for service:/container:
+};
+
+enum class Condition { service_started, service_healthy, service_completed_successfully };
+
+struct Dependency {
+  std::string service;
+  Condition condition = Condition::service_started;
+  bool required = true;
+  bool restart = false;
+  Location location;
+};
+
+struct RestartPolicy {
+  enum class Kind { no, always, on_failure, unless_stopped };
+  Kind kind = Kind::no;
+  std::optional<int> max_retries;  // on-failure[:N]
+};
+
+// Every field optional: an unset field falls back to the image's HEALTHCHECK, then to docker's
+// defaults (interval 30s, timeout 30s, retries 3, start_period 0, start_interval 5s).
+struct Healthcheck {
+  std::vector<std::string> test;  // ["CMD", args...], ["CMD-SHELL", cmd] or ["NONE"]; empty = image's
+  std::optional<Duration> interval, timeout, start_period, start_interval;
+  std::optional<int> retries;
+  bool disable = false;  // disable: true or test: NONE
+};
+
+struct DeviceRate {
+  std::string path;  // /dev/sda
+  uint64_t rate = 0; // bytes per second or operations per second
+  bool operator==(const DeviceRate&) const = default;
+};
+
+struct Blkio {
+  std::optional<uint16_t> weight;  // 10..1000
+  std::vector<DeviceRate> device_read_bps, device_write_bps, device_read_iops, device_write_iops;
+};
+
+// Limits from deploy.resources and the top-level service keys (mem_limit, cpus, ...), merged;
+// writing the same limit both ways with different values is an error.
+struct Resources {
+  std::optional<double> cpus;               // CFS quota expressed in CPUs
+  std::optional<int64_t> memory;            // bytes
+  std::optional<int64_t> memswap;           // bytes; -1 = unlimited swap
+  std::optional<int64_t> memory_reservation;
+  std::optional<int64_t> pids;              // pids limit; -1 = unlimited
+  std::optional<int64_t> cpu_shares;
+  std::optional<int64_t> cpu_quota;         // microseconds
+  std::optional<int64_t> cpu_period;        // microseconds
+  std::optional<std::string> cpuset;        // "0-1,3"
+  std::optional<double> reservation_cpus;
+  Blkio blkio;
+};
+
+struct Ulimit {
+  int64_t soft = 0;
+  int64_t hard = 0;
+  bool operator==(const Ulimit&) const = default;
+};
+
+struct ExtraHost {
+  std::string hostname;
+  std::string address;
+  bool operator==(const ExtraHost&) const = default;
+};
+
+enum class PullPolicy { missing, always, never, build };
+
+struct Service {
+  std::string name;
+  std::string image;
+  std::optional<std::vector<std::string>> entrypoint;  // unset = the image's; [] clears it
+  std::optional<std::vector<std::string>> command;     // unset = the image's
+  std::map<std::string, std::string> environment;      // env_file merged in, environment wins
+  std::string working_dir;
+  std::string user;
+  std::string hostname;
+  std::string domainname;
+  std::string container_name;
+  std::map<std::string, std::string> labels;
+  std::vector<Port> ports;
+  std::vector<std::string> expose;  // "80", "8000-8010/udp"
+  std::vector<Mount> mounts;        // volumes: and tmpfs:, in that order
+  std::vector<ServiceNetwork> networks;  // sorted by priority (desc) then key
+  NetworkMode network_mode;
+  std::vector<Dependency> depends_on;    // sorted by service
+  RestartPolicy restart;
+  std::optional<Healthcheck> healthcheck;
+  int replicas = 1;  // deploy.replicas or scale
+  Resources resources;
+  std::map<std::string, Ulimit> ulimits;
+  std::map<std::string, std::string> sysctls;
+  std::vector<std::string> cap_add;   // upper case, no CAP_ prefix; "ALL" allowed
+  std::vector<std::string> cap_drop;
+  bool privileged = false;
+  bool read_only = false;
+  std::vector<std::string> security_opt;
+  std::optional<bool> init;
+  std::string stop_signal;  // "SIGTERM" form; "" = the image's, else SIGTERM
+  std::optional<Duration> stop_grace_period;
+  std::vector<ExtraHost> extra_hosts;
+  std::vector<std::string> dns;
+  std::optional<int64_t> shm_size;
+  PullPolicy pull_policy = PullPolicy::missing;
+  std::vector<std::string> profiles;
+  Location location;  // the services.<name> key
+};
+
+struct IpamPool {
+  std::string subnet;    // CIDR
+  std::string gateway;   // "" = first address of the subnet
+  std::string ip_range;  // CIDR within subnet; "" = the whole subnet
+  bool operator==(const IpamPool&) const = default;
+};
+
+struct Network {
+  std::string key;   // key under networks:
+  std::string name;  // the real name: name:, else {project}_{key}; external: name or key
+  std::string driver = "bridge";
+  bool internal = false;
+  bool external = false;
+  bool attachable = false;
+  bool enable_ipv6 = false;
+  std::string ipam_driver = "default";
+  std::vector<IpamPool> ipam;
+  std::map<std::string, std::string> driver_opts;
+  std::map<std::string, std::string> labels;
+  Location location;
+};
+
+struct Volume {
+  std::string key;
+  std::string name;  // name:, else {project}_{key}; external: name or key
+  std::string driver = "local";
+  bool external = false;
+  std::map<std::string, std::string> driver_opts;
+  std::map<std::string, std::string> labels;
+  Location location;
+};
+
+struct Stack {
+  std::string name;         // project name
+  std::string working_dir;  // directory of the first stack file; relative paths resolve here
+  std::vector<std::string> files;
+  std::vector<Service> services;  // enabled services only, sorted by name
+  std::vector<Network> networks;  // sorted by key; "default" present when any service uses it
+  std::vector<Volume> volumes;    // sorted by key
+
+  const Service* find_service(std::string_view name) const;
+  const Network* find_network(std::string_view key) const;
+  const Volume* find_volume(std::string_view key) const;
+};
+
+std::string_view to_string(Condition c);
+std::string_view to_string(RestartPolicy::Kind k);
+std::string_view to_string(MountType t);
+std::string_view to_string(PullPolicy p);
+std::string_view to_string(NetworkMode::Kind k);
+
+}  // namespace stack::spec
