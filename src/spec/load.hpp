@@ -17,7 +17,7 @@ using Environment = std::map<std::string, std::string>;
 
 struct LoadOptions {
   std::vector<std::string> files;      // -f, in order; empty = the default names in working_dir
-  std::string working_dir;             // where default files are looked for; "" = current dir
+  std::string working_dir;             // --project-directory; "" = the first file's directory
   std::string project_name;            // -p; "" = COMPOSE_PROJECT_NAME, name:, or the directory
   std::vector<std::string> env_files;  // --env-file; empty = .env beside the first file
   std::vector<std::string> profiles;   // --profile (COMPOSE_PROFILES is read too)
