@@ -20,7 +20,7 @@ std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"
 // implicit edge of network_mode, since it carries the user's condition.
 void add_edge(std::vector<Edge>& edges, Edge edge) {
   auto same = [&](const Edge& e) { return e.service == edge.service; };
-  if (std::find_if(edges.begin(), edges.end(), same) == edges.end()) edges.push_back(std::move(edge));
+  if (std::none_of(edges.begin(), edges.end(), same)) edges.push_back(std::move(edge));
 }
 
 Result<std::vector<Edge>> edges_of(const spec::Service& service, const spec::Stack& stack) {
@@ -59,7 +59,9 @@ std::vector<std::string> Graph::services() const {
   return names;
 }
 
-bool Graph::contains(std::string_view service) const { return nodes_.find(service) != nodes_.end(); }
+bool Graph::contains(std::string_view service) const {
+  return nodes_.find(service) != nodes_.end();
+}
 
 const std::vector<Edge>& Graph::dependencies(std::string_view service) const {
   auto it = nodes_.find(service);

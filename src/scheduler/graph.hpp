@@ -1,7 +1,7 @@
 // scheduler::Graph: the services of a stack as a dependency DAG. Edges point from a service to
-// what it needs, each with the condition to wait for (started / healthy / completed). Everything the
-// executor asks of the order lives here: start waves, shutdown order, `up SERVICE...` subsets and
-// the dependents to recreate. Deterministic: every tie is broken by service name.
+// what it needs, each with the condition to wait for (started / healthy / completed). Everything
+// the executor asks of the order lives here: start waves, shutdown order, `up SERVICE...` subsets
+// and the dependents to recreate. Deterministic: every tie is broken by service name.
 #pragma once
 
 #include <map>
@@ -44,7 +44,8 @@ class Graph {
   // started in parallel once the previous one met its conditions. Names sorted within a wave.
   std::vector<std::vector<std::string>> waves() const;
 
-  // The named services plus everything they depend on, transitively (for `up SERVICE...`).
+  // The named services plus everything they depend on, transitively (for `up SERVICE...`); an
+  // unknown name is an error, an empty list gives an empty graph.
   util::Result<Graph> subset(const std::vector<std::string>& names) const;
   // Every service that depends on `service`, directly or not, in start order: what has to be
   // recreated when `service` is.

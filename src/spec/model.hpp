@@ -97,6 +97,7 @@ struct DeviceRate {
 
 struct Blkio {
   std::optional<uint16_t> weight;  // 10..1000
+  std::vector<DeviceRate> weight_device;  // rate = the device's weight, 10..1000
   std::vector<DeviceRate> device_read_bps, device_write_bps, device_read_iops, device_write_iops;
 };
 
@@ -129,6 +130,14 @@ struct ExtraHost {
 };
 
 enum class PullPolicy { missing, always, never, build };
+
+// Container logs: json-file (docker's format, rotated by max-size / max-file) or none.
+struct Logging {
+  std::string driver = "json-file";
+  std::optional<int64_t> max_size;  // bytes; unset = never rotate
+  std::optional<int> max_file;      // files kept with max_size; default 1
+  bool operator==(const Logging&) const = default;
+};
 
 struct Service {
   std::string name;
@@ -166,6 +175,7 @@ struct Service {
   std::vector<std::string> dns;
   std::optional<int64_t> shm_size;
   PullPolicy pull_policy = PullPolicy::missing;
+  Logging logging;
   std::vector<std::string> profiles;
   Location location;  // the services.<name> key
 };

@@ -24,6 +24,15 @@ class Node {
  public:
   enum class Kind { null, scalar, sequence, mapping };
 
+  // Declared here, defaulted after the class: clang with libstdc++ otherwise instantiates
+  // std::pair<Node, Node> (for `entries`) while Node is still incomplete and fails to compile.
+  Node();
+  Node(const Node&);
+  Node(Node&&) noexcept;
+  Node& operator=(const Node&);
+  Node& operator=(Node&&) noexcept;
+  ~Node();
+
   Kind kind = Kind::null;
   std::string scalar;  // text of a scalar (also of a null written as "~" or "null")
   bool quoted = false; // the scalar was written in quotes: never a number, bool or null
@@ -49,6 +58,13 @@ class Node {
   // Sets key to value in a mapping, replacing an existing entry in place.
   void set(std::string key, Node value);
 };
+
+inline Node::Node() = default;
+inline Node::Node(const Node&) = default;
+inline Node::Node(Node&&) noexcept = default;
+inline Node& Node::operator=(const Node&) = default;
+inline Node& Node::operator=(Node&&) noexcept = default;
+inline Node::~Node() = default;
 
 // A human name for a node's kind ("a mapping", "a list", "a string", "null"), for type errors.
 std::string_view kind_name(const Node& node);

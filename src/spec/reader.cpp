@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace stack::spec {
@@ -23,13 +24,8 @@ class Converter {
 
   Node convert(const YAML::Node& y, int depth) {
     Mark mark = mark_of(y);
-    if (++nodes_ > limits_.max_nodes)
-      throw LimitExceeded{mark, "document expands to more than " +
-                                    std::to_string(limits_.max_nodes) +
-                                    " nodes (alias expansion bomb?)"};
-    if (depth > limits_.max_depth)
-      throw LimitExceeded{mark, "nesting deeper than " + std::to_string(limits_.max_depth) +
-                                    " levels"};
+    if (++nodes_ > limits_.max_nodes) throw too_many(mark);
+    if (depth > limits_.max_depth) throw too_deep(mark);
     switch (y.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null: {
@@ -44,6 +40,7 @@ class Converter {
       }
       case YAML::NodeType::Sequence: {
         Node n = Node::make_sequence(mark);
+        n.items.reserve(y.size());
         for (const auto& item : y) n.items.push_back(convert(item, depth + 1));
         return n;
       }
@@ -53,9 +50,44 @@ class Converter {
     return Node{};
   }
 
+  // The node count of the document once aliases are expanded, computed before anything is built.
+  // An alias is a second reference to the same yaml-cpp node and so has the same start offset:
+  // each distinct collection is walked once, and a "billion laughs" document is refused without
+  // allocating its expansion (building 10^6 Nodes first would take seconds).
+  size_t expanded_size(const YAML::Node& y, int depth) {
+    if (depth > limits_.max_depth) throw too_deep(mark_of(y));
+    if (!y.IsSequence() && !y.IsMap()) return 1;
+    int pos = y.Mark().pos;
+    if (pos >= 0) {
+      if (auto it = sizes_.find(pos); it != sizes_.end()) return it->second;
+    }
+    size_t total = 1;
+    auto add = [&](const YAML::Node& child) {
+      total += expanded_size(child, depth + 1);
+      if (total > limits_.max_nodes) throw too_many(mark_of(y));
+    };
+    if (y.IsSequence()) {
+      for (const auto& item : y) add(item);
+    } else {
+      for (const auto& kv : y) add(kv.second);
+    }
+    if (pos >= 0) sizes_.emplace(pos, total);
+    return total;
+  }
+
   std::vector<Diagnostic> errors;
 
  private:
+  LimitExceeded too_many(const Mark& mark) const {
+    return LimitExceeded{mark, "document expands to more than " +
+                                   std::to_string(limits_.max_nodes) +
+                                   " nodes (alias expansion bomb?)"};
+  }
+  LimitExceeded too_deep(const Mark& mark) const {
+    return LimitExceeded{mark, "nesting deeper than " + std::to_string(limits_.max_depth) +
+                                   " levels"};
+  }
+
   Mark mark_of(const YAML::Node& y) const {
     YAML::Mark m = y.Mark();
     return Mark{file_, m.line < 0 ? 0 : m.line + 1, m.column < 0 ? 0 : m.column + 1};
@@ -63,7 +95,10 @@ class Converter {
 
   Node convert_map(const YAML::Node& y, int depth) {
     Node n = Node::make_mapping(mark_of(y));
+    n.entries.reserve(y.size());
     std::vector<Node> merges;  // values of "<<", applied after the explicit keys
+    // Node::find is linear; a set keeps a mapping with many keys from turning quadratic.
+    std::unordered_set<std::string> keys;
     for (const auto& kv : y) {
       const YAML::Node& key = kv.first;
       if (!key.IsScalar()) {
@@ -75,22 +110,24 @@ class Converter {
         merges.push_back(std::move(value));
         continue;
       }
-      if (n.find(key.Scalar())) {
+      if (!keys.insert(key.Scalar()).second) {
         errors.push_back({mark_of(key), "", "duplicate key '" + key.Scalar() + "'"});
         continue;
       }
       n.entries.emplace_back(Node::make_scalar(key.Scalar(), mark_of(key), key.Tag() == "!"),
                              std::move(value));
     }
-    for (auto& merge : merges) apply_merge(n, merge);
+    for (auto& merge : merges) apply_merge(n, keys, merge);
     return n;
   }
 
   // YAML 1.1 merge: explicit keys win; in a list of mappings the earlier one wins.
-  void apply_merge(Node& target, const Node& merge) {
+  void apply_merge(Node& target, std::unordered_set<std::string>& keys, const Node& merge) {
     if (merge.is_mapping()) {
+      // The merged value was counted when it was converted, so the copy stays within twice
+      // max_nodes.
       for (const auto& [k, v] : merge.entries)
-        if (!target.find(k.scalar)) target.entries.emplace_back(k, v);
+        if (keys.insert(k.scalar).second) target.entries.emplace_back(k, v);
       return;
     }
     if (merge.is_sequence()) {
@@ -99,7 +136,7 @@ class Converter {
           errors.push_back({item.mark, "", "a '<<' merge list may hold only mappings"});
           continue;
         }
-        apply_merge(target, item);
+        apply_merge(target, keys, item);
       }
       return;
     }
@@ -110,6 +147,7 @@ class Converter {
   std::shared_ptr<const std::string> file_;
   const ReadLimits& limits_;
   size_t nodes_ = 0;
+  std::unordered_map<int, size_t> sizes_;  // expanded_size of collections by start offset
 };
 
 }  // namespace
@@ -139,6 +177,7 @@ std::optional<Node> read_yaml(std::string_view text, const std::string& file, Di
   }
   Converter conv(name, limits);
   try {
+    (void)conv.expanded_size(doc, 0);
     Node root = conv.convert(doc, 0);
     for (auto& d : conv.errors) diags.error(d.mark, d.path, d.message);
     if (!conv.errors.empty()) return std::nullopt;

@@ -25,7 +25,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> suggest(std::string_view word,
                                    std::span<const std::string_view> candidates) {
-  size_t limit = std::max<size_t>(1, word.size() / 3);
+  size_t limit = std::max<size_t>(1, (word.size() + 1) / 3);
   std::optional<std::string> best;
   size_t best_distance = limit + 1;
   for (std::string_view c : candidates) {

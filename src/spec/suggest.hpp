@@ -13,7 +13,7 @@ namespace stack::spec {
 // transpositions each cost 1, so the common "imgae" typo is one edit away, not two.
 size_t edit_distance(std::string_view a, std::string_view b);
 
-// The nearest candidate within max(1, len/3) edits (ties: the first listed), or nullopt.
+// The nearest candidate within max(1, (len+1)/3) edits (ties: the first listed), or nullopt.
 std::optional<std::string> suggest(std::string_view word, std::span<const std::string_view> candidates);
 
 // " (did you mean 'image'?)" or "", ready to append to a message.

@@ -54,8 +54,12 @@ std::string_view read_element(std::string_view s, size_t& i, uint64_t& total) {
   bool overflow = false, any = false;
   size_t start = i;
   for (; i < s.size() && is_digit(s[i]); ++i) {
-    if (whole > (kMaxMagnitude - 9) / 10) overflow = true;
-    whole = whole * 10 + uint64_t(s[i] - '0');
+    uint64_t digit = uint64_t(s[i] - '0');
+    if (overflow || whole > (kMaxMagnitude - digit) / 10) {
+      overflow = true;
+      continue;
+    }
+    whole = whole * 10 + digit;
   }
   any = i > start;
   // The fraction is kept as digits over a power of ten, as Go does, to stay exact.

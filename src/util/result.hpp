@@ -39,7 +39,7 @@ class [[nodiscard]] Error {
     message_ = std::string(outer) + ": " + message_;
     return *this;
   }
-  Error&& context(std::string_view outer) && { return std::move(context(outer)); }
+  Error context(std::string_view outer) && { return std::move(context(outer)); }
 
  private:
   Errc code_;
@@ -84,7 +84,8 @@ class [[nodiscard]] Result {
     if (!has_value()) error().context(outer);
     return *this;
   }
-  Result&& context(std::string_view outer) && { return std::move(context(outer)); }
+  // By value: a reference to a temporary would dangle inside STACK_TRY(f().context(...)).
+  Result context(std::string_view outer) && { return std::move(context(outer)); }
 
  private:
   std::variant<T, Error> v_;
@@ -107,7 +108,8 @@ class [[nodiscard]] Result<void> {
     if (!ok_) err_.context(outer);
     return *this;
   }
-  Result&& context(std::string_view outer) && { return std::move(context(outer)); }
+  // By value: a reference to a temporary would dangle inside STACK_TRY(f().context(...)).
+  Result context(std::string_view outer) && { return std::move(context(outer)); }
 
  private:
   Error err_{Errc::internal, ""};

@@ -1,0 +1,172 @@
+#include "image/blob_store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace stack::image {
+
+using util::Errc;
+using util::Error;
+using util::fail;
+
+namespace {
+
+constexpr std::string_view kTmpPrefix = ".tmp-";
+constexpr std::string_view kPartialPrefix = ".partial-";
+
+// Feeds the bytes already in a partial file to the hasher and leaves the fd at its end.
+Result<uint64_t> rehash_partial(int fd, Sha256& hash) {
+  char buf[65536];
+  uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno("read partial blob");
+    }
+    if (n == 0) return total;
+    hash.update(buf, static_cast<size_t>(n));
+    total += static_cast<uint64_t>(n);
+  }
+}
+
+}  // namespace
+
+BlobWriter::~BlobWriter() {
+  // A moved-from writer has no fd and owns nothing.
+  if (!done_ && fd_.valid() && !opts_.resume) ::unlink(tmp_path_.c_str());
+}
+
+void BlobWriter::discard() {
+  fd_.reset();
+  if (!tmp_path_.empty()) ::unlink(tmp_path_.c_str());
+  done_ = true;
+}
+
+Result<void> BlobWriter::write(const void* data, size_t size) {
+  if (done_) return fail(Errc::internal, "blob writer already finished");
+  if (opts_.size && offset_ + size > *opts_.size) {
+    std::string name = opts_.digest ? opts_.digest->short_str() : "blob";
+    discard();
+    return fail(Errc::parse, name + ": more data than the expected " + std::to_string(*opts_.size) +
+                                 " bytes");
+  }
+  STACK_TRY(write_all(fd_.get(), data, size));
+  hash_.update(data, size);
+  offset_ += size;
+  return util::ok();
+}
+
+Result<Digest> BlobWriter::commit() {
+  if (done_) return fail(Errc::internal, "blob writer already finished");
+  Digest got = hash_.finish();
+  if (opts_.digest && got != *opts_.digest) {
+    discard();
+    return fail(Errc::parse, "digest mismatch: expected " + opts_.digest->str() + ", got " + got.str());
+  }
+  if (opts_.size && offset_ != *opts_.size) {
+    discard();
+    return fail(Errc::parse, got.short_str() + ": size " + std::to_string(offset_) +
+                                 " differs from the expected " + std::to_string(*opts_.size));
+  }
+  if (::fsync(fd_.get()) != 0) return Error::from_errno("fsync blob");
+  fd_.reset();
+  std::string final_path = blobs_dir_ + "/sha256/" + got.hex();
+  if (::rename(tmp_path_.c_str(), final_path.c_str()) != 0) {
+    auto err = Error::from_errno("rename blob into '" + final_path + "'");
+    discard();
+    return err;
+  }
+  done_ = true;
+  STACK_TRY(fsync_dir(blobs_dir_ + "/sha256"));
+  return got;
+}
+
+Result<BlobStore> BlobStore::open(std::string dir) {
+  // (STACK_TRY over a .context() chain would bind a reference to a dead temporary.)
+  if (auto made = make_dirs(dir + "/sha256", 0700); !made) {
+    return std::move(made).error().context("opening blob store");
+  }
+  return BlobStore(std::move(dir));
+}
+
+bool BlobStore::contains(const Digest& d) const { return path_exists(path(d)); }
+
+Result<uint64_t> BlobStore::size(const Digest& d) const {
+  struct stat st;
+  if (::stat(path(d).c_str(), &st) != 0) {
+    if (errno == ENOENT) return fail(Errc::not_found, "blob " + d.str() + " not found");
+    return Error::from_errno("stat blob " + d.str());
+  }
+  return static_cast<uint64_t>(st.st_size);
+}
+
+Result<std::string> BlobStore::read(const Digest& d, size_t max_size) const {
+  if (!contains(d)) return fail(Errc::not_found, "blob " + d.str() + " not found");
+  STACK_ASSIGN_OR_RETURN(std::string data, read_file(path(d), max_size));
+  if (Digest::of(data) != d) return fail(Errc::parse, "blob " + d.str() + " is corrupt on disk");
+  return data;
+}
+
+Result<BlobWriter> BlobStore::writer(BlobWriteOptions opts) const {
+  if (opts.resume && !opts.digest) {
+    return fail(Errc::invalid_argument, "a resumable blob write needs the expected digest");
+  }
+  BlobWriter w;
+  w.blobs_dir_ = dir_;
+  w.tmp_path_ = dir_ + "/" +
+                (opts.resume ? std::string(kPartialPrefix) + opts.digest->hex()
+                             : std::string(kTmpPrefix) + random_suffix());
+  int flags = O_RDWR | O_CREAT | (opts.resume ? 0 : O_EXCL);
+  STACK_ASSIGN_OR_RETURN(w.fd_, Fd::open(w.tmp_path_, flags, 0600));
+  if (opts.resume) {
+    // Two resumers on one partial file would interleave bytes: the second one backs off.
+    if (::flock(w.fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+      return fail(Errc::conflict, "blob " + opts.digest->str() + " is being written by another process");
+    }
+    STACK_ASSIGN_OR_RETURN(w.offset_, rehash_partial(w.fd_.get(), w.hash_));
+  }
+  w.opts_ = std::move(opts);
+  return w;
+}
+
+Result<Digest> BlobStore::write(std::string_view data, std::optional<Digest> expected) const {
+  if (expected && contains(*expected)) return *expected;
+  STACK_ASSIGN_OR_RETURN(BlobWriter w, writer({.digest = expected}));
+  STACK_TRY(w.write(data));
+  return w.commit();
+}
+
+Result<bool> BlobStore::remove(const Digest& d) const {
+  if (::unlink(path(d).c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Error::from_errno("remove blob " + d.str());
+}
+
+Result<std::vector<Digest>> BlobStore::list() const {
+  std::string dir = dir_ + "/sha256";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return Error::from_errno("list '" + dir + "'");
+  std::vector<Digest> out;
+  while (dirent* e = ::readdir(d)) {
+    if (is_sha256_hex(e->d_name)) out.push_back(Digest::from_hex(e->d_name));
+  }
+  ::closedir(d);
+  return out;
+}
+
+void BlobStore::remove_temporaries() const {
+  DIR* d = ::opendir(dir_.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    if (std::string_view(e->d_name).starts_with(kTmpPrefix)) ::unlinkat(dirfd(d), e->d_name, 0);
+  }
+  ::closedir(d);
+}
+
+}  // namespace stack::image

@@ -1,0 +1,192 @@
+#include "image/local_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "image/archive_load.hpp"
+#include "image/manifest.hpp"
+#include "image/reference.hpp"
+
+namespace stack::image {
+
+using util::Errc;
+using util::Error;
+using util::fail;
+
+namespace {
+
+constexpr size_t kMinIdPrefix = 12;
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+Result<StoreLock> StoreLock::acquire(const std::string& path, bool exclusive) {
+  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(path, O_RDWR | O_CREAT, 0600));
+  int rc;
+  do {
+    rc = ::flock(fd.get(), exclusive ? LOCK_EX : LOCK_SH);
+  } while (rc != 0 && errno == EINTR);
+  if (rc != 0) return Error::from_errno("lock '" + path + "'");
+  return StoreLock(std::move(fd));
+}
+
+Result<std::unique_ptr<Store>> Store::open(std::string root) {
+  STACK_ASSIGN_OR_RETURN(auto store, LocalStore::open(root + "/images"));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<LocalStore>> LocalStore::open(std::string dir) {
+  if (auto made = make_dirs(dir, 0700); !made) return std::move(made).error().context("opening image store");
+  STACK_ASSIGN_OR_RETURN(BlobStore blobs, BlobStore::open(dir + "/blobs"));
+  STACK_ASSIGN_OR_RETURN(LayerStore layers, LayerStore::open(dir + "/layers"));
+  return std::unique_ptr<LocalStore>(new LocalStore(std::move(dir), std::move(blobs), std::move(layers)));
+}
+
+Result<Image> LocalStore::read_image(const Digest& manifest, const Repositories& repos) const {
+  auto fail_ctx = [&](Error e) { return std::move(e).context("image " + manifest.short_str()); };
+  auto text = blobs_.read(manifest);
+  if (!text) return fail_ctx(std::move(text).error());
+  auto m = parse_manifest(*text);
+  if (!m) return fail_ctx(std::move(m).error());
+  auto config_text = blobs_.read(m->config.digest);
+  if (!config_text) return fail_ctx(std::move(config_text).error());
+  auto config = parse_image_config(*config_text);
+  if (!config) return fail_ctx(std::move(config).error());
+  if (config->diff_ids.size() != m->layers.size()) {
+    return fail_ctx(fail(Errc::parse, "config lists " + std::to_string(config->diff_ids.size()) +
+                                          " diff ids for " + std::to_string(m->layers.size()) + " layers"));
+  }
+  Image image;
+  image.digest = manifest;
+  image.id = m->config.digest;
+  image.tags = repos.tags_of(manifest);
+  image.size = static_cast<int64_t>(config_text->size());
+  for (size_t i = 0; i < m->layers.size(); ++i) {
+    const Descriptor& d = m->layers[i];
+    image.layers.push_back({d.digest, config->diff_ids[i], d.media_type, d.size});
+    image.size += d.size;
+  }
+  image.config = std::move(*config);
+  return image;
+}
+
+// A full or >= 12-character prefix of a manifest digest or an image id, as docker accepts ids.
+Result<std::optional<Digest>> LocalStore::resolve_id(std::string_view hex, const Repositories& repos) const {
+  std::optional<Digest> match;
+  for (const auto& image : repos.images()) {
+    bool hit = image.hex().starts_with(hex);
+    if (!hit) {
+      auto m = blobs_.read(image);
+      auto parsed = m ? parse_manifest(*m) : Result<Manifest>(m.error());
+      hit = parsed && parsed->config.digest.hex().starts_with(hex);
+    }
+    if (!hit) continue;
+    if (match && *match != image) {
+      return fail(Errc::conflict, "image id prefix '" + std::string(hex) + "' is ambiguous");
+    }
+    match = image;
+  }
+  return match;
+}
+
+Result<std::optional<LocalStore::Resolved>> LocalStore::resolve(std::string_view text,
+                                                                const Repositories& repos) const {
+  std::string_view hex = text;
+  if (hex.starts_with("sha256:")) hex.remove_prefix(7);
+  bool id_like = hex.size() >= kMinIdPrefix && hex.size() <= 64 && is_hex(hex);
+  auto ref = Reference::parse(text);
+  if (ref && ref->tag_key() && !ref->digest()) {
+    if (auto d = repos.resolve_tag(*ref->tag_key())) {
+      return std::optional<Resolved>(Resolved{*d, ref->tag_key()});
+    }
+  } else if (ref && ref->digest()) {
+    if (repos.has_image(*ref->digest())) {
+      return std::optional<Resolved>(Resolved{*ref->digest(), std::nullopt});
+    }
+    return std::optional<Resolved>{};
+  }
+  if (!id_like) {
+    if (!ref) return std::move(ref).error();
+    return std::optional<Resolved>{};
+  }
+  STACK_ASSIGN_OR_RETURN(auto id, resolve_id(hex, repos));
+  if (!id) return std::optional<Resolved>{};
+  return std::optional<Resolved>(Resolved{*id, std::nullopt});
+}
+
+Result<std::optional<Image>> LocalStore::find(std::string_view ref) {
+  STACK_ASSIGN_OR_RETURN(Repositories repos, Repositories::load(repositories_path()));
+  STACK_ASSIGN_OR_RETURN(auto resolved, resolve(ref, repos));
+  if (!resolved) return std::optional<Image>{};
+  STACK_ASSIGN_OR_RETURN(Image image, read_image(resolved->image, repos));
+  return std::optional<Image>(std::move(image));
+}
+
+Result<std::vector<Image>> LocalStore::list() {
+  STACK_ASSIGN_OR_RETURN(Repositories repos, Repositories::load(repositories_path()));
+  std::vector<Image> out;
+  for (const auto& d : repos.images()) {
+    STACK_ASSIGN_OR_RETURN(Image image, read_image(d, repos));
+    out.push_back(std::move(image));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> LocalStore::layer_dirs(const Image& image) {
+  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(false));
+  std::vector<std::string> dirs;
+  for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) {
+    if (!blobs_.contains(it->blob)) {
+      return fail(Errc::not_found, "layer " + it->blob.short_str() + " of image " +
+                                       image.digest.short_str() + " is missing from the store");
+    }
+    STACK_ASSIGN_OR_RETURN(std::string dir, layers_.ensure(blobs_.path(it->blob), it->blob, it->diff_id));
+    dirs.push_back(std::move(dir));
+  }
+  return dirs;
+}
+
+Result<ImageRef> LocalStore::add_image_locked(const Digest& manifest, const std::vector<std::string>& tags) {
+  STACK_ASSIGN_OR_RETURN(Repositories repos, Repositories::load(repositories_path()));
+  STACK_ASSIGN_OR_RETURN(Image image, read_image(manifest, repos));
+  for (const auto& layer : image.layers) {
+    if (!blobs_.contains(layer.blob)) {
+      return fail(Errc::not_found, "layer " + layer.blob.str() + " is missing from the archive");
+    }
+  }
+  bool changed = repos.add_image(manifest);
+  for (const auto& tag : tags) changed = repos.set_tag(tag, manifest) || changed;
+  if (changed) STACK_TRY(repos.save(repositories_path()));
+  return ImageRef{manifest, image.id, repos.tags_of(manifest)};
+}
+
+Result<ImageRef> LocalStore::add_image(const Digest& manifest, const std::vector<std::string>& tags) {
+  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  return add_image_locked(manifest, tags);
+}
+
+Result<std::vector<ImageRef>> LocalStore::load(const std::string& path) {
+  // Exclusive for the whole load: a concurrent prune must not collect blobs staged but not yet named.
+  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(Staged staged, stage_archive(path, blobs_));
+  Result<std::vector<FoundImage>> found = staged.has("oci-layout") || staged.has("index.json")
+                                              ? resolve_oci_layout(staged, blobs_)
+                                              : resolve_docker_archive(staged, blobs_);
+  if (!found) return std::move(found).error().context("loading '" + path + "'");
+  std::vector<ImageRef> out;
+  for (const auto& f : *found) {
+    auto added = add_image_locked(f.manifest, f.tags);
+    if (!added) return std::move(added).error().context("loading '" + path + "'");
+    out.push_back(std::move(*added));
+  }
+  return out;
+}
+
+}  // namespace stack::image

@@ -1,0 +1,86 @@
+// image::Store: the side-effect seam between the scheduler and the image content store. The
+// scheduler and CLI depend on this interface only; tests give it a fake. Store::open() returns the
+// local store under <root>/images (see docs/images.md for the layout).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "image/digest.hpp"
+#include "image/image_config.hpp"
+
+namespace stack::image {
+
+struct LayerInfo {
+  Digest blob;     // compressed (or plain) layer blob in blobs/
+  Digest diff_id;  // digest of the uncompressed tar: names layers/<hex>/
+  std::string media_type;
+  int64_t size = 0;
+};
+
+struct Image {
+  Digest digest;  // manifest digest: the image's identity in the store
+  Digest id;      // config digest: docker's image id
+  std::vector<std::string> tags;  // fully qualified "docker.io/library/busybox:latest"
+  ImageConfig config;
+  std::vector<LayerInfo> layers;  // bottom first, as in the manifest
+  int64_t size = 0;               // config plus layer blobs
+};
+
+// What load() and import_rootfs() added.
+struct ImageRef {
+  Digest digest;
+  Digest id;
+  std::vector<std::string> tags;
+};
+
+struct RemoveReport {
+  std::vector<std::string> untagged;
+  std::optional<Digest> deleted;  // set when the image itself went away
+};
+
+struct PruneOptions {
+  bool all = false;  // false: only untagged images; true: every image not in use
+};
+
+struct PruneReport {
+  std::vector<Digest> images;
+  size_t blobs = 0;
+  size_t layers = 0;
+  uint64_t bytes = 0;  // blob bytes reclaimed
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The local store under <root>/images, created if missing.
+  static Result<std::unique_ptr<Store>> open(std::string root);
+
+  // docker save archives and OCI image layouts (tar, compressed tar or directory).
+  virtual Result<std::vector<ImageRef>> load(const std::string& path) = 0;
+  // A one-layer image from a root filesystem tarball, tagged ref ("name[:tag]").
+  virtual Result<ImageRef> import_rootfs(const std::string& tar_path, std::string_view ref) = 0;
+  // By reference ("busybox", "x@sha256:..."), manifest digest, image id or id prefix (>= 12 hex).
+  // An invalid reference is an error; an absent image is nullopt.
+  virtual Result<std::optional<Image>> find(std::string_view ref) = 0;
+  // The unpacked layer directories, top layer first (overlayfs lowerdir order), unpacking on demand.
+  virtual Result<std::vector<std::string>> layer_dirs(const Image& image) = 0;
+  virtual Result<std::vector<Image>> list() = 0;
+  // By tag: untags, and deletes the image with its last tag. By digest or id: deletes the image and
+  // all its tags. Whether a container still uses it is the caller's question.
+  virtual Result<RemoveReport> remove(std::string_view ref) = 0;
+  // in_use holds manifest digests or image ids; blobs and layers no image needs are collected.
+  virtual Result<PruneReport> prune(const std::set<Digest>& in_use, PruneOptions options) = 0;
+  // docker-inspect-like JSON.
+  virtual Result<nlohmann::json> inspect(std::string_view ref) = 0;
+};
+
+}  // namespace stack::image

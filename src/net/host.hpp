@@ -1,0 +1,24 @@
+// What the host's network looks like, for the policy above: the subnets IPAM must avoid, and the
+// ip_forward switch that bridged containers need to reach beyond their bridge.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "net/ip.hpp"
+#include "util/result.hpp"
+
+namespace stack::net {
+
+// The subnets of the calling thread's netns that are in use: every main-table IPv4 route except
+// default routes, and the subnet of every IPv4 address. Routes and addresses on link
+// `ignore_link` (the network's own bridge, when its file was lost and it is being re-planned) are
+// left out.
+util::Result<std::vector<Subnet>> host_used_subnets(std::string_view ignore_link = {});
+
+// net.ipv4.ip_forward of the calling thread's netns (/proc/sys/net is per netns).
+util::Result<bool> ip_forward();
+// Sets it; true if the value changed.
+util::Result<bool> set_ip_forward(bool enabled);
+
+}  // namespace stack::net

@@ -1,0 +1,261 @@
+#include "net/ipam_store.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "net/detail.hpp"
+#include "net/naming.hpp"
+#include "util/fd.hpp"
+
+namespace stack::net {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using util::Errc;
+using util::Result;
+using util::UniqueFd;
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+constexpr const char* kPoolLock = ".pool.lock";
+
+using detail::in_quotes;
+std::string path_in_quotes(const fs::path& path) { return in_quotes(path.native()); }
+
+// An exclusive flock on a lock file. The lock file of a network is unlinked when the network is
+// removed, so after locking we check that the path still names the file we locked; otherwise a
+// waiter could hold a lock on an orphaned inode while a newcomer locks a fresh file.
+class FileLock {
+ public:
+  static Result<FileLock> acquire(const fs::path& path) {
+    for (;;) {
+      STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(path, O_RDWR | O_CREAT, 0600));
+      int rc;
+      do rc = ::flock(fd.get(), LOCK_EX);
+      while (rc != 0 && errno == EINTR);
+      if (rc != 0) return util::Error::from_errno("locking " + path_in_quotes(path));
+      struct stat held {
+      }, named{};
+      if (::fstat(fd.get(), &held) != 0)
+        return util::Error::from_errno("stat " + path_in_quotes(path));
+      if (::stat(path.c_str(), &named) == 0 && named.st_ino == held.st_ino &&
+          named.st_dev == held.st_dev)
+        return FileLock(std::move(fd), path);
+      // Removed or replaced while we waited: try again on the current file.
+    }
+  }
+
+  // Unlinks the lock file while still holding it, so that waiters retry (see above).
+  void unlink() { ::unlink(path_.c_str()); }
+
+ private:
+  FileLock(UniqueFd fd, fs::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  UniqueFd fd_;
+  fs::path path_;
+};
+
+Result<void> fsync_directory(const fs::path& dir) {
+  STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(dir, O_RDONLY | O_DIRECTORY));
+  if (::fsync(fd.get()) != 0) return util::Error::from_errno("fsync " + path_in_quotes(dir));
+  return util::ok();
+}
+
+// temp file + fsync + rename + fsync of the directory: a crash leaves the old or the new file.
+Result<void> write_atomically(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
+  {
+    STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+    auto written = util::write_all(fd.get(), content);
+    if (written && ::fsync(fd.get()) != 0)
+      written = util::Error::from_errno("fsync " + path_in_quotes(tmp));
+    if (!written) {
+      ::unlink(tmp.c_str());
+      return std::move(written).context("writing " + path_in_quotes(tmp));
+    }
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto error =
+        util::Error::from_errno("renaming " + path_in_quotes(tmp) + " to " + path_in_quotes(path));
+    ::unlink(tmp.c_str());
+    return error;
+  }
+  return fsync_directory(path.parent_path());
+}
+
+Result<void> ensure_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec)
+    return util::fail(Errc::io, "creating " + path_in_quotes(dir) + ": " + ec.message(),
+                      ec.value());
+  return util::ok();
+}
+
+Result<std::string> string_field(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string())
+    return util::fail(Errc::parse, std::string("missing or non-string field '") + key + "'");
+  return it->get<std::string>();
+}
+
+Result<void> decode_allocations(const json& object, IpamNetwork& network) {
+  const auto it = object.find("allocations");
+  if (it == object.end()) return util::ok();
+  if (!it->is_object()) return util::fail(Errc::parse, "field 'allocations' is not an object");
+  for (const auto& [key, value] : it->items()) {
+    if (!value.is_string())
+      return util::fail(Errc::parse, "allocation " + in_quotes(key) + " is not a string");
+    STACK_ASSIGN_OR_RETURN(network.allocations[key], Ipv4::parse(value.get<std::string>()));
+  }
+  return util::ok();
+}
+
+}  // namespace
+
+std::string encode_network(const IpamNetwork& network) {
+  json allocations = json::object();
+  for (const auto& [key, address] : network.allocations) allocations[key] = address.str();
+  json out = {{"version", kFormatVersion},        {"name", network.name},
+              {"bridge", network.bridge},         {"subnet", network.subnet.str()},
+              {"gateway", network.gateway.str()}, {"allocations", allocations}};
+  if (network.ip_range) out["ip_range"] = network.ip_range->str();
+  return out.dump(2) + "\n";
+}
+
+Result<IpamNetwork> decode_network(std::string_view text) {
+  const json in = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (in.is_discarded() || !in.is_object()) return util::fail(Errc::parse, "not a JSON object");
+  if (in.value("version", 0) != kFormatVersion)
+    return util::fail(Errc::unsupported,
+                      "unknown format version (want " + std::to_string(kFormatVersion) + ")");
+  IpamNetwork network;
+  STACK_ASSIGN_OR_RETURN(network.name, string_field(in, "name"));
+  STACK_ASSIGN_OR_RETURN(network.bridge, string_field(in, "bridge"));
+  STACK_ASSIGN_OR_RETURN(std::string subnet, string_field(in, "subnet"));
+  STACK_ASSIGN_OR_RETURN(network.subnet, Subnet::parse(subnet));
+  STACK_ASSIGN_OR_RETURN(std::string gateway, string_field(in, "gateway"));
+  STACK_ASSIGN_OR_RETURN(network.gateway, Ipv4::parse(gateway));
+  if (in.contains("ip_range")) {
+    STACK_ASSIGN_OR_RETURN(std::string range, string_field(in, "ip_range"));
+    STACK_ASSIGN_OR_RETURN(network.ip_range, Subnet::parse(range));
+  }
+  STACK_TRY(decode_allocations(in, network));
+  return network;
+}
+
+IpamStore::IpamStore(fs::path state_root, std::vector<AddressPool> pools)
+    : root_(std::move(state_root)), pools_(std::move(pools)) {}
+
+fs::path IpamStore::network_file(const std::string& name) const {
+  return directory() / (name + ".json");
+}
+
+Result<std::optional<IpamNetwork>> IpamStore::load(const std::string& name) const {
+  STACK_TRY(check_network_name(name));
+  const fs::path path = network_file(name);
+  auto text = util::read_file(path);
+  if (!text && text.error().code() == Errc::not_found) return std::optional<IpamNetwork>();
+  if (!text) return std::move(text).error().context("loading network " + in_quotes(name));
+  auto network = decode_network(*text);
+  if (!network) return std::move(network).error().context("loading " + path_in_quotes(path));
+  if (network->name != name)
+    return util::fail(Errc::parse, "loading " + path_in_quotes(path) + ": holds network " +
+                                       in_quotes(network->name));
+  return std::optional<IpamNetwork>(std::move(*network));
+}
+
+Result<IpamNetwork> IpamStore::load_existing(const std::string& name) const {
+  STACK_ASSIGN_OR_RETURN(std::optional<IpamNetwork> network, load(name));
+  if (!network)
+    return util::fail(Errc::not_found, "network " + in_quotes(name) + " does not exist");
+  return std::move(*network);
+}
+
+Result<std::vector<IpamNetwork>> IpamStore::list() const {
+  std::vector<IpamNetwork> networks;
+  std::error_code ec;
+  fs::directory_iterator it(directory(), ec);
+  if (ec == std::errc::no_such_file_or_directory) return networks;
+  if (ec)
+    return util::fail(Errc::io, "listing " + path_in_quotes(directory()) + ": " + ec.message());
+  for (const fs::directory_entry& entry : it) {
+    const fs::path& path = entry.path();
+    if (path.extension() != ".json" || !check_network_name(path.stem().string())) continue;
+    STACK_ASSIGN_OR_RETURN(std::optional<IpamNetwork> network, load(path.stem().string()));
+    if (network) networks.push_back(std::move(*network));
+  }
+  std::sort(networks.begin(), networks.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return networks;
+}
+
+Result<void> IpamStore::save(const IpamNetwork& network) const {
+  return write_atomically(network_file(network.name), encode_network(network))
+      .context("saving network " + in_quotes(network.name));
+}
+
+Result<IpamNetwork> IpamStore::ensure_network(const std::string& name, const SubnetRequest& request,
+                                              const std::vector<Subnet>& host_used) {
+  STACK_TRY(check_network_name(name));
+  STACK_TRY(ensure_directory(directory()));
+  // Pool lock first, then the network's: every path that takes both takes them in this order.
+  STACK_ASSIGN_OR_RETURN(FileLock pool_lock, FileLock::acquire(directory() / kPoolLock));
+  STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
+  STACK_ASSIGN_OR_RETURN(std::optional<IpamNetwork> existing, load(name));
+  if (existing) {
+    STACK_TRY(check_request(*existing, request));
+    return std::move(*existing);
+  }
+  STACK_ASSIGN_OR_RETURN(std::vector<IpamNetwork> others, list());
+  IpamContext context{pools_, host_used, {}};
+  for (const IpamNetwork& other : others) context.taken.push_back(other.subnet);
+  STACK_ASSIGN_OR_RETURN(IpamNetwork network, plan_network(name, request, context));
+  STACK_TRY(save(network));
+  return network;
+}
+
+Result<Ipv4> IpamStore::allocate(const std::string& name, const std::string& key,
+                                 const std::optional<Ipv4>& requested) {
+  STACK_TRY(check_network_name(name));
+  STACK_TRY(ensure_directory(directory()));
+  STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
+  STACK_ASSIGN_OR_RETURN(IpamNetwork network, load_existing(name));
+  const IpamNetwork before = network;
+  STACK_ASSIGN_OR_RETURN(Ipv4 address, net::allocate(network, key, requested));
+  if (network != before) STACK_TRY(save(network));
+  return address;
+}
+
+Result<bool> IpamStore::release(const std::string& name, const std::string& key) {
+  STACK_TRY(check_network_name(name));
+  STACK_TRY(ensure_directory(directory()));
+  STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
+  STACK_ASSIGN_OR_RETURN(std::optional<IpamNetwork> network, load(name));
+  if (!network || !net::release(*network, key)) return false;
+  STACK_TRY(save(*network));
+  return true;
+}
+
+Result<bool> IpamStore::remove_network(const std::string& name) {
+  STACK_TRY(check_network_name(name));
+  STACK_TRY(ensure_directory(directory()));
+  STACK_ASSIGN_OR_RETURN(FileLock pool_lock, FileLock::acquire(directory() / kPoolLock));
+  STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
+  const fs::path path = network_file(name);
+  bool removed = true;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno != ENOENT) return util::Error::from_errno("removing " + path_in_quotes(path));
+    removed = false;
+  }
+  lock.unlink();
+  STACK_TRY(fsync_directory(directory()));
+  return removed;
+}
+
+}  // namespace stack::net

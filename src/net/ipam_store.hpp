@@ -1,0 +1,57 @@
+// IPAM persistence: one file per network, <root>/networks/<name>.json, written atomically (temp
+// file, fsync, rename) and changed only under an exclusive flock, so that two `stack` commands
+// never hand out the same subnet or address. Subnet selection additionally holds a pool-wide lock,
+// since it must see every other network's subnet.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/ipam.hpp"
+#include "util/result.hpp"
+
+namespace stack::net {
+
+// The JSON form of a network (the codec is pure and unit-tested on its own).
+std::string encode_network(const IpamNetwork& network);
+util::Result<IpamNetwork> decode_network(std::string_view text);
+
+class IpamStore {
+ public:
+  // Files live under <state_root>/networks; the directory is created on first write.
+  explicit IpamStore(std::filesystem::path state_root,
+                     std::vector<AddressPool> pools = default_pools());
+
+  // The network as stored, or a new one planned against host_used (the host's routes and
+  // addresses, read by the caller through netlink) and every stored network's subnet. An existing
+  // network must agree with the request (check_request).
+  util::Result<IpamNetwork> ensure_network(const std::string& name, const SubnetRequest& request,
+                                           const std::vector<Subnet>& host_used);
+
+  // allocate()/release() of ipam.hpp on the stored network, saved before returning.
+  util::Result<Ipv4> allocate(const std::string& name, const std::string& key,
+                              const std::optional<Ipv4>& requested = std::nullopt);
+  util::Result<bool> release(const std::string& name, const std::string& key);
+
+  // Deletes the network's file; false if there was none.
+  util::Result<bool> remove_network(const std::string& name);
+
+  // Reads need no lock: a rename makes every write appear whole.
+  util::Result<std::optional<IpamNetwork>> load(const std::string& name) const;
+  util::Result<std::vector<IpamNetwork>> list() const;
+
+  std::filesystem::path directory() const { return root_ / "networks"; }
+  std::filesystem::path network_file(const std::string& name) const;
+
+ private:
+  util::Result<IpamNetwork> load_existing(const std::string& name) const;
+  util::Result<void> save(const IpamNetwork& network) const;
+
+  std::filesystem::path root_;
+  std::vector<AddressPool> pools_;
+};
+
+}  // namespace stack::net

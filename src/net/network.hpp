@@ -1,0 +1,67 @@
+// net::Network: the seam between the orchestration policy and the host's network. The scheduler
+// talks to this interface; NetlinkNetwork (netlink_network.hpp) is the real one, and tests of the
+// policy use a fake. Mechanism only: the caller decides names (naming.hpp) and addresses (IPAM).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/ip.hpp"
+#include "util/result.hpp"
+
+namespace stack::net {
+
+struct NetworkSpec {
+  std::string name;       // full network name, e.g. "demo_default"
+  std::string bridge;     // bridge_name(name)
+  Ipv4Interface gateway;  // the bridge's own address: gateway/prefix of the subnet
+  unsigned mtu = 0;       // 0 keeps the kernel default (1500)
+};
+
+struct BridgeInfo {
+  std::string name;
+  int ifindex = 0;
+  unsigned mtu = 0;
+  std::string mac;
+  bool created = false;  // false when it already existed (a later reconcile pass)
+};
+
+struct Attachment {
+  std::string bridge;              // bridge to plug the host end into
+  std::string host_veth;           // host_veth_name(container id, network)
+  std::string ifname = "eth0";     // name of the container end inside the container
+  std::optional<std::string> mac;  // container end MAC; kernel-random when unset
+  Ipv4Interface address;           // container address/prefix
+  Ipv4 gateway;                    // the bridge's address
+  unsigned mtu = 0;                // both ends; 0 keeps the kernel default
+  bool default_route = true;       // false for internal networks and secondary networks
+};
+
+class Network {
+ public:
+  virtual ~Network() = default;
+
+  // Creates the bridge if needed, sets its MTU and gateway address, brings it up. Idempotent.
+  virtual util::Result<BridgeInfo> ensure_bridge(const NetworkSpec& spec) = 0;
+  // Deletes a bridge that stack made ("stk-..."); false if it did not exist.
+  virtual util::Result<bool> remove_bridge(const std::string& name) = 0;
+
+  // Creates the veth pair, plugs the host end into the bridge, moves the other end into the
+  // network namespace netns_fd (borrowed), renames it to ifname, sets MAC, address, MTU, brings
+  // it and lo up and adds the default route unless told not to. Undoes itself on failure. An
+  // already_exists error if host_veth exists (the container is attached already).
+  virtual util::Result<void> attach(int netns_fd, const Attachment& attachment) = 0;
+  // The same for the netns of process pid.
+  util::Result<void> attach_pid(pid_t pid, const Attachment& attachment);
+
+  // Deletes the host end (the kernel deletes the container end with it); false if absent.
+  virtual util::Result<bool> detach(const std::string& host_veth) = 0;
+};
+
+// The real implementation, on libnl.
+std::unique_ptr<Network> make_netlink_network();
+
+}  // namespace stack::net

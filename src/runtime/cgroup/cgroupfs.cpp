@@ -1,0 +1,188 @@
+#include "runtime/cgroup/cgroupfs.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <memory>
+
+namespace stack::runtime::cgroup::fs {
+
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace {
+
+// Closes on scope exit; cgroup files are opened and closed within one function.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view base_name(std::string_view path) {
+  auto slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+Result<std::string> read_file(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Error::from_errno("read " + quoted(base_name(path)));
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::from_errno("read " + quoted(base_name(path)));
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+Result<void> write_file(const std::string& path, std::string_view value) {
+  std::string what = "write " + std::string(base_name(path));
+  int raw = -1;
+  do {
+    raw = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  } while (raw < 0 && errno == EINTR);
+  Fd fd(raw);
+  if (fd.get() < 0) return Error::from_errno(what);
+  // cgroup files take one value per write(2); a short write would split it, so it is an error.
+  for (;;) {
+    ssize_t n = ::write(fd.get(), value.data(), value.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::from_errno(what);
+    if (static_cast<std::size_t>(n) != value.size()) {
+      return util::fail(Errc::io, what + ": short write of " + quoted(value));
+    }
+    return util::ok();
+  }
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+std::optional<uint64_t> parse_u64(std::string_view text) {
+  text = trim(text);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<uint64_t> parse_keyed(std::string_view text, std::string_view key) {
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ' ') {
+      return parse_u64(line.substr(key.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+Result<uint64_t> read_u64(const std::string& path) {
+  STACK_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  auto v = parse_u64(text);
+  if (!v) {
+    return util::fail(Errc::parse, "read " + quoted(base_name(path)) + ": not a number: " +
+                                       quoted(trim(text)));
+  }
+  return *v;
+}
+
+Result<std::vector<pid_t>> read_procs(const std::string& dir) {
+  auto text = read_file(dir + "/cgroup.procs");
+  if (!text && text.error().code() == Errc::not_found) return std::vector<pid_t>{};
+  if (!text) return std::move(text).error();
+  std::vector<pid_t> pids;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    auto nl = rest.find('\n');
+    auto v = parse_u64(rest.substr(0, nl));
+    if (v) pids.push_back(static_cast<pid_t>(*v));
+    rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+  }
+  return pids;
+}
+
+Result<std::vector<std::string>> mkdir_p(const std::string& root, std::string_view rel) {
+  // Bounded retries: a concurrent destroy may remove an empty parent between two mkdir calls.
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::string> made;
+    std::string path = root;
+    std::string_view rest = rel;
+    bool vanished = false;
+    while (!rest.empty()) {
+      auto slash = rest.find('/');
+      path += "/";
+      path += rest.substr(0, slash);
+      rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+      if (::mkdir(path.c_str(), 0755) == 0) {
+        made.push_back(path);
+      } else if (errno == ENOENT && attempt < 3) {
+        vanished = true;
+        break;
+      } else if (errno != EEXIST) {
+        int err = errno;
+        remove_dirs(made);
+        return Error::from_errno("mkdir " + quoted(path), err);
+      }
+    }
+    if (!vanished) return made;
+    remove_dirs(made);
+  }
+}
+
+Result<bool> remove_dir(const std::string& path) {
+  if (::rmdir(path.c_str()) == 0) return true;
+  if (errno == ENOENT) return false;
+  return Error::from_errno("rmdir " + quoted(path));
+}
+
+void remove_dirs(const std::vector<std::string>& dirs) {
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) (void)::rmdir(it->c_str());
+}
+
+Result<std::vector<std::string>> list_subdirs(const std::string& path) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), &::closedir);
+  if (!dir && errno == ENOENT) return std::vector<std::string>{};
+  if (!dir) return Error::from_errno("opendir " + quoted(path));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir.get())) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::stat((path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace stack::runtime::cgroup::fs

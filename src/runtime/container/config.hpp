@@ -1,0 +1,120 @@
+// ContainerConfig: everything the runtime needs to start one container, as plain data. The runtime
+// does not know about stacks or services: src/scheduler (through the shim) translates a service
+// into this struct. The parent sends it to the container process as JSON over a socketpair.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace stack::runtime {
+
+using util::Result;
+
+struct RootfsConfig {
+  std::vector<std::string> lower_layers;  // overlayfs lower dirs, read-only, top first
+  std::string directory;                  // or a plain directory used as the root, as is
+  std::string upper_dir;                  // overlay only; empty with lower_layers: read-only root
+  std::string work_dir;
+  std::string merged_dir;                 // where the overlay is mounted (in the container's mounts)
+};
+
+enum class NetworkMode { own, host, none, join };
+
+struct NetworkConfig {
+  NetworkMode mode = NetworkMode::own;  // own and none: a new netns with lo up
+  std::string join_path;                // join: e.g. /proc/<pid>/ns/net of another container
+};
+
+enum class MountType { bind, volume, tmpfs };
+
+struct MountConfig {
+  MountType type = MountType::bind;
+  std::string source;       // host path (bind, volume); unused for tmpfs
+  std::string destination;  // absolute path inside the container
+  bool read_only = false;
+  std::uint64_t tmpfs_size = 0;  // bytes; 0: the kernel's default (half of RAM)
+  std::uint32_t tmpfs_mode = 01777;
+};
+
+// Host files bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf when set.
+struct EtcFiles {
+  std::string hosts;
+  std::string hostname;
+  std::string resolv_conf;
+};
+
+struct Rlimit {
+  std::uint64_t soft = 0;
+  std::uint64_t hard = 0;
+};
+
+struct CapabilityConfig {
+  std::vector<std::string> add;   // "NET_ADMIN", "CAP_NET_ADMIN" or "ALL"
+  std::vector<std::string> drop;
+  bool privileged = false;        // every capability, and no seccomp filter
+};
+
+enum class SeccompMode { default_profile, unconfined };
+
+struct SecurityConfig {
+  CapabilityConfig capabilities;
+  bool no_new_privileges = true;
+  SeccompMode seccomp = SeccompMode::default_profile;
+};
+
+std::vector<std::string> default_masked_paths();
+std::vector<std::string> default_readonly_paths();
+
+inline constexpr std::uint64_t kDefaultShmSize = 64ull << 20;
+
+struct ContainerConfig {
+  std::string id;
+  RootfsConfig rootfs;
+  bool read_only = false;
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // "KEY=value"; PATH here drives the executable lookup
+  std::string cwd = "/";
+  std::string user;              // "", "name", "uid", "uid:gid", "name:group"
+  std::string hostname;
+  std::string domainname;
+  NetworkConfig network;
+  std::vector<MountConfig> mounts;
+  EtcFiles etc_files;
+  std::uint64_t shm_size = kDefaultShmSize;
+  std::map<std::string, Rlimit> rlimits;  // "nofile" -> {soft, hard}
+  std::map<std::string, std::string> sysctls;
+  SecurityConfig security;
+  bool init = false;  // a minimal init as PID 1 that reaps zombies and forwards signals
+  std::vector<std::string> masked_paths = default_masked_paths();
+  std::vector<std::string> readonly_paths = default_readonly_paths();
+  // Descriptors of the caller handed to the process as 0, 1, 2; -1 means /dev/null. They are
+  // inherited through clone, so the numbers stay valid in the child.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// A process started inside a running container (docker exec).
+struct ExecConfig {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  std::string user;
+  bool tty = false;
+  SecurityConfig security;  // pass the container's own, so that exec is not more privileged
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+// Pure checks run before anything is created: every violation, joined with "; ".
+Result<void> validate(const ContainerConfig& config);
+
+std::string encode_config(const ContainerConfig& config);
+Result<ContainerConfig> decode_config(const std::string& text);
+
+}  // namespace stack::runtime

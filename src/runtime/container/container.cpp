@@ -1,0 +1,213 @@
+// The parent half: clone, send the config, run the hooks, release the child step by step, and
+// read its error reports.
+#include "runtime/container/container.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+
+#include "runtime/container/report.hpp"
+#include "runtime/container/steps.hpp"
+#include "runtime/container/undo.hpp"
+#include "runtime/sys/file.hpp"
+#include "runtime/sys/process.hpp"
+#include "util/fd.hpp"
+
+namespace stack::runtime {
+
+using util::Errc;
+using util::Error;
+using util::UniqueFd;
+
+namespace {
+
+// Setup is mounts and a few writes; a minute means something is stuck.
+constexpr int kSetupTimeoutMs = 60'000;
+
+Result<void> send_byte(int fd, char c) { return util::write_all(fd, std::string_view(&c, 1)); }
+
+Result<void> send_config(int fd, const ContainerConfig& config) {
+  std::string text = encode_config(config);
+  auto size = static_cast<std::uint32_t>(text.size());
+  STACK_TRY(util::write_all(fd, std::string_view(reinterpret_cast<const char*>(&size), sizeof size)));
+  return util::write_all(fd, text);
+}
+
+// The child is gone (or failed): its report, or what wait() says when there is none.
+Error failure_of(util::ChildProcess& child, int errors_fd, const char* phase) {
+  auto report = read_report(errors_fd);
+  auto status = child.wait();
+  if (report && *report) return (*report)->to_error();
+  if (!report) return std::move(report).error().context("container process");
+  std::string how = status ? status->describe() : status.error().message();
+  return Error(Errc::internal, std::string("container process died during ") + phase + ": " + how);
+}
+
+Result<void> make_dirs(const RootfsConfig& r, std::vector<std::string>& made) {
+  if (r.lower_layers.empty()) return util::ok();
+  for (const auto* dir : {&r.upper_dir, &r.work_dir, &r.merged_dir}) {
+    if (dir->empty()) continue;
+    bool existed = sys::path_kind(*dir) == sys::PathKind::directory;
+    STACK_TRY(sys::mkdir_p(*dir, 0755));
+    if (!existed) made.push_back(*dir);
+  }
+  return util::ok();
+}
+
+void remove_dirs(const std::vector<std::string>& dirs) {
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) (void)sys::remove_all(*it);
+}
+
+}  // namespace
+
+std::uint64_t namespace_flags(NetworkMode mode) {
+  std::uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
+  if (mode == NetworkMode::own || mode == NetworkMode::none) flags |= CLONE_NEWNET;
+  return flags;
+}
+
+struct Container::Impl {
+  ContainerConfig config;
+  util::ChildProcess process;
+  UniqueFd sync;
+  UniqueFd errors;
+  std::vector<std::string> made_dirs;
+  ContainerState state = ContainerState::created;
+};
+
+namespace {
+
+// Clones the child; returns only in the parent. The child never returns from here.
+Result<util::ChildProcess> spawn(const ContainerConfig& config, util::SocketPair& sync,
+                                 util::Pipe& errors, int netns_fd) {
+  STACK_ASSIGN_OR_RETURN(pid_t pid, sys::clone(namespace_flags(config.network.mode)));
+  if (pid == 0) {
+    sync.first.reset();
+    errors.read.reset();
+    child_main(sync.second.get(), errors.write.get(), netns_fd);
+  }
+  sync.second.reset();
+  errors.write.reset();
+  return util::ChildProcess(pid);
+}
+
+// Sends the config, runs the hooks, says go, and waits for the child to be ready.
+Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
+  pid_t pid = c.process.pid();
+  STACK_TRY(in_context(send_config(c.sync.get(), c.config), "sending config"));
+  if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(pid), "joining cgroup"));
+  if (hooks.setup_network) STACK_TRY(in_context(hooks.setup_network(pid), "setting up network"));
+  STACK_TRY(send_byte(c.sync.get(), kMsgGo));
+  STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
+  if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+  char msg = 0;
+  auto got = util::read_exact(c.sync.get(), &msg, 1);
+  if (got && *got && msg == kMsgReady) return util::ok();
+  return failure_of(c.process, c.errors.get(), "setup");
+}
+
+}  // namespace
+
+Result<Container> Container::create(const ContainerConfig& config, const CreateHooks& hooks) {
+  STACK_TRY(in_context(validate(config), "container '" + config.id + "'"));
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  Undo undo;
+  STACK_TRY(make_dirs(config.rootfs, impl->made_dirs));
+  undo.add([dirs = impl->made_dirs] { remove_dirs(dirs); });
+  UniqueFd netns;
+  if (config.network.mode == NetworkMode::join) {
+    STACK_ASSIGN_OR_RETURN(netns, UniqueFd::open(config.network.join_path, O_RDONLY));
+  }
+  STACK_ASSIGN_OR_RETURN(auto sync, util::SocketPair::make());
+  STACK_ASSIGN_OR_RETURN(auto errors, util::Pipe::make());
+  STACK_ASSIGN_OR_RETURN(impl->process, spawn(config, sync, errors, netns.get()));
+  impl->sync = std::move(sync.first);
+  impl->errors = std::move(errors.read);
+  // On failure the process must die before its dirs go (Undo runs after this guard's scope).
+  auto r = set_up(*impl, hooks);
+  if (!r) {
+    impl->process = util::ChildProcess();
+    return std::move(r).error();
+  }
+  undo.cancel();
+  return Container(std::move(impl));
+}
+
+Container::Container(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Container::Container(Container&&) noexcept = default;
+Container& Container::operator=(Container&& other) noexcept {
+  if (this != &other) {
+    if (impl_) (void)remove();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+Container::~Container() {
+  if (impl_) (void)remove();
+}
+
+const std::string& Container::id() const { return impl_->config.id; }
+pid_t Container::pid() const { return impl_->process.pid(); }
+ContainerState Container::state() const { return impl_->state; }
+
+Result<void> Container::start() {
+  if (impl_->state != ContainerState::created) {
+    return Error(Errc::conflict, "container '" + id() + "' is not in the created state");
+  }
+  STACK_TRY(send_byte(impl_->sync.get(), kMsgStart));
+  impl_->sync.reset();
+  // End of file: every holder of the write end exec'd (CLOEXEC) or closed it.
+  STACK_ASSIGN_OR_RETURN(auto report, read_report(impl_->errors.get()));
+  impl_->errors.reset();
+  if (report) {
+    (void)impl_->process.wait();
+    impl_->state = ContainerState::stopped;
+    return report->to_error();
+  }
+  impl_->state = ContainerState::running;
+  return util::ok();
+}
+
+Result<ExitStatus> Container::wait() {
+  STACK_ASSIGN_OR_RETURN(ExitStatus status, impl_->process.wait());
+  impl_->state = ContainerState::stopped;
+  return status;
+}
+
+Result<std::optional<ExitStatus>> Container::try_wait() {
+  STACK_ASSIGN_OR_RETURN(auto status, impl_->process.try_wait());
+  if (status) impl_->state = ContainerState::stopped;
+  return status;
+}
+
+Result<void> Container::kill(int sig) { return impl_->process.kill(sig); }
+
+Result<void> Container::remove() {
+  if (impl_->state == ContainerState::removed) return util::ok();
+  if (!impl_->process.reaped()) {
+    (void)impl_->process.kill(SIGKILL);
+    STACK_TRY(impl_->process.wait());
+  }
+  impl_->sync.reset();
+  impl_->errors.reset();
+  // The overlay is mounted in the container's namespace only; if something mounted the merged
+  // dir on the host (a debugging session), detach it so that removal cannot fail on it.
+  const auto& merged = impl_->config.rootfs.merged_dir;
+  if (!merged.empty()) {
+    auto mounted = sys::is_mount_point(merged);
+    if (mounted && *mounted) STACK_TRY(sys::umount(merged, MNT_DETACH));
+  }
+  for (auto it = impl_->made_dirs.rbegin(); it != impl_->made_dirs.rend(); ++it) {
+    STACK_TRY(in_context(sys::remove_all(*it), "removing container '" + id() + "'"));
+  }
+  impl_->made_dirs.clear();
+  impl_->state = ContainerState::removed;
+  return util::ok();
+}
+
+}  // namespace stack::runtime

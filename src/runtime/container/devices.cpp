@@ -1,0 +1,77 @@
+// /dev: a tmpfs with the few device nodes a container needs, its own devpts instance, /dev/shm
+// sized from the config, and the POSIX message queue file system.
+//
+// The nodes are made with mknod rather than bind-mounted from the host's /dev: the runtime runs
+// as real root (no user namespace), so mknod is allowed; the nodes then live on the container's
+// tmpfs and vanish with it, and there is one mount for /dev instead of one per device. Access is
+// still decided by the devices cgroup, not by where the node came from.
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "runtime/container/mounts.hpp"
+#include "runtime/container/steps.hpp"
+#include "runtime/sys/file.hpp"
+
+namespace stack::runtime {
+
+using util::Error;
+
+namespace {
+
+struct DeviceNode {
+  const char* name;
+  unsigned major;
+  unsigned minor;
+};
+
+constexpr DeviceNode kNodes[] = {
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+constexpr std::pair<const char*, const char*> kLinks[] = {
+    {"/proc/self/fd", "fd"},
+    {"/proc/self/fd/0", "stdin"},
+    {"/proc/self/fd/1", "stdout"},
+    {"/proc/self/fd/2", "stderr"},
+};
+
+std::string dev_path(const ChildContext& ctx, const std::string& name) {
+  return (ctx.root == "/" ? "" : ctx.root) + "/dev/" + name;
+}
+
+}  // namespace
+
+Result<void> step_dev(ChildContext& ctx) {
+  STACK_TRY(mount_in_root(ctx.root, "/dev", "dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                          "mode=755,size=65536k", true));
+  for (const auto& n : kNodes) {
+    std::string path = dev_path(ctx, n.name);
+    STACK_TRY(sys::mknod(path, S_IFCHR | 0666, makedev(n.major, n.minor)));
+    // mknod applies the umask; the nodes must be usable by every user.
+    if (::chmod(path.c_str(), 0666) < 0) return Error::from_errno("chmod '" + path + "'");
+  }
+  for (const auto& [target, name] : kLinks) STACK_TRY(sys::symlink(target, dev_path(ctx, name)));
+  return util::ok();
+}
+
+Result<void> step_devpts(ChildContext& ctx) {
+  // newinstance: the container's ptys are its own, not the host's.
+  STACK_TRY(mount_in_root(ctx.root, "/dev/pts", "devpts", "devpts", "devpts",
+                          MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", true));
+  return sys::symlink("pts/ptmx", dev_path(ctx, "ptmx"));
+}
+
+Result<void> step_shm(ChildContext& ctx) {
+  std::uint64_t size = ctx.config.shm_size ? ctx.config.shm_size : kDefaultShmSize;
+  return mount_in_root(ctx.root, "/dev/shm", "shm", "shm", "tmpfs",
+                       MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=" + std::to_string(size),
+                       true);
+}
+
+Result<void> step_mqueue(ChildContext& ctx) {
+  return mount_in_root(ctx.root, "/dev/mqueue", "mqueue", "mqueue", "mqueue",
+                       MS_NOSUID | MS_NODEV | MS_NOEXEC, "", true);
+}
+
+}  // namespace stack::runtime

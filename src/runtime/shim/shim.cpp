@@ -1,0 +1,389 @@
+#include "runtime/shim/shim.hpp"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "runtime/cgroup/factory.hpp"
+#include "runtime/container/cgroup_hook.hpp"
+#include "runtime/container/container.hpp"
+#include "runtime/shim/container_state.hpp"
+#include "runtime/shim/control.hpp"
+#include "runtime/shim/health.hpp"
+#include "runtime/shim/log_pump.hpp"
+#include "runtime/shim/restart_policy.hpp"
+#include "runtime/state_paths.hpp"
+#include "runtime/sys/file.hpp"
+
+namespace stack::runtime::shim {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using util::Errc;
+using util::Error;
+using util::UniqueFd;
+
+// Output still in the pipes when PID 1 is gone is read for at most this long.
+constexpr int kDrainTimeoutMs = 2000;
+
+std::string one_line(std::string s) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+Result<UniqueFd> open_pidfd(pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return Error::from_errno("pidfd_open " + std::to_string(pid));
+  return UniqueFd(fd);
+}
+
+// docker's codes for a command that could not be run: 127 not found, 126 not executable.
+int exit_code_of_error(const Error& e) {
+  if (e.sys_errno() == ENOENT) return 127;
+  if (e.sys_errno() == EACCES || e.sys_errno() == ENOEXEC) return 126;
+  return 128;
+}
+
+int poll_ms(Clock::time_point now, Clock::time_point deadline) {
+  if (deadline <= now) return 0;
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+  return static_cast<int>(std::min<long>(ms, 60'000));
+}
+
+int g_signal_pipe = -1;
+
+void on_stop_signal(int) {
+  int saved = errno;
+  char byte = 1;
+  (void)!::write(g_signal_pipe, &byte, 1);
+  errno = saved;
+}
+
+// SIGTERM and SIGINT of the shim mean "stop". A self-pipe rather than a signalfd: a signalfd needs
+// the signals blocked, and a blocked mask is inherited by the container through clone and exec.
+Result<UniqueFd> catch_stop_signals() {
+  STACK_ASSIGN_OR_RETURN(util::Pipe pipe, util::Pipe::make(O_CLOEXEC | O_NONBLOCK));
+  g_signal_pipe = pipe.write.release();
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  if (::sigaction(SIGTERM, &sa, nullptr) != 0 || ::sigaction(SIGINT, &sa, nullptr) != 0) {
+    return Error::from_errno("sigaction");
+  }
+  return std::move(pipe.read);
+}
+
+struct Client {
+  UniqueFd fd;
+  std::string buffer;
+};
+
+class Shim {
+ public:
+  explicit Shim(const ShimOptions& o)
+      : paths_(o.root), id_(o.id), ready_(o.ready_fd), tracker_(RestartPolicy{}) {}
+  int run();
+
+ private:
+  Result<void> set_up();
+  Result<void> start_container();
+  void container_exited();
+  void finish(Status status);
+  void request_stop(std::optional<Nanos> timeout);
+  void accept_clients();
+  bool serve(Client& client);
+  void on_deadlines(Clock::time_point now);
+  int poll_timeout(Clock::time_point now) const;
+  void save();
+  void loop_once();
+
+  StatePaths paths_;
+  std::string id_;
+  UniqueFd ready_;
+  ShimConfig config_;
+  ContainerState state_;
+  RestartTracker tracker_;
+  std::unique_ptr<cgroup::Manager> cgroup_;
+  std::optional<LogPump> logs_;
+  std::optional<Container> container_;
+  std::optional<HealthMonitor> health_;
+  UniqueFd pidfd_;
+  UniqueFd listen_;
+  UniqueFd signals_;
+  std::vector<Client> clients_;
+  std::uint64_t oom_before_ = 0;
+  bool stop_requested_ = false;
+  bool done_ = false;
+  std::optional<Clock::time_point> kill_at_;
+  std::optional<Clock::time_point> restart_at_;
+};
+
+void Shim::save() {
+  if (health_) state_.health = health_->health();
+  // Nobody could read a state that cannot be written; the shim goes on supervising regardless.
+  (void)write_state(paths_.state_file(id_), state_);
+}
+
+Result<void> Shim::set_up() {
+  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(paths_.config_file(id_)));
+  STACK_ASSIGN_OR_RETURN(config_, decode_shim_config(text));
+  config_.container.id = id_;
+  tracker_ = RestartTracker(config_.restart);
+  STACK_ASSIGN_OR_RETURN(LogFile file, LogFile::open(paths_.log_file(id_), config_.log));
+  logs_.emplace(std::move(file));
+  STACK_TRY(sys::mkdir_p(paths_.run_dir(), 0700));
+  STACK_ASSIGN_OR_RETURN(listen_, listen_control(paths_.socket_file(id_)));
+  STACK_ASSIGN_OR_RETURN(signals_, catch_stop_signals());
+  // The overlay dirs exist before create(), so the container does not remove them between runs:
+  // the writable layer survives a restart, as docker's does.
+  const RootfsConfig& r = config_.container.rootfs;
+  for (const std::string* dir : {&r.upper_dir, &r.work_dir, &r.merged_dir}) {
+    if (!dir->empty() && !r.lower_layers.empty()) STACK_TRY(sys::mkdir_p(*dir, 0755));
+  }
+  STACK_ASSIGN_OR_RETURN(cgroup_, cgroup::open_cgroup(config_.cgroup_path));
+  STACK_TRY(cgroup_->create(config_.limits).context("cgroup '" + config_.cgroup_path + "'"));
+  return util::ok();
+}
+
+Result<void> Shim::start_container() {
+  STACK_ASSIGN_OR_RETURN(auto ends, logs_->open_pipes());
+  ContainerConfig c = config_.container;
+  c.stdout_fd = ends.first.get();
+  c.stderr_fd = ends.second.get();
+  auto stats = cgroup_->stats();
+  oom_before_ = stats ? stats->oom_kill_count : 0;
+  STACK_ASSIGN_OR_RETURN(Container container,
+                         Container::create(c, {.join_cgroup = join_cgroup_hook(*cgroup_)}));
+  ends = {};  // the container holds its own copies: end of file comes when it is gone
+  STACK_TRY(container.start());
+  STACK_ASSIGN_OR_RETURN(pidfd_, open_pidfd(container.pid()));
+  tracker_.started(Clock::now());
+  state_.status = Status::running;
+  state_.pid = container.pid();
+  state_.started_at = now_rfc3339_nano();
+  state_.finished_at.clear();
+  state_.exit_code = 0;
+  state_.signal = 0;
+  state_.oom_killed = false;
+  container_.emplace(std::move(container));
+  if (config_.healthcheck) {
+    health_.emplace(*config_.healthcheck, config_.container, state_.pid, Clock::now());
+  }
+  save();
+  return util::ok();
+}
+
+// PID 1 ended: log the rest, record how, then restart or finish.
+void Shim::container_exited() {
+  auto status = container_->try_wait();
+  if (status && !*status) return;  // not yet (a spurious wake-up)
+  ExitStatus how = status ? **status : ExitStatus{255, 0};
+  (void)logs_->drain(kDrainTimeoutMs);
+  if (health_) health_->abandon();
+  (void)container_->remove();
+  container_.reset();
+  pidfd_.reset();
+  kill_at_.reset();
+  auto stats = cgroup_->stats();
+  bool oom = stats && stats->missing.empty() ? stats->oom_kill_count > oom_before_
+                                              : cgroup_->oom_killed().value_or(false);
+  state_.pid = 0;
+  state_.finished_at = now_rfc3339_nano();
+  state_.signal = how.signal;
+  state_.exit_code = how.signal != 0 ? 128 + how.signal : how.code;
+  state_.oom_killed = oom;
+  if (oom && how.signal == SIGKILL) state_.exit_code = 137;
+  RestartDecision d = tracker_.exited(Clock::now(), state_.exit_code, stop_requested_);
+  if (!d.restart) {
+    finish(stop_requested_ ? Status::stopped : Status::exited);
+    return;
+  }
+  state_.status = Status::restarting;
+  state_.restart_count = tracker_.restart_count();
+  restart_at_ = Clock::now() + d.delay;
+  save();
+}
+
+void Shim::finish(Status status) {
+  state_.status = status;
+  state_.pid = 0;
+  if (state_.finished_at.empty()) state_.finished_at = now_rfc3339_nano();
+  save();
+  if (cgroup_) {
+    auto destroyed = cgroup_->destroy();
+    if (!destroyed) {
+      state_.error = one_line(destroyed.error().message());
+      save();
+    }
+  }
+  ::unlink(paths_.socket_file(id_).c_str());
+  ready_.reset();
+  done_ = true;
+}
+
+void Shim::request_stop(std::optional<Nanos> timeout) {
+  stop_requested_ = true;
+  if (!container_) {  // between runs (restarting): simply stay down
+    restart_at_.reset();
+    finish(Status::stopped);
+    return;
+  }
+  Nanos grace = timeout.value_or(config_.stop_grace_period);
+  if (grace <= Nanos(0)) {
+    (void)container_->kill(SIGKILL);
+    return;
+  }
+  (void)container_->kill(config_.stop_signal);
+  kill_at_ = Clock::now() + grace;
+}
+
+void Shim::accept_clients() {
+  for (;;) {
+    int fd = ::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    if (clients_.size() >= 16) {  // a misbehaving caller must not exhaust the shim's descriptors
+      ::close(fd);
+      continue;
+    }
+    clients_.push_back({UniqueFd(fd), {}});
+  }
+}
+
+// Reads from one client; answers once a whole line is in. False when the connection is done.
+bool Shim::serve(Client& client) {
+  char buf[1024];
+  ssize_t n = ::read(client.fd.get(), buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+  if (n <= 0) return false;
+  client.buffer.append(buf, static_cast<std::size_t>(n));
+  std::size_t nl = client.buffer.find('\n');
+  if (nl == std::string::npos) return client.buffer.size() < 4096;
+  auto request = parse_request(client.buffer.substr(0, nl));
+  std::string reply;
+  if (!request) {
+    reply = encode_reply(request.error());
+  } else if (request->op == ControlOp::status) {
+    if (health_) state_.health = health_->health();
+    reply = encode_reply(util::ok(), encode_state(state_));
+  } else if (request->op == ControlOp::kill) {
+    util::Result<void> r = container_ ? container_->kill(request->signal)
+                                      : Error(Errc::conflict, "container '" + id_ + "' is not running");
+    reply = encode_reply(r);
+  } else {
+    reply = encode_reply(util::ok());
+  }
+  (void)send_message(client.fd.get(), reply);
+  if (request && request->op == ControlOp::stop) request_stop(request->timeout);
+  return false;
+}
+
+void Shim::on_deadlines(Clock::time_point now) {
+  if (kill_at_ && *kill_at_ <= now && container_) {
+    (void)container_->kill(SIGKILL);
+    kill_at_.reset();
+  }
+  if (restart_at_ && *restart_at_ <= now) {
+    restart_at_.reset();
+    auto started = start_container();
+    if (!started) {
+      state_.error = one_line(started.error().message());
+      state_.exit_code = exit_code_of_error(started.error());
+      container_.reset();
+      finish(Status::exited);
+    }
+  }
+  if (health_ && container_ && health_->due(now)) {
+    health_->tick(now, cgroup_.get());
+    save();
+  }
+}
+
+int Shim::poll_timeout(Clock::time_point now) const {
+  int timeout = -1;
+  auto consider = [&](std::optional<Clock::time_point> t) {
+    if (!t) return;
+    int ms = poll_ms(now, *t);
+    timeout = timeout < 0 ? ms : std::min(timeout, ms);
+  };
+  consider(kill_at_);
+  consider(restart_at_);
+  if (health_ && container_) consider(health_->next_deadline());
+  return timeout;
+}
+
+void Shim::loop_once() {
+  // Fixed slots first, then one per client: 0 listen, 1 signals, 2 stdout, 3 stderr, 4 PID 1,
+  // 5 the health probe.
+  std::vector<pollfd> fds = {{listen_.get(), POLLIN, 0},
+                             {signals_.get(), POLLIN, 0},
+                             {logs_->fd(Stream::out), POLLIN, 0},
+                             {logs_->fd(Stream::err), POLLIN, 0},
+                             {pidfd_.get(), POLLIN, 0},
+                             {health_ ? health_->fd() : -1, POLLIN, 0}};
+  for (const Client& c : clients_) fds.push_back({c.fd.get(), POLLIN, 0});
+  int n = ::poll(fds.data(), fds.size(), poll_timeout(Clock::now()));
+  if (n < 0 && errno != EINTR) return;
+  if (n > 0) {
+    if (fds[2].revents != 0) (void)logs_->pump(Stream::out);
+    if (fds[3].revents != 0) (void)logs_->pump(Stream::err);
+    if (fds[5].revents != 0 && health_) {
+      health_->probe_ready(Clock::now());
+      save();
+    }
+    if (fds[4].revents != 0 && container_) container_exited();
+    if (fds[1].revents != 0) {
+      char drain[64];
+      while (::read(signals_.get(), drain, sizeof drain) > 0) {}
+      if (!stop_requested_ && !done_) request_stop(std::nullopt);
+    }
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+      if (fds[6 + i].revents != 0 && !done_ && !serve(clients_[i])) clients_[i].fd.reset();
+    }
+    std::erase_if(clients_, [](const Client& c) { return !c.fd; });
+    if (fds[0].revents != 0) accept_clients();
+  }
+  if (!done_) on_deadlines(Clock::now());
+}
+
+int Shim::run() {
+  if (ready_) ::fcntl(ready_.get(), F_SETFD, FD_CLOEXEC);
+  state_.shim_pid = ::getpid();
+  if (auto id_ok = check_container_id(id_); !id_ok) return 1;
+  if (auto r = set_up(); !r) {
+    state_.error = one_line(r.error().message());
+    state_.exit_code = 128;
+    finish(Status::exited);
+    return 1;
+  }
+  if (auto r = start_container(); !r) {
+    state_.error = one_line(r.error().message());
+    state_.exit_code = exit_code_of_error(r.error());
+    finish(Status::exited);
+    return 0;
+  }
+  ready_.reset();
+  // Setup allocated (config, JSON); hand it back so that the resident size is the loop's own.
+  ::malloc_trim(0);
+  while (!done_) loop_once();
+  return 0;
+}
+
+}  // namespace
+
+int run_shim(const ShimOptions& options) {
+  Shim shim(options);
+  return shim.run();
+}
+
+}  // namespace stack::runtime::shim

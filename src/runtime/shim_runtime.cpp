@@ -1,0 +1,274 @@
+#include "runtime/shim_runtime.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+
+#include "runtime/cgroup/factory.hpp"
+#include "runtime/container/cgroup_hook.hpp"
+#include "runtime/container/exec.hpp"
+#include "runtime/shim/control.hpp"
+#include "runtime/shim/json_log.hpp"
+#include "runtime/sys/file.hpp"
+#include "runtime/sys/mount.hpp"
+
+extern char** environ;
+
+namespace stack::runtime {
+
+using shim::ContainerState;
+using shim::Status;
+using util::Errc;
+using util::Error;
+using util::UniqueFd;
+
+namespace {
+
+// How long stop() waits beyond the grace period for the shim to write the final state and exit.
+constexpr auto kStopMargin = std::chrono::seconds(30);
+
+// The child half of launch_shim: only async-signal-safe calls, the caller may have threads.
+[[noreturn]] void exec_detached(const char* binary, char* const* argv, int devnull, int ready) {
+  if (::setsid() < 0) ::_exit(1);
+  pid_t pid = ::fork();
+  if (pid != 0) ::_exit(pid < 0 ? 1 : 0);  // the shim is reparented: nobody waits on it by accident
+  for (int fd = 0; fd < 3; ++fd) ::dup2(devnull, fd);
+  if (ready == 3) {
+    ::fcntl(3, F_SETFD, 0);
+  } else if (::dup2(ready, 3) < 0) {
+    ::_exit(1);
+  }
+  ::syscall(SYS_close_range, 4u, ~0u, 0u);
+  ::execve(binary, argv, environ);
+  ::_exit(127);
+}
+
+// Reads the ready pipe to end of file, bounded by limit.
+Result<void> wait_ready(int fd, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  char buf[64];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Error(Errc::timeout, "the shim did not start the container in time");
+    STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(fd, static_cast<int>(left.count())));
+    if (!readable) continue;
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) return util::ok();
+    if (n < 0 && errno != EINTR) return Error::from_errno("read the shim's ready pipe");
+  }
+}
+
+}  // namespace
+
+Result<UniqueFd> launch_shim(const std::string& binary, const std::string& root,
+                             const std::string& id) {
+  STACK_ASSIGN_OR_RETURN(util::Pipe ready, util::Pipe::make(O_CLOEXEC));
+  STACK_ASSIGN_OR_RETURN(UniqueFd devnull, UniqueFd::open("/dev/null", O_RDWR));
+  std::vector<std::string> args = {binary, "--root", root, "shim", "--id", id, "--ready-fd", "3"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return Error::from_errno("fork");
+  if (pid == 0) exec_detached(binary.c_str(), argv.data(), devnull.get(), ready.write.get());
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Error(Errc::internal, "starting the shim for '" + id + "' failed");
+  }
+  return std::move(ready.read);
+}
+
+bool shim_alive(pid_t pid, const std::string& id) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::string proc = "/proc/" + std::to_string(pid);
+  auto stat = util::read_file(proc + "/stat");
+  if (!stat) return false;
+  std::size_t paren = stat->rfind(')');
+  if (paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] == 'Z') return false;
+  auto cmdline = util::read_file(proc + "/cmdline");
+  if (!cmdline) return false;
+  return cmdline->find(std::string("\0shim\0", 6)) != std::string::npos &&
+         cmdline->find(std::string("\0--id\0", 6) + id + std::string(1, '\0')) != std::string::npos;
+}
+
+ShimRuntime::ShimRuntime(ShimRuntimeOptions options)
+    : options_(std::move(options)), paths_(options_.root) {}
+
+Result<shim::ShimConfig> ShimRuntime::read_config(const std::string& id) const {
+  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(paths_.config_file(id)));
+  return shim::decode_shim_config(text);
+}
+
+Result<ContainerState> ShimRuntime::observe(const std::string& id) const {
+  auto state = shim::read_state(paths_.state_file(id));
+  if (!state && state.error().code() != Errc::not_found) return std::move(state).error();
+  ContainerState s = state ? *state : ContainerState{};
+  s.shim_alive = shim_alive(s.shim_pid, id);
+  return s;
+}
+
+Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& config) {
+  STACK_TRY(check_container_id(id));
+  std::string dir = paths_.container_dir(id);
+  if (sys::path_kind(dir) != sys::PathKind::missing) {
+    return Error(Errc::already_exists, "container '" + id + "' already exists");
+  }
+  STACK_TRY(sys::mkdir_p(paths_.containers_dir(), 0711));
+  STACK_TRY(sys::mkdir_p(paths_.run_dir(), 0700));
+  STACK_TRY(sys::mkdir_p(dir, 0700));
+  shim::ShimConfig c = config;
+  c.container.id = id;
+  RootfsConfig& r = c.container.rootfs;
+  if (!r.lower_layers.empty()) {
+    if (r.upper_dir.empty() && r.work_dir.empty()) {
+      r.upper_dir = paths_.upper_dir(id);
+      r.work_dir = paths_.work_dir(id);
+    }
+    if (r.merged_dir.empty()) r.merged_dir = paths_.rootfs_dir(id);
+  }
+  auto launched = [&]() -> Result<UniqueFd> {
+    STACK_TRY(write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c)));
+    return launch_shim(options_.binary, paths_.root(), id);
+  }();
+  if (!launched) {
+    (void)sys::remove_all(dir);
+    return std::move(launched).error().context("container '" + id + "'");
+  }
+  // End of file on the ready pipe: the shim started the container or gave up.
+  auto ready = wait_ready(launched->get(), options_.start_timeout);
+  ContainerState s = observe(id).value_or(ContainerState{});
+  std::string error = s.error;
+  if (!ready) error = ready.error().message();
+  if (error.empty() && s.shim_pid == 0) error = "the shim exited before it reported a state";
+  if (error.empty()) return util::ok();
+  (void)remove(id);
+  return Error(Errc::io, error);
+}
+
+Result<std::optional<ContainerState>> ShimRuntime::state(const std::string& id) {
+  STACK_TRY(check_container_id(id));
+  if (sys::path_kind(paths_.container_dir(id)) == sys::PathKind::missing) {
+    return std::optional<ContainerState>();
+  }
+  STACK_ASSIGN_OR_RETURN(ContainerState s, observe(id));
+  if (!shim::is_final(s.status) && !s.shim_alive && s.shim_pid != 0) {
+    STACK_ASSIGN_OR_RETURN(s, recover(id));
+  }
+  return std::optional<ContainerState>(s);
+}
+
+Result<ContainerState> ShimRuntime::recover(const std::string& id) {
+  STACK_TRY(check_container_id(id));
+  STACK_ASSIGN_OR_RETURN(ContainerState s, observe(id));
+  if (s.shim_alive || shim::is_final(s.status)) return s;
+  STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, read_config(id));
+  STACK_ASSIGN_OR_RETURN(auto cgroup, cgroup::open_cgroup(config.cgroup_path));
+  // No supervisor is left to log, restart or reap: end the container through its cgroup.
+  STACK_TRY(cgroup->destroy().context("recovering container '" + id + "'"));
+  const std::string& merged = config.container.rootfs.merged_dir;
+  if (!merged.empty()) {
+    auto mounted = sys::is_mount_point(merged);
+    if (mounted && *mounted) STACK_TRY(sys::umount(merged, MNT_DETACH));
+  }
+  ::unlink(paths_.socket_file(id).c_str());
+  if (!shim::is_final(s.status)) {
+    s.error = "shim (pid " + std::to_string(s.shim_pid) + ") died; container killed";
+    s.status = Status::exited;
+    if (s.pid != 0) {
+      s.exit_code = 137;
+      s.signal = SIGKILL;
+    }
+    s.pid = 0;
+    s.finished_at = shim::now_rfc3339_nano();
+    STACK_TRY(shim::write_state(paths_.state_file(id), s));
+  }
+  return s;
+}
+
+Result<void> ShimRuntime::wait_for_shim_exit(pid_t shim_pid, std::chrono::nanoseconds limit) const {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, shim_pid, 0));
+  if (fd < 0) return util::ok();  // already gone
+  UniqueFd pidfd(fd);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
+  STACK_ASSIGN_OR_RETURN(bool exited, util::wait_readable(pidfd.get(), static_cast<int>(ms)));
+  if (!exited) return Error(Errc::timeout, "the shim (pid " + std::to_string(shim_pid) + ") did not exit");
+  return util::ok();
+}
+
+Result<void> ShimRuntime::stop(const std::string& id, std::optional<std::chrono::nanoseconds> timeout) {
+  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
+  if (shim::is_final(s->status) || !s->shim_alive) return util::ok();
+  STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, read_config(id));
+  shim::ControlRequest request{shim::ControlOp::stop, std::nullopt, 0};
+  if (timeout) request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+  auto sent = shim::call_shim(paths_.socket_file(id), request);
+  if (!sent && sent.error().code() != Errc::not_found) {
+    return std::move(sent).error().context("stopping container '" + id + "'");
+  }
+  auto grace = timeout.value_or(config.stop_grace_period);
+  STACK_TRY(wait_for_shim_exit(s->shim_pid, grace + kStopMargin).context("stopping container '" + id + "'"));
+  // A shim that died instead of finishing leaves the clean-up to recover().
+  STACK_TRY(recover(id));
+  return util::ok();
+}
+
+Result<void> ShimRuntime::kill(const std::string& id, int signal) {
+  STACK_TRY(check_container_id(id));
+  shim::ControlRequest request{shim::ControlOp::kill, std::nullopt, signal};
+  auto sent = shim::call_shim(paths_.socket_file(id), request);
+  if (!sent) return std::move(sent).error().context("killing container '" + id + "'");
+  return util::ok();
+}
+
+Result<bool> ShimRuntime::remove(const std::string& id) {
+  STACK_TRY(check_container_id(id));
+  std::string dir = paths_.container_dir(id);
+  if (sys::path_kind(dir) == sys::PathKind::missing) return false;
+  STACK_TRY(stop(id, std::nullopt));
+  if (auto config = read_config(id)) {
+    // Whatever escaped (a process that left PID 1's tree is still in the cgroup) ends here.
+    auto cgroup = cgroup::open_cgroup(config->cgroup_path);
+    if (cgroup) STACK_TRY((*cgroup)->destroy().context("removing container '" + id + "'"));
+  }
+  ::unlink(paths_.socket_file(id).c_str());
+  STACK_TRY(sys::remove_all(dir).context("removing container '" + id + "'"));
+  return true;
+}
+
+Result<std::vector<std::string>> ShimRuntime::list() {
+  std::vector<std::string> ids;
+  DIR* d = ::opendir(paths_.containers_dir().c_str());
+  if (d == nullptr) {
+    if (errno == ENOENT) return ids;
+    return Error::from_errno("open '" + paths_.containers_dir() + "'");
+  }
+  while (struct dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (e->d_type == DT_DIR && check_container_id(name)) ids.push_back(name);
+  }
+  ::closedir(d);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Result<int> ShimRuntime::exec(const std::string& id, const ExecConfig& config) {
+  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  if (!s || s->status != Status::running || s->pid == 0) {
+    return Error(Errc::conflict, "container '" + id + "' is not running");
+  }
+  STACK_ASSIGN_OR_RETURN(shim::ShimConfig shim_config, read_config(id));
+  STACK_ASSIGN_OR_RETURN(auto cgroup, cgroup::open_cgroup(shim_config.cgroup_path));
+  STACK_ASSIGN_OR_RETURN(Process process, exec_in(s->pid, config, {.join_cgroup = join_cgroup_hook(*cgroup)}));
+  STACK_ASSIGN_OR_RETURN(util::ExitStatus status, process.wait());
+  return status.signal != 0 ? 128 + status.signal : status.code;
+}
+
+}  // namespace stack::runtime

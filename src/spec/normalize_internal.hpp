@@ -1,0 +1,122 @@
+// Shared between the normalize_*.cpp files: the per-service draft that collects what each key
+// contributes, and the key handlers. A draft exists because some rules span keys (restart vs
+// deploy.restart_policy, mem_limit vs deploy.resources, environment over env_file), so those are
+// settled once every key has been read.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "spec/diagnostic.hpp"
+#include "spec/model.hpp"
+#include "spec/node.hpp"
+#include "spec/normalize.hpp"
+
+namespace stack::spec {
+
+// A value with the node it came from, so that a later conflict can point at it.
+template <class T>
+struct Sourced {
+  T value;
+  const Node* node = nullptr;
+};
+
+struct ServiceDraft {
+  Service service;
+  std::string path;  // "services.web"
+  const NormalizeContext* ctx = nullptr;
+  Diagnostics* diags = nullptr;
+
+  std::optional<Environment> env_file_env;       // env_file:, merged in file order
+  std::optional<Environment> environment;        // environment:, wins over env_file
+  bool restart_set = false;                      // restart: given (deploy policy then ignored)
+  std::optional<RestartPolicy> deploy_restart;   // deploy.restart_policy
+  std::optional<Sourced<int64_t>> scale;
+  std::optional<Sourced<int64_t>> deploy_replicas;
+  // Service-level resource keys as written; deploy.resources are compared against these.
+  std::optional<Sourced<int64_t>> mem_limit, mem_reservation;
+  std::optional<Sourced<double>> cpus;
+  std::optional<Sourced<int64_t>> pids_limit;
+  std::optional<Sourced<int64_t>> deploy_memory, deploy_mem_reservation, deploy_pids;
+  std::optional<Sourced<double>> deploy_cpus;
+  const Node* networks_node = nullptr;      // networks: given
+  const Node* network_mode_node = nullptr;  // network_mode: given
+  std::vector<Mount> volume_mounts, tmpfs_mounts;
+
+  void error(const Node& node, const std::string& at, std::string message) const {
+    diags->error(node, at, std::move(message));
+  }
+};
+
+using KeyHandler = void (*)(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_env.cpp
+void read_environment(ServiceDraft& d, const Node& value, const std::string& path);
+void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
+void read_command(ServiceDraft& d, const Node& value, const std::string& path);
+void read_entrypoint(ServiceDraft& d, const Node& value, const std::string& path);
+// Splits like a POSIX shell without expansion (compose's shellwords); false on an open quote.
+bool shell_split(std::string_view text, std::vector<std::string>& out);
+
+// normalize_ports.cpp
+void read_ports(ServiceDraft& d, const Node& value, const std::string& path);
+void read_expose(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_mounts.cpp
+void read_volumes(ServiceDraft& d, const Node& value, const std::string& path);
+void read_tmpfs(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_resources.cpp
+void read_deploy(ServiceDraft& d, const Node& value, const std::string& path);
+void read_blkio(ServiceDraft& d, const Node& value, const std::string& path);
+void read_ulimits(ServiceDraft& d, const Node& value, const std::string& path);
+void read_resource_key(ServiceDraft& d, const Node& value, const std::string& path);
+void read_scale(ServiceDraft& d, const Node& value, const std::string& path);
+// Settles replicas and resource limits written both ways; reports conflicts.
+void finish_resources(ServiceDraft& d);
+
+// normalize_lifecycle.cpp
+void read_restart(ServiceDraft& d, const Node& value, const std::string& path);
+void read_healthcheck(ServiceDraft& d, const Node& value, const std::string& path);
+void read_depends_on(ServiceDraft& d, const Node& value, const std::string& path);
+void read_stop_signal(ServiceDraft& d, const Node& value, const std::string& path);
+void read_pull_policy(ServiceDraft& d, const Node& value, const std::string& path);
+std::optional<RestartPolicy> parse_restart(std::string_view text);
+
+// normalize_service_networks.cpp
+void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
+void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
+void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
+void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
+bool is_ipv4(std::string_view text);
+bool is_ipv6(std::string_view text);
+
+// IPv4 addresses and CIDRs in host byte order, for subnet checks here and in validate.
+struct Cidr4 {
+  uint32_t address = 0;
+  int prefix = 0;
+  uint32_t mask() const { return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix); }
+  bool contains(uint32_t a) const { return (a & mask()) == (address & mask()); }
+};
+std::optional<uint32_t> parse_ipv4(std::string_view text);
+std::optional<Cidr4> parse_cidr4(std::string_view text);
+
+// normalize_security.cpp
+void read_caps(ServiceDraft& d, const Node& value, const std::string& path);
+void read_sysctls(ServiceDraft& d, const Node& value, const std::string& path);
+void read_security_opt(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_service.cpp
+std::optional<Service> normalize_service(const Node& key, const Node& value,
+                                         const NormalizeContext& ctx, Diagnostics& diags);
+
+// normalize_project.cpp: top-level networks: and volumes:.
+std::vector<Network> normalize_networks(const Node* node, const NormalizeContext& ctx,
+                                        Diagnostics& diags);
+std::vector<Volume> normalize_volumes(const Node* node, const NormalizeContext& ctx,
+                                      Diagnostics& diags);
+Network default_network(const std::string& project);
+
+}  // namespace stack::spec

@@ -1,0 +1,239 @@
+// volumes: and tmpfs: to Mounts. Short syntax as compose reads it: "src:dst[:opts]", a source
+// starting with "/", "." or "~" is a host path, anything else names a volume, "dst" alone is an
+// anonymous volume.
+#include <filesystem>
+
+#include "spec/field_reader.hpp"
+#include "spec/normalize_internal.hpp"
+#include "util/bytes.hpp"
+
+namespace stack::spec {
+
+namespace {
+
+std::vector<std::string> split(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == sep) {
+      out.emplace_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+bool is_propagation(std::string_view s) {
+  return s == "shared" || s == "rshared" || s == "slave" || s == "rslave" || s == "private" ||
+         s == "rprivate";
+}
+
+bool is_host_path(std::string_view s) {
+  return !s.empty() && (s[0] == '/' || s[0] == '.' || s[0] == '~');
+}
+
+// Host paths are made absolute here so that the runtime never depends on the current directory.
+std::string resolve_host_path(const ServiceDraft& d, const std::string& src) {
+  namespace fs = std::filesystem;
+  if (src == "~" || src.rfind("~/", 0) == 0) {
+    auto home = d.ctx->environment.find("HOME");
+    std::string base = home == d.ctx->environment.end() ? "/root" : home->second;
+    return (fs::path(base) / src.substr(src.size() > 1 ? 2 : 1)).lexically_normal().string();
+  }
+  if (src[0] == '/') return fs::path(src).lexically_normal().string();
+  return (fs::path(d.ctx->working_dir) / src).lexically_normal().string();
+}
+
+// "ro,z" etc.; false (with a message) on an unknown option.
+bool apply_options(Mount& m, std::string_view opts, std::string& bad) {
+  for (const auto& o : split(opts, ',')) {
+    if (o == "ro") m.read_only = true;
+    else if (o == "rw") m.read_only = false;
+    else if (o == "z" || o == "Z") m.selinux = o;
+    else if (o == "nocopy") m.nocopy = true;
+    else if (is_propagation(o)) m.propagation = o;
+    else if (o == "consistent" || o == "cached" || o == "delegated") continue;  // macOS only
+    else {
+      bad = o;
+      return false;
+    }
+  }
+  return true;
+}
+
+void read_short_volume(ServiceDraft& d, const Node& item, const std::string& at) {
+  auto parts = split(item.scalar, ':');
+  Mount m;
+  std::string bad;
+  auto invalid = [&](const std::string& why) {
+    d.error(item, at, "\"" + item.scalar + "\" is not a valid volume" + why);
+  };
+  if (parts.size() > 3 || item.scalar.empty()) return invalid("");
+  if (parts.size() == 1) {
+    m.target = parts[0];
+  } else {
+    m.source = parts[0];
+    m.target = parts[1];
+    if (m.source.empty()) return invalid(": empty source");
+    if (parts.size() == 3 && !apply_options(m, parts[2], bad))
+      return invalid(": unknown option '" + bad + "'");
+  }
+  if (m.target.empty() || m.target[0] != '/') return invalid(": target must be an absolute path");
+  if (is_host_path(m.source)) {
+    m.type = MountType::bind;
+    m.source = resolve_host_path(d, m.source);
+  } else if (!m.propagation.empty() || !m.selinux.empty()) {
+    return invalid(": propagation and selinux options apply to host paths only");
+  }
+  d.volume_mounts.push_back(m);
+}
+
+std::optional<uint32_t> parse_mode(const Node& v, const std::string& at, Diagnostics& diags) {
+  auto s = read_string(v, at, diags);
+  if (!s) return std::nullopt;
+  uint32_t mode = 0;
+  bool ok = !s->empty() && s->size() <= 5;
+  for (char c : *s) {
+    ok = ok && c >= '0' && c <= '7';
+    mode = mode * 8 + uint32_t(c - '0');
+  }
+  if (!ok || mode > 07777) {
+    diags.error(v, at, "\"" + *s + "\" is not a valid octal mode");
+    return std::nullopt;
+  }
+  return mode;
+}
+
+void read_bind_options(ServiceDraft& d, const Node& b, const std::string& at, Mount& m) {
+  static constexpr std::string_view kKeys[] = {"propagation", "create_host_path", "selinux"};
+  if (!expect_mapping(b, at, *d.diags)) return;
+  check_keys(b, at, kKeys, *d.diags);
+  if (const Node* n = b.find("propagation")) {
+    auto s = read_string(*n, join_path(at, "propagation"), *d.diags);
+    if (s && !is_propagation(*s))
+      d.error(*n, join_path(at, "propagation"), "unknown propagation '" + *s + "'");
+    else if (s) m.propagation = *s;
+  }
+  if (const Node* n = b.find("create_host_path"))
+    m.create_host_path = read_bool(*n, join_path(at, "create_host_path"), *d.diags).value_or(false);
+  if (const Node* n = b.find("selinux")) {
+    auto s = read_string(*n, join_path(at, "selinux"), *d.diags);
+    if (s && *s != "z" && *s != "Z") d.error(*n, join_path(at, "selinux"), "must be 'z' or 'Z'");
+    else if (s) m.selinux = *s;
+  }
+}
+
+void read_volume_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {
+  static constexpr std::string_view kKeys[] = {"nocopy", "subpath"};
+  if (!expect_mapping(v, at, *d.diags)) return;
+  check_keys(v, at, kKeys, *d.diags);
+  if (const Node* n = v.find("nocopy"))
+    m.nocopy = read_bool(*n, join_path(at, "nocopy"), *d.diags).value_or(false);
+  if (const Node* n = v.find("subpath")) d.error(*n, join_path(at, "subpath"), "not supported yet");
+}
+
+void read_tmpfs_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {
+  static constexpr std::string_view kKeys[] = {"size", "mode"};
+  if (!expect_mapping(v, at, *d.diags)) return;
+  check_keys(v, at, kKeys, *d.diags);
+  if (const Node* n = v.find("size")) m.tmpfs_size = read_bytes(*n, join_path(at, "size"), *d.diags);
+  if (const Node* n = v.find("mode")) m.tmpfs_mode = parse_mode(*n, join_path(at, "mode"), *d.diags);
+}
+
+bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, Mount& m) {
+  const Node* t = item.find("type");
+  if (!t) {
+    d.error(item, at, "missing 'type'");
+    return false;
+  }
+  auto s = read_string(*t, join_path(at, "type"), *d.diags);
+  if (!s) return false;
+  if (*s == "bind") m.type = MountType::bind;
+  else if (*s == "volume") m.type = MountType::volume;
+  else if (*s == "tmpfs") m.type = MountType::tmpfs;
+  else if (*s == "npipe" || *s == "cluster" || *s == "image")
+    d.error(*t, join_path(at, "type"), "'" + *s + "' mounts are not supported yet");
+  else d.error(*t, join_path(at, "type"), "unknown mount type '" + *s + "' (bind, volume or tmpfs)");
+  return *s == "bind" || *s == "volume" || *s == "tmpfs";
+}
+
+void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) {
+  static constexpr std::string_view kKeys[] = {"type", "source", "target", "read_only",
+                                               "consistency", "bind", "volume", "tmpfs"};
+  check_keys(item, at, kKeys, *d.diags);
+  Mount m;
+  m.create_host_path = false;  // only the short syntax implies it (compose-spec)
+  if (!read_mount_type(d, item, at, m)) return;
+  if (const Node* n = item.find("source")) m.source = read_string(*n, join_path(at, "source"), *d.diags).value_or("");
+  if (const Node* n = item.find("target")) m.target = read_string(*n, join_path(at, "target"), *d.diags).value_or("");
+  if (const Node* n = item.find("read_only"))
+    m.read_only = read_bool(*n, join_path(at, "read_only"), *d.diags).value_or(false);
+  if (m.target.empty() || m.target[0] != '/')
+    d.error(item.find("target") ? *item.find("target") : item, join_path(at, "target"),
+            "must be an absolute path");
+  if (m.type == MountType::bind && m.source.empty())
+    d.error(item, at, "a bind mount needs a 'source'");
+  if (m.type == MountType::bind && !m.source.empty()) m.source = resolve_host_path(d, m.source);
+  if (m.type == MountType::tmpfs && !m.source.empty())
+    d.error(*item.find("source"), join_path(at, "source"), "a tmpfs mount takes no source");
+  const char* own = m.type == MountType::bind ? "bind" : m.type == MountType::volume ? "volume" : "tmpfs";
+  for (std::string_view k : {"bind", "volume", "tmpfs"}) {
+    const Node* n = item.find(k);
+    if (!n) continue;
+    std::string kp = join_path(at, k);
+    if (k != own) d.error(*n, kp, "does not apply to a '" + std::string(own) + "' mount");
+    else if (k == "bind") read_bind_options(d, *n, kp, m);
+    else if (k == "volume") read_volume_options(d, *n, kp, m);
+    else read_tmpfs_options(d, *n, kp, m);
+  }
+  d.volume_mounts.push_back(m);
+}
+
+void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) {
+  auto s = read_string(item, at, *d.diags);
+  if (!s) return;
+  size_t colon = s->find(':');
+  Mount m;
+  m.type = MountType::tmpfs;
+  m.target = s->substr(0, colon);
+  if (m.target.empty() || m.target[0] != '/') {
+    d.error(item, at, "\"" + *s + "\": target must be an absolute path");
+    return;
+  }
+  if (colon != std::string::npos) {
+    for (const auto& opt : split(s->substr(colon + 1), ',')) {
+      if (opt.rfind("size=", 0) == 0) {
+        auto b = util::parse_bytes(opt.substr(5));
+        if (b) m.tmpfs_size = *b;
+        else d.error(item, at, b.error().message());
+      } else if (opt.rfind("mode=", 0) == 0) {
+        Node mode = Node::make_scalar(opt.substr(5), item.mark);
+        m.tmpfs_mode = parse_mode(mode, at, *d.diags);
+      } else {
+        d.error(item, at, "tmpfs option '" + opt + "' is not supported yet (size= and mode= are)");
+      }
+    }
+  }
+  d.tmpfs_mounts.push_back(m);
+}
+
+}  // namespace
+
+void read_volumes(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (!expect_sequence(v, p, *d.diags)) return;
+  for (size_t i = 0; i < v.items.size(); ++i) {
+    const Node& item = v.items[i];
+    std::string at = index_path(p, i);
+    if (item.is_scalar()) read_short_volume(d, item, at);
+    else if (item.is_mapping()) read_long_volume(d, item, at);
+    else type_error(item, at, "a string or a mapping", *d.diags);
+  }
+}
+
+void read_tmpfs(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (v.is_scalar()) return read_tmpfs_entry(d, v, p);
+  if (!expect_sequence(v, p, *d.diags)) return;
+  for (size_t i = 0; i < v.items.size(); ++i) read_tmpfs_entry(d, v.items[i], index_path(p, i));
+}
+
+}  // namespace stack::spec

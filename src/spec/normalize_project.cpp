@@ -1,0 +1,192 @@
+// Top-level networks: and volumes:. Names are resolved here ({project}_{key} unless name: is set;
+// external resources keep their name) so that nothing downstream builds names again.
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "spec/field_reader.hpp"
+#include "spec/normalize_internal.hpp"
+
+namespace stack::spec {
+
+std::optional<uint32_t> parse_ipv4(std::string_view text) {
+  in_addr a{};
+  if (inet_pton(AF_INET, std::string(text).c_str(), &a) != 1) return std::nullopt;
+  return ntohl(a.s_addr);
+}
+
+std::optional<Cidr4> parse_cidr4(std::string_view text) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto addr = parse_ipv4(text.substr(0, slash));
+  auto prefix = parse_int(text.substr(slash + 1));
+  if (!addr || !prefix || *prefix < 0 || *prefix > 32) return std::nullopt;
+  return Cidr4{*addr, int(*prefix)};
+}
+
+namespace {
+
+// True when external: is set; reports the keys that cannot go with it, as compose does.
+bool read_external(const Node& v, const std::string& p, std::string& name, Diagnostics& diags,
+                   std::span<const std::string_view> exclusive) {
+  const Node* ext = v.find("external");
+  if (!ext) return false;
+  std::string at = join_path(p, "external");
+  bool external = false;
+  if (ext->is_mapping()) {  // legacy `external: {name: x}`
+    static constexpr std::string_view kKeys[] = {"name"};
+    check_keys(*ext, at, kKeys, diags);
+    external = true;
+    if (const Node* n = ext->find("name")) name = read_string(*n, join_path(at, "name"), diags).value_or("");
+  } else {
+    external = read_bool(*ext, at, diags).value_or(false);
+  }
+  if (!external) return false;
+  for (std::string_view k : exclusive)
+    if (const Node* key = v.find_key(k))
+      diags.error(*key, join_path(p, k), "cannot be combined with 'external'");
+  return true;
+}
+
+void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& diags) {
+  static constexpr std::string_view kKeys[] = {"subnet", "gateway", "ip_range", "aux_addresses"};
+  if (!expect_mapping(v, p, diags)) return;
+  check_keys(v, p, kKeys, diags);
+  IpamPool pool;
+  const Node* subnet = v.find("subnet");
+  if (!subnet) return diags.error(v, p, "missing 'subnet'");
+  pool.subnet = read_string(*subnet, join_path(p, "subnet"), diags).value_or("");
+  auto cidr = parse_cidr4(pool.subnet);
+  if (!cidr) {
+    bool v6 = pool.subnet.find(':') != std::string::npos;
+    return diags.error(*subnet, join_path(p, "subnet"),
+                       v6 ? "ipv6 subnets are not supported yet"
+                          : "'" + pool.subnet + "' is not a valid ipv4 cidr");
+  }
+  if (const Node* g = v.find("gateway")) {
+    pool.gateway = read_string(*g, join_path(p, "gateway"), diags).value_or("");
+    auto a = parse_ipv4(pool.gateway);
+    if (!a) diags.error(*g, join_path(p, "gateway"), "'" + pool.gateway + "' is not a valid ipv4 address");
+    else if (!cidr->contains(*a))
+      diags.error(*g, join_path(p, "gateway"), "'" + pool.gateway + "' is outside subnet '" + pool.subnet + "'");
+  }
+  if (const Node* r = v.find("ip_range")) {
+    pool.ip_range = read_string(*r, join_path(p, "ip_range"), diags).value_or("");
+    auto range = parse_cidr4(pool.ip_range);
+    if (!range) diags.error(*r, join_path(p, "ip_range"), "'" + pool.ip_range + "' is not a valid ipv4 cidr");
+    else if (range->prefix < cidr->prefix || !cidr->contains(range->address))
+      diags.error(*r, join_path(p, "ip_range"), "'" + pool.ip_range + "' is outside subnet '" + pool.subnet + "'");
+  }
+  if (const Node* a = v.find("aux_addresses")) diags.error(*a, join_path(p, "aux_addresses"), "not supported yet");
+  net.ipam.push_back(pool);
+}
+
+void read_ipam(const Node& v, const std::string& p, Network& net, Diagnostics& diags) {
+  static constexpr std::string_view kKeys[] = {"driver", "config", "options"};
+  if (!expect_mapping(v, p, diags)) return;
+  check_keys(v, p, kKeys, diags);
+  if (const Node* n = v.find("driver")) {
+    auto s = read_string(*n, join_path(p, "driver"), diags);
+    if (s && *s != "default") diags.error(*n, join_path(p, "driver"), "ipam driver '" + *s + "' is not supported yet");
+  }
+  if (const Node* n = v.find("options")) diags.error(*n, join_path(p, "options"), "not supported yet");
+  const Node* config = v.find("config");
+  if (!config || config->is_null() || !expect_sequence(*config, join_path(p, "config"), diags)) return;
+  for (size_t i = 0; i < config->items.size(); ++i)
+    read_pool(config->items[i], index_path(join_path(p, "config"), i), net, diags);
+}
+
+void read_network_body(const Node& v, const std::string& p, Network& net, Diagnostics& diags) {
+  if (const Node* n = v.find("driver")) {
+    auto s = read_string(*n, join_path(p, "driver"), diags);
+    if (s && *s != "bridge") diags.error(*n, join_path(p, "driver"), "driver '" + *s + "' is not supported yet");
+  }
+  if (const Node* n = v.find("ipam")) read_ipam(*n, join_path(p, "ipam"), net, diags);
+  std::pair<std::string_view, bool Network::*> flags[] = {{"internal", &Network::internal},
+                                                          {"attachable", &Network::attachable},
+                                                          {"enable_ipv6", &Network::enable_ipv6}};
+  for (const auto& [k, field] : flags)
+    if (const Node* n = v.find(k)) net.*field = read_bool(*n, join_path(p, k), diags).value_or(false);
+  if (const Node* n = v.find("enable_ipv4")) {
+    auto b = read_bool(*n, join_path(p, "enable_ipv4"), diags);
+    if (b && !*b) diags.error(*n, join_path(p, "enable_ipv4"), "ipv6-only networks are not supported yet");
+  }
+  if (const Node* n = v.find("driver_opts")) net.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(net.driver_opts);
+  if (const Node* n = v.find("labels")) net.labels = read_string_map(*n, join_path(p, "labels"), diags).value_or(net.labels);
+}
+
+Network read_network(const Node& key, const Node& v, const NormalizeContext& ctx, Diagnostics& diags) {
+  static constexpr std::string_view kKeys[] = {"name", "driver", "driver_opts", "ipam", "internal",
+                                               "external", "attachable", "enable_ipv6",
+                                               "enable_ipv4", "labels"};
+  static constexpr std::string_view kExclusive[] = {"driver", "driver_opts", "ipam", "internal"};
+  std::string p = join_path("networks", key.scalar);
+  Network net;
+  net.key = key.scalar;
+  net.location = location_of(key, p);
+  std::string name;
+  if (!v.is_null() && expect_mapping(v, p, diags)) {
+    check_keys(v, p, kKeys, diags);
+    if (const Node* n = v.find("name")) name = read_string(*n, join_path(p, "name"), diags).value_or("");
+    net.external = read_external(v, p, name, diags, kExclusive);
+    read_network_body(v, p, net, diags);
+  }
+  net.name = !name.empty() ? name : net.external ? net.key : ctx.project_name + "_" + net.key;
+  return net;
+}
+
+Volume read_volume(const Node& key, const Node& v, const NormalizeContext& ctx, Diagnostics& diags) {
+  static constexpr std::string_view kKeys[] = {"name", "driver", "driver_opts", "external", "labels"};
+  static constexpr std::string_view kExclusive[] = {"driver", "driver_opts"};
+  std::string p = join_path("volumes", key.scalar);
+  Volume vol;
+  vol.key = key.scalar;
+  vol.location = location_of(key, p);
+  std::string name;
+  if (!v.is_null() && expect_mapping(v, p, diags)) {
+    check_keys(v, p, kKeys, diags);
+    if (const Node* n = v.find("name")) name = read_string(*n, join_path(p, "name"), diags).value_or("");
+    vol.external = read_external(v, p, name, diags, kExclusive);
+    if (const Node* n = v.find("driver")) {
+      auto s = read_string(*n, join_path(p, "driver"), diags);
+      if (s && *s != "local") diags.error(*n, join_path(p, "driver"), "driver '" + *s + "' is not supported yet");
+    }
+    if (const Node* n = v.find("driver_opts")) vol.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(vol.driver_opts);
+    if (const Node* n = v.find("labels")) vol.labels = read_string_map(*n, join_path(p, "labels"), diags).value_or(vol.labels);
+  }
+  vol.name = !name.empty() ? name : vol.external ? vol.key : ctx.project_name + "_" + vol.key;
+  return vol;
+}
+
+}  // namespace
+
+std::vector<Network> normalize_networks(const Node* node, const NormalizeContext& ctx, Diagnostics& diags) {
+  std::vector<Network> out;
+  if (!node || node->is_null() || !expect_mapping(*node, "networks", diags)) return out;
+  for (const auto& [k, v] : node->entries) {
+    if (k.scalar.rfind("x-", 0) == 0) continue;
+    out.push_back(read_network(k, v, ctx, diags));
+  }
+  std::sort(out.begin(), out.end(), [](const Network& a, const Network& b) { return a.key < b.key; });
+  return out;
+}
+
+std::vector<Volume> normalize_volumes(const Node* node, const NormalizeContext& ctx, Diagnostics& diags) {
+  std::vector<Volume> out;
+  if (!node || node->is_null() || !expect_mapping(*node, "volumes", diags)) return out;
+  for (const auto& [k, v] : node->entries) {
+    if (k.scalar.rfind("x-", 0) == 0) continue;
+    out.push_back(read_volume(k, v, ctx, diags));
+  }
+  std::sort(out.begin(), out.end(), [](const Volume& a, const Volume& b) { return a.key < b.key; });
+  return out;
+}
+
+Network default_network(const std::string& project) {
+  Network net;
+  net.key = "default";
+  net.name = project + "_default";
+  return net;
+}
+
+}  // namespace stack::spec

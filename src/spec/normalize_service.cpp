@@ -1,0 +1,249 @@
+// One service: every key of the Compose service schema is either handled, ignored for a stated
+// reason, or refused as not supported yet, so that nothing a user wrote is silently dropped.
+#include <algorithm>
+#include <array>
+#include <regex>
+
+#include "spec/field_reader.hpp"
+#include "spec/normalize_internal.hpp"
+
+namespace stack::spec {
+
+namespace {
+
+void read_image(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto s = read_string(v, p, *d.diags)) {
+    if (s->empty()) d.error(v, p, "must not be empty");
+    d.service.image = *s;
+  }
+}
+
+// A plain string key that lands in one Service member.
+template <std::string Service::*Field>
+void read_text(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto s = read_string(v, p, *d.diags)) d.service.*Field = *s;
+}
+
+template <bool Service::*Field>
+void read_flag(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto b = read_bool(v, p, *d.diags)) d.service.*Field = *b;
+}
+
+void read_init(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto b = read_bool(v, p, *d.diags)) d.service.init = *b;
+}
+
+void read_container_name(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  // Docker's rule for container names; anything else would fail at create time.
+  static const std::regex kValid("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  if (!std::regex_match(*s, kValid))
+    d.error(v, p, "'" + *s + "' is not a valid container name");
+  d.service.container_name = *s;
+}
+
+void read_labels(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto m = read_string_map(v, p, *d.diags)) d.service.labels = std::move(*m);
+}
+
+void read_stop_grace_period(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto dur = read_duration(v, p, *d.diags)) d.service.stop_grace_period = *dur;
+}
+
+void read_shm_size(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto b = read_bytes(v, p, *d.diags)) d.service.shm_size = *b;
+}
+
+void read_profiles(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto list = read_string_list(v, p, *d.diags);
+  if (!list) return;
+  static const std::regex kValid("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  for (size_t i = 0; i < list->size(); ++i) {
+    if (!std::regex_match((*list)[i], kValid))
+      d.error(v.items[i], index_path(p, i), "'" + (*list)[i] + "' is not a valid profile name");
+  }
+  d.service.profiles = std::move(*list);
+}
+
+void read_build(ServiceDraft& d, const Node& v, const std::string& p) {
+  d.error(v, p, "not supported yet: use image");
+}
+
+void read_logging_options(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto options = read_string_map(v, p, *d.diags);
+  if (!options) return;
+  for (const auto& [key, value] : *options) {
+    const Node* at = v.is_mapping() && v.find(key) ? v.find(key) : &v;
+    std::string kp = join_path(p, key);
+    if (key == "max-size") {
+      if (auto b = read_bytes(*at, kp, *d.diags)) d.service.logging.max_size = *b;
+    } else if (key == "max-file") {
+      auto n = parse_int(value);
+      if (!n || *n < 1 || *n > 1000)
+        d.error(*at, kp, "'" + value + "' is not a valid number of log files (1 to 1000)");
+      else
+        d.service.logging.max_file = static_cast<int>(*n);
+    } else {
+      d.error(*at, kp, "log option '" + key + "' is not supported yet (max-size, max-file are)");
+    }
+  }
+}
+
+void read_logging(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (!expect_mapping(v, p, *d.diags)) return;
+  static constexpr std::array<std::string_view, 2> kKeys{"driver", "options"};
+  check_keys(v, p, kKeys, *d.diags);
+  if (const Node* driver = v.find("driver")) {
+    auto name = read_string(*driver, join_path(p, "driver"), *d.diags);
+    if (name && *name != "json-file" && *name != "none")
+      d.error(*driver, join_path(p, "driver"),
+              "log driver '" + *name + "' is not supported yet (json-file and none are)");
+    else if (name)
+      d.service.logging.driver = *name;
+  }
+  if (const Node* options = v.find("options"))
+    read_logging_options(d, *options, join_path(p, "options"));
+}
+
+struct KeyEntry {
+  std::string_view key;
+  KeyHandler handler;
+};
+
+constexpr std::array kHandlers{
+    KeyEntry{"image", read_image},
+    KeyEntry{"command", read_command},
+    KeyEntry{"entrypoint", read_entrypoint},
+    KeyEntry{"environment", read_environment},
+    KeyEntry{"env_file", read_env_file},
+    KeyEntry{"working_dir", read_text<&Service::working_dir>},
+    KeyEntry{"user", read_text<&Service::user>},
+    KeyEntry{"hostname", read_text<&Service::hostname>},
+    KeyEntry{"domainname", read_text<&Service::domainname>},
+    KeyEntry{"container_name", read_container_name},
+    KeyEntry{"labels", read_labels},
+    KeyEntry{"ports", read_ports},
+    KeyEntry{"expose", read_expose},
+    KeyEntry{"volumes", read_volumes},
+    KeyEntry{"tmpfs", read_tmpfs},
+    KeyEntry{"networks", read_networks},
+    KeyEntry{"network_mode", read_network_mode},
+    KeyEntry{"depends_on", read_depends_on},
+    KeyEntry{"restart", read_restart},
+    KeyEntry{"healthcheck", read_healthcheck},
+    KeyEntry{"deploy", read_deploy},
+    KeyEntry{"mem_limit", read_resource_key},
+    KeyEntry{"memswap_limit", read_resource_key},
+    KeyEntry{"mem_reservation", read_resource_key},
+    KeyEntry{"cpus", read_resource_key},
+    KeyEntry{"cpu_shares", read_resource_key},
+    KeyEntry{"cpu_quota", read_resource_key},
+    KeyEntry{"cpu_period", read_resource_key},
+    KeyEntry{"cpuset", read_resource_key},
+    KeyEntry{"pids_limit", read_resource_key},
+    KeyEntry{"blkio_config", read_blkio},
+    KeyEntry{"ulimits", read_ulimits},
+    KeyEntry{"sysctls", read_sysctls},
+    KeyEntry{"cap_add", read_caps},
+    KeyEntry{"cap_drop", read_caps},
+    KeyEntry{"privileged", read_flag<&Service::privileged>},
+    KeyEntry{"read_only", read_flag<&Service::read_only>},
+    KeyEntry{"security_opt", read_security_opt},
+    KeyEntry{"init", read_init},
+    KeyEntry{"stop_signal", read_stop_signal},
+    KeyEntry{"stop_grace_period", read_stop_grace_period},
+    KeyEntry{"extra_hosts", read_extra_hosts},
+    KeyEntry{"dns", read_dns},
+    KeyEntry{"shm_size", read_shm_size},
+    KeyEntry{"pull_policy", read_pull_policy},
+    KeyEntry{"scale", read_scale},
+    KeyEntry{"profiles", read_profiles},
+    KeyEntry{"build", read_build},
+    KeyEntry{"logging", read_logging},
+};
+
+// Compose service keys that this version refuses rather than ignores: each changes what runs.
+constexpr std::array<std::string_view, 42> kUnsupported{
+    "annotations", "attach", "cgroup", "cgroup_parent", "configs", "cpu_count", "cpu_percent",
+    "cpu_rt_period", "cpu_rt_runtime", "credential_spec", "develop", "device_cgroup_rules",
+    "devices", "dns_opt", "dns_search", "extends", "external_links", "gpus", "group_add", "ipc",
+    "isolation", "label_file", "links", "mac_address", "mem_swappiness", "models",
+    "oom_kill_disable", "oom_score_adj", "pid", "platform", "post_start", "pre_stop", "provider",
+    "runtime", "secrets", "stdin_open", "storage_opt", "tty", "use_api_socket", "userns_mode",
+    "uts", "volumes_from"};
+
+std::vector<std::string_view> known_keys() {
+  std::vector<std::string_view> out;
+  for (const auto& e : kHandlers) out.push_back(e.key);
+  for (auto k : kUnsupported) out.push_back(k);
+  return out;
+}
+
+void read_keys(ServiceDraft& d, const Node& value) {
+  static const std::vector<std::string_view> known = known_keys();
+  check_keys(value, d.path, known, *d.diags);
+  for (const auto& [k, v] : value.entries) {
+    const std::string& key = k.scalar;
+    std::string p = join_path(d.path, key);
+    auto it = std::find_if(kHandlers.begin(), kHandlers.end(),
+                           [&](const KeyEntry& e) { return e.key == key; });
+    if (it != kHandlers.end()) {
+      if (!v.is_null()) it->handler(d, v, p);  // a key without a value is unset, as in compose
+    } else if (std::find(kUnsupported.begin(), kUnsupported.end(), key) != kUnsupported.end()) {
+      d.error(k, p, "not supported yet");
+    }
+  }
+}
+
+bool by_priority(const ServiceNetwork& a, const ServiceNetwork& b) {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  return a.key < b.key;
+}
+
+void finish(ServiceDraft& d) {
+  Service& s = d.service;
+  if (d.env_file_env) s.environment = *d.env_file_env;
+  if (d.environment)
+    for (auto& [k, v] : *d.environment) s.environment[k] = v;
+  if (!d.restart_set && d.deploy_restart) s.restart = *d.deploy_restart;
+  finish_resources(d);
+  s.mounts = d.volume_mounts;
+  s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
+  if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)
+    d.error(*d.network_mode_node, join_path(d.path, "network_mode"),
+            "cannot be combined with 'networks'");
+  if (!d.networks_node && s.network_mode.kind == NetworkMode::Kind::bridge)
+    s.networks.push_back(ServiceNetwork{"default", {}, {}, {}, 0, s.location});
+  std::sort(s.networks.begin(), s.networks.end(), by_priority);
+  std::sort(s.depends_on.begin(), s.depends_on.end(),
+            [](const Dependency& a, const Dependency& b) { return a.service < b.service; });
+}
+
+}  // namespace
+
+std::optional<Service> normalize_service(const Node& key, const Node& value,
+                                         const NormalizeContext& ctx, Diagnostics& diags) {
+  ServiceDraft d;
+  d.path = join_path("services", key.scalar);
+  d.ctx = &ctx;
+  d.diags = &diags;
+  d.service.name = key.scalar;
+  d.service.location = location_of(key, d.path);
+  static const std::regex kName("[a-zA-Z0-9._-]+");
+  if (!std::regex_match(key.scalar, kName))
+    diags.error(key, d.path, "'" + key.scalar + "' is not a valid service name");
+  if (!value.is_mapping()) {
+    type_error(value, d.path, "a mapping", diags);
+    return std::nullopt;
+  }
+  size_t before = diags.size();
+  read_keys(d, value);
+  if (d.service.image.empty() && !value.find("image") && !value.find("build"))
+    diags.error(key, d.path, "missing 'image'");
+  finish(d);
+  if (diags.size() != before) return std::nullopt;
+  return std::move(d.service);
+}
+
+}  // namespace stack::spec

@@ -1,0 +1,323 @@
+#include "spec/serialize.hpp"
+
+#include <string>
+
+#include "util/duration.hpp"
+
+namespace stack::spec {
+
+using nlohmann::json;
+
+namespace {
+
+// compose prints byte sizes (its UnitBytes) as decimal strings, in YAML and in JSON alike.
+std::string bytes(int64_t n) { return std::to_string(n); }
+
+std::string duration(Duration d) { return util::format_duration(d); }
+
+void put_string(json& j, const char* key, const std::string& value) {
+  if (!value.empty()) j[key] = value;
+}
+
+template <class Container>
+void put_list(json& j, const char* key, const Container& value) {
+  if (!value.empty()) j[key] = value;
+}
+
+void put_true(json& j, const char* key, bool value) {
+  if (value) j[key] = true;
+}
+
+json port_json(const Port& port) {
+  json j{{"target", port.target}, {"protocol", port.protocol}, {"mode", port.mode}};
+  if (port.published_min != 0) {
+    std::string published = std::to_string(port.published_min);
+    if (port.published_max > port.published_min) {
+      published += "-" + std::to_string(port.published_max);
+    }
+    j["published"] = published;
+  }
+  put_string(j, "host_ip", port.host_ip);
+  put_string(j, "name", port.name);
+  put_string(j, "app_protocol", port.app_protocol);
+  return j;
+}
+
+json mount_json(const Mount& mount) {
+  json j{{"type", to_string(mount.type)}, {"target", mount.target}};
+  put_string(j, "source", mount.source);
+  put_true(j, "read_only", mount.read_only);
+  switch (mount.type) {
+    case MountType::bind: {
+      json bind = json::object();
+      put_true(bind, "create_host_path", mount.create_host_path);
+      put_string(bind, "propagation", mount.propagation);
+      put_string(bind, "selinux", mount.selinux);
+      if (!bind.empty()) j["bind"] = bind;
+      break;
+    }
+    case MountType::volume:
+      if (mount.nocopy) j["volume"] = json{{"nocopy", true}};
+      break;
+    case MountType::tmpfs: {
+      json tmpfs = json::object();
+      if (mount.tmpfs_size) tmpfs["size"] = bytes(*mount.tmpfs_size);
+      if (mount.tmpfs_mode) tmpfs["mode"] = *mount.tmpfs_mode;
+      if (!tmpfs.empty()) j["tmpfs"] = tmpfs;
+      break;
+    }
+  }
+  return j;
+}
+
+// compose writes `default: null` for a network attached without options; so do we.
+json service_networks_json(const std::vector<ServiceNetwork>& networks) {
+  json j = json::object();
+  for (const ServiceNetwork& net : networks) {
+    json entry = json::object();
+    put_list(entry, "aliases", net.aliases);
+    if (net.ipv4_address) entry["ipv4_address"] = *net.ipv4_address;
+    if (net.mac_address) entry["mac_address"] = *net.mac_address;
+    if (net.priority != 0) entry["priority"] = net.priority;
+    j[net.key] = entry.empty() ? json(nullptr) : entry;
+  }
+  return j;
+}
+
+json depends_on_json(const std::vector<Dependency>& deps) {
+  json j = json::object();
+  for (const Dependency& dep : deps) {
+    json entry{{"condition", to_string(dep.condition)}, {"required", dep.required}};
+    put_true(entry, "restart", dep.restart);
+    j[dep.service] = entry;
+  }
+  return j;
+}
+
+json healthcheck_json(const Healthcheck& hc) {
+  json j = json::object();
+  put_list(j, "test", hc.test);
+  if (hc.interval) j["interval"] = duration(*hc.interval);
+  if (hc.timeout) j["timeout"] = duration(*hc.timeout);
+  if (hc.start_period) j["start_period"] = duration(*hc.start_period);
+  if (hc.start_interval) j["start_interval"] = duration(*hc.start_interval);
+  if (hc.retries) j["retries"] = *hc.retries;
+  put_true(j, "disable", hc.disable);
+  return j;
+}
+
+// compose keeps log options as the strings docker takes ("max-size", "max-file").
+json logging_json(const Logging& logging) {
+  json j{{"driver", logging.driver}};
+  json options = json::object();
+  if (logging.max_size) options["max-size"] = bytes(*logging.max_size);
+  if (logging.max_file) options["max-file"] = std::to_string(*logging.max_file);
+  if (!options.empty()) j["options"] = options;
+  return j;
+}
+
+std::string restart_text(const RestartPolicy& restart) {
+  std::string text(to_string(restart.kind));
+  if (restart.kind == RestartPolicy::Kind::on_failure && restart.max_retries) {
+    text += ":" + std::to_string(*restart.max_retries);
+  }
+  return text;
+}
+
+std::string network_mode_text(const NetworkMode& mode) {
+  std::string text(to_string(mode.kind));
+  if (!mode.target.empty()) text += ":" + mode.target;
+  return text;
+}
+
+// deploy.resources holds what compose keeps there (cpus, memory, pids); the knobs compose only
+// has as service keys (cpu_shares, cpuset, blkio_config, ...) stay service keys.
+json deploy_json(const Service& service) {
+  const Resources& r = service.resources;
+  json limits = json::object();
+  if (r.cpus) limits["cpus"] = *r.cpus;
+  if (r.memory) limits["memory"] = bytes(*r.memory);
+  if (r.pids) limits["pids"] = *r.pids;
+  json reservations = json::object();
+  if (r.reservation_cpus) reservations["cpus"] = *r.reservation_cpus;
+  if (r.memory_reservation) reservations["memory"] = bytes(*r.memory_reservation);
+  json resources = json::object();
+  if (!limits.empty()) resources["limits"] = limits;
+  if (!reservations.empty()) resources["reservations"] = reservations;
+  json deploy = json::object();
+  if (!resources.empty()) deploy["resources"] = resources;
+  if (service.replicas != 1) deploy["replicas"] = service.replicas;
+  return deploy;
+}
+
+json rates_json(const std::vector<DeviceRate>& rates, bool in_bytes) {
+  json j = json::array();
+  for (const DeviceRate& rate : rates) {
+    json value = in_bytes ? json(std::to_string(rate.rate)) : json(rate.rate);
+    j.push_back(json{{"path", rate.path}, {"rate", value}});
+  }
+  return j;
+}
+
+json blkio_json(const Blkio& blkio) {
+  json j = json::object();
+  if (blkio.weight) j["weight"] = *blkio.weight;
+  if (!blkio.weight_device.empty()) {
+    json& devices = j["weight_device"] = json::array();
+    for (const DeviceRate& d : blkio.weight_device) {
+      devices.push_back(json{{"path", d.path}, {"weight", d.rate}});
+    }
+  }
+  if (!blkio.device_read_bps.empty()) {
+    j["device_read_bps"] = rates_json(blkio.device_read_bps, true);
+  }
+  if (!blkio.device_write_bps.empty()) {
+    j["device_write_bps"] = rates_json(blkio.device_write_bps, true);
+  }
+  if (!blkio.device_read_iops.empty()) {
+    j["device_read_iops"] = rates_json(blkio.device_read_iops, false);
+  }
+  if (!blkio.device_write_iops.empty()) {
+    j["device_write_iops"] = rates_json(blkio.device_write_iops, false);
+  }
+  return j;
+}
+
+void put_resources(json& j, const Service& service) {
+  const Resources& r = service.resources;
+  json deploy = deploy_json(service);
+  if (!deploy.empty()) j["deploy"] = deploy;
+  if (r.memswap) j["memswap_limit"] = bytes(*r.memswap);
+  if (r.cpu_shares) j["cpu_shares"] = *r.cpu_shares;
+  if (r.cpu_quota) j["cpu_quota"] = *r.cpu_quota;
+  if (r.cpu_period) j["cpu_period"] = *r.cpu_period;
+  if (r.cpuset) j["cpuset"] = *r.cpuset;
+  json blkio = blkio_json(r.blkio);
+  if (!blkio.empty()) j["blkio_config"] = blkio;
+}
+
+// compose prints a ulimit set as one number when soft and hard agree.
+json ulimits_json(const std::map<std::string, Ulimit>& ulimits) {
+  json j = json::object();
+  for (const auto& [name, limit] : ulimits) {
+    j[name] = limit.soft == limit.hard ? json(limit.soft)
+                                       : json{{"soft", limit.soft}, {"hard", limit.hard}};
+  }
+  return j;
+}
+
+void put_process(json& j, const Service& service) {
+  put_string(j, "image", service.image);
+  if (service.entrypoint) j["entrypoint"] = *service.entrypoint;
+  if (service.command) j["command"] = *service.command;
+  put_list(j, "environment", service.environment);
+  put_string(j, "working_dir", service.working_dir);
+  put_string(j, "user", service.user);
+  put_string(j, "hostname", service.hostname);
+  put_string(j, "domainname", service.domainname);
+  put_string(j, "container_name", service.container_name);
+  put_list(j, "labels", service.labels);
+  if (service.init) j["init"] = *service.init;
+  put_string(j, "stop_signal", service.stop_signal);
+  if (service.stop_grace_period) j["stop_grace_period"] = duration(*service.stop_grace_period);
+  if (service.restart.kind != RestartPolicy::Kind::no) j["restart"] = restart_text(service.restart);
+  if (service.healthcheck) j["healthcheck"] = healthcheck_json(*service.healthcheck);
+  if (service.pull_policy != PullPolicy::missing) j["pull_policy"] = to_string(service.pull_policy);
+  if (service.logging != Logging{}) j["logging"] = logging_json(service.logging);
+  put_list(j, "profiles", service.profiles);
+}
+
+void put_network(json& j, const Service& service) {
+  if (!service.ports.empty()) {
+    json& ports = j["ports"] = json::array();
+    for (const Port& port : service.ports) ports.push_back(port_json(port));
+  }
+  put_list(j, "expose", service.expose);
+  if (service.network_mode.kind != NetworkMode::Kind::bridge) {
+    j["network_mode"] = network_mode_text(service.network_mode);
+  }
+  if (!service.networks.empty()) j["networks"] = service_networks_json(service.networks);
+  if (!service.extra_hosts.empty()) {
+    json& hosts = j["extra_hosts"] = json::array();
+    // "=" as compose writes it now: an IPv6 address has colons of its own
+    for (const ExtraHost& h : service.extra_hosts) hosts.push_back(h.hostname + "=" + h.address);
+  }
+  put_list(j, "dns", service.dns);
+}
+
+void put_security(json& j, const Service& service) {
+  put_list(j, "cap_add", service.cap_add);
+  put_list(j, "cap_drop", service.cap_drop);
+  put_true(j, "privileged", service.privileged);
+  put_true(j, "read_only", service.read_only);
+  put_list(j, "security_opt", service.security_opt);
+  put_list(j, "sysctls", service.sysctls);
+  if (!service.ulimits.empty()) j["ulimits"] = ulimits_json(service.ulimits);
+}
+
+}  // namespace
+
+json to_json(const Service& service) {
+  json j = json::object();
+  put_process(j, service);
+  put_network(j, service);
+  put_security(j, service);
+  put_resources(j, service);
+  if (!service.mounts.empty()) {
+    json& volumes = j["volumes"] = json::array();
+    for (const Mount& mount : service.mounts) volumes.push_back(mount_json(mount));
+  }
+  if (!service.depends_on.empty()) j["depends_on"] = depends_on_json(service.depends_on);
+  if (service.shm_size) j["shm_size"] = bytes(*service.shm_size);
+  return j;
+}
+
+json to_json(const Network& network) {
+  json j{{"name", network.name}};
+  if (network.driver != "bridge") j["driver"] = network.driver;
+  put_true(j, "internal", network.internal);
+  put_true(j, "external", network.external);
+  put_true(j, "attachable", network.attachable);
+  put_true(j, "enable_ipv6", network.enable_ipv6);
+  json ipam = json::object();
+  if (network.ipam_driver != "default") ipam["driver"] = network.ipam_driver;
+  if (!network.ipam.empty()) {
+    json& pools = ipam["config"] = json::array();
+    for (const IpamPool& pool : network.ipam) {
+      json entry{{"subnet", pool.subnet}};
+      put_string(entry, "gateway", pool.gateway);
+      put_string(entry, "ip_range", pool.ip_range);
+      pools.push_back(entry);
+    }
+  }
+  if (!ipam.empty()) j["ipam"] = ipam;
+  put_list(j, "driver_opts", network.driver_opts);
+  put_list(j, "labels", network.labels);
+  return j;
+}
+
+json to_json(const Volume& volume) {
+  json j{{"name", volume.name}};
+  if (volume.driver != "local") j["driver"] = volume.driver;
+  put_true(j, "external", volume.external);
+  put_list(j, "driver_opts", volume.driver_opts);
+  put_list(j, "labels", volume.labels);
+  return j;
+}
+
+json to_json(const Stack& stack) {
+  json services = json::object();
+  for (const Service& service : stack.services) services[service.name] = to_json(service);
+  json j{{"name", stack.name}, {"services", services}};
+  if (!stack.networks.empty()) {
+    json& networks = j["networks"] = json::object();
+    for (const Network& network : stack.networks) networks[network.key] = to_json(network);
+  }
+  if (!stack.volumes.empty()) {
+    json& volumes = j["volumes"] = json::object();
+    for (const Volume& volume : stack.volumes) volumes[volume.key] = to_json(volume);
+  }
+  return j;
+}
+
+}  // namespace stack::spec

@@ -1,0 +1,227 @@
+// Cross-checks on the normalised Stack: each check is a small named function that reports every
+// violation it finds, positioned at the element's Location.
+#include "spec/validate.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "spec/field_reader.hpp"
+#include "spec/normalize_internal.hpp"
+#include "spec/suggest.hpp"
+
+namespace stack::spec {
+
+namespace {
+
+std::string sub_path(const Service& s, std::string_view key) {
+  return join_path(s.location.path, key);
+}
+
+std::vector<std::string_view> service_names(const Stack& stack) {
+  std::vector<std::string_view> out;
+  for (const auto& s : stack.services) out.push_back(s.name);
+  return out;
+}
+
+void check_dependencies_exist(const Stack& stack, Diagnostics& diags) {
+  auto names = service_names(stack);
+  for (const auto& s : stack.services) {
+    for (const auto& dep : s.depends_on) {
+      // An optional dependency on a service that is not there is simply skipped, as compose does.
+      if (stack.find_service(dep.service) || !dep.required) continue;
+      diags.error(dep.location.mark, dep.location.path,
+                  "unknown service '" + dep.service + "'" + did_you_mean(dep.service, names));
+    }
+  }
+}
+
+void check_network_references(const Stack& stack, Diagnostics& diags) {
+  std::vector<std::string_view> keys;
+  for (const auto& n : stack.networks) keys.push_back(n.key);
+  for (const auto& s : stack.services) {
+    for (const auto& n : s.networks) {
+      if (stack.find_network(n.key)) continue;
+      diags.error(n.location.mark, n.location.path,
+                  "network '" + n.key + "' is not declared under top-level networks" +
+                      did_you_mean(n.key, keys));
+    }
+  }
+}
+
+void check_volume_references(const Stack& stack, Diagnostics& diags) {
+  std::vector<std::string_view> keys;
+  for (const auto& v : stack.volumes) keys.push_back(v.key);
+  for (const auto& s : stack.services) {
+    for (const auto& m : s.mounts) {
+      if (m.type != MountType::volume || m.source.empty() || stack.find_volume(m.source)) continue;
+      diags.error(s.location.mark, sub_path(s, "volumes"),
+                  "volume '" + m.source + "' is not declared under top-level volumes" +
+                      did_you_mean(m.source, keys));
+    }
+  }
+}
+
+void check_network_mode_targets(const Stack& stack, Diagnostics& diags) {
+  for (const auto& s : stack.services) {
+    if (s.network_mode.kind != NetworkMode::Kind::service) continue;
+    const std::string& target = s.network_mode.target;
+    if (target == s.name)
+      diags.error(s.location.mark, sub_path(s, "network_mode"), "a service cannot share its own network");
+    else if (!stack.find_service(target))
+      diags.error(s.location.mark, sub_path(s, "network_mode"), "unknown service '" + target + "'");
+  }
+}
+
+// Depth-first search; every back edge closes a cycle, which is reported once whatever service the
+// search entered it from (cycles are compared after rotating their smallest name to the front).
+class CycleFinder {
+ public:
+  CycleFinder(const Stack& stack, Diagnostics& diags) : stack_(stack), diags_(diags) {}
+
+  void run() {
+    for (const auto& s : stack_.services) visit(s);
+  }
+
+ private:
+  void visit(const Service& s) {
+    if (done_.count(s.name)) return;
+    on_path_.push_back(&s);
+    for (const auto& dep : s.depends_on) {
+      const Service* next = stack_.find_service(dep.service);
+      if (!next) continue;
+      auto it = std::find(on_path_.begin(), on_path_.end(), next);
+      if (it != on_path_.end()) report(std::vector<const Service*>(it, on_path_.end()));
+      else visit(*next);
+    }
+    on_path_.pop_back();
+    done_.insert(s.name);
+  }
+
+  void report(std::vector<const Service*> cycle) {
+    auto first = std::min_element(cycle.begin(), cycle.end(),
+                                  [](auto* a, auto* b) { return a->name < b->name; });
+    std::rotate(cycle.begin(), first, cycle.end());
+    std::vector<std::string> key;
+    std::string text = "dependency cycle: ";
+    for (const Service* s : cycle) {
+      key.push_back(s->name);
+      text += s->name + " -> ";
+    }
+    text += cycle.front()->name;
+    if (!seen_.insert(key).second) return;
+    const std::string& next = cycle.size() > 1 ? cycle[1]->name : cycle[0]->name;
+    for (const auto& dep : cycle.front()->depends_on) {
+      if (dep.service != next) continue;
+      diags_.error(dep.location.mark, sub_path(*cycle.front(), "depends_on"), text);
+      return;
+    }
+  }
+
+  const Stack& stack_;
+  Diagnostics& diags_;
+  std::vector<const Service*> on_path_;
+  std::set<std::string> done_;
+  std::set<std::vector<std::string>> seen_;
+};
+
+void check_dependency_cycles(const Stack& stack, Diagnostics& diags) { CycleFinder(stack, diags).run(); }
+
+void check_container_names(const Stack& stack, Diagnostics& diags) {
+  std::map<std::string, const Service*> owners;
+  for (const auto& s : stack.services) {
+    if (s.container_name.empty()) continue;
+    if (s.replicas > 1)
+      diags.error(s.location.mark, sub_path(s, "container_name"),
+                  "cannot be set on a service with " + std::to_string(s.replicas) + " replicas");
+    auto [it, fresh] = owners.emplace(s.container_name, &s);
+    if (!fresh)
+      diags.error(s.location.mark, sub_path(s, "container_name"),
+                  "'" + s.container_name + "' is already used by service '" + it->second->name + "'");
+  }
+}
+
+// An address is outside a network when no ipam pool of it contains the address.
+bool in_subnets(const Network& net, uint32_t address) {
+  for (const auto& pool : net.ipam) {
+    auto cidr = parse_cidr4(pool.subnet);
+    if (cidr && cidr->contains(address)) return true;
+  }
+  return false;
+}
+
+void check_static_addresses(const Stack& stack, Diagnostics& diags) {
+  std::map<std::pair<std::string, std::string>, std::string> taken;  // (network, ip) -> service
+  for (const auto& s : stack.services) {
+    for (const auto& n : s.networks) {
+      if (!n.ipv4_address) continue;
+      const Network* net = stack.find_network(n.key);
+      const std::string& ip = *n.ipv4_address;
+      std::string at = join_path(n.location.path, "ipv4_address");
+      if (s.replicas > 1)
+        diags.error(n.location.mark, at, "cannot be set on a service with " +
+                                             std::to_string(s.replicas) + " replicas");
+      if (net && !net->external && net->ipam.empty())
+        diags.error(n.location.mark, at, "network '" + n.key + "' has no ipam subnet to take '" +
+                                             ip + "' from");
+      else if (net && !net->external && !in_subnets(*net, parse_ipv4(ip).value_or(0)))
+        diags.error(n.location.mark, at, "'" + ip + "' is outside the subnets of network '" + n.key + "'");
+      auto [it, fresh] = taken.emplace(std::make_pair(n.key, ip), s.name);
+      if (!fresh)
+        diags.error(n.location.mark, at, "'" + ip + "' is already used by service '" + it->second + "'");
+    }
+  }
+}
+
+struct Published {
+  const Service* service;
+  Port port;
+};
+
+bool overlaps(const Port& a, const Port& b) {
+  bool same_ip = a.host_ip.empty() || b.host_ip.empty() || a.host_ip == b.host_ip;
+  return same_ip && a.protocol == b.protocol && a.published_min <= b.published_max &&
+         b.published_min <= a.published_max;
+}
+
+std::string port_text(const Port& p) {
+  std::string text = (p.host_ip.empty() ? "" : p.host_ip + ":") + std::to_string(p.published_min);
+  if (p.published_max != p.published_min) text += "-" + std::to_string(p.published_max);
+  return text + "/" + p.protocol;
+}
+
+void check_published_ports(const Stack& stack, Diagnostics& diags) {
+  std::vector<Published> seen;
+  for (const auto& s : stack.services) {
+    if (s.network_mode.kind != NetworkMode::Kind::bridge) continue;  // ports are not published
+    for (const auto& p : s.ports) {
+      if (p.published_min == 0) continue;
+      if (s.replicas > 1 && p.published_max - p.published_min + 1 < s.replicas)
+        diags.error(s.location.mark, sub_path(s, "ports"),
+                    "published port " + port_text(p) + " cannot serve " +
+                        std::to_string(s.replicas) + " replicas");
+      auto clash = std::find_if(seen.begin(), seen.end(),
+                                [&](const Published& x) { return overlaps(x.port, p); });
+      if (clash != seen.end())
+        diags.error(s.location.mark, sub_path(s, "ports"),
+                    "published port " + port_text(p) + " is already used by service '" +
+                        clash->service->name + "'");
+      seen.push_back(Published{&s, p});
+    }
+  }
+}
+
+}  // namespace
+
+void validate(const Stack& stack, Diagnostics& diags) {
+  using Check = void (*)(const Stack&, Diagnostics&);
+  static constexpr Check kChecks[] = {
+      check_dependencies_exist, check_network_references,  check_volume_references,
+      check_network_mode_targets, check_dependency_cycles, check_container_names,
+      check_static_addresses,   check_published_ports,
+  };
+  for (Check check : kChecks) check(stack, diags);
+}
+
+}  // namespace stack::spec

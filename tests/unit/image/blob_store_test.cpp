@@ -1,0 +1,139 @@
+#include "image/blob_store.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+namespace stack::image {
+namespace {
+
+namespace fs = std::filesystem;
+
+class BlobStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/stack-blob-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    auto store = BlobStore::open(dir_ + "/blobs");
+    ASSERT_TRUE(store) << store.error().message();
+    store_.emplace(std::move(*store));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Every file under blobs/, temporaries included.
+  size_t file_count() const {
+    size_t n = 0;
+    for (auto& e : fs::recursive_directory_iterator(dir_ + "/blobs")) n += e.is_regular_file();
+    return n;
+  }
+
+  std::string dir_;
+  std::optional<BlobStore> store_;
+};
+
+TEST_F(BlobStoreTest, DigestOfKnownData) {
+  EXPECT_EQ(Digest::of("").str(), "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Digest::of("abc").hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_F(BlobStoreTest, WritesAndReadsVerified) {
+  auto d = store_->write("hello");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(*d, Digest::of("hello"));
+  EXPECT_TRUE(store_->contains(*d));
+  EXPECT_EQ(store_->read(*d).value_or(""), "hello");
+  EXPECT_EQ(store_->size(*d).value_or(0), 5u);
+  EXPECT_EQ(file_count(), 1u);
+}
+
+TEST_F(BlobStoreTest, CorruptBlobRejectedNothingStored) {
+  Digest expected = Digest::of("the real content");
+  auto w = store_->writer({.digest = expected});
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->write("tampered content"));
+  auto committed = w->commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message().find("digest mismatch: expected " + expected.str()), std::string::npos)
+      << committed.error().message();
+  EXPECT_FALSE(store_->contains(expected));
+  EXPECT_EQ(file_count(), 0u);  // no blob, no temporary
+}
+
+TEST_F(BlobStoreTest, SizeLimitStopsEarly) {
+  auto w = store_->writer({.digest = Digest::of("abc"), .size = 3});
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(w->write("abcd"));
+  EXPECT_EQ(file_count(), 0u);
+}
+
+TEST_F(BlobStoreTest, AbandonedWriterLeavesNothing) {
+  {
+    auto w = store_->writer();
+    ASSERT_TRUE(w);
+    ASSERT_TRUE(w->write("partial"));
+  }
+  EXPECT_EQ(file_count(), 0u);
+}
+
+TEST_F(BlobStoreTest, ResumesFromPartialFile) {
+  std::string data(300000, 'x');
+  data += "tail";
+  Digest d = Digest::of(data);
+  {
+    auto w = store_->writer({.digest = d, .resume = true});
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->offset(), 0u);
+    ASSERT_TRUE(w->write(std::string_view(data).substr(0, 1000)));
+  }  // interrupted: the partial file stays
+  auto w = store_->writer({.digest = d, .resume = true});
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->offset(), 1000u);
+  ASSERT_TRUE(w->write(std::string_view(data).substr(1000)));
+  auto committed = w->commit();
+  ASSERT_TRUE(committed) << committed.error().message();
+  EXPECT_EQ(store_->read(d).value_or(""), data);
+  EXPECT_EQ(file_count(), 1u);
+}
+
+TEST_F(BlobStoreTest, ResumeNeedsDigest) { EXPECT_FALSE(store_->writer({.resume = true})); }
+
+TEST_F(BlobStoreTest, ReadDetectsCorruptionOnDisk) {
+  auto d = store_->write("original");
+  ASSERT_TRUE(d);
+  {
+    FILE* f = std::fopen(store_->path(*d).c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("changed!", f);
+    std::fclose(f);
+  }
+  auto read = store_->read(*d);
+  ASSERT_FALSE(read);
+  EXPECT_NE(read.error().message().find("corrupt"), std::string::npos);
+}
+
+TEST_F(BlobStoreTest, ListAndRemove) {
+  auto a = store_->write("a");
+  auto b = store_->write("b");
+  ASSERT_TRUE(a && b);
+  auto listed = store_->list();
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), 2u);
+  EXPECT_TRUE(store_->remove(*a).value_or(false));
+  EXPECT_FALSE(store_->remove(*a).value_or(true));
+  EXPECT_FALSE(store_->contains(*a));
+}
+
+TEST(Digest, Parse) {
+  EXPECT_TRUE(Digest::parse("sha256:" + std::string(64, 'a')));
+  EXPECT_FALSE(Digest::parse("sha256:" + std::string(64, 'A')));
+  EXPECT_FALSE(Digest::parse("sha256:" + std::string(63, 'a')));
+  EXPECT_FALSE(Digest::parse("sha512:" + std::string(128, 'a')));
+  EXPECT_FALSE(Digest::parse(std::string(64, 'a')));
+}
+
+}  // namespace
+}  // namespace stack::image

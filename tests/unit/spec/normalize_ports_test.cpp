@@ -1,0 +1,129 @@
+// ports: (short and long syntax, ranges, IPv6) and expose:.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "spec/normalize.hpp"
+#include "spec/reader.hpp"
+
+namespace stack::spec {
+namespace {
+
+NormalizeContext test_context() {
+  NormalizeContext ctx;
+  ctx.project_name = "demo";
+  ctx.working_dir = "/srv/app";
+  ctx.environment = {{"HOME", "/home/ann"}};
+  return ctx;
+}
+
+struct Outcome {
+  std::optional<Stack> stack;
+  Diagnostics diags;
+  std::string errors() const { return diags.format(); }
+  const Service& service(std::string_view name = "a") const {
+    const Service* s = stack->find_service(name);
+    if (!s) throw std::runtime_error("no service " + std::string(name));
+    return *s;
+  }
+};
+
+Outcome run(std::string_view yaml, const NormalizeContext& ctx = test_context()) {
+  Outcome o;
+  auto root = read_yaml(yaml, "stack.yaml", o.diags);
+  if (root) o.stack = normalize(*root, ctx, o.diags);
+  return o;
+}
+
+// One service 'a' with image x and the given extra lines (indented four spaces).
+Outcome run_service(std::string_view body) {
+  return run("services:\n  a:\n    image: x\n" + std::string(body));
+}
+
+Port port(std::string ip, uint16_t min, uint16_t max, uint16_t target, std::string proto = "tcp") {
+  Port p;
+  p.host_ip = std::move(ip);
+  p.published_min = min;
+  p.published_max = max;
+  p.target = target;
+  p.protocol = std::move(proto);
+  return p;
+}
+
+TEST(NormalizePorts, ShortSyntax) {
+  auto o = run_service("    ports:\n      - 80\n      - '8080:80'\n      - 127.0.0.1:5432:5432/TCP\n"
+                       "      - '[::1]:53:53/udp'\n      - '127.0.0.1::9000'\n      - 9090/sctp\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.service().ports,
+              ::testing::ElementsAre(port("", 0, 0, 80), port("", 8080, 8080, 80),
+                                     port("127.0.0.1", 5432, 5432, 5432), port("::1", 53, 53, 53, "udp"),
+                                     port("127.0.0.1", 0, 0, 9000), port("", 0, 0, 9090, "sctp")));
+}
+
+TEST(NormalizePorts, RangesExpandPerPort) {
+  auto o = run_service("    ports:\n      - '8000-8002:9000-9002'\n      - '3000-3005:80'\n"
+                       "      - '7000-7001'\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.service().ports,
+              ::testing::ElementsAre(port("", 8000, 8000, 9000), port("", 8001, 8001, 9001),
+                                     port("", 8002, 8002, 9002), port("", 3000, 3005, 80),
+                                     port("", 0, 0, 7000), port("", 0, 0, 7001)));
+}
+
+TEST(NormalizePorts, InvalidShortSyntax) {
+  auto o = run_service("    ports:\n      - '80'\n      - '80:80:80:80'\n      - '70000:80'\n"
+                       "      - '8000-8001:9000-9003'\n      - '80/icmp'\n      - 'x:80'\n      - '90-80'\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:6:9: services.a.ports[1]: \"80:80:80:80\" is not a valid port mapping\n"
+            "stack.yaml:7:9: services.a.ports[2]: \"70000:80\" is not a valid port mapping\n"
+            "stack.yaml:8:9: services.a.ports[3]: \"8000-8001:9000-9003\" is not a valid port mapping\n"
+            "stack.yaml:9:9: services.a.ports[4]: \"80/icmp\" is not a valid port mapping\n"
+            "stack.yaml:10:9: services.a.ports[5]: \"x:80\" is not a valid port mapping\n"
+            "stack.yaml:11:9: services.a.ports[6]: \"90-80\" is not a valid port mapping");
+}
+
+TEST(NormalizePorts, LongSyntax) {
+  auto o = run_service("    ports:\n      - target: 80\n        published: '8080'\n        host_ip: 10.0.0.1\n"
+                       "        protocol: udp\n        mode: host\n        name: web\n        app_protocol: http\n"
+                       "      - {target: 443, published: 8443-8445}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const auto& ports = o.service().ports;
+  ASSERT_EQ(ports.size(), 2u);
+  Port want = port("10.0.0.1", 8080, 8080, 80, "udp");
+  want.mode = "host";
+  want.name = "web";
+  want.app_protocol = "http";
+  EXPECT_EQ(ports[0], want);
+  EXPECT_EQ(ports[1], port("", 8443, 8445, 443));
+}
+
+TEST(NormalizePorts, LongSyntaxErrors) {
+  auto o = run_service("    ports:\n      - published: 80\n      - target: 0\n      - target: 80\n        protocl: tcp\n"
+                       "      - target: 80\n        mode: swarm\n      - target: 80\n        host_ip: nope\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.ports[0]: missing 'target'\n"
+            "stack.yaml:6:17: services.a.ports[1].target: 0 is out of range (1 to 65535)\n"
+            "stack.yaml:8:9: services.a.ports[2]: unknown key 'protocl' (did you mean 'protocol'?)\n"
+            "stack.yaml:10:15: services.a.ports[3].mode: unknown mode 'swarm' (host or ingress)\n"
+            "stack.yaml:12:18: services.a.ports[4].host_ip: 'nope' is not a valid ip address");
+}
+
+TEST(NormalizePorts, WrongType) {
+  auto o = run_service("    ports:\n      web: 80\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:7: services.a.ports: expected a list, got a mapping");
+}
+
+TEST(NormalizeExpose, AcceptsPortsAndRanges) {
+  auto o = run_service("    expose: [80, '8000-8010/udp', 9000/tcp]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.service().expose, ::testing::ElementsAre("80", "8000-8010/udp", "9000/tcp"));
+}
+
+TEST(NormalizeExpose, RejectsInvalid) {
+  auto o = run_service("    expose: [80, 'http', 99999]\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:4:18: services.a.expose[1]: \"http\" is not a valid port\n"
+            "stack.yaml:4:26: services.a.expose[2]: \"99999\" is not a valid port");
+}
+
+}  // namespace
+}  // namespace stack::spec
