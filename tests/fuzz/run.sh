@@ -6,10 +6,8 @@
 #   tests/fuzz/run.sh <out-dir> [extra libFuzzer flags, e.g. -max_total_time=300]
 #
 # Every src/spec/*.cpp and src/util/*.cpp is compiled (glob), so the target follows the module as
-# it grows. When src/spec/load.cpp defines spec::load, the target also drives the full pipeline
-# (STACK_FUZZ_HAVE_LOAD); if that does not link yet (a pass still being written), the build falls
-# back to the reader/interpolate/merge pipeline and says so. STACK_FUZZ_LOAD=0 leaves load out on
-# purpose (to fuzz the front end while a known bug in a later pass is being fixed).
+# it grows. The target drives the full spec::load pipeline (STACK_FUZZ_HAVE_LOAD); STACK_FUZZ_LOAD=0
+# leaves load out on purpose (to fuzz the front end while a known bug in a later pass is fixed).
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -54,12 +52,8 @@ link() {
   "$cxx" "${flags[@]}" -fsanitize=fuzzer "$@" "$here/spec_loader_fuzz.cpp" "${objs[@]}" \
     "${libs[@]}" -o "$target"
 }
-if [ "${STACK_FUZZ_LOAD:-1}" = 1 ] &&
-   grep -qs 'LoadOutcome load(const LoadOptions' "$root/src/spec/load.cpp"; then
-  if ! link -DSTACK_FUZZ_HAVE_LOAD=1 2>"$out/link.log"; then
-    echo "run.sh: spec::load does not link yet (see $out/link.log); fuzzing without it" >&2
-    link
-  fi
+if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then
+  link -DSTACK_FUZZ_HAVE_LOAD=1
 else
   link
 fi

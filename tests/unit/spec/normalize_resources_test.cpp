@@ -4,40 +4,12 @@
 
 #include "spec/normalize.hpp"
 #include "spec/reader.hpp"
+#include "unit/spec/normalize_fixture.hpp"
 
 namespace stack::spec {
 namespace {
 
-NormalizeContext test_context() {
-  NormalizeContext ctx;
-  ctx.project_name = "demo";
-  ctx.working_dir = "/srv/app";
-  ctx.environment = {{"HOME", "/home/ann"}};
-  return ctx;
-}
-
-struct Outcome {
-  std::optional<Stack> stack;
-  Diagnostics diags;
-  std::string errors() const { return diags.format(); }
-  const Service& service(std::string_view name = "a") const {
-    const Service* s = stack->find_service(name);
-    if (!s) throw std::runtime_error("no service " + std::string(name));
-    return *s;
-  }
-};
-
-Outcome run(std::string_view yaml, const NormalizeContext& ctx = test_context()) {
-  Outcome o;
-  auto root = read_yaml(yaml, "stack.yaml", o.diags);
-  if (root) o.stack = normalize(*root, ctx, o.diags);
-  return o;
-}
-
-// One service 'a' with image x and the given extra lines (indented four spaces).
-Outcome run_service(std::string_view body) {
-  return run("services:\n  a:\n    image: x\n" + std::string(body));
-}
+using namespace stack::spec::testing;
 
 TEST(NormalizeResources, ServiceLevelKeys) {
   auto o = run_service("    mem_limit: 512m\n    memswap_limit: 1g\n    mem_reservation: 256MB\n"
