@@ -1,4 +1,5 @@
 // The last step: find the executable through the container's PATH (never the caller's) and exec.
+#include <csignal>
 #include <cerrno>
 
 #include "runtime/container/steps.hpp"
@@ -26,10 +27,24 @@ bool try_next(int err) {
          err == ENODEV || err == ETIMEDOUT;
 }
 
+// A blocked mask and ignored signals survive execve: the program must start with the defaults,
+// whatever the shim or the CLI had (a signalfd user blocks SIGTERM, for one).
+Result<void> reset_signals() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    ::signal(sig, SIG_DFL);  // fails harmlessly for the signals glibc reserves
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  if (::sigprocmask(SIG_SETMASK, &none, nullptr) < 0) return Error::from_errno("reset signal mask");
+  return {};
+}
+
 }  // namespace
 
 Result<void> exec_command(const std::vector<std::string>& args, const std::vector<std::string>& env) {
   if (args.empty()) return Error(Errc::invalid_argument, "exec: no command");
+  STACK_TRY(reset_signals());
   const std::string& name = args[0];
   if (name.find('/') != std::string::npos) return sys::execve(name, args, env);
   std::string path = path_of(env);

@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <string>
 
 #include "harness.hpp"
 
@@ -161,6 +162,24 @@ TEST_F(RuntimeTest, RlimitsApply) {
   auto r = run(c);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->out, "100\n200\n");
+}
+
+// The caller's blocked signals and ignored dispositions must not reach the container's program.
+TEST_F(RuntimeTest, StartsWithNoBlockedOrIgnoredSignals) {
+  sigset_t term, old;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(::sigprocmask(SIG_BLOCK, &term, &old), 0);
+  auto previous = ::signal(SIGUSR1, SIG_IGN);
+  auto r = run(config(sh("grep -E '^Sig(Blk|Ign)' /proc/self/status")));
+  ::signal(SIGUSR1, previous);
+  ::sigprocmask(SIG_SETMASK, &old, nullptr);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_THAT(r->out, HasSubstr("SigBlk:\t0000000000000000"));
+  auto at = r->out.find("SigIgn:\t");
+  ASSERT_NE(at, std::string::npos) << r->out;
+  unsigned long long ignored = std::stoull(r->out.substr(at + 8, 16), nullptr, 16);
+  EXPECT_EQ(ignored & (1ull << (SIGUSR1 - 1)), 0u) << r->out;
 }
 
 TEST_F(RuntimeTest, VolumeIsSharedWithTheHostAndReadOnlyBindIsNot) {
