@@ -65,33 +65,6 @@ Result<std::string> read_file(const std::string& path, size_t max_size) {
   return out;
 }
 
-Result<void> fsync_dir(const std::string& dir) {
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(dir, O_RDONLY | O_DIRECTORY));
-  if (::fsync(fd.get()) != 0) return Error::from_errno("fsync '" + dir + "'");
-  return util::ok();
-}
-
-Result<void> write_file_atomic(const std::string& path, std::string_view content) {
-  auto slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  std::string tmp = path + ".tmp-" + random_suffix();
-  {
-    STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
-    auto written = write_all(fd.get(), content.data(), content.size());
-    if (written && ::fsync(fd.get()) != 0) written = Error::from_errno("fsync");
-    if (!written) {
-      ::unlink(tmp.c_str());
-      return std::move(written).context("writing '" + path + "'");
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto err = Error::from_errno("rename '" + tmp + "' to '" + path + "'");
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  return fsync_dir(dir);
-}
-
 Result<void> make_dirs(const std::string& path, unsigned mode) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);

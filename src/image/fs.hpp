@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "util/atomic_file.hpp"
 #include "util/result.hpp"
 
 namespace stack::image {
@@ -42,9 +43,8 @@ class Fd {
 Result<void> write_all(int fd, const void* data, size_t size);
 // Reads a whole file; files larger than max_size are an error (metadata files are small).
 Result<std::string> read_file(const std::string& path, size_t max_size = 64u << 20);
-// tmp + fsync + rename + fsync(dir): readers see the old or the new file, never a torn one.
-Result<void> write_file_atomic(const std::string& path, std::string_view content);
-Result<void> fsync_dir(const std::string& dir);
+using util::fsync_dir;
+using util::write_file_atomic;
 Result<void> make_dirs(const std::string& path, unsigned mode = 0755);
 // Removes a tree without following symlinks; best effort (used on failure paths and by gc).
 void remove_tree(const std::string& path);

@@ -1,5 +1,7 @@
 #include "net/ipam_store.hpp"
 
+#include "util/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -60,33 +62,6 @@ class FileLock {
   fs::path path_;
 };
 
-Result<void> fsync_directory(const fs::path& dir) {
-  STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(dir, O_RDONLY | O_DIRECTORY));
-  if (::fsync(fd.get()) != 0) return util::Error::from_errno("fsync " + path_in_quotes(dir));
-  return util::ok();
-}
-
-// temp file + fsync + rename + fsync of the directory: a crash leaves the old or the new file.
-Result<void> write_atomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
-  {
-    STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
-    auto written = util::write_all(fd.get(), content);
-    if (written && ::fsync(fd.get()) != 0)
-      written = util::Error::from_errno("fsync " + path_in_quotes(tmp));
-    if (!written) {
-      ::unlink(tmp.c_str());
-      return std::move(written).context("writing " + path_in_quotes(tmp));
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto error =
-        util::Error::from_errno("renaming " + path_in_quotes(tmp) + " to " + path_in_quotes(path));
-    ::unlink(tmp.c_str());
-    return error;
-  }
-  return fsync_directory(path.parent_path());
-}
 
 Result<void> ensure_directory(const fs::path& dir) {
   std::error_code ec;
@@ -196,7 +171,7 @@ Result<std::vector<IpamNetwork>> IpamStore::list() const {
 }
 
 Result<void> IpamStore::save(const IpamNetwork& network) const {
-  return write_atomically(network_file(network.name), encode_network(network))
+  return util::write_file_atomic(network_file(network.name), encode_network(network))
       .context("saving network " + in_quotes(network.name));
 }
 
@@ -254,7 +229,7 @@ Result<bool> IpamStore::remove_network(const std::string& name) {
     removed = false;
   }
   lock.unlink();
-  STACK_TRY(fsync_directory(directory()));
+  STACK_TRY(util::fsync_dir(directory().string()));
   return removed;
 }
 

@@ -44,24 +44,5 @@ util::Result<void> check_container_id(std::string_view id) {
   return util::ok();
 }
 
-util::Result<void> write_file_atomic(const std::string& path, std::string_view content) {
-  std::string tmp = path + ".tmp";
-  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd,
-                         util::UniqueFd::open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644));
-  STACK_TRY(util::write_all(fd.get(), content).context("writing '" + tmp + "'"));
-  if (::fsync(fd.get()) != 0) return Error::from_errno("fsync '" + tmp + "'");
-  fd.reset();
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = Error::from_errno("rename '" + tmp + "'");
-    ::unlink(tmp.c_str());
-    return e;
-  }
-  std::string dir = path.substr(0, path.rfind('/'));
-  if (dir.empty()) dir = "/";
-  auto dir_fd = util::UniqueFd::open(dir, O_RDONLY | O_DIRECTORY);
-  // The rename is done; a directory that cannot be synced only weakens crash safety.
-  if (dir_fd) (void)::fsync(dir_fd->get());
-  return util::ok();
-}
 
 }  // namespace stack::runtime

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/atomic_file.hpp"
 #include "util/result.hpp"
 
 namespace stack::runtime {
@@ -37,8 +38,6 @@ class StatePaths {
 // An id is a path component and part of a socket path: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.
 util::Result<void> check_container_id(std::string_view id);
 
-// Writes a file atomically: a temporary beside it, fsync, rename, fsync of the directory, so that a
-// reader sees the old or the new content and never a torn one, even after a crash.
-util::Result<void> write_file_atomic(const std::string& path, std::string_view content);
+using util::write_file_atomic;
 
 }  // namespace stack::runtime
