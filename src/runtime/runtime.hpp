@@ -36,6 +36,8 @@ class Runtime {
   virtual Result<void> kill(const std::string& id, int signal) = 0;
   virtual Result<bool> remove(const std::string& id) = 0;
   virtual Result<std::vector<std::string>> list() = 0;
+  // The config the container was created from (labels included).
+  virtual Result<shim::ShimConfig> config(const std::string& id) = 0;
   // If the shim is dead while the state says it supervises: kill the container's processes through
   // its cgroup, destroy the cgroup, mark it exited. Otherwise returns the state unchanged.
   virtual Result<shim::ContainerState> recover(const std::string& id) = 0;

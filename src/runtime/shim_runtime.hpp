@@ -28,6 +28,7 @@ class ShimRuntime final : public Runtime {
   Result<void> kill(const std::string& id, int signal) override;
   Result<bool> remove(const std::string& id) override;
   Result<std::vector<std::string>> list() override;
+  Result<shim::ShimConfig> config(const std::string& id) override { return read_config(id); }
   Result<shim::ContainerState> recover(const std::string& id) override;
   Result<int> exec(const std::string& id, const ExecConfig& config) override;
 

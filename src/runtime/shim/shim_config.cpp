@@ -151,6 +151,13 @@ std::string encode_shim_config(const ShimConfig& c) {
             {"stop_grace_period_ns", c.stop_grace_period.count()},
             {"log", {{"max_size", c.log.max_size}, {"max_file", c.log.max_file}}}};
   if (c.healthcheck) j["healthcheck"] = encode_health(*c.healthcheck);
+  json ports = json::array();
+  for (const auto& p : c.ports) {
+    ports.push_back({{"protocol", p.protocol}, {"host_ip", p.host_ip}, {"host_port", p.host_port},
+                     {"target_ip", p.target_ip}, {"target_port", p.target_port}});
+  }
+  j["ports"] = std::move(ports);
+  j["labels"] = c.labels;
   return j.dump(2) + "\n";
 }
 
@@ -172,6 +179,12 @@ util::Result<ShimConfig> decode_shim_config(const std::string& text) {
     if (j.contains("healthcheck") && !j.at("healthcheck").is_null()) {
       c.healthcheck = decode_health(j.at("healthcheck"));
     }
+    for (const auto& p : j.value("ports", json::array())) {
+      c.ports.push_back({p.at("protocol").get<std::string>(), p.at("host_ip").get<std::string>(),
+                         p.at("host_port").get<std::uint16_t>(), p.at("target_ip").get<std::string>(),
+                         p.at("target_port").get<std::uint16_t>()});
+    }
+    c.labels = j.value("labels", std::map<std::string, std::string>{});
   } catch (const json::exception& e) {
     return Error(Errc::parse, std::string("shim config: ") + e.what());
   }

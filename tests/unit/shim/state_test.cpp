@@ -80,6 +80,8 @@ TEST(ShimConfig, RoundTripsThroughJson) {
   c.stop_grace_period = 3s;
   c.log = {1 << 20, 4};
   c.healthcheck = HealthCheck{HealthTestKind::cmd_shell, {"true"}, 2s, 1s, 5, 10s, 500ms};
+  c.ports = {{"udp", "127.0.0.1", 5353, "10.231.128.2", 53}};
+  c.labels = {{"stack.project", "demo"}, {"stack.service", "web"}};
   auto back = decode_shim_config(encode_shim_config(c));
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->container.args, c.container.args);
@@ -91,6 +93,8 @@ TEST(ShimConfig, RoundTripsThroughJson) {
   EXPECT_EQ(back->stop_grace_period, 3s);
   EXPECT_EQ(back->log, c.log);
   EXPECT_EQ(back->healthcheck, c.healthcheck);
+  EXPECT_EQ(back->ports, c.ports);
+  EXPECT_EQ(back->labels, c.labels);
 }
 
 TEST(ShimConfig, ParsesSignals) {
