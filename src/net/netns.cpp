@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <system_error>
 #include <thread>
 
@@ -36,6 +39,47 @@ Result<ino_t> Netns::inode() const {
   struct stat st {};
   if (::fstat(fd_.get(), &st) != 0) return util::Error::from_errno("stat of netns descriptor");
   return st.st_ino;
+}
+
+Result<void> create_named_netns(const std::string& path) {
+  {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0) {
+      int err = errno;
+      return util::Error(err == EEXIST ? Errc::already_exists : Errc::io,
+                         "creating netns file '" + path + "': " + std::strerror(err), err);
+    }
+    ::close(fd);
+  }
+  // unshare() on a thread of its own: only that thread moves into the new namespace, and the
+  // bind mount (a process-wide mount table change) keeps the namespace once the thread ends.
+  Result<void> made;
+  auto run = [&] {
+    if (::unshare(CLONE_NEWNET) != 0) {
+      made = util::Error::from_errno("creating a network namespace");
+    } else if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+      made = util::Error::from_errno("bind-mounting the network namespace on '" + path + "'");
+    }
+  };
+  try {
+    std::thread worker(run);
+    worker.join();
+  } catch (const std::system_error& e) {
+    made = util::fail(Errc::io, std::string("starting netns thread: ") + e.what(), e.code().value());
+  }
+  if (!made) ::unlink(path.c_str());
+  return made;
+}
+
+Result<bool> remove_named_netns(const std::string& path) {
+  if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+    return util::Error::from_errno("unmounting netns '" + path + "'");
+  }
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    return util::Error::from_errno("deleting netns file '" + path + "'");
+  }
+  return true;
 }
 
 namespace detail {

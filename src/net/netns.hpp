@@ -37,6 +37,14 @@ class Netns {
   util::UniqueFd fd_;
 };
 
+// A network namespace that lives on without any process in it: a new netns bind-mounted on an
+// (empty) file at path, as `ip netns add` does. The scheduler gives each container one, so that a
+// restarted container comes back into the same namespace: same veths, addresses, routes, proxies.
+// The parent directory must exist. An already_exists error if path exists.
+util::Result<void> create_named_netns(const std::string& path);
+// Unmounts (lazily: a process still inside keeps it alive) and deletes the file; false if absent.
+util::Result<bool> remove_named_netns(const std::string& path);
+
 namespace detail {
 // Runs body on a new thread after setns(netns_fd, CLONE_NEWNET); joins it. An error only if the
 // thread could not enter the namespace (body then does not run).

@@ -27,6 +27,9 @@ class Runtime {
   virtual ~Runtime() = default;
 
   virtual Result<void> create(const std::string& id, const shim::ShimConfig& config) = 0;
+  // Starts a container that exists but does not run (exited, stopped, or its shim died): a new
+  // shim on the same config and writable layer, as `docker start`. Running already: no error.
+  virtual Result<void> start(const std::string& id) = 0;
   // A dead shim found here is recovered on the spot (see recover()).
   virtual Result<std::optional<shim::ContainerState>> state(const std::string& id) = 0;
   // Sends the stop signal, then SIGKILL after timeout (default: the config's grace period); returns

@@ -133,23 +133,37 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
     }
     if (r.merged_dir.empty()) r.merged_dir = paths_.rootfs_dir(id);
   }
-  auto launched = [&]() -> Result<UniqueFd> {
-    STACK_TRY(write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c)));
-    return launch_shim(options_.binary, paths_.root(), id);
-  }();
-  if (!launched) {
+  if (auto written = write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c)); !written) {
     (void)sys::remove_all(dir);
-    return std::move(launched).error().context("container '" + id + "'");
+    return std::move(written).error().context("container '" + id + "'");
   }
+  auto started = launch_and_wait(id);
+  if (!started) (void)remove(id);
+  return started;
+}
+
+Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
+  auto launched = launch_shim(options_.binary, paths_.root(), id);
+  if (!launched) return std::move(launched).error().context("container '" + id + "'");
   // End of file on the ready pipe: the shim started the container or gave up.
   auto ready = wait_ready(launched->get(), options_.start_timeout);
   ContainerState s = observe(id).value_or(ContainerState{});
   std::string error = s.error;
   if (!ready) error = ready.error().message();
-  if (error.empty() && s.shim_pid == 0) error = "the shim exited before it reported a state";
+  if (error.empty() && s.shim_pid == 0) {
+    error = "the shim exited before it reported a state";
+  }
   if (error.empty()) return util::ok();
-  (void)remove(id);
   return Error(Errc::io, error);
+}
+
+Result<void> ShimRuntime::start(const std::string& id) {
+  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
+  if (s->shim_alive) return util::ok();
+  // The last run's state (and its error) must not be read as this run's.
+  (void)::unlink(paths_.state_file(id).c_str());
+  return launch_and_wait(id);
 }
 
 Result<std::optional<ContainerState>> ShimRuntime::state(const std::string& id) {

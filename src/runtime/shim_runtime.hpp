@@ -23,6 +23,7 @@ class ShimRuntime final : public Runtime {
   explicit ShimRuntime(ShimRuntimeOptions options);
 
   Result<void> create(const std::string& id, const shim::ShimConfig& config) override;
+  Result<void> start(const std::string& id) override;
   Result<std::optional<shim::ContainerState>> state(const std::string& id) override;
   Result<void> stop(const std::string& id, std::optional<std::chrono::nanoseconds> timeout) override;
   Result<void> kill(const std::string& id, int signal) override;
@@ -38,6 +39,8 @@ class ShimRuntime final : public Runtime {
   Result<shim::ShimConfig> read_config(const std::string& id) const;
   // state.json with shim_alive filled in; a missing file (the shim has not written yet) is created.
   Result<shim::ContainerState> observe(const std::string& id) const;
+  // Launches the shim for a container whose config.json is written and waits for its first start.
+  Result<void> launch_and_wait(const std::string& id);
   Result<void> wait_for_shim_exit(pid_t shim_pid, std::chrono::nanoseconds limit) const;
 
   ShimRuntimeOptions options_;

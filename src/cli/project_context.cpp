@@ -1,0 +1,69 @@
+#include "cli/project_context.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+
+#include "cli/command.hpp"
+#include "cli/image_resolver.hpp"
+
+namespace stack::cli {
+
+int fail(const util::Error& error) {
+  std::cerr << "stack: " << error.message() << "\n";
+  return kExitFailure;
+}
+
+std::string self_binary() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "/proc/self/exe";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+namespace {
+
+void print_progress(const scheduler::ProgressEvent& e) {
+  static const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  if (!e.done && e.status != "Waiting" && e.status.rfind("Waiting", 0) != 0) return;
+  std::string kind = e.kind;
+  kind.resize(std::max<size_t>(kind.size(), 9), ' ');
+  if (tty) {
+    const char* mark = e.failed ? "\033[31m✘\033[0m" : (e.done ? "\033[32m✔\033[0m" : "\033[33m⠿\033[0m");
+    std::cout << " " << mark << " " << kind << " " << e.name << "  " << e.status << "\n";
+  } else {
+    std::cout << kind << " " << e.name << "  " << e.status << "\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace
+
+std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, bool require_stack) {
+  auto ctx = std::make_unique<ProjectContext>();
+  ctx->root_ = global.root;
+  auto load = load_options(global);
+  bool have_file = load.has_value();
+  if (require_stack || have_file || global.project_name.empty()) {
+    ctx->stack_ = load_stack(global, std::cerr);
+    if (!ctx->stack_) return nullptr;
+    ctx->project_ = ctx->stack_->name;
+  } else {
+    ctx->project_ = global.project_name;
+  }
+  ctx->runtime_ = std::make_unique<runtime::ShimRuntime>(runtime::ShimRuntimeOptions{global.root, self_binary()});
+  ctx->network_ = net::make_netlink_network();
+  auto store = image::Store::open(global.root);
+  if (!store) {
+    fail(store.error());
+    return nullptr;
+  }
+  ctx->store_ = std::move(*store);
+  ctx->engine_ = std::make_unique<scheduler::Engine>(
+      scheduler::EngineOptions{global.root, self_binary()}, *ctx->runtime_, *ctx->network_,
+      make_image_resolver(*ctx->store_), print_progress);
+  return ctx;
+}
+
+}  // namespace stack::cli

@@ -1,0 +1,47 @@
+// What the project verbs (up, down, ps, logs, ...) share: the stack (when a file is found), the
+// project name, and an Engine wired to the real runtime, network and image store, with progress
+// printed as compose prints it ("✔ Container demo-web-1  Started"; plain lines off a terminal).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/global_options.hpp"
+#include "image/store.hpp"
+#include "net/network.hpp"
+#include "runtime/shim_runtime.hpp"
+#include "scheduler/engine.hpp"
+
+namespace stack::cli {
+
+class ProjectContext {
+ public:
+  // Loads the stack; without a stack file, -p alone names the project (for down, ps, logs...).
+  // require_stack: the verb needs the file (up, run, pull). Errors are printed; nullptr returned.
+  static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, bool require_stack);
+
+  const std::string& project() const { return project_; }
+  const spec::Stack* stack() const { return stack_ ? &*stack_ : nullptr; }
+  scheduler::Engine& engine() { return *engine_; }
+  runtime::ShimRuntime& runtime() { return *runtime_; }
+  image::Store& images() { return *store_; }
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
+  std::string project_;
+  std::optional<spec::Stack> stack_;
+  std::unique_ptr<runtime::ShimRuntime> runtime_;
+  std::unique_ptr<net::Network> network_;
+  std::unique_ptr<image::Store> store_;
+  std::unique_ptr<scheduler::Engine> engine_;
+};
+
+// Prints one error line "stack: <message>" and returns kExitFailure.
+int fail(const util::Error& error);
+
+// The absolute path of the running `stack` executable.
+std::string self_binary();
+
+}  // namespace stack::cli

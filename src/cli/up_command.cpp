@@ -1,0 +1,130 @@
+// `stack up`: create and start the stack's containers (in dependency order, independent ones in
+// parallel), then either return (-d) or attach: stream the logs of the containers until they all
+// exit or Ctrl-C stops them gracefully (a second Ctrl-C kills them), as `docker compose up` does.
+#include <CLI/CLI.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "cli/command.hpp"
+#include "cli/log_follower.hpp"
+#include "cli/project_context.hpp"
+
+namespace stack::cli {
+namespace {
+
+std::atomic<int> g_interrupts{0};
+void on_interrupt(int) { g_interrupts.fetch_add(1); }
+
+class UpCommand final : public Command {
+ public:
+  std::string name() const override { return "up"; }
+  std::string summary() const override { return "Create and start the stack's containers"; }
+
+  void setup(CLI::App& app) override {
+    app.add_flag("-d,--detach", detach_, "Run in the background and return");
+    app.add_flag("--wait", wait_, "Wait until every container is running and healthy (implies -d)");
+    app.add_option("--wait-timeout", wait_timeout_, "Seconds to wait with --wait (0: no limit)");
+    app.add_flag("--force-recreate", force_recreate_, "Recreate containers even if nothing changed");
+    app.add_flag("--no-recreate", no_recreate_, "Never recreate existing containers");
+    app.add_flag("--remove-orphans", remove_orphans_, "Remove containers of services not in the file");
+    app.add_flag("--no-deps", no_deps_, "Do not start the named services' dependencies");
+    app.add_option("--scale", scale_, "Replicas of a service: SERVICE=N (repeatable)")->type_name("SERVICE=N");
+    app.add_option("services", services_, "Services to start (default: all)");
+  }
+
+  int run(const GlobalOptions& global) override {
+    if (force_recreate_ && no_recreate_) {
+      std::cerr << "stack: --force-recreate and --no-recreate cannot be combined\n";
+      return kExitUsage;
+    }
+    scheduler::UpOptions options;
+    options.services.insert(services_.begin(), services_.end());
+    options.no_deps = no_deps_;
+    options.recreate = force_recreate_ ? scheduler::RecreatePolicy::force
+                       : no_recreate_  ? scheduler::RecreatePolicy::never
+                                       : scheduler::RecreatePolicy::diverged;
+    options.remove_orphans = remove_orphans_;
+    options.wait = wait_;
+    options.wait_timeout = std::chrono::seconds(wait_timeout_);
+    for (const std::string& s : scale_) {
+      size_t eq = s.find('=');
+      int n = -1;
+      if (eq != std::string::npos) {
+        try {
+          n = std::stoi(s.substr(eq + 1));
+        } catch (const std::exception&) {
+        }
+      }
+      if (eq == std::string::npos || eq == 0 || n < 0) {
+        std::cerr << "stack: --scale '" << s << "': expected SERVICE=N with N >= 0\n";
+        return kExitUsage;
+      }
+      options.scale[s.substr(0, eq)] = n;
+    }
+    auto ctx = ProjectContext::open(global, true);
+    if (!ctx) return kExitFailure;
+    if (auto up = ctx->engine().up(*ctx->stack(), options); !up) return fail(up.error());
+    if (detach_ || wait_) return kExitOk;
+    return attach(*ctx);
+  }
+
+ private:
+  int attach(ProjectContext& ctx) {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    LogFollower follower(ctx.root(), {std::nullopt, false, ::isatty(STDOUT_FILENO) != 0, true}, std::cout);
+    std::thread stopper;
+    std::atomic<bool> stopped{false};
+    for (;;) {
+      auto containers = ctx.engine().containers(ctx.project());
+      if (!containers) return fail(containers.error());
+      bool any_running = false;
+      for (const auto& c : *containers) {
+        if (c.one_off || (!services_.empty() && std::find(services_.begin(), services_.end(), c.service) == services_.end())) continue;
+        if (!follower.has(c.name)) follower.add(c.name);
+        any_running = any_running || (c.state.shim_alive && !runtime::shim::is_final(c.state.status));
+      }
+      follower.poll();
+      if (!any_running) break;
+      int interrupts = g_interrupts.load();
+      if (interrupts == 1 && !stopper.joinable()) {
+        std::cout << "Gracefully stopping... (press Ctrl+C again to force)\n" << std::flush;
+        stopper = std::thread([&] {
+          auto r = ctx.engine().stop(ctx.project(), services_, std::nullopt);
+          if (!r) fail(r.error());
+          stopped = true;
+        });
+      } else if (interrupts >= 2 && !stopped) {
+        (void)ctx.engine().kill(ctx.project(), services_, SIGKILL);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (stopper.joinable()) stopper.join();
+    follower.poll();
+    return g_interrupts.load() > 0 ? 130 : kExitOk;
+  }
+
+  bool detach_ = false;
+  bool wait_ = false;
+  int wait_timeout_ = 0;
+  bool force_recreate_ = false;
+  bool no_recreate_ = false;
+  bool remove_orphans_ = false;
+  bool no_deps_ = false;
+  std::vector<std::string> scale_;
+  std::vector<std::string> services_;
+};
+
+std::unique_ptr<Command> make() { return std::make_unique<UpCommand>(); }
+[[maybe_unused]] const bool kRegistered = register_command(&make);
+
+}  // namespace
+}  // namespace stack::cli

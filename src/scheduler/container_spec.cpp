@@ -1,0 +1,208 @@
+#include "scheduler/container_spec.hpp"
+
+#include <chrono>
+
+namespace stack::scheduler {
+
+using runtime::shim::HealthCheck;
+using runtime::shim::HealthTestKind;
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace {
+
+runtime::shim::RestartPolicy restart_policy(const spec::RestartPolicy& p) {
+  using K = spec::RestartPolicy::Kind;
+  using M = runtime::shim::RestartMode;
+  switch (p.kind) {
+    case K::no: return {M::no, 0};
+    case K::always: return {M::always, 0};
+    case K::unless_stopped: return {M::unless_stopped, 0};
+    case K::on_failure: return {M::on_failure, p.max_retries.value_or(0)};
+  }
+  return {};
+}
+
+Result<runtime::cgroup::Limits> limits(const spec::Resources& r, const Placement& placement) {
+  runtime::cgroup::Limits l;
+  l.memory_bytes = r.memory;
+  l.memory_swap_bytes = r.memswap;
+  l.memory_reservation_bytes = r.memory_reservation;
+  l.pids_max = r.pids;
+  if (r.cpus && *r.cpus > 0) {
+    auto q = runtime::cgroup::cpus_to_quota(*r.cpus);
+    l.cpu_quota_us = q.quota_us;
+    l.cpu_period_us = q.period_us;
+  }
+  if (r.cpu_quota) l.cpu_quota_us = r.cpu_quota;
+  if (r.cpu_period) l.cpu_period_us = r.cpu_period;
+  if (r.cpu_shares) l.cpu_shares = static_cast<uint64_t>(*r.cpu_shares);
+  l.cpuset_cpus = r.cpuset;
+  l.blkio_weight = r.blkio.weight;
+  auto devices = [&](const std::vector<spec::DeviceRate>& in,
+                     std::vector<runtime::cgroup::DeviceLimit>& out) -> Result<void> {
+    for (const auto& d : in) {
+      auto it = placement.devices.find(d.path);
+      if (it == placement.devices.end()) {
+        return Error(Errc::invalid_argument, "block device '" + d.path + "' not found");
+      }
+      out.push_back({it->second.first, it->second.second, d.rate});
+    }
+    return util::ok();
+  };
+  STACK_TRY(devices(r.blkio.device_read_bps, l.read_bps));
+  STACK_TRY(devices(r.blkio.device_write_bps, l.write_bps));
+  STACK_TRY(devices(r.blkio.device_read_iops, l.read_iops));
+  STACK_TRY(devices(r.blkio.device_write_iops, l.write_iops));
+  return l;
+}
+
+Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, const Placement& p) {
+  std::vector<runtime::MountConfig> out;
+  for (const spec::Mount& m : service.mounts) {
+    runtime::MountConfig c;
+    c.destination = m.target;
+    c.read_only = m.read_only;
+    switch (m.type) {
+      case spec::MountType::bind:
+        c.type = runtime::MountType::bind;
+        c.source = m.source;
+        break;
+      case spec::MountType::volume: {
+        c.type = runtime::MountType::volume;
+        const auto& dirs = m.source.empty() ? p.anonymous_volume_dirs : p.volume_dirs;
+        auto it = dirs.find(m.source.empty() ? m.target : m.source);
+        if (it == dirs.end()) {
+          return Error(Errc::internal, "no directory for volume '" + (m.source.empty() ? m.target : m.source) + "'");
+        }
+        c.source = it->second;
+        break;
+      }
+      case spec::MountType::tmpfs:
+        c.type = runtime::MountType::tmpfs;
+        c.tmpfs_size = static_cast<uint64_t>(m.tmpfs_size.value_or(0));
+        if (m.tmpfs_mode) c.tmpfs_mode = *m.tmpfs_mode;
+        break;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string cgroup_path(const std::string& project, const std::string& name) {
+  return "stack/" + project + "/" + name;
+}
+
+image::RunOverrides run_overrides(const spec::Service& s) {
+  image::RunOverrides o;
+  o.entrypoint = s.entrypoint;
+  o.command = s.command;
+  for (const auto& [k, v] : s.environment) o.environment.emplace_back(k, v);
+  if (!s.working_dir.empty()) o.working_dir = s.working_dir;
+  if (!s.user.empty()) o.user = s.user;
+  if (!s.stop_signal.empty()) o.stop_signal = s.stop_signal;
+  o.labels = s.labels;
+  if (s.healthcheck) {
+    image::Healthcheck h;
+    h.test = s.healthcheck->disable ? std::vector<std::string>{"NONE"} : s.healthcheck->test;
+    h.interval = s.healthcheck->interval.value_or(std::chrono::nanoseconds(0));
+    h.timeout = s.healthcheck->timeout.value_or(std::chrono::nanoseconds(0));
+    h.start_period = s.healthcheck->start_period.value_or(std::chrono::nanoseconds(0));
+    h.start_interval = s.healthcheck->start_interval.value_or(std::chrono::nanoseconds(0));
+    h.retries = s.healthcheck->retries.value_or(0);
+    o.healthcheck = h;
+  }
+  return o;
+}
+
+std::optional<HealthCheck> shim_healthcheck(const image::RunConfig& run) {
+  if (!run.healthcheck || run.healthcheck->test.empty()) return std::nullopt;
+  const auto& t = run.healthcheck->test;
+  HealthCheck h;
+  if (t[0] == "NONE") return std::nullopt;
+  if (t[0] == "CMD-SHELL") {
+    h.kind = HealthTestKind::cmd_shell;
+    h.test.assign(t.begin() + 1, t.end());
+  } else if (t[0] == "CMD") {
+    h.kind = HealthTestKind::cmd;
+    h.test.assign(t.begin() + 1, t.end());
+  } else {
+    h.kind = HealthTestKind::cmd_shell;  // a bare string, as compose's `test: curl ...`
+    h.test = t;
+  }
+  if (h.test.empty()) return std::nullopt;
+  const auto& c = *run.healthcheck;
+  if (c.interval.count() > 0) h.interval = c.interval;
+  if (c.timeout.count() > 0) h.timeout = c.timeout;
+  if (c.start_period.count() > 0) h.start_period = c.start_period;
+  if (c.start_interval.count() > 0) h.start_interval = c.start_interval;
+  if (c.retries > 0) h.retries = c.retries;
+  return h;
+}
+
+Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const image::RunConfig& run,
+                                                   const Placement& p) {
+  runtime::shim::ShimConfig config;
+  runtime::ContainerConfig& c = config.container;
+  c.id = p.name;
+  c.rootfs.lower_layers = p.layer_dirs;
+  c.read_only = s.read_only;
+  c.args = run.argv();
+  if (c.args.empty()) {
+    return Error(Errc::invalid_argument, "no command: the image has no Entrypoint or Cmd and the "
+                 "service sets neither entrypoint nor command");
+  }
+  c.env = run.env;
+  c.cwd = run.working_dir.empty() ? "/" : run.working_dir;
+  c.user = run.user;
+  c.hostname = s.hostname.empty() ? p.name.substr(0, 63) : s.hostname;
+  c.domainname = s.domainname;
+  c.network = p.network;
+  STACK_ASSIGN_OR_RETURN(c.mounts, mounts(s, p));
+  if (!p.etc_dir.empty()) {
+    c.etc_files.hosts = p.etc_dir + "/hosts";
+    c.etc_files.hostname = p.etc_dir + "/hostname";
+    c.etc_files.resolv_conf = p.etc_dir + "/resolv.conf";
+  }
+  if (s.shm_size) c.shm_size = static_cast<uint64_t>(*s.shm_size);
+  for (const auto& [name, u] : s.ulimits) {
+    c.rlimits[name] = {static_cast<uint64_t>(u.soft), static_cast<uint64_t>(u.hard)};
+  }
+  c.sysctls = s.sysctls;
+  c.security.capabilities = {s.cap_add, s.cap_drop, s.privileged};
+  for (const std::string& opt : s.security_opt) {
+    if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
+      c.security.seccomp = runtime::SeccompMode::unconfined;
+    } else if (opt == "no-new-privileges=false" || opt == "no-new-privileges:false") {
+      c.security.no_new_privileges = false;
+    } else if (opt.rfind("no-new-privileges", 0) != 0) {
+      return Error(Errc::unsupported, "security_opt '" + opt + "' is not supported");
+    }
+  }
+  c.init = s.init.value_or(false);
+
+  config.cgroup_path = cgroup_path(p.project, p.name);
+  STACK_ASSIGN_OR_RETURN(config.limits, limits(s.resources, p));
+  config.restart = restart_policy(s.restart);
+  std::string signal = run.stop_signal.empty() ? "SIGTERM" : run.stop_signal;
+  STACK_ASSIGN_OR_RETURN(config.stop_signal, runtime::shim::parse_signal(signal));
+  config.stop_grace_period = s.stop_grace_period.value_or(std::chrono::seconds(10));
+  if (s.logging.max_size) config.log.max_size = *s.logging.max_size;
+  if (s.logging.max_file) config.log.max_file = *s.logging.max_file;
+  config.healthcheck = shim_healthcheck(run);
+  config.ports = p.ports;
+  config.labels = run.labels;
+  config.labels[kLabelProject] = p.project;
+  config.labels[kLabelService] = s.name;
+  config.labels[kLabelNumber] = std::to_string(p.number);
+  config.labels[kLabelConfigHash] = p.config_hash;
+  config.labels[kLabelOneOff] = p.one_off ? "True" : "False";
+  config.labels[kLabelImage] = p.image_ref;
+  for (const auto& [network, address] : p.addresses) config.labels[kLabelNetworkPrefix + network] = address;
+  return config;
+}
+
+}  // namespace stack::scheduler

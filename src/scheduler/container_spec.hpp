@@ -1,0 +1,59 @@
+// How one replica of a service becomes what the runtime runs: a pure translation of the service,
+// the image's config and the host-side facts the executor decided (layers, netns, addresses,
+// ports, volume directories) into a shim::ShimConfig. No syscalls; unit-tested without root.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "image/image_config.hpp"
+#include "runtime/shim/shim_config.hpp"
+#include "spec/model.hpp"
+#include "util/result.hpp"
+
+namespace stack::scheduler {
+
+// Labels every container carries (compose's keys, so that tools reading them keep working).
+inline constexpr const char* kLabelProject = "com.docker.compose.project";
+inline constexpr const char* kLabelService = "com.docker.compose.service";
+inline constexpr const char* kLabelNumber = "com.docker.compose.container-number";
+inline constexpr const char* kLabelConfigHash = "com.docker.compose.config-hash";
+inline constexpr const char* kLabelOneOff = "com.docker.compose.oneoff";
+inline constexpr const char* kLabelImage = "stack.image";
+// "stack.network.<network name>" = the container's IPv4 address on it.
+inline constexpr const char* kLabelNetworkPrefix = "stack.network.";
+
+struct Placement {
+  std::string project;
+  std::string name;  // container name (= runtime id)
+  int number = 1;
+  std::string config_hash;
+  bool one_off = false;
+  std::string image_ref;
+  std::vector<std::string> layer_dirs;  // top first
+  runtime::NetworkConfig network;
+  std::string etc_dir;  // holds hosts, hostname, resolv.conf; "" = the image's own
+  // Named volume key -> host directory; anonymous volumes by container target path.
+  std::map<std::string, std::string> volume_dirs;
+  std::map<std::string, std::string> anonymous_volume_dirs;
+  std::map<std::string, std::string> addresses;  // network name -> IPv4
+  std::vector<runtime::shim::PortForward> ports;
+  // Block device path -> major:minor, for blkio per-device limits (looked up by the caller).
+  std::map<std::string, std::pair<uint32_t, uint32_t>> devices;
+};
+
+// What the service overrides of the image config.
+image::RunOverrides run_overrides(const spec::Service& service);
+
+// The shim's health check from the combined config; nullopt when none or disabled ("NONE").
+std::optional<runtime::shim::HealthCheck> shim_healthcheck(const image::RunConfig& run);
+
+util::Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& service,
+                                                         const image::RunConfig& run,
+                                                         const Placement& placement);
+
+// The cgroup of a container: "stack/<project>/<name>".
+std::string cgroup_path(const std::string& project, const std::string& name);
+
+}  // namespace stack::scheduler

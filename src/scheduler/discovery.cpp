@@ -1,0 +1,128 @@
+#include "scheduler/discovery.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "util/fd.hpp"
+
+namespace stack::scheduler {
+
+using nlohmann::json;
+using util::Errc;
+using util::Error;
+using util::Result;
+
+std::string encode_endpoint(const Endpoint& e) {
+  json nets = json::object();
+  for (const auto& [name, n] : e.networks) nets[name] = {{"address", n.address}, {"aliases", n.aliases}};
+  json extra = json::array();
+  for (const auto& h : e.extra_hosts) extra.push_back({{"hostname", h.hostname}, {"address", h.address}});
+  json j = {{"container", e.container}, {"service", e.service}, {"hostname", e.hostname},
+            {"networks", nets}, {"extra_hosts", extra}, {"dns", e.dns}};
+  return j.dump(2) + "\n";
+}
+
+Result<Endpoint> decode_endpoint(const std::string& text) {
+  try {
+    json j = json::parse(text);
+    Endpoint e;
+    e.container = j.at("container").get<std::string>();
+    e.service = j.at("service").get<std::string>();
+    e.hostname = j.value("hostname", std::string());
+    for (const auto& [name, n] : j.at("networks").items()) {
+      e.networks[name] = {n.at("address").get<std::string>(), n.value("aliases", std::vector<std::string>{})};
+    }
+    for (const auto& h : j.value("extra_hosts", json::array())) {
+      e.extra_hosts.push_back({h.at("hostname").get<std::string>(), h.at("address").get<std::string>()});
+    }
+    e.dns = j.value("dns", std::vector<std::string>{});
+    return e;
+  } catch (const json::exception& ex) {
+    return Error(Errc::parse, std::string("endpoint.json: ") + ex.what());
+  }
+}
+
+namespace {
+
+// The names a container answers to on one network, service name first (as docker's DNS).
+std::vector<std::string> names_of(const Endpoint& e, const NetworkEndpoint& n) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& name) {
+    if (!name.empty() && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  add(e.service);
+  add(e.container);
+  for (const auto& a : n.aliases) add(a);
+  return out;
+}
+
+}  // namespace
+
+std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all) {
+  std::string out =
+      "127.0.0.1\tlocalhost\n"
+      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "fe00::0\tip6-localnet\n"
+      "ff00::0\tip6-mcastprefix\n"
+      "ff02::1\tip6-allnodes\n"
+      "ff02::2\tip6-allrouters\n";
+  std::set<std::string> seen;
+  for (const auto& [network, n] : self.networks) {
+    std::string line = n.address + "\t" + (self.hostname.empty() ? self.container : self.hostname);
+    if (!self.hostname.empty() && self.hostname != self.container) line += " " + self.container;
+    if (seen.insert(line).second) out += line + "\n";
+  }
+  for (const auto& [network, mine] : self.networks) {
+    for (const Endpoint& peer : all) {
+      auto it = peer.networks.find(network);
+      if (it == peer.networks.end()) continue;
+      std::string line = it->second.address + "\t";
+      auto names = names_of(peer, it->second);
+      for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
+      if (seen.insert(line).second) out += line + "\n";
+    }
+  }
+  for (const auto& h : self.extra_hosts) out += h.address + "\t" + h.hostname + "\n";
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> dns_names(const std::string& network,
+                                                          const std::vector<Endpoint>& all) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const Endpoint& e : all) {
+    auto it = e.networks.find(network);
+    if (it == e.networks.end()) continue;
+    for (const std::string& name : names_of(e, it->second)) {
+      auto& list = out[name];
+      if (std::find(list.begin(), list.end(), it->second.address) == list.end()) {
+        list.push_back(it->second.address);
+      }
+    }
+  }
+  return out;
+}
+
+std::string render_resolv_conf(const std::vector<std::string>& nameservers) {
+  std::string out;
+  size_t n = 0;
+  for (const auto& s : nameservers) {
+    if (n++ == 3) break;
+    out += "nameserver " + s + "\n";
+  }
+  // ndots:0: a bare service name is looked up as is, not first with the host's search domains.
+  out += "options ndots:0\n";
+  return out;
+}
+
+Result<void> write_in_place(const std::string& path, const std::string& content) {
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (::ftruncate(fd.get(), 0) != 0) return Error::from_errno("truncate '" + path + "'");
+  STACK_TRY(util::write_all(fd.get(), content).context("write '" + path + "'"));
+  return util::ok();
+}
+
+}  // namespace stack::scheduler

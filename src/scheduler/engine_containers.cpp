@@ -1,0 +1,277 @@
+// One container and its host resources. Order of creation, each step recorded or derivable by
+// name so that destroy_container() (and `down` after a crash) can undo any prefix of it:
+//   project record -> netns file -> addresses (IPAM, keyed by container name) -> veths (named
+//   from container and network) -> etc files -> the runtime's container.
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "net/naming.hpp"
+#include "net/netns.hpp"
+#include "scheduler/container_spec.hpp"
+#include "scheduler/engine_impl.hpp"
+#include "scheduler/host_ports.hpp"
+#include "spec/hash.hpp"
+#include "util/atomic_file.hpp"
+
+namespace stack::scheduler {
+
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<void> make_dir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error(Errc::io, "create '" + dir + "': " + ec.message());
+  return util::ok();
+}
+
+}  // namespace
+
+std::string Engine::Impl::etc_dir(const std::string& project, const std::string& name) const {
+  return project_dir(options.root, project) + "/etc/" + name;
+}
+
+std::string Engine::Impl::netns_path(const std::string& name) const {
+  return options.root + "/run/netns/" + name;
+}
+
+Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
+  std::vector<Found> out;
+  STACK_ASSIGN_OR_RETURN(auto ids, runtime.list());
+  for (const std::string& id : ids) {
+    auto config = runtime.config(id);
+    if (!config) continue;  // being created or removed right now, or not one of ours
+    auto label = [&](const char* key) {
+      auto it = config->labels.find(key);
+      return it == config->labels.end() ? std::string() : it->second;
+    };
+    if (label(kLabelProject) != project) continue;
+    STACK_ASSIGN_OR_RETURN(auto state, runtime.state(id));
+    if (!state) continue;
+    Found f;
+    f.observed.name = id;
+    f.observed.service = label(kLabelService);
+    f.observed.number = std::atoi(label(kLabelNumber).c_str());
+    f.observed.config_hash = label(kLabelConfigHash);
+    f.observed.one_off = label(kLabelOneOff) == "True";
+    f.observed.running = state->shim_alive && !runtime::shim::is_final(state->status);
+    f.config = std::move(*config);
+    f.state = *state;
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectState& state) {
+  const spec::Stack& stack = *req.stack;
+  const spec::Service& service = *req.service;
+  const std::string& name = req.name;
+  STACK_TRY(state.add_container(name));
+  report("Container", name, "Creating", false);
+
+  auto made = [&]() -> Result<void> {
+    STACK_ASSIGN_OR_RETURN(ResolvedImage resolved, images(service));
+    const image::Image& img = resolved.image;
+    Placement p;
+    p.project = stack.name;
+    p.name = name;
+    p.number = req.number;
+    p.config_hash = spec::config_hash(service);
+    p.one_off = req.one_off;
+    p.image_ref = service.image;
+    p.layer_dirs = resolved.layer_dirs;
+    image::RunConfig run = image::combine(img.config, run_overrides(service));
+
+    for (const spec::Mount& m : service.mounts) {
+      if (m.type == spec::MountType::volume && m.source.empty()) {
+        std::string volume = name + "_" + net::sha256_hex(m.target, 12);
+        STACK_TRY(state.add_volume(volume));
+        STACK_TRY(make_dir(volume_dir(volume)));
+        p.anonymous_volume_dirs[m.target] = volume_dir(volume);
+      } else if (m.type == spec::MountType::volume) {
+        const spec::Volume* v = stack.find_volume(m.source);
+        if (v == nullptr) return Error(Errc::internal, "volume '" + m.source + "' is not declared");
+        p.volume_dirs[m.source] = volume_dir(v->name);
+      } else if (m.type == spec::MountType::bind && m.create_host_path) {
+        std::error_code ec;
+        if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
+      }
+    }
+    for (const auto* list : {&service.resources.blkio.device_read_bps, &service.resources.blkio.device_write_bps,
+                             &service.resources.blkio.device_read_iops, &service.resources.blkio.device_write_iops}) {
+      for (const auto& d : *list) {
+        struct stat st {};
+        if (::stat(d.path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) {
+          return Error(Errc::invalid_argument, "'" + d.path + "' is not a block device");
+        }
+        p.devices[d.path] = {major(st.st_rdev), minor(st.st_rdev)};
+      }
+    }
+
+    Endpoint endpoint;
+    endpoint.container = name;
+    endpoint.service = service.name;
+    endpoint.hostname = service.hostname.empty() ? name : service.hostname;
+    endpoint.extra_hosts = service.extra_hosts;
+    endpoint.dns = service.dns;
+    std::string first_address;
+    using Kind = spec::NetworkMode::Kind;
+    switch (service.network_mode.kind) {
+      case Kind::host:
+        p.network.mode = runtime::NetworkMode::host;
+        break;
+      case Kind::none:
+        p.network.mode = runtime::NetworkMode::none;
+        break;
+      case Kind::service:
+      case Kind::container: {
+        std::string target = service.network_mode.target;
+        if (service.network_mode.kind == Kind::service) {
+          const spec::Service* other = stack.find_service(target);
+          if (other == nullptr) return Error(Errc::not_found, "network_mode: no service '" + target + "'");
+          DesiredService d{other->name, "", 1, other->container_name};
+          target = container_name(stack.name, d, 1);
+        }
+        p.network.mode = runtime::NetworkMode::join;
+        p.network.join_path = netns_path(target);
+        if (::access(p.network.join_path.c_str(), F_OK) != 0) {
+          return Error(Errc::not_found, "network_mode: container '" + target + "' has no network namespace (is it running?)");
+        }
+        p.etc_dir = etc_dir(stack.name, target);
+        break;
+      }
+      case Kind::bridge: {
+        STACK_TRY(make_dir(options.root + "/run/netns"));
+        std::string path = netns_path(name);
+        (void)net::remove_named_netns(path);  // a leftover of a crashed run
+        STACK_TRY(net::create_named_netns(path));
+        p.network.mode = runtime::NetworkMode::join;
+        p.network.join_path = path;
+        STACK_ASSIGN_OR_RETURN(net::Netns ns, net::Netns::open(path));
+        int index = 0;
+        for (const spec::ServiceNetwork& sn : service.networks) {
+          const spec::Network* n = stack.find_network(sn.key);
+          if (n == nullptr) return Error(Errc::internal, "network '" + sn.key + "' is not declared");
+          std::optional<net::Ipv4> requested;
+          if (sn.ipv4_address) {
+    STACK_ASSIGN_OR_RETURN(requested, net::Ipv4::parse(*sn.ipv4_address));
+  }
+          auto address = ipam.allocate(n->name, name, requested);
+          if (!address) return std::move(address).error().context("network " + n->name);
+          STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n->name));
+          if (!stored) return Error(Errc::not_found, "network " + n->name + " has no IPAM record");
+          net::Attachment a;
+          a.bridge = stored->bridge;
+          a.host_veth = net::host_veth_name(name, n->name);
+          a.ifname = "eth" + std::to_string(index);
+          a.mac = sn.mac_address ? *sn.mac_address : net::mac_for_address(*address);
+          a.address = {*address, stored->subnet.prefix};
+          a.gateway = stored->gateway;
+          a.default_route = index == 0 && !n->internal;
+          (void)network.detach(a.host_veth);  // a leftover of a crashed run
+          auto attached = network.attach(ns.fd(), a);
+          if (!attached) return std::move(attached).error().context("network " + n->name);
+          endpoint.networks[n->name] = {address->str(), sn.aliases};
+          p.addresses[n->name] = address->str();
+          if (index == 0) first_address = address->str();
+          if (endpoint.dns.empty() && !n->internal) endpoint.dns.push_back(stored->gateway.str());
+          ++index;
+        }
+        p.etc_dir = etc_dir(stack.name, name);
+        break;
+      }
+    }
+    if (service.network_mode.kind == Kind::bridge || service.network_mode.kind == Kind::none) {
+      std::string dir = etc_dir(stack.name, name);
+      STACK_TRY(make_dir(dir));
+      p.etc_dir = dir;
+      STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint)));
+      STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n"));
+      STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns)));
+      // Its own /etc/hosts, with every peer, and the peers' files with it, before it starts.
+      STACK_TRY(refresh_discovery(stack.name));
+    }
+    if (req.publish_ports && !service.ports.empty()) {
+      if (first_address.empty()) {
+        if (service.network_mode.kind != Kind::host) {
+          return Error(Errc::invalid_argument, "ports: publishing needs a bridge network (network_mode is " +
+                       std::string(spec::to_string(service.network_mode.kind)) + ")");
+        }
+      } else {
+        for (const spec::Port& port : service.ports) {
+          if (port.protocol != "tcp" && port.protocol != "udp") {
+            return Error(Errc::unsupported, "ports: protocol " + port.protocol + " is not supported");
+          }
+          std::string host_ip = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
+          STACK_ASSIGN_OR_RETURN(uint16_t host_port, pick_host_port(port, host_ip));
+          p.ports.push_back({port.protocol, host_ip, host_port, first_address, port.target});
+        }
+      }
+    }
+    STACK_ASSIGN_OR_RETURN(auto config, make_shim_config(service, run, p));
+    return runtime.create(name, config);
+  }();
+  if (!made) {
+    (void)destroy_container(stack.name, name, state, std::chrono::seconds(0));
+    report("Container", name, "Error", true, true);
+    return std::move(made).error().context("container " + name);
+  }
+  report("Container", name, "Started");
+  return util::ok();
+}
+
+Result<void> Engine::Impl::destroy_container(const std::string& project, const std::string& name,
+                                             ProjectState& state,
+                                             std::optional<std::chrono::nanoseconds> timeout) {
+  auto removed = [&]() -> Result<void> {
+    if (auto s = runtime.state(name); s && *s) {
+      STACK_TRY(runtime.stop(name, timeout));
+    }
+    STACK_TRY(runtime.remove(name).context("container " + name));
+    // Host ends of the veths, then the addresses: every network that holds an address for it.
+    STACK_ASSIGN_OR_RETURN(auto networks, ipam.list());
+    for (const auto& n : networks) {
+      if (!n.allocations.count(name)) continue;
+      STACK_TRY(network.detach(net::host_veth_name(name, n.name)).context("network " + n.name));
+      STACK_TRY(ipam.release(n.name, name).context("network " + n.name));
+    }
+    STACK_TRY(net::remove_named_netns(netns_path(name)));
+    std::error_code ec;
+    fs::remove_all(etc_dir(project, name), ec);
+    if (ec) return Error(Errc::io, "remove '" + etc_dir(project, name) + "': " + ec.message());
+    return util::ok();
+  }();
+  if (!removed) return std::move(removed).error().context("removing container " + name);
+  STACK_TRY(state.remove_container(name));
+  return util::ok();
+}
+
+Result<void> Engine::Impl::refresh_discovery(const std::string& project) {
+  std::lock_guard lock(discovery_mu);
+  std::vector<Endpoint> all;
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  for (fs::directory_iterator it(project_dir(options.root, project) + "/etc", ec), end; !ec && it != end;
+       it.increment(ec)) {
+    auto text = util::read_file(it->path().string() + "/endpoint.json");
+    if (!text) continue;
+    auto endpoint = decode_endpoint(*text);
+    if (!endpoint) continue;
+    all.push_back(std::move(*endpoint));
+    dirs.push_back(it->path().string());
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    STACK_TRY(write_in_place(dirs[i] + "/hosts", render_hosts(all[i], all)));
+  }
+  return util::ok();
+}
+
+}  // namespace stack::scheduler

@@ -1,0 +1,79 @@
+// The engine's internals, shared by its source files (engine_*.cpp); not for other modules.
+#pragma once
+
+#include <mutex>
+
+#include "net/ipam_store.hpp"
+#include "scheduler/discovery.hpp"
+#include "scheduler/engine.hpp"
+#include "scheduler/project_state.hpp"
+
+namespace stack::scheduler {
+
+// A container of the project as found on the host.
+struct Found {
+  ObservedContainer observed;
+  runtime::shim::ShimConfig config;
+  runtime::shim::ContainerState state;
+};
+
+class Engine::Impl {
+ public:
+  Impl(EngineOptions options, runtime::Runtime& runtime, net::Network& network, ImageResolver images,
+       ProgressSink progress);
+
+  // Paths of what the engine keeps per project and per container.
+  std::string etc_dir(const std::string& project, const std::string& name) const;
+  std::string netns_path(const std::string& name) const;
+  std::string volume_dir(const std::string& volume) const;
+
+  void report(const std::string& kind, const std::string& name, const std::string& status,
+              bool done = true, bool failed = false);
+
+  // Every container labelled with the project (state checked against the shims' liveness).
+  util::Result<std::vector<Found>> find(const std::string& project);
+
+  // Project networks and volumes (engine_networks.cpp).
+  util::Result<void> ensure_networks(const spec::Stack& stack, ProjectState& state);
+  util::Result<void> ensure_volumes(const spec::Stack& stack, ProjectState& state);
+  // A network this project made, once no container is attached to it any more.
+  util::Result<void> remove_network(const std::string& name, ProjectState& state);
+  util::Result<void> remove_volume(const std::string& name, ProjectState& state);
+  // The full name of the network with this key; error if the stack has none.
+  const spec::Network* network_of(const spec::Stack& stack, const std::string& key) const;
+
+  // One container with its netns, veths, addresses, etc files and ports (engine_containers.cpp).
+  struct CreateRequest {
+    const spec::Stack* stack = nullptr;
+    const spec::Service* service = nullptr;
+    int number = 1;
+    std::string name;
+    bool one_off = false;
+    bool publish_ports = true;
+  };
+  util::Result<void> create_container(const CreateRequest& request, ProjectState& state);
+  // Stops and removes the container and every host resource recorded for it; idempotent.
+  util::Result<void> destroy_container(const std::string& project, const std::string& name,
+                                       ProjectState& state,
+                                       std::optional<std::chrono::nanoseconds> timeout);
+  // Rewrites every container's /etc/hosts and every network's DNS records of the project.
+  util::Result<void> refresh_discovery(const std::string& project);
+
+  // Blocks until the service's containers meet the condition (engine_wait.cpp).
+  util::Result<void> wait_for(const std::string& project, const std::string& service,
+                              spec::Condition condition);
+  // --wait: every container of the services running, and healthy where it has a health check.
+  util::Result<void> wait_ready(const std::string& project, const std::set<std::string>& services,
+                                std::chrono::seconds timeout);
+
+  EngineOptions options;
+  runtime::Runtime& runtime;
+  net::Network& network;
+  ImageResolver images;
+  ProgressSink progress;
+  net::IpamStore ipam;
+  std::mutex discovery_mu;  // one refresh at a time
+  std::mutex progress_mu;
+};
+
+}  // namespace stack::scheduler

@@ -1,0 +1,128 @@
+// Project networks and volumes: bridges through net::Network with subnets from the IPAM store,
+// and volume directories under <root>/volumes. Each is recorded in the project state before it
+// is made, so a crash in between leaves something `down` knows to remove.
+#include <filesystem>
+
+#include "net/host.hpp"
+#include "net/naming.hpp"
+#include "scheduler/engine_impl.hpp"
+
+namespace stack::scheduler {
+
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<net::SubnetRequest> subnet_request(const spec::Network& n) {
+  net::SubnetRequest r;
+  if (n.ipam.empty()) return r;
+  const spec::IpamPool& pool = n.ipam.front();
+  if (!pool.subnet.empty()) {
+    STACK_ASSIGN_OR_RETURN(r.subnet, net::Subnet::parse(pool.subnet));
+  }
+  if (!pool.gateway.empty()) {
+    STACK_ASSIGN_OR_RETURN(r.gateway, net::Ipv4::parse(pool.gateway));
+  }
+  if (!pool.ip_range.empty()) {
+    STACK_ASSIGN_OR_RETURN(r.ip_range, net::Subnet::parse(pool.ip_range));
+  }
+  return r;
+}
+
+Result<unsigned> mtu_of(const spec::Network& n) {
+  auto it = n.driver_opts.find("com.docker.network.driver.mtu");
+  if (it == n.driver_opts.end()) return 0u;
+  try {
+    unsigned long mtu = std::stoul(it->second);
+    if (mtu >= 68 && mtu <= 65535) return static_cast<unsigned>(mtu);
+  } catch (const std::exception&) {
+  }
+  return Error(Errc::invalid_argument, "network " + n.key + ": mtu '" + it->second + "' is not a number in 68..65535");
+}
+
+}  // namespace
+
+const spec::Network* Engine::Impl::network_of(const spec::Stack& stack, const std::string& key) const {
+  return stack.find_network(key);
+}
+
+Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectState& state) {
+  for (const spec::Network& n : stack.networks) {
+    if (n.driver != "bridge" && !n.external) {
+      return Error(Errc::unsupported, "network " + n.key + ": driver '" + n.driver + "' is not supported (bridge only)");
+    }
+    if (n.external) {
+      STACK_ASSIGN_OR_RETURN(auto found, ipam.load(n.name));
+      if (!found) {
+        return Error(Errc::not_found, "network " + n.name + " declared as external, but could not be found");
+      }
+      continue;
+    }
+    STACK_TRY(state.add_network(n.name));
+    STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
+    STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
+    std::string bridge = net::bridge_name(n.name);
+    STACK_ASSIGN_OR_RETURN(auto used, net::host_used_subnets(bridge));
+    auto planned = ipam.ensure_network(n.name, request, used);
+    if (!planned) return std::move(planned).error().context("network " + n.name);
+    net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
+    auto made = network.ensure_bridge(spec);
+    if (!made) return std::move(made).error().context("network " + n.name);
+    report("Network", n.name, made->created ? "Created" : "Running");
+  }
+  return util::ok();
+}
+
+Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState& state) {
+  STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(name));
+  if (stored && !stored->allocations.empty()) {
+    // Another project's container still uses it (the network is external there): keep it.
+    report("Network", name, "In use", true, false);
+    return util::ok();
+  }
+  STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(net::bridge_name(name)));
+  STACK_TRY(ipam.remove_network(name));
+  STACK_TRY(state.remove_network(name));
+  report("Network", name, removed ? "Removed" : "Gone");
+  return util::ok();
+}
+
+std::string Engine::Impl::volume_dir(const std::string& volume) const {
+  return options.root + "/volumes/" + volume + "/_data";
+}
+
+Result<void> Engine::Impl::ensure_volumes(const spec::Stack& stack, ProjectState& state) {
+  for (const spec::Volume& v : stack.volumes) {
+    if (v.driver != "local") {
+      return Error(Errc::unsupported, "volume " + v.key + ": driver '" + v.driver + "' is not supported (local only)");
+    }
+    std::string dir = volume_dir(v.name);
+    std::error_code ec;
+    bool exists = fs::exists(dir, ec);
+    if (v.external) {
+      if (!exists) return Error(Errc::not_found, "volume " + v.name + " declared as external, but could not be found");
+      continue;
+    }
+    if (exists) continue;
+    STACK_TRY(state.add_volume(v.name));
+    fs::create_directories(dir, ec);
+    if (ec) return Error(Errc::io, "volume " + v.name + ": create '" + dir + "': " + ec.message());
+    report("Volume", v.name, "Created");
+  }
+  return util::ok();
+}
+
+Result<void> Engine::Impl::remove_volume(const std::string& name, ProjectState& state) {
+  std::error_code ec;
+  fs::remove_all(options.root + "/volumes/" + name, ec);
+  if (ec) return Error(Errc::io, "volume " + name + ": " + ec.message());
+  STACK_TRY(state.remove_volume(name));
+  report("Volume", name, "Removed");
+  return util::ok();
+}
+
+}  // namespace stack::scheduler

@@ -1,0 +1,117 @@
+// Waiting on depends_on conditions and on `up --wait`, by polling the containers' state files
+// (written by their shims at every transition; reading one is a few microseconds).
+#include <thread>
+
+#include "scheduler/engine_impl.hpp"
+
+namespace stack::scheduler {
+
+using runtime::shim::HealthStatus;
+using runtime::shim::Status;
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+
+std::string exited(const runtime::shim::ContainerState& s) {
+  if (!s.error.empty()) return s.error;
+  return "exited (" + std::to_string(s.exit_code) + ")";
+}
+
+// ok: met; nullopt: not yet; error: never will be.
+using Check = std::optional<Result<void>>;
+
+Check check(const Found& c, spec::Condition condition) {
+  const auto& s = c.state;
+  bool final = runtime::shim::is_final(s.status) || !s.shim_alive;
+  switch (condition) {
+    case spec::Condition::service_started:
+      return Result<void>(util::ok());
+    case spec::Condition::service_healthy:
+      if (!c.config.healthcheck) {
+        return Result<void>(Error(Errc::conflict, "container " + c.observed.name + " has no healthcheck configured"));
+      }
+      if (s.health && s.health->status == HealthStatus::healthy && !final) return Result<void>(util::ok());
+      if (s.health && s.health->status == HealthStatus::unhealthy) {
+        return Result<void>(Error(Errc::conflict, "container " + c.observed.name + " is unhealthy"));
+      }
+      if (final) return Result<void>(Error(Errc::conflict, "container " + c.observed.name + " " + exited(s)));
+      return std::nullopt;
+    case spec::Condition::service_completed_successfully:
+      if (!final) return std::nullopt;
+      if (s.exit_code == 0 && s.error.empty()) return Result<void>(util::ok());
+      return Result<void>(Error(Errc::conflict, "service " + c.observed.service + " didn't complete successfully: " + exited(s)));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<void> Engine::Impl::wait_for(const std::string& project, const std::string& service,
+                                    spec::Condition condition) {
+  bool waiting_reported = false;
+  for (;;) {
+    STACK_ASSIGN_OR_RETURN(auto found, find(project));
+    bool any = false, pending = false;
+    for (const Found& c : found) {
+      if (c.observed.service != service || c.observed.one_off) continue;
+      any = true;
+      Check r = check(c, condition);
+      if (!r) {
+        pending = true;
+      } else if (!*r) {
+        return Error(Errc::conflict, "dependency failed to start: " + r->error().message());
+      }
+    }
+    if (!any) return Error(Errc::not_found, "dependency failed to start: service " + service + " has no container");
+    auto each_container = [&](const char* status, bool done) {
+      for (const Found& c : found) {
+        if (c.observed.service == service && !c.observed.one_off) report("Container", c.observed.name, status, done);
+      }
+    };
+    if (!pending) {
+      if (condition == spec::Condition::service_healthy) each_container("Healthy", true);
+      if (condition == spec::Condition::service_completed_successfully) each_container("Exited", true);
+      return util::ok();
+    }
+    if (!waiting_reported && condition != spec::Condition::service_started) {
+      each_container("Waiting", false);
+      waiting_reported = true;
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+Result<void> Engine::Impl::wait_ready(const std::string& project, const std::set<std::string>& services,
+                                      std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    STACK_ASSIGN_OR_RETURN(auto found, find(project));
+    std::string pending;
+    for (const Found& c : found) {
+      if (c.observed.one_off || (!services.empty() && !services.count(c.observed.service))) continue;
+      const auto& s = c.state;
+      if (runtime::shim::is_final(s.status) || !s.shim_alive) {
+        return Error(Errc::conflict, "container " + c.observed.name + " " + exited(s));
+      }
+      if (c.config.healthcheck) {
+        if (s.health && s.health->status == HealthStatus::unhealthy) {
+          return Error(Errc::conflict, "container " + c.observed.name + " is unhealthy");
+        }
+        if (!s.health || s.health->status != HealthStatus::healthy) pending = c.observed.name;
+      } else if (s.status != Status::running) {
+        pending = c.observed.name;
+      }
+    }
+    if (pending.empty()) return util::ok();
+    if (timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+      return Error(Errc::timeout, "timed out waiting for container " + pending + " to be ready");
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+}  // namespace stack::scheduler
