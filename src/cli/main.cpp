@@ -53,7 +53,7 @@ int run(int argc, char** argv) {
     command->setup(*sub);
     verbs.emplace_back(sub, command.get());
   }
-  app.footer("More commands arrive with the orchestrator. Run 'stack COMMAND --help' for a verb.");
+  app.footer("Run 'stack COMMAND --help' for a verb.");
 
   try {
     app.parse(argc, argv);

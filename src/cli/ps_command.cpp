@@ -25,6 +25,7 @@ std::string ports_text(const std::vector<runtime::shim::PortForward>& ports) {
 std::string command_text(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& a : args) out += (out.empty() ? "" : " ") + a;
+  std::replace(out.begin(), out.end(), '\n', ' ');
   if (out.size() > 30) out = out.substr(0, 27) + "...";
   return "\"" + out + "\"";
 }
