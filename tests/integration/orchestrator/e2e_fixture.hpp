@@ -1,0 +1,162 @@
+// End-to-end fixture: the real `stack` binary against the real kernel, each test with its own
+// state root, project name and /24 (inside 10.231.64.0/18, apart from the net tests' range), the
+// busybox test image loaded into its root. Teardown runs `down -v` and checks that nothing of
+// the project is left: no container, bridge, veth, netns file, mount, cgroup or shim process.
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "image/store.hpp"
+#include "net/naming.hpp"
+#include "support/rootfs.hpp"
+
+namespace stack::e2e {
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// The busybox OCI tarball, made once per test binary.
+inline const std::string& test_image() {
+  static test::TempDir dir("stack-e2e-image");
+  static std::string path = [] {
+    std::string out = dir / "busybox.tar";
+    std::string cmd = std::string(STACK_SOURCE_DIR) + "/scripts/make-test-image.sh " + out + " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0 ? out : std::string();
+  }();
+  return path;
+}
+
+class StackTest : public ::testing::Test {
+ protected:
+  // subnet_index: 0..63, one per test, so that tests running at once never share a subnet.
+  void start(int subnet_index) {
+    ASSERT_FALSE(root_.path().empty());
+    subnet_ = "10.231." + std::to_string(64 + subnet_index) + ".0/24";
+    prefix_ = "10.231." + std::to_string(64 + subnet_index) + ".";
+    project_ = "e2e" + std::to_string(::getpid()) + "x" + std::to_string(subnet_index);
+    ASSERT_FALSE(test_image().empty()) << "scripts/make-test-image.sh failed";
+    auto store = image::Store::open(root_.path());
+    ASSERT_TRUE(store) << store.error().message();
+    auto loaded = (*store)->load(test_image());
+    ASSERT_TRUE(loaded) << loaded.error().message();
+  }
+
+  void TearDown() override {
+    if (project_.empty()) return;
+    Outcome down = stack("down -v -t 0");
+    EXPECT_EQ(down.code, 0) << down.err;
+    expect_no_residue();
+  }
+
+  // The stack file: `services` is YAML of the services: block (indented by two); the default
+  // network gets this test's subnet.
+  void write_stack(const std::string& services, const std::string& extra = "") {
+    std::string text = "services:\n" + services + "networks:\n  default:\n    ipam:\n      config:\n        - subnet: " +
+                       subnet_ + "\n" + extra;
+    ASSERT_TRUE(test::write_text(file(), text));
+  }
+
+  std::string file() const { return root_ / "stack.yaml"; }
+
+  Outcome stack(const std::string& args) const {
+    std::string out = root_ / "out.txt", err = root_ / "err.txt";
+    std::string cmd = std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + project_ + " -f " +
+                      file() + " " + args + " >" + out + " 2>" + err + " </dev/null";
+    Outcome r;
+    int status = std::system(cmd.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = test::read_text(out);
+    r.err = test::read_text(err);
+    return r;
+  }
+
+  // `ps -a --format json`, by container name.
+  std::map<std::string, nlohmann::json> ps() const {
+    std::map<std::string, nlohmann::json> out;
+    Outcome r = stack("ps -a --format json");
+    EXPECT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    if (!j.is_array()) return out;
+    for (auto& c : j) out[c["Name"].get<std::string>()] = c;
+    return out;
+  }
+
+  std::string container(const std::string& service, int n = 1) const {
+    return project_ + "-" + service + "-" + std::to_string(n);
+  }
+
+  // Polls ps until pred holds for the container (10 s at most).
+  bool wait_until(const std::string& name, const std::function<bool(const nlohmann::json&)>& pred,
+                  std::chrono::milliseconds limit = std::chrono::seconds(15)) const {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto all = ps();
+      auto it = all.find(name);
+      if (it != all.end() && pred(it->second)) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  static std::string sh(const std::string& cmd) {
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    ::pclose(p);
+    return out;
+  }
+
+  void expect_no_residue() const {
+    namespace fs = std::filesystem;
+    std::string bridge = net::bridge_name(project_ + "_default");
+    EXPECT_EQ(sh("ip -o link show " + bridge + " 2>/dev/null"), "") << "bridge " << bridge << " left";
+    std::error_code ec;
+    for (fs::directory_iterator it(root_ / "containers", ec), end; !ec && it != end; it.increment(ec)) {
+      ADD_FAILURE() << "container dir left: " << it->path();
+    }
+    for (fs::directory_iterator it(root_ / "run/netns", ec), end; !ec && it != end; it.increment(ec)) {
+      ADD_FAILURE() << "netns file left: " << it->path();
+    }
+    EXPECT_EQ(sh("grep -c " + shell_quote(root_.path()) + " /proc/self/mountinfo"), "0\n") << "mounts left under the root";
+    for (const char* controller : {"memory", "pids", "cpu,cpuacct", "unified"}) {
+      std::string dir = std::string("/sys/fs/cgroup/") + controller + "/stack/" + project_;
+      EXPECT_FALSE(fs::exists(dir)) << "cgroup left: " << dir;
+    }
+    EXPECT_EQ(sh("ps -eo args | grep -F -- '--root " + root_.path() + " shim' | grep -v grep"), "") << "shim left";
+    EXPECT_EQ(sh("ip -o addr | grep -c -F " + shell_quote(" " + prefix_)), "0\n") << "address left";
+  }
+
+  test::TempDir root_{"stack-e2e"};
+  std::string project_;
+  std::string subnet_;
+  std::string prefix_;
+};
+
+}  // namespace stack::e2e

@@ -1,0 +1,141 @@
+// up / ps / logs / exec / run / down through the real binary.
+#include "integration/orchestrator/e2e_fixture.hpp"
+
+namespace stack::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+class UpDown : public StackTest {};
+
+TEST_F(UpDown, BringsUpListsExecsRunsAndTearsDownWithoutResidue) {
+  start(0);
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"echo web says hello; exec sleep 600\"]\n"
+      "    init: true\n"
+      "    environment:\n"
+      "      GREETING: hi\n"
+      "  worker:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"echo working; exec sleep 600\"]\n"
+      "    init: true\n"
+      "    depends_on: [web]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  EXPECT_THAT(up.out, HasSubstr("Container " + container("web") + "  Started"));
+  auto all = ps();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[container("web")]["State"], "running");
+  EXPECT_EQ(all[container("worker")]["Service"], "worker");
+  EXPECT_THAT(all[container("web")]["Networks"].dump(), HasSubstr(prefix_));
+
+  Outcome logs = stack("logs --no-color web");
+  EXPECT_EQ(logs.code, 0);
+  EXPECT_THAT(logs.out, HasSubstr(container("web") + "  | web says hello"));
+
+  Outcome exec = stack("exec -T web sh -c 'echo $GREETING; exit 7'");
+  EXPECT_EQ(exec.code, 7) << exec.err;
+  EXPECT_EQ(exec.out, "hi\n");
+
+  // A one-off container: output streamed, exit code returned, removed with --rm.
+  Outcome run = stack("run --rm --no-deps worker sh -c 'echo one-off; exit 3'");
+  EXPECT_EQ(run.code, 3) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("one-off"));
+  EXPECT_EQ(ps().size(), 2u);
+
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_TRUE(ps().empty());
+  expect_no_residue();
+}
+
+TEST_F(UpDown, ServicesReachEachOtherByNameOverTcp) {
+  start(1);
+  write_stack(
+      "  server:\n"
+      "    image: busybox\n"
+      "    command: [\"nc\", \"-ll\", \"-p\", \"7000\", \"-e\", \"echo\", \"pong\"]\n"
+      "  client:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  Outcome talk = stack("exec -T client sh -c 'nc -w 2 server 7000 </dev/null'");
+  EXPECT_EQ(talk.code, 0) << talk.err;
+  EXPECT_EQ(talk.out, "pong\n");
+  Outcome by_container = stack("exec -T client sh -c 'nc -w 2 " + container("server") + " 7000 </dev/null'");
+  EXPECT_EQ(by_container.out, "pong\n") << by_container.err;
+}
+
+TEST_F(UpDown, ServicesOnDifferentNetworksCannotReachEachOther) {
+  start(2);
+  std::string other = "10.231.127.0/24";
+  write_stack(
+      "  server:\n"
+      "    image: busybox\n"
+      "    command: [\"nc\", \"-ll\", \"-p\", \"7000\", \"-e\", \"echo\", \"pong\"]\n"
+      "  outsider:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "    networks: [other]\n",
+      "  other:\n    ipam:\n      config:\n        - subnet: " + other + "\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  auto all = ps();
+  std::string server_ip = all[container("server")]["Networks"][project_ + "_default"];
+  ASSERT_FALSE(server_ip.empty());
+  Outcome by_name = stack("exec -T outsider sh -c 'nc -w 1 server 7000 </dev/null'");
+  EXPECT_NE(by_name.out, "pong\n");
+  Outcome by_ip = stack("exec -T outsider sh -c 'nc -w 1 " + server_ip + " 7000 </dev/null'");
+  EXPECT_NE(by_ip.code, 0);
+  EXPECT_NE(by_ip.out, "pong\n");
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_EQ(sh("ip -o link show " + net::bridge_name(project_ + "_other") + " 2>/dev/null"), "");
+}
+
+TEST_F(UpDown, HostPortInUseFailsBeforeAnythingStarts) {
+  start(3);
+  // Hold a port on loopback, then ask the stack to publish it.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  write_stack(
+      "  first:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"httpd\", \"-f\", \"-p\", \"80\"]\n"
+      "    ports: [\"127.0.0.1:" + std::to_string(port) + ":80\"]\n");
+  Outcome up = stack("up -d");
+  ::close(fd);
+  EXPECT_EQ(up.code, 1);
+  EXPECT_EQ(up.err, "stack: service web: port 127.0.0.1:" + std::to_string(port) + "/tcp is already in use\n");
+  EXPECT_TRUE(ps().empty());
+  EXPECT_EQ(sh("ip -o link show " + net::bridge_name(project_ + "_default") + " 2>/dev/null"), "");
+}
+
+TEST_F(UpDown, MissingImageIsOneLineAndLeavesNothing) {
+  start(4);
+  write_stack(
+      "  app:\n"
+      "    image: nosuchimage:1\n"
+      "    pull_policy: never\n");
+  Outcome up = stack("up -d");
+  EXPECT_EQ(up.code, 1);
+  EXPECT_THAT(up.err, HasSubstr("nosuchimage:1 not found"));
+  EXPECT_EQ(std::count(up.err.begin(), up.err.end(), '\n'), 1) << up.err;
+  EXPECT_TRUE(ps().empty());
+}
+
+}  // namespace
+}  // namespace stack::e2e
