@@ -44,19 +44,22 @@ now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-load=() cold=() warm=()
+load=() cold=() warm=() base=()
 for i in $(seq "$runs"); do
   root=$work/root-$i
+  t0=$(now); "$stack" --root "$root-base" images -q; t1=$(now)
+  base+=("$(ms "$t0" "$t1")")
   t0=$(now); "$stack" --root "$root-load" image load -q -i "$work/busybox.tar"; t1=$(now)
   load+=("$(ms "$t0" "$t1")")
   t0=$(now); "$stack" --root "$root" image pull -q "$ref" >/dev/null; t1=$(now)
   cold+=("$(ms "$t0" "$t1")")
   t0=$(now); "$stack" --root "$root" image pull -q "$ref" >/dev/null; t1=$(now)
   warm+=("$(ms "$t0" "$t1")")
-  rm -rf "$root" "$root-load"
+  rm -rf "$root" "$root-load" "$root-base"
 done
 size=$(stat -c %s "$work/busybox.tar")
 echo "test image: $size bytes (OCI tarball), runs: $runs"
+echo "baseline (stack images, empty store): median $(printf '%s\n' "${base[@]}" | median) ms  (${base[*]})"
 echo "load:      median $(printf '%s\n' "${load[@]}" | median) ms  (${load[*]})"
 echo "pull cold: median $(printf '%s\n' "${cold[@]}" | median) ms  (${cold[*]})"
 echo "re-pull:   median $(printf '%s\n' "${warm[@]}" | median) ms  (${warm[*]})"
