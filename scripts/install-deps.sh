@@ -14,7 +14,7 @@ packages=(
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # test and benchmark tools
-  busybox-static iproute2 docker-registry skopeo apache2-utils hyperfine procps
+  busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
 )
 
 missing=()

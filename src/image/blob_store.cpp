@@ -62,6 +62,16 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
   return util::ok();
 }
 
+Result<void> BlobWriter::restart() {
+  if (done_) return fail(Errc::internal, "blob writer already finished");
+  if (::ftruncate(fd_.get(), 0) != 0 || ::lseek(fd_.get(), 0, SEEK_SET) != 0) {
+    return Error::from_errno("truncate '" + tmp_path_ + "'");
+  }
+  hash_ = Sha256();
+  offset_ = 0;
+  return util::ok();
+}
+
 Result<Digest> BlobWriter::commit() {
   if (done_) return fail(Errc::internal, "blob writer already finished");
   Digest got = hash_.finish();

@@ -31,6 +31,9 @@ class BlobWriter {
   uint64_t offset() const { return offset_; }
   Result<void> write(const void* data, size_t size);
   Result<void> write(std::string_view data) { return write(data.data(), data.size()); }
+  // Drops what was written (a resumed prefix included) and starts again at offset 0: for a server
+  // that answers a ranged request with the whole blob.
+  Result<void> restart();
   // fsync, verify digest and size, rename into blobs/sha256/<hex>. On mismatch nothing is stored.
   Result<Digest> commit();
 

@@ -19,6 +19,8 @@ namespace stack::image {
 class StoreLock {
  public:
   static Result<StoreLock> acquire(const std::string& path, bool exclusive);
+  // Shared to exclusive on the same open file (flock converts; not atomic, see local_ingest.cpp).
+  Result<void> upgrade();
 
  private:
   explicit StoreLock(Fd fd) : fd_(std::move(fd)) {}
@@ -38,6 +40,7 @@ class LocalStore final : public Store {
   Result<RemoveReport> remove(std::string_view ref) override;
   Result<PruneReport> prune(const std::set<Digest>& in_use, PruneOptions options) override;
   Result<nlohmann::json> inspect(std::string_view ref) override;
+  Result<std::unique_ptr<Ingest>> begin_ingest() override;
 
   // Records an image whose blobs are all stored (load, import and, later, pull) and tags it.
   Result<ImageRef> add_image(const Digest& manifest, const std::vector<std::string>& tags);
@@ -46,6 +49,7 @@ class LocalStore final : public Store {
   std::string repositories_path() const { return dir_ + "/repositories.json"; }
 
  private:
+  friend class LocalIngest;
   struct Resolved {
     Digest image;
     std::optional<std::string> tag_key;  // set when found through a tag

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "image/blob_store.hpp"
 #include "image/digest.hpp"
 #include "image/image_config.hpp"
 
@@ -57,6 +58,17 @@ struct PruneReport {
   uint64_t bytes = 0;  // blob bytes reclaimed
 };
 
+// How a pull adds an image: blobs are written through blobs() while the ingest holds the store's
+// shared lock (so a prune waits and never collects a blob that is not named yet), then commit()
+// records the image and its tags under the exclusive lock. Dropping an ingest releases the lock.
+class Ingest {
+ public:
+  virtual ~Ingest() = default;
+  virtual const BlobStore& blobs() const = 0;
+  // Every blob of the manifest must be in blobs(); tags are fully qualified "name:tag" keys.
+  virtual Result<ImageRef> commit(const Digest& manifest, const std::vector<std::string>& tags) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -81,6 +93,8 @@ class Store {
   virtual Result<PruneReport> prune(const std::set<Digest>& in_use, PruneOptions options) = 0;
   // docker-inspect-like JSON.
   virtual Result<nlohmann::json> inspect(std::string_view ref) = 0;
+  // For registry pulls (image/pull.hpp).
+  virtual Result<std::unique_ptr<Ingest>> begin_ingest() = 0;
 };
 
 }  // namespace stack::image

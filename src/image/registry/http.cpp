@@ -1,0 +1,172 @@
+#include "image/registry/http.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace stack::image::registry {
+
+using util::Errc;
+using util::Error;
+using util::fail;
+
+namespace {
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+}  // namespace
+
+struct Http::State {
+  CURL* curl = nullptr;
+  ~State() {
+    if (curl) curl_easy_cleanup(curl);
+  }
+};
+
+// What the curl callbacks share during one transfer.
+struct Transfer {
+  HttpResponse* response = nullptr;
+  const BodySink* sink = nullptr;
+  size_t max_body = 0;
+  long status = 0;  // of the response being received (a redirect chain has several)
+  std::optional<Error> error;
+};
+
+namespace {
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    t->response->headers.clear();
+    size_t sp = line.find(' ');
+    t->status = sp == std::string_view::npos ? 0 : std::atol(std::string(line.substr(sp + 1, 3)).c_str());
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    t->response->headers[name] = trim(line.substr(colon + 1));
+  }
+  return size * count;
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (t->status >= 300 && t->status < 400) return n;  // a redirect's body
+  bool to_sink = t->sink != nullptr && t->status >= 200 && t->status < 300;
+  if (to_sink) {
+    if (auto r = (*t->sink)(t->status, std::string_view(data, n)); !r) {
+      t->error = std::move(r).error();
+      return 0;  // aborts with CURLE_WRITE_ERROR
+    }
+    return n;
+  }
+  if (t->response->body.size() + n > t->max_body) {
+    t->error = Error(Errc::parse, "response larger than " + std::to_string(t->max_body) + " bytes");
+    return 0;
+  }
+  t->response->body.append(data, n);
+  return n;
+}
+
+}  // namespace
+
+Http::Http() : state_(std::make_unique<State>()) {
+  global_init();
+  state_->curl = curl_easy_init();
+}
+Http::~Http() = default;
+Http::Http(Http&&) noexcept = default;
+Http& Http::operator=(Http&&) noexcept = default;
+
+Result<HttpResponse> Http::fetch(const HttpRequest& request, size_t max_body) {
+  return perform(request, nullptr, max_body);
+}
+
+Result<HttpResponse> Http::stream(const HttpRequest& request, const BodySink& sink) {
+  return perform(request, &sink, 64u << 10);
+}
+
+Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* sink, size_t max_body) {
+  CURL* c = state_->curl;
+  if (c == nullptr) return fail(Errc::internal, "curl_easy_init failed");
+  curl_easy_reset(c);
+  ++requests_;
+  HttpResponse response;
+  Transfer t{&response, sink, max_body};
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  for (const auto& h : request.headers) {
+    curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+    if (next == nullptr) return fail(Errc::internal, "curl_slist_append failed");
+    (void)headers.release();
+    headers.reset(next);
+  }
+  char errbuf[CURL_ERROR_SIZE] = {};
+  std::string range = request.range_from ? std::to_string(*request.range_from) + "-" : "";
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, request.allow_http_redirects ? "http,https" : "https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "stack/0.1");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  if (!range.empty()) curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
+  if (request.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  CURLcode rc = curl_easy_perform(c);
+  std::string what = request.method + " " + request.url;
+  if (t.error) return std::move(*t.error).context(what);
+  if (rc != CURLE_OK) {
+    return fail(Errc::io, what + ": " + (errbuf[0] != 0 ? std::string(errbuf) : curl_easy_strerror(rc)));
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+std::string url_escape(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace stack::image::registry
