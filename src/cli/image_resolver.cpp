@@ -2,28 +2,48 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace stack::cli {
 
-using util::Errc;
-using util::Error;
 using util::Result;
 
-scheduler::ImageResolver make_image_resolver(image::Store& store) {
+image::PullPolicy pull_policy_of(const spec::Service& service) {
+  switch (service.pull_policy) {
+    case spec::PullPolicy::always: return image::PullPolicy::always;
+    case spec::PullPolicy::never: return image::PullPolicy::never;
+    case spec::PullPolicy::missing:
+    case spec::PullPolicy::build: return image::PullPolicy::missing;
+  }
+  return image::PullPolicy::missing;
+}
+
+scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::ProgressSink progress) {
   // One image at a time: layers are unpacked on first use and the store is one directory tree.
-  auto mu = std::make_shared<std::mutex>();
-  return [&store, mu](const spec::Service& service) -> Result<scheduler::ResolvedImage> {
-    std::lock_guard lock(*mu);
+  // pull_policy: always pulls once per `up`, not once per replica.
+  struct Shared {
+    std::mutex mu;
+    std::set<std::string> pulled;
+  };
+  auto shared = std::make_shared<Shared>();
+  return [&store, shared, progress](const spec::Service& service) -> Result<scheduler::ResolvedImage> {
+    std::lock_guard lock(shared->mu);
+    image::PullPolicy policy = pull_policy_of(service);
+    if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
-    if (service.pull_policy == spec::PullPolicy::always || !found) {
-      if (service.pull_policy == spec::PullPolicy::never) {
-        return Error(Errc::not_found, "image " + service.image + " not found (pull_policy: never)");
-      }
-      return Error(Errc::not_found, "image " + service.image +
-                   " not found locally and pulling is not available: load it with `stack image load -i FILE`");
+    bool pulls = policy == image::PullPolicy::always || (!found && policy == image::PullPolicy::missing);
+    if (pulls && progress) progress({"Image", service.image, "Pulling", false, false});
+    auto image = image::ensure_image(store, service.image, policy, {});
+    if (!image) {
+      if (pulls && progress) progress({"Image", service.image, "Error", true, true});
+      return std::move(image).error().context("service " + service.name);
+    }
+    if (pulls) {
+      shared->pulled.insert(service.image);
+      if (progress) progress({"Image", service.image, "Pulled", true, false});
     }
     scheduler::ResolvedImage out;
-    out.image = std::move(*found);
+    out.image = std::move(*image);
     STACK_ASSIGN_OR_RETURN(out.layer_dirs, store.layer_dirs(out.image));
     return out;
   };

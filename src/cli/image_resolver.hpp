@@ -1,12 +1,15 @@
-// The engine's image resolver for the CLI: the local store first, then (per pull_policy) the
-// registry. Thread-safe: containers of a stack are created in parallel.
+// The engine's image resolver for the CLI: the local store, then the registry as the service's
+// pull_policy says (always, missing, never). Thread-safe: containers are created in parallel.
 #pragma once
 
+#include "image/pull.hpp"
 #include "image/store.hpp"
 #include "scheduler/engine.hpp"
 
 namespace stack::cli {
 
-scheduler::ImageResolver make_image_resolver(image::Store& store);
+image::PullPolicy pull_policy_of(const spec::Service& service);
+
+scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::ProgressSink progress);
 
 }  // namespace stack::cli

@@ -132,7 +132,7 @@ TEST_F(UpDown, MissingImageIsOneLineAndLeavesNothing) {
       "    pull_policy: never\n");
   Outcome up = stack("up -d");
   EXPECT_EQ(up.code, 1);
-  EXPECT_THAT(up.err, HasSubstr("nosuchimage:1 not found"));
+  EXPECT_THAT(up.err, HasSubstr("'nosuchimage:1' is not in the store"));
   EXPECT_EQ(std::count(up.err.begin(), up.err.end(), '\n'), 1) << up.err;
   EXPECT_TRUE(ps().empty());
 }
