@@ -180,7 +180,9 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
         return false;
       }
     }
-    (void)impl.refresh_discovery(stack.name);
+    bool changed = std::any_of(p.services.at(name).begin(), p.services.at(name).end(),
+                               [](const Step& s) { return s.kind != StepKind::keep; });
+    if (changed) (void)impl.refresh_discovery(stack.name);
     return true;
   };
   std::vector<std::thread> threads;
@@ -207,7 +209,7 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     impl.report("Container", o->name, "Removed");
     return util::ok();
   }));
-  STACK_TRY(impl.refresh_discovery(stack.name));
+  if (!p.converged()) STACK_TRY(impl.refresh_discovery(stack.name));
   if (first_error) return std::move(*first_error);
   if (options.wait) {
     STACK_TRY(impl.wait_ready(stack.name, input.targets, options.wait_timeout));
