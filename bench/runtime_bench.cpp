@@ -3,13 +3,16 @@
 // (the ratio is the figure to compare across machines), and the shim's memory while its container
 // sleeps: VmRSS, and from smaps_rollup the proportional (Pss) and private (not shared) parts.
 // Both shims are measured: `stack-shim` (static, the default) and `stack shim` (the full binary).
-// Built and run by bench/shim_bench.sh: runtime_bench <stack binary> [runs]
+// Built and run by bench/shim_bench.sh: [SMAPS=1] runtime_bench <stack binary> [runs]; SMAPS=1 also
+// lists the resident size of each of the shim's mappings.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <sstream>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,11 +90,27 @@ void print_memory(const char* name, pid_t pid) {
   std::string rollup = test::read_text(proc + "/smaps_rollup");
   long priv = kib_field(rollup, "Private_Clean") + kib_field(rollup, "Private_Dirty");
   std::printf("%-12s VmRSS %5ld KiB  Pss %5ld KiB  private %5ld KiB (anon %ld KiB)\n", name,
-              kib_field(status, "VmRSS"), kib_field(rollup, "Pss"), priv, kib_field(rollup, "Anonymous"));
+              kib_field(status, "VmRSS"), kib_field(rollup, "Pss"), priv,
+              kib_field(rollup, "Anonymous"));
+  // What it is made of (with SMAPS=1): Rss per mapping (executable and library segments, heap, stack).
+  if (std::getenv("SMAPS") == nullptr) return;
+  std::istringstream smaps(test::read_text(proc + "/smaps"));
+  std::string line, mapping;
+  while (std::getline(smaps, line)) {
+    std::istringstream fields(line);
+    std::string range, perms, offset, dev, inode, path;
+    fields >> range >> perms >> offset >> dev >> inode >> path;
+    if (range.find('-') != std::string::npos && perms.size() == 4) {
+      mapping = perms + "  " + (path.empty() ? "[anon]" : path);
+    } else if (range == "Rss:") {
+      long kib = std::stol(perms);
+      if (kib > 0) std::printf("    %5ld KiB  %s\n", kib, mapping.c_str());
+    }
+  }
 }
 
-bool measure(const char* name, const char* prefix, const std::string& root, const std::string& stack, const std::string& shim,
-             const std::string& rootfs, int runs, double baseline) {
+bool measure(const char* name, const char* prefix, const std::string& root, const std::string& stack,
+             const std::string& shim, const std::string& rootfs, int runs, double baseline) {
   runtime::ShimRuntime rt({root, stack, shim});
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
@@ -103,8 +122,8 @@ bool measure(const char* name, const char* prefix, const std::string& root, cons
     times.push_back(ms);
   }
   Summary s = summarize(times);
-  std::printf("%-12s create+start+reap /bin/true: median %.1f ms (min %.1f, max %.1f; %d runs) = %.0fx fork+exec\n",
-              name, s.median, s.min, s.max, runs, s.median / baseline);
+  std::printf("%-12s create+start+reap /bin/true: median %.1f ms (min %.1f, max %.1f; %d runs)"
+              " = %.1fx fork+exec\n", name, s.median, s.min, s.max, runs, s.median / baseline);
   std::string id = std::string(prefix) + "-sleeper";
   if (!rt.create(id, config(rootfs, id, {"/bin/sleep", "1000"}))) return false;
   std::this_thread::sleep_for(500ms);
@@ -132,10 +151,13 @@ int main(int argc, char** argv) {
   std::vector<double> base;
   for (int i = 0; i < runs; ++i) base.push_back(fork_exec_true());
   Summary b = summarize(base);
-  std::printf("%-12s fork+exec+wait /bin/true: median %.2f ms (min %.2f, max %.2f; %d runs)\n", "baseline",
-              b.median, b.min, b.max, runs);
+  std::printf("%-12s fork+exec+wait /bin/true: median %.2f ms (min %.2f, max %.2f; %d runs)\n",
+              "baseline", b.median, b.min, b.max, runs);
   std::string shim = runtime::find_shim_binary(stack);
-  if (shim != stack && !measure("stack-shim", "static", root.path(), stack, shim, rootfs.path(), runs, b.median)) return 1;
-  if (!measure("stack shim", "full", root.path(), stack, stack, rootfs.path(), runs, b.median)) return 1;
+  const std::string& dir = root.path();
+  if (shim != stack && !measure("stack-shim", "static", dir, stack, shim, rootfs.path(), runs, b.median)) {
+    return 1;
+  }
+  if (!measure("stack shim", "full", dir, stack, stack, rootfs.path(), runs, b.median)) return 1;
   return 0;
 }

@@ -127,7 +127,9 @@ struct Relay {
 Result<int> relay_terminal(TerminalProcess& process, int in_fd, int out_fd) {
   int master = process.master.get();
   int flags = ::fcntl(master, F_GETFL);
-  if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) return Error::from_errno("fcntl the terminal");
+  if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) {
+    return Error::from_errno("fcntl the terminal");
+  }
   int raw_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, process.process.pid(), 0));
   if (raw_pidfd < 0) return Error::from_errno("pidfd_open");
   UniqueFd pidfd(raw_pidfd);
@@ -136,8 +138,9 @@ Result<int> relay_terminal(TerminalProcess& process, int in_fd, int out_fd) {
   STACK_TRY(sys::copy_window_size(in_fd, master));
   Relay r{master, in_fd, out_fd};
   for (;;) {
+    auto master_events = static_cast<short>(POLLIN | (r.pending.empty() ? 0 : POLLOUT));
     pollfd fds[4] = {{r.in_open && r.pending.empty() ? in_fd : -1, POLLIN, 0},
-                     {r.master_open ? master : -1, static_cast<short>(POLLIN | (r.pending.empty() ? 0 : POLLOUT)), 0},
+                     {r.master_open ? master : -1, master_events, 0},
                      {winch.fd(), POLLIN, 0},
                      {pidfd.get(), POLLIN, 0}};
     if (::poll(fds, 4, -1) < 0) {
