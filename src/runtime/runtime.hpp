@@ -5,9 +5,11 @@
 //                        failed (with the one-line error, e.g. `exec "/nope": No such file or directory`)
 //   state(id)            state.json, checked against the shim's liveness; nullopt when absent
 //   stop / kill          over the shim's control socket
+//   exec / exec_terminal a process in the running container, without or with a terminal
 //   remove(id)           stop if needed, kill leftovers via the cgroup, delete everything; false when
 //                        absent; idempotent
 //   recover(id)          a container whose shim died is cleaned up and marked exited
+//   stats(id) / top(id)  resource usage from the container's cgroup; its processes from /proc
 #pragma once
 
 #include <chrono>
@@ -16,8 +18,10 @@
 #include <vector>
 
 #include "runtime/container/config.hpp"
+#include "runtime/container/exec.hpp"
 #include "runtime/shim/container_state.hpp"
 #include "runtime/shim/shim_config.hpp"
+#include "runtime/stats.hpp"
 #include "util/result.hpp"
 
 namespace stack::runtime {
@@ -46,6 +50,14 @@ class Runtime {
   virtual Result<shim::ContainerState> recover(const std::string& id) = 0;
   // Runs a process in the running container and returns its exit code (128 + signal if killed).
   virtual Result<int> exec(const std::string& id, const ExecConfig& config) = 0;
+  // Starts a process with a terminal (config.tty; see exec_in_terminal) in the running container and
+  // returns it with the terminal's master; the caller relays (interactive.hpp) and reaps it.
+  virtual Result<TerminalProcess> exec_terminal(const std::string& id, const ExecConfig& config) = 0;
+  // Usage of a container whose shim supervises it (running, or restarting: then net is nullopt);
+  // Errc::conflict when it is not running, Errc::not_found when it does not exist.
+  virtual Result<ContainerStats> stats(const std::string& id) = 0;
+  // The processes in the container's cgroup, sorted by pid; the same errors as stats().
+  virtual Result<std::vector<ProcessInfo>> top(const std::string& id) = 0;
 };
 
 }  // namespace stack::runtime

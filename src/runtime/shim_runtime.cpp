@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <csignal>
 
 #include "runtime/cgroup/factory.hpp"
@@ -98,8 +100,18 @@ bool shim_alive(pid_t pid, const std::string& id) {
          cmdline->find(std::string("\0--id\0", 6) + id + std::string(1, '\0')) != std::string::npos;
 }
 
+std::string find_shim_binary(const std::string& stack_binary) {
+  char resolved[PATH_MAX];
+  if (::realpath(stack_binary.c_str(), resolved) == nullptr) return stack_binary;
+  std::string path = resolved;
+  std::string shim = path.substr(0, path.rfind('/') + 1) + "stack-shim";
+  return ::access(shim.c_str(), X_OK) == 0 ? shim : stack_binary;
+}
+
 ShimRuntime::ShimRuntime(ShimRuntimeOptions options)
-    : options_(std::move(options)), paths_(options_.root) {}
+    : options_(std::move(options)), paths_(options_.root) {
+  if (options_.shim_binary.empty()) options_.shim_binary = find_shim_binary(options_.binary);
+}
 
 Result<shim::ShimConfig> ShimRuntime::read_config(const std::string& id) const {
   STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(paths_.config_file(id)));
@@ -143,7 +155,7 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
 }
 
 Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
-  auto launched = launch_shim(options_.binary, paths_.root(), id);
+  auto launched = launch_shim(options_.shim_binary, paths_.root(), id);
   if (!launched) return std::move(launched).error().context("container '" + id + "'");
   // End of file on the ready pipe: the shim started the container or gave up.
   auto ready = wait_ready(launched->get(), options_.start_timeout);
@@ -273,16 +285,54 @@ Result<std::vector<std::string>> ShimRuntime::list() {
   return ids;
 }
 
-Result<int> ShimRuntime::exec(const std::string& id, const ExecConfig& config) {
+struct ShimRuntime::Supervised {
+  ContainerState state;
+  shim::ShimConfig config;
+  std::unique_ptr<cgroup::Manager> cgroup;
+};
+
+Result<ShimRuntime::Supervised> ShimRuntime::supervised(const std::string& id) {
   STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
-  if (!s || s->status != Status::running || s->pid == 0) {
+  if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
+  if (shim::is_final(s->status) || !s->shim_alive) {
     return Error(Errc::conflict, "container '" + id + "' is not running");
   }
-  STACK_ASSIGN_OR_RETURN(shim::ShimConfig shim_config, read_config(id));
-  STACK_ASSIGN_OR_RETURN(auto cgroup, cgroup::open_cgroup(shim_config.cgroup_path));
-  STACK_ASSIGN_OR_RETURN(Process process, exec_in(s->pid, config, {.join_cgroup = join_cgroup_hook(*cgroup)}));
+  STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, read_config(id));
+  STACK_ASSIGN_OR_RETURN(auto cgroup, cgroup::open_cgroup(config.cgroup_path));
+  return Supervised{std::move(*s), std::move(config), std::move(cgroup)};
+}
+
+Result<pid_t> ShimRuntime::exec_target(const std::string& id, const Supervised& c) const {
+  if (c.state.status != Status::running || c.state.pid == 0) {
+    return Error(Errc::conflict, "container '" + id + "' is not running");
+  }
+  return c.state.pid;
+}
+
+Result<int> ShimRuntime::exec(const std::string& id, const ExecConfig& config) {
+  STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
+  STACK_ASSIGN_OR_RETURN(pid_t pid, exec_target(id, c));
+  STACK_ASSIGN_OR_RETURN(Process process, exec_in(pid, config, {.join_cgroup = join_cgroup_hook(*c.cgroup)}));
   STACK_ASSIGN_OR_RETURN(util::ExitStatus status, process.wait());
   return status.signal != 0 ? 128 + status.signal : status.code;
+}
+
+Result<TerminalProcess> ShimRuntime::exec_terminal(const std::string& id, const ExecConfig& config) {
+  STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
+  STACK_ASSIGN_OR_RETURN(pid_t pid, exec_target(id, c));
+  return exec_in_terminal(pid, config, {.join_cgroup = join_cgroup_hook(*c.cgroup)});
+}
+
+Result<ContainerStats> ShimRuntime::stats(const std::string& id) {
+  STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
+  std::optional<pid_t> net_pid;
+  if (c.state.pid != 0 && c.config.container.network.mode != NetworkMode::host) net_pid = c.state.pid;
+  return collect_stats(*c.cgroup, net_pid).context("stats of container '" + id + "'");
+}
+
+Result<std::vector<ProcessInfo>> ShimRuntime::top(const std::string& id) {
+  STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
+  return list_processes(*c.cgroup).context("processes of container '" + id + "'");
 }
 
 }  // namespace stack::runtime

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 
 #include "runtime/runtime.hpp"
 #include "runtime/state_paths.hpp"
@@ -15,6 +16,9 @@ namespace stack::runtime {
 struct ShimRuntimeOptions {
   std::string root;                         // the state root
   std::string binary = "/proc/self/exe";    // the `stack` executable (tests: STACK_BINARY)
+  // The shim's executable; empty: `stack-shim` next to binary if there is one, else binary itself
+  // (its hidden `stack shim` verb). Both take the same arguments.
+  std::string shim_binary;
   std::chrono::seconds start_timeout{90};   // for the shim to report the first start
 };
 
@@ -32,6 +36,9 @@ class ShimRuntime final : public Runtime {
   Result<shim::ShimConfig> config(const std::string& id) override { return read_config(id); }
   Result<shim::ContainerState> recover(const std::string& id) override;
   Result<int> exec(const std::string& id, const ExecConfig& config) override;
+  Result<TerminalProcess> exec_terminal(const std::string& id, const ExecConfig& config) override;
+  Result<ContainerStats> stats(const std::string& id) override;
+  Result<std::vector<ProcessInfo>> top(const std::string& id) override;
 
   const StatePaths& paths() const { return paths_; }
 
@@ -42,16 +49,26 @@ class ShimRuntime final : public Runtime {
   // Launches the shim for a container whose config.json is written and waits for its first start.
   Result<void> launch_and_wait(const std::string& id);
   Result<void> wait_for_shim_exit(pid_t shim_pid, std::chrono::nanoseconds limit) const;
+  // A container whose shim is alive and has not finished: its state, config and cgroup.
+  struct Supervised;
+  Result<Supervised> supervised(const std::string& id);
+  // The pid of PID 1 to exec into: Errc::conflict unless running (not between restarts).
+  Result<pid_t> exec_target(const std::string& id, const Supervised& c) const;
 
-  ShimRuntimeOptions options_;
+  ShimRuntimeOptions options_;  // shim_binary resolved
   StatePaths paths_;
 };
 
 // True if pid is a live (not zombie) `stack shim` for this id: a recycled pid is not taken for it.
 bool shim_alive(pid_t pid, const std::string& id);
 
-// Starts the shim detached (fork, setsid, fork; stdio on /dev/null; no other descriptors but the
-// ready pipe). Returns the read end of the ready pipe: end of file once the first start is done.
+// `stack-shim` in the directory of stack_binary (symlinks and /proc/self/exe resolved) if it is
+// executable there, else stack_binary.
+std::string find_shim_binary(const std::string& stack_binary);
+
+// Starts the shim executable (stack-shim or stack) detached: fork, setsid, fork; stdio on /dev/null;
+// no other descriptors but the ready pipe. Returns the read end of the ready pipe: end of file once
+// the first start is done.
 Result<util::UniqueFd> launch_shim(const std::string& binary, const std::string& root,
                                    const std::string& id);
 

@@ -9,6 +9,7 @@
 
 #include "runtime/container/config.hpp"
 #include "util/child_process.hpp"
+#include "util/fd.hpp"
 
 namespace stack::runtime {
 
@@ -21,6 +22,21 @@ struct ExecHooks {
 
 // Returns once execve succeeded, or with the error of the failing step, e.g.
 // `exec "/nope": No such file or directory`. wait() on the result gives the exit status.
+// config.tty is refused here: see exec_in_terminal.
 Result<Process> exec_in(pid_t container_pid, const ExecConfig& config, const ExecHooks& hooks = {});
+
+// A process with a terminal, and the master side of that terminal: what the caller writes there is
+// the process's input, what it reads is its output (both streams).
+struct TerminalProcess {
+  Process process;
+  util::UniqueFd master;
+};
+
+// As exec_in, for config.tty: the process opens a new pseudo-terminal from the container's own
+// /dev/ptmx (so that `tty` names a /dev/pts path inside it), owned by its user, becomes the leader
+// of a new session with the slave as controlling terminal and stdin/stdout/stderr (config's stdio
+// fds are ignored), and passes the master back to the caller before it execs.
+Result<TerminalProcess> exec_in_terminal(pid_t container_pid, const ExecConfig& config,
+                                         const ExecHooks& hooks = {});
 
 }  // namespace stack::runtime

@@ -16,6 +16,7 @@
 #include "runtime/security/capabilities.hpp"
 #include "runtime/security/seccomp.hpp"
 #include "runtime/sys/process.hpp"
+#include "runtime/sys/terminal.hpp"
 #include "util/fd.hpp"
 
 namespace stack::runtime {
@@ -41,6 +42,7 @@ struct Channels {
   util::Pipe errors;  // child -> caller: report, or end of file at exec
   util::Pipe pid;     // helper -> caller: the child's pid
   util::Pipe go;      // caller -> child: the cgroup is joined
+  util::SocketPair terminal;  // child -> caller: the pty master (tty only)
   std::vector<UniqueFd> namespaces;
 };
 
@@ -49,15 +51,40 @@ struct Channels {
   ::_exit(127);
 }
 
-// The process that execs, inside the container's namespaces.
-Result<void> exec_steps(const ExecConfig& c, int go_fd, int* errors_fd) {
+// A new pty from the container's /dev/ptmx: the master goes to the caller, the slave becomes the
+// controlling terminal and stdio. Owned by the user, as login does.
+Result<void> attach_terminal(int socket, const ResolvedUser& user) {
+  STACK_ASSIGN_OR_RETURN(sys::Pty pty, sys::open_pty());
+  if (::fchown(pty.slave.get(), user.uid, static_cast<gid_t>(-1)) < 0) {
+    return Error::from_errno("chown the terminal");
+  }
+  STACK_TRY(sys::send_fd(socket, pty.master.get()));
+  pty.master.reset();
+  STACK_TRY(sys::make_controlling_terminal(pty.slave.get()));
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::dup2(pty.slave.get(), fd) < 0) return Error::from_errno("dup2 the terminal");
+  }
+  return util::ok();
+}
+
+// The process that execs, inside the container's namespaces. terminal_fd: -1 without a tty.
+Result<void> exec_steps(const ExecConfig& c, int go_fd, int terminal_fd, int* errors_fd) {
   int go = go_fd;
-  STACK_TRY(setup_stdio(c.stdin_fd, c.stdout_fd, c.stderr_fd, {&go, errors_fd}));
+  int terminal = terminal_fd;
+  if (terminal >= 0) {
+    STACK_TRY(setup_stdio(-1, -1, -1, {&go, &terminal, errors_fd}));
+  } else {
+    STACK_TRY(setup_stdio(c.stdin_fd, c.stdout_fd, c.stderr_fd, {&go, errors_fd}));
+  }
   char byte = 0;
   STACK_ASSIGN_OR_RETURN(bool got, util::read_exact(go, &byte, 1));
   if (!got) return Error(Errc::io, "caller went away before exec");
   ::close(go);
   STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user_in_root(c.user, "/"));
+  if (terminal >= 0) {
+    STACK_TRY(in_context(attach_terminal(terminal, user), "terminal"));
+    ::close(terminal);
+  }
   std::vector<std::string> env = c.env;
   add_home(env, user);
   STACK_ASSIGN_OR_RETURN(security::CapSet caps, security::compute_capabilities(c.security.capabilities));
@@ -83,7 +110,8 @@ Result<void> exec_steps(const ExecConfig& c, int go_fd, int* errors_fd) {
   auto pid = sys::clone(CLONE_PARENT);
   if (!pid) fail(errors, "clone", pid.error());
   if (*pid == 0) {
-    auto r = exec_steps(config, ch.go.read.get(), &errors);
+    int terminal = ch.terminal.second ? ch.terminal.second.get() : -1;
+    auto r = exec_steps(config, ch.go.read.get(), terminal, &errors);
     fail(errors, "exec", r.error());
   }
   auto value = static_cast<std::int32_t>(*pid);
@@ -91,7 +119,7 @@ Result<void> exec_steps(const ExecConfig& c, int go_fd, int* errors_fd) {
   ::_exit(w ? 0 : 127);
 }
 
-Result<Channels> open_channels(pid_t container_pid) {
+Result<Channels> open_channels(pid_t container_pid, bool tty) {
   Channels ch;
   for (const auto& ns : kNamespaces) {
     std::string path = "/proc/" + std::to_string(container_pid) + "/ns/" + ns.name;
@@ -101,21 +129,24 @@ Result<Channels> open_channels(pid_t container_pid) {
   STACK_ASSIGN_OR_RETURN(ch.errors, util::Pipe::make());
   STACK_ASSIGN_OR_RETURN(ch.pid, util::Pipe::make());
   STACK_ASSIGN_OR_RETURN(ch.go, util::Pipe::make());
+  if (tty) {
+    STACK_ASSIGN_OR_RETURN(ch.terminal, util::SocketPair::make());
+  }
   return ch;
 }
 
-}  // namespace
-
-Result<Process> exec_in(pid_t container_pid, const ExecConfig& config, const ExecHooks& hooks) {
+// Both flavours of exec_in; master is set for a tty.
+Result<Process> start(pid_t container_pid, const ExecConfig& config, const ExecHooks& hooks,
+                      UniqueFd* master) {
   if (config.args.empty()) return Error(Errc::invalid_argument, "exec: no command");
-  if (config.tty) return Error(Errc::unsupported, "exec: a tty is not supported yet");
-  STACK_ASSIGN_OR_RETURN(Channels ch, open_channels(container_pid));
+  STACK_ASSIGN_OR_RETURN(Channels ch, open_channels(container_pid, master != nullptr));
   STACK_ASSIGN_OR_RETURN(pid_t helper_pid, sys::clone(0));
   if (helper_pid == 0) helper_main(config, ch);
   util::ChildProcess helper(helper_pid);
   ch.errors.write.reset();
   ch.pid.write.reset();
   ch.go.read.reset();
+  ch.terminal.second.reset();
   std::int32_t value = 0;
   auto got = util::read_exact(ch.pid.read.get(), &value, sizeof value);
   (void)helper.wait();
@@ -128,12 +159,33 @@ Result<Process> exec_in(pid_t container_pid, const ExecConfig& config, const Exe
   if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(process.pid()), "joining cgroup"));
   STACK_TRY(util::write_all(ch.go.write.get(), "G"));
   ch.go.write.reset();
+  if (master != nullptr) {
+    // End of file instead of a descriptor: the process failed before, and its report says why.
+    STACK_ASSIGN_OR_RETURN(std::optional<UniqueFd> fd, sys::receive_fd(ch.terminal.first.get()));
+    if (fd) *master = std::move(*fd);
+  }
   STACK_ASSIGN_OR_RETURN(auto report, read_report(ch.errors.read.get()));
   if (report) {
     (void)process.wait();
     return report->to_error();
   }
+  if (master != nullptr && !*master) return Error(Errc::internal, "exec: no terminal came back");
   return process;
+}
+
+}  // namespace
+
+Result<Process> exec_in(pid_t container_pid, const ExecConfig& config, const ExecHooks& hooks) {
+  if (config.tty) return Error(Errc::invalid_argument, "exec: a tty needs exec_in_terminal");
+  return start(container_pid, config, hooks, nullptr);
+}
+
+Result<TerminalProcess> exec_in_terminal(pid_t container_pid, const ExecConfig& config,
+                                         const ExecHooks& hooks) {
+  if (!config.tty) return Error(Errc::invalid_argument, "exec: exec_in_terminal without tty");
+  TerminalProcess t;
+  STACK_ASSIGN_OR_RETURN(t.process, start(container_pid, config, hooks, &t.master));
+  return t;
 }
 
 }  // namespace stack::runtime
