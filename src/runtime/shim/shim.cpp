@@ -19,6 +19,7 @@
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/health.hpp"
 #include "runtime/shim/log_pump.hpp"
+#include "runtime/shim/port_proxy_child.hpp"
 #include "runtime/shim/restart_policy.hpp"
 #include "runtime/state_paths.hpp"
 #include "runtime/sys/file.hpp"
@@ -118,6 +119,7 @@ class Shim {
   std::optional<LogPump> logs_;
   std::optional<Container> container_;
   std::optional<HealthMonitor> health_;
+  util::ChildProcess proxy_;  // serves the published ports; killed and reaped by finish()
   UniqueFd pidfd_;
   UniqueFd listen_;
   UniqueFd signals_;
@@ -153,6 +155,9 @@ Result<void> Shim::set_up() {
   }
   STACK_ASSIGN_OR_RETURN(cgroup_, cgroup::open_cgroup(config_.cgroup_path));
   STACK_TRY(cgroup_->create(config_.limits).context("cgroup '" + config_.cgroup_path + "'"));
+  // Ports are bound before the first start, so that a port in use is the create error and the
+  // container never runs unreachable; the target address is fixed (a persistent netns).
+  STACK_ASSIGN_OR_RETURN(proxy_, start_port_proxy(config_.ports));
   return util::ok();
 }
 
@@ -228,6 +233,7 @@ void Shim::finish(Status status) {
     }
   }
   ::unlink(paths_.socket_file(id_).c_str());
+  proxy_ = util::ChildProcess();  // kills and reaps the port proxy
   ready_.reset();
   done_ = true;
 }
