@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
 #include "net/dns/dns_server.hpp"
@@ -75,9 +74,6 @@ util::Result<void> ensure_dns_server(const std::string& stack_binary, const std:
 util::Result<void> ensure_dns_server(const std::string& stack_binary, const DnsServerOptions& o) {
   const std::string pid_file = dns_pid_file(o.root, o.network);
   if (pid_file_holder(pid_file)) return util::ok();
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(pid_file).parent_path(), ec);
-  if (ec) return util::fail(Errc::io, "creating '" + o.root + "/run/dns': " + ec.message());
   std::vector<std::string> argv = {stack_binary, "--root", o.root, "dns-server", "--network", o.network,
                                    "--listen", o.listen.str(), "--port", std::to_string(o.port),
                                    "--ready-fd", "3"};
@@ -97,7 +93,12 @@ util::Result<void> ensure_dns_server(const std::string& stack_binary, const DnsS
 
 util::Result<bool> stop_dns_server(const std::string& root, const std::string& network) {
   const std::string pid_file = dns_pid_file(root, network);
-  const auto pid = pid_file_holder(pid_file);
+  auto pid = pid_file_holder(pid_file);
+  // A server that has just taken its lock writes its pid a moment later.
+  for (int i = 0; i < 100 && pid && *pid == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    pid = pid_file_holder(pid_file);
+  }
   if (!pid) {
     remove_stale_pid_file(pid_file);
     return false;

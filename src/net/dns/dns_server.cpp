@@ -9,6 +9,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "net/dns/answer.hpp"
@@ -223,7 +224,10 @@ std::string dns_pid_file(const std::string& root, const std::string& network) {
 }
 
 int run_dns_server(const DnsServerOptions& options, int ready_fd) {
-  auto pid_file = PidFile::acquire(dns_pid_file(options.root, options.network));
+  const std::string path = dns_pid_file(options.root, options.network);
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  auto pid_file = PidFile::acquire(path);
   if (!pid_file) {
     report(ready_fd, "dns server for network '" + options.network + "': " + pid_file.error().message());
     return 1;

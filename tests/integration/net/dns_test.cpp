@@ -162,6 +162,31 @@ TEST_F(DnsServerTest, ASecondServerOnTheSameAddressFailsWithItsErrorLine) {
   EXPECT_FALSE(dns_server_alive(root_.path(), network_ + "2"));
 }
 
+// A real stub resolver as a cross-check of the wire format: busybox nslookup (A and AAAA queries)
+// run inside the test's namespace against the gateway.
+TEST_F(DnsServerTest, BusyboxNslookupResolvesAName) {
+  ASSERT_EQ(::access("/bin/busybox", X_OK), 0) << "no /bin/busybox (scripts/install-deps.sh installs it)";
+  ASSERT_TRUE(start());
+  auto out = util::Pipe::make();
+  ASSERT_TRUE(out);
+  const std::string server = gateway_.str();
+  auto child = net::testing::spawn_in_netns(netns_fd(), [&] {
+    ::dup2(out->write.get(), 1);
+    ::dup2(out->write.get(), 2);
+    ::execl("/bin/busybox", "nslookup", "web", server.c_str(), static_cast<char*>(nullptr));
+    return false;
+  });
+  ASSERT_TRUE(child) << child.error().message();
+  out->write.reset();
+  auto text = util::read_to_end(out->read.get());
+  ASSERT_TRUE(text);
+  auto status = child->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << *text;
+  EXPECT_THAT(*text, ::testing::HasSubstr("Address: " + web_[0].str())) << *text;
+  EXPECT_THAT(*text, ::testing::HasSubstr("Address: " + web_[1].str())) << *text;
+}
+
 // A fake upstream on 127.0.0.1: answers every query with one A record and counts them.
 class FakeUpstream {
  public:
