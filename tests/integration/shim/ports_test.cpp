@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <sstream>
 
 #include "integration/net/net_test_support.hpp"
 #include "integration/net/test_sockets.hpp"
@@ -98,6 +99,39 @@ TEST_F(ShimPortsTest, PublishedPortReachesTheContainerAndGoesWithIt) {
   ASSERT_TRUE(removed) << removed.error().message();
   // The proxy child is gone with the shim: nothing listens on the port any more.
   EXPECT_FALSE(net::testing::connect_tcp(kLoopback, port, 1)) << "the port proxy outlived its shim";
+}
+
+// The shim's children as listed by the kernel (/proc/<pid>/task/<pid>/children).
+std::vector<pid_t> children_of(pid_t pid) {
+  std::istringstream in(test::read_text("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  std::vector<pid_t> out;
+  for (pid_t child; in >> child;) out.push_back(child);
+  return out;
+}
+
+std::optional<pid_t> proxy_child_of(pid_t shim) {
+  for (pid_t child : children_of(shim)) {
+    if (test::read_text("/proc/" + std::to_string(child) + "/comm").rfind("stack-proxy", 0) == 0) return child;
+  }
+  return std::nullopt;
+}
+
+TEST_F(ShimPortsTest, AProxyThatDiesIsStartedAgain) {
+  const std::uint16_t port = free_loopback_port();
+  ASSERT_NE(port, 0);
+  const std::string id = new_id();
+  ASSERT_TRUE(runtime_.create(id, httpd_config(id, port)));
+  ASSERT_THAT(http_get(port, "/etc/passwd"), HasSubstr("root:"));
+  auto state = runtime_.state(id);
+  ASSERT_TRUE(state && *state);
+  const auto proxy = proxy_child_of((*state)->shim_pid);
+  ASSERT_TRUE(proxy) << "no stack-proxy child of the shim";
+  ASSERT_EQ(::kill(*proxy, SIGKILL), 0);
+  ASSERT_TRUE(wait_gone(*proxy));
+  EXPECT_THAT(http_get(port, "/etc/passwd"), HasSubstr("root:")) << "the port stayed closed";
+  const auto again = proxy_child_of((*state)->shim_pid);
+  ASSERT_TRUE(again);
+  EXPECT_NE(*again, *proxy);
 }
 
 TEST_F(ShimPortsTest, ProxyDiesWithAKilledShim) {
