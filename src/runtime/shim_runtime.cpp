@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,8 +18,7 @@
 #include "runtime/shim/json_log.hpp"
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/mount.hpp"
-
-extern char** environ;
+#include "util/detached.hpp"
 
 namespace stack::runtime {
 
@@ -34,22 +32,6 @@ namespace {
 
 // How long stop() waits beyond the grace period for the shim to write the final state and exit.
 constexpr auto kStopMargin = std::chrono::seconds(30);
-
-// The child half of launch_shim: only async-signal-safe calls, the caller may have threads.
-[[noreturn]] void exec_detached(const char* binary, char* const* argv, int devnull, int ready) {
-  if (::setsid() < 0) ::_exit(1);
-  pid_t pid = ::fork();
-  if (pid != 0) ::_exit(pid < 0 ? 1 : 0);  // the shim is reparented: nobody waits on it by accident
-  for (int fd = 0; fd < 3; ++fd) ::dup2(devnull, fd);
-  if (ready == 3) {
-    ::fcntl(3, F_SETFD, 0);
-  } else if (::dup2(ready, 3) < 0) {
-    ::_exit(1);
-  }
-  ::syscall(SYS_close_range, 4u, ~0u, 0u);
-  ::execve(binary, argv, environ);
-  ::_exit(127);
-}
 
 // Reads the ready pipe to end of file, bounded by limit.
 Result<void> wait_ready(int fd, std::chrono::seconds limit) {
@@ -71,19 +53,9 @@ Result<void> wait_ready(int fd, std::chrono::seconds limit) {
 Result<UniqueFd> launch_shim(const std::string& binary, const std::string& root,
                              const std::string& id) {
   STACK_ASSIGN_OR_RETURN(util::Pipe ready, util::Pipe::make(O_CLOEXEC));
-  STACK_ASSIGN_OR_RETURN(UniqueFd devnull, UniqueFd::open("/dev/null", O_RDWR));
-  std::vector<std::string> args = {binary, "--root", root, "shim", "--id", id, "--ready-fd", "3"};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) return Error::from_errno("fork");
-  if (pid == 0) exec_detached(binary.c_str(), argv.data(), devnull.get(), ready.write.get());
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Error(Errc::internal, "starting the shim for '" + id + "' failed");
-  }
+  auto spawned = util::spawn_detached({binary, "--root", root, "shim", "--id", id, "--ready-fd", "3"},
+                                      ready.write.get());
+  if (!spawned) return Error(Errc::internal, "starting the shim for '" + id + "' failed");
   return std::move(ready.read);
 }
 

@@ -19,6 +19,7 @@
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/health.hpp"
 #include "runtime/shim/log_pump.hpp"
+#include "runtime/shim/port_proxy_child.hpp"
 #include "runtime/shim/restart_policy.hpp"
 #include "runtime/state_paths.hpp"
 #include "runtime/sys/file.hpp"
@@ -30,6 +31,9 @@ using Clock = std::chrono::steady_clock;
 using util::Errc;
 using util::Error;
 using util::UniqueFd;
+
+// A port proxy child that died on its own is started again after this long.
+constexpr auto kProxyRestartDelay = std::chrono::seconds(1);
 
 // Output still in the pipes when PID 1 is gone is read for at most this long.
 constexpr int kDrainTimeoutMs = 2000;
@@ -98,6 +102,8 @@ class Shim {
  private:
   Result<void> set_up();
   Result<void> start_container();
+  Result<void> start_proxy();
+  void proxy_exited();
   void container_exited();
   void finish(Status status);
   void request_stop(std::optional<Nanos> timeout);
@@ -118,6 +124,9 @@ class Shim {
   std::optional<LogPump> logs_;
   std::optional<Container> container_;
   std::optional<HealthMonitor> health_;
+  util::ChildProcess proxy_;  // serves the published ports; killed and reaped by finish()
+  UniqueFd proxy_pidfd_;
+  std::optional<Clock::time_point> proxy_restart_at_;  // the proxy died on its own
   UniqueFd pidfd_;
   UniqueFd listen_;
   UniqueFd signals_;
@@ -153,7 +162,25 @@ Result<void> Shim::set_up() {
   }
   STACK_ASSIGN_OR_RETURN(cgroup_, cgroup::open_cgroup(config_.cgroup_path));
   STACK_TRY(cgroup_->create(config_.limits).context("cgroup '" + config_.cgroup_path + "'"));
+  // Ports are bound before the first start, so that a port in use is the create error and the
+  // container never runs unreachable; the target address is fixed (a persistent netns).
+  STACK_TRY(start_proxy());
   return util::ok();
+}
+
+Result<void> Shim::start_proxy() {
+  STACK_ASSIGN_OR_RETURN(proxy_, start_port_proxy(config_.ports));
+  if (!proxy_.valid()) return util::ok();
+  STACK_ASSIGN_OR_RETURN(proxy_pidfd_, open_pidfd(proxy_.pid()));
+  return util::ok();
+}
+
+// The proxy child ended although the shim did not ask: reap it and start another in a second
+// (ports in use by then are retried every second; the container keeps running meanwhile).
+void Shim::proxy_exited() {
+  (void)proxy_.try_wait();
+  proxy_pidfd_.reset();
+  proxy_restart_at_ = Clock::now() + kProxyRestartDelay;
 }
 
 Result<void> Shim::start_container() {
@@ -228,6 +255,9 @@ void Shim::finish(Status status) {
     }
   }
   ::unlink(paths_.socket_file(id_).c_str());
+  proxy_ = util::ChildProcess();  // kills and reaps the port proxy
+  proxy_pidfd_.reset();
+  proxy_restart_at_.reset();
   ready_.reset();
   done_ = true;
 }
@@ -289,6 +319,10 @@ bool Shim::serve(Client& client) {
 }
 
 void Shim::on_deadlines(Clock::time_point now) {
+  if (proxy_restart_at_ && *proxy_restart_at_ <= now) {
+    proxy_restart_at_.reset();
+    if (!start_proxy()) proxy_restart_at_ = now + kProxyRestartDelay;
+  }
   if (kill_at_ && *kill_at_ <= now && container_) {
     (void)container_->kill(SIGKILL);
     kill_at_.reset();
@@ -318,19 +352,21 @@ int Shim::poll_timeout(Clock::time_point now) const {
   };
   consider(kill_at_);
   consider(restart_at_);
+  consider(proxy_restart_at_);
   if (health_ && container_) consider(health_->next_deadline());
   return timeout;
 }
 
 void Shim::loop_once() {
   // Fixed slots first, then one per client: 0 listen, 1 signals, 2 stdout, 3 stderr, 4 PID 1,
-  // 5 the health probe.
+  // 5 the health probe, 6 the port proxy child.
   std::vector<pollfd> fds = {{listen_.get(), POLLIN, 0},
                              {signals_.get(), POLLIN, 0},
                              {logs_->fd(Stream::out), POLLIN, 0},
                              {logs_->fd(Stream::err), POLLIN, 0},
                              {pidfd_.get(), POLLIN, 0},
-                             {health_ ? health_->fd() : -1, POLLIN, 0}};
+                             {health_ ? health_->fd() : -1, POLLIN, 0},
+                             {proxy_pidfd_.get(), POLLIN, 0}};
   for (const Client& c : clients_) fds.push_back({c.fd.get(), POLLIN, 0});
   int n = ::poll(fds.data(), fds.size(), poll_timeout(Clock::now()));
   if (n < 0 && errno != EINTR) return;
@@ -342,13 +378,14 @@ void Shim::loop_once() {
       save();
     }
     if (fds[4].revents != 0 && container_) container_exited();
+    if (fds[6].revents != 0 && proxy_pidfd_ && !done_) proxy_exited();
     if (fds[1].revents != 0) {
       char drain[64];
       while (::read(signals_.get(), drain, sizeof drain) > 0) {}
       if (!stop_requested_ && !done_) request_stop(std::nullopt);
     }
     for (std::size_t i = 0; i < clients_.size(); ++i) {
-      if (fds[6 + i].revents != 0 && !done_ && !serve(clients_[i])) clients_[i].fd.reset();
+      if (fds[7 + i].revents != 0 && !done_ && !serve(clients_[i])) clients_[i].fd.reset();
     }
     std::erase_if(clients_, [](const Client& c) { return !c.fd; });
     if (fds[0].revents != 0) accept_clients();

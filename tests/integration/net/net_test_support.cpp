@@ -30,17 +30,21 @@ sockaddr_in to_sockaddr(Ipv4 address, uint16_t port) {
   return sa;
 }
 
-// Forks; the child enters the netns and runs body, exiting 0 when it returns true.
-Result<util::ChildProcess> fork_in_netns(int netns_fd, const std::function<bool()>& body) {
+}  // namespace
+
+Result<util::ChildProcess> spawn_in_netns(int netns_fd, const std::function<bool()>& body,
+                                          unsigned timeout_seconds) {
   const pid_t pid = ::fork();
   if (pid < 0) return util::Error::from_errno("fork");
   if (pid == 0) {
-    ::alarm(kChildTimeoutSeconds);
+    ::alarm(timeout_seconds);
     if (::setns(netns_fd, CLONE_NEWNET) != 0) ::_exit(100);
     ::_exit(body() ? 0 : 1);
   }
   return util::ChildProcess(pid);
 }
+
+namespace {
 
 bool serve_once(Ipv4 address, uint16_t port, int ready_fd) {
   const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -113,11 +117,11 @@ int run(const std::string& command) { return std::system(command.c_str()); }
 
 Result<util::ChildProcess> spawn_tcp_server(int netns_fd, Ipv4 address, uint16_t port,
                                             int ready_fd) {
-  return fork_in_netns(netns_fd, [=] { return serve_once(address, port, ready_fd); });
+  return spawn_in_netns(netns_fd, [=] { return serve_once(address, port, ready_fd); }, kChildTimeoutSeconds);
 }
 
 Result<util::ChildProcess> spawn_tcp_client(int netns_fd, Ipv4 address, uint16_t port) {
-  return fork_in_netns(netns_fd, [=] { return ping_once(address, port); });
+  return spawn_in_netns(netns_fd, [=] { return ping_once(address, port); }, kChildTimeoutSeconds);
 }
 
 }  // namespace stack::net::testing

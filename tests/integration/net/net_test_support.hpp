@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ int run(const std::string& command);
 
 // The address base + offset: (10.231.130.0/24, 2) -> 10.231.130.2.
 inline Ipv4 host(const Subnet& subnet, uint32_t offset) { return Ipv4{subnet.base.value + offset}; }
+
+// Forks a child that enters the netns of fd and runs body; it exits 0 when body returns true, and
+// is killed by alarm() after timeout_seconds, so a broken test fails, never hangs.
+util::Result<util::ChildProcess> spawn_in_netns(int netns_fd, const std::function<bool()>& body,
+                                                unsigned timeout_seconds = 20);
 
 // Forks a child that enters the netns of fd, serves one TCP connection on address:port (answers
 // "pong" to "ping") and exits 0. ready receives one byte once the child listens.

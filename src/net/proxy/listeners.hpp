@@ -1,0 +1,23 @@
+// Binding the host side of published ports with plain sockets, before any event loop exists: a
+// caller (the shim) binds in its own process, so that a port already in use is its error, then hands
+// the bound sockets to a PortProxy, possibly in a forked child.
+#pragma once
+
+#include <vector>
+
+#include "net/proxy/forward.hpp"
+#include "util/fd.hpp"
+
+namespace stack::net::proxy {
+
+struct BoundPort {
+  Forward forward;  // host_port is the bound port (the kernel's choice when it was 0)
+  util::UniqueFd fd;  // TCP: listening; UDP: bound. Non-blocking, close-on-exec
+};
+
+// Binds every forward, all or nothing. TCP listeners get SO_REUSEADDR (a restarted proxy may bind
+// while old connections sit in TIME_WAIT). The first failure is one line:
+// "bind 127.0.0.1:8080/tcp: Address already in use".
+util::Result<std::vector<BoundPort>> bind_ports(const std::vector<Forward>& forwards);
+
+}  // namespace stack::net::proxy
