@@ -10,6 +10,7 @@
 #include "cli/command.hpp"
 #include "cli/project_context.hpp"
 #include "cli/service_container.hpp"
+#include "runtime/interactive.hpp"
 
 namespace stack::cli {
 namespace {
@@ -20,7 +21,7 @@ class ExecCommand final : public Command {
   std::string summary() const override { return "Run a command in a running container"; }
 
   void setup(CLI::App& app) override {
-    app.add_flag("-T,--no-TTY", no_tty_, "Do not allocate a TTY");
+    app.add_flag("-T,--no-TTY", no_tty_, "Do not allocate a TTY (default: one when stdin and stdout are terminals)");
     app.add_option("-u,--user", user_, "User (name or uid[:gid])");
     app.add_option("-w,--workdir", workdir_, "Working directory");
     app.add_option("-e,--env", env_, "Environment variable KEY=VALUE (repeatable)");
@@ -55,6 +56,13 @@ class ExecCommand final : public Command {
     exec.cwd = workdir_.empty() ? config->container.cwd : workdir_;
     exec.user = user_.empty() ? config->container.user : user_;
     exec.security = config->container.security;
+    // A terminal when both ends are one and -T was not given, as docker compose exec decides.
+    if (!no_tty_ && !detach_ && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) {
+      exec.tty = true;
+      auto code = runtime::exec_interactive(ctx->runtime(), container->name, exec, STDIN_FILENO, STDOUT_FILENO);
+      if (!code) return fail(code.error().context("exec in " + container->name));
+      return *code;
+    }
     exec.stdin_fd = detach_ ? -1 : STDIN_FILENO;
     exec.stdout_fd = detach_ ? -1 : STDOUT_FILENO;
     exec.stderr_fd = detach_ ? -1 : STDERR_FILENO;

@@ -11,6 +11,7 @@
 #include "cli/global_options.hpp"
 #include "cli/image_verbs.hpp"
 #include "cli/output.hpp"
+#include "util/bytes.hpp"
 #include <sstream>
 
 namespace stack::cli {
@@ -30,18 +31,7 @@ std::pair<std::string, std::string> split_tag(const std::string& familiar) {
   return {familiar.substr(0, colon), familiar.substr(colon + 1)};
 }
 
-std::string human_size(int64_t bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 4) {
-    v /= 1000;
-    ++u;
-  }
-  std::ostringstream out;
-  out << std::setprecision(v < 10 && u > 0 ? 2 : 3) << v << units[u];
-  return out.str();
-}
+std::string human_size(int64_t bytes) { return util::human_bytes(static_cast<uint64_t>(bytes), false); }
 
 class ImageListCommand final : public Command {
  public:

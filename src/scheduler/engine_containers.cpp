@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "net/dns/records.hpp"
 #include "net/naming.hpp"
 #include "net/netns.hpp"
 #include "scheduler/container_spec.hpp"
@@ -270,6 +271,20 @@ Result<void> Engine::Impl::refresh_discovery(const std::string& project) {
   }
   for (size_t i = 0; i < all.size(); ++i) {
     STACK_TRY(write_in_place(dirs[i] + "/hosts", render_hosts(all[i], all)));
+  }
+  // The DNS records of the networks this project made (an external network's belong to its owner).
+  ProjectState state(options.root, project);
+  STACK_TRY(state.load());
+  for (const std::string& network : state.snapshot().networks) {
+    std::map<std::string, std::vector<net::Ipv4>> records;
+    for (const auto& [name, addresses] : dns_names(network, all)) {
+      for (const std::string& a : addresses) {
+        if (auto ip = net::Ipv4::parse(a)) records[name].push_back(*ip);
+      }
+    }
+    auto file = net::dns::records_file(options.root, network);
+    fs::create_directories(file.parent_path(), ec);
+    STACK_TRY(net::dns::write_dns_records(file, records));
   }
   return util::ok();
 }

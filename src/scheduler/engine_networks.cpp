@@ -3,6 +3,8 @@
 // is made, so a crash in between leaves something `down` knows to remove.
 #include <filesystem>
 
+#include "net/dns/control.hpp"
+#include "net/dns/records.hpp"
 #include "net/host.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine_impl.hpp"
@@ -72,6 +74,11 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
     auto made = network.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
+    // The network's DNS server answers on its gateway; forwarding outside names is opt-in.
+    auto forward = n.driver_opts.find("stack.dns.forward");
+    bool forwarding = forward != n.driver_opts.end() && forward->second == "true";
+    auto dns = net::dns::ensure_dns_server(options.binary, options.root, n.name, planned->gateway, forwarding);
+    if (!dns) return std::move(dns).error().context("network " + n.name + ": DNS server");
     report("Network", n.name, made->created ? "Created" : "Running");
   }
   return util::ok();
@@ -84,6 +91,9 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
     report("Network", name, "In use", true, false);
     return util::ok();
   }
+  STACK_TRY(net::dns::stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
+  std::error_code ec;
+  fs::remove(net::dns::records_file(options.root, name), ec);
   STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(net::bridge_name(name)));
   STACK_TRY(ipam.remove_network(name));
   STACK_TRY(state.remove_network(name));

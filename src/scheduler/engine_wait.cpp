@@ -95,6 +95,8 @@ Result<void> Engine::Impl::wait_ready(const std::string& project, const std::set
       if (c.observed.one_off || (!services.empty() && !services.count(c.observed.service))) continue;
       const auto& s = c.state;
       if (runtime::shim::is_final(s.status) || !s.shim_alive) {
+        // A one-shot service that completed is ready; one that failed is not.
+        if (s.exit_code == 0 && s.error.empty()) continue;
         return Error(Errc::conflict, "container " + c.observed.name + " " + exited(s));
       }
       if (c.config.healthcheck) {

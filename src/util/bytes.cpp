@@ -1,5 +1,7 @@
 #include "util/bytes.hpp"
 
+#include <cstdio>
+
 #include <array>
 #include <cctype>
 #include <cmath>
@@ -96,6 +98,21 @@ std::string format_bytes(int64_t bytes) {
       return std::to_string(bytes / it->second) + it->first;
   }
   return std::to_string(bytes);
+}
+
+std::string human_bytes(uint64_t bytes, bool binary) {
+  static const char* decimal[] = {"B", "kB", "MB", "GB", "TB"};
+  static const char* binary_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  const double step = binary ? 1024 : 1000;
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= step && u < 4) {
+    v /= step;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*g%s", v < 10 && u > 0 ? 2 : 3, v, binary ? binary_units[u] : decimal[u]);
+  return buf;
 }
 
 }  // namespace stack::util

@@ -1,6 +1,6 @@
 // The embedded DNS server of one network: `stack dns-server` runs it in its own detached process
 // (control.hpp starts and stops it). It listens on the network's gateway address (the bridge, in
-// the host's netns), UDP and TCP, answers from <root>/networks/<network>.dns.json (re-read when it
+// the host's netns), UDP and TCP, answers from <root>/run/dns/<network>.records.json (re-read when it
 // changes) as answer.hpp decides, and forwards other names when told to.
 #pragma once
 

@@ -11,7 +11,8 @@
 namespace stack::net::dns {
 
 std::filesystem::path records_file(const std::filesystem::path& root, const std::string& network) {
-  return root / "networks" / (network + ".dns.json");
+  // Beside the server's pid file, not in networks/: that directory holds IPAM files only.
+  return root / "run" / "dns" / (network + ".records.json");
 }
 
 std::string encode_records(const Records& records) {

@@ -1,4 +1,4 @@
-// The names a network's DNS server answers for: <root>/networks/<name>.dns.json, written by the
+// The names a network's DNS server answers for: <root>/run/dns/<name>.records.json, written by the
 // orchestrator, read (and re-read when it changes) by the server.
 //   {"names": {"web": ["10.1.0.2"], "demo-web-1": ["10.1.0.2"]}}
 // Names are compared case-insensitively and without a trailing dot (canonical_name).
@@ -20,7 +20,7 @@ namespace stack::net::dns {
 
 using Records = std::map<std::string, std::vector<Ipv4>>;  // canonical name -> addresses
 
-// <root>/networks/<network>.dns.json
+// <root>/run/dns/<network>.records.json
 std::filesystem::path records_file(const std::filesystem::path& root, const std::string& network);
 
 std::string encode_records(const Records& records);

@@ -30,7 +30,7 @@ class DnsServerTest : public BridgedNetnsTest {
     BridgedNetnsTest::SetUp();
     if (HasFatalFailure()) return;
     ASSERT_FALSE(root_.path().empty());
-    std::filesystem::create_directories(root_.path() + "/networks");
+    std::filesystem::create_directories(root_.path() + "/run/dns");
     web_ = {net::testing::host(subnet_, 2), net::testing::host(subnet_, 3)};
     ASSERT_TRUE(write_dns_records(records_file(root_.path(), network_),
                                   {{"web", web_}, {"demo-web-1", {web_[0]}}}));

@@ -80,7 +80,7 @@ class StackTest : public ::testing::Test {
     ASSERT_TRUE(test::write_text(file(), text));
   }
 
-  std::string file() const { return root_ / "stack.yaml"; }
+  std::string file() const { return file_.empty() ? root_ / "stack.yaml" : file_; }
 
   Outcome stack(const std::string& args) const {
     std::string out = root_ / "out.txt", err = root_ / "err.txt";
@@ -154,6 +154,7 @@ class StackTest : public ::testing::Test {
   }
 
   test::TempDir root_{"stack-e2e"};
+  std::string file_;  // a stack file elsewhere (the examples); "" = the one write_stack() writes
   std::string project_;
   std::string subnet_;
   std::string prefix_;

@@ -47,7 +47,7 @@ TEST(DnsRecords, RejectsBadFiles) {
 
 TEST_F(DnsRecordsTest, FileIsReReadWhenItChangesAndKeptWhenBad) {
   const fs::path file = records_file(dir_, "demo_default");
-  EXPECT_EQ(file, dir_ / "networks" / "demo_default.dns.json");
+  EXPECT_EQ(file, dir_ / "run" / "dns" / "demo_default.records.json");
   fs::create_directories(file.parent_path());
   RecordsFile records(file);
   EXPECT_TRUE(records.current().empty());  // no file yet

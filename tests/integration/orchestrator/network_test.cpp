@@ -1,0 +1,116 @@
+// Networking through the real binary: published ports on loopback, DNS on the network's gateway,
+// addresses kept across restarts; stats and top of running containers.
+#include "integration/orchestrator/e2e_fixture.hpp"
+
+namespace stack::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+// GET / from 127.0.0.1:port; the whole answer, or "" when nothing answers.
+std::string http_get(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string req = "GET / HTTP/1.0\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+class Networking : public StackTest {};
+
+TEST_F(Networking, PublishedPortAnswersOnLoopbackAndNamesResolveThroughDns) {
+  start(20);
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo served-by-web > /www/index.html && exec httpd -f -p 80 -h /www\"]\n"
+      "    init: true\n"
+      "    ports: [\"127.0.0.1::80\"]\n"
+      "  client:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  Outcome port = stack("port web 80");
+  ASSERT_EQ(port.code, 0) << port.err;
+  ASSERT_EQ(port.out.rfind("127.0.0.1:", 0), 0u) << port.out;
+  int host_port = std::stoi(port.out.substr(10));
+  std::string page;
+  for (int i = 0; i < 50 && page.find("served-by-web") == std::string::npos; ++i) {
+    page = http_get(host_port);
+    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(page, HasSubstr("served-by-web"));
+  EXPECT_THAT(ps()[container("web")]["Publishers"].dump(), HasSubstr(std::to_string(host_port)));
+
+  std::string web_ip = ps()[container("web")]["Networks"][project_ + "_default"];
+  Outcome lookup = stack("exec -T client nslookup web");
+  EXPECT_EQ(lookup.code, 0) << lookup.err;
+  EXPECT_THAT(lookup.out, HasSubstr("Address: " + web_ip));
+  Outcome by_container = stack("exec -T client nslookup " + container("web"));
+  EXPECT_THAT(by_container.out, HasSubstr("Address: " + web_ip));
+  Outcome unknown = stack("exec -T client nslookup nosuchservice");
+  EXPECT_NE(unknown.code, 0);
+
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_EQ(http_get(host_port), "");
+  EXPECT_EQ(sh("ps -eo args | grep -F -- '--root " + root_.path() + " dns-server' | grep -v grep"), "");
+}
+
+TEST_F(Networking, RestartedContainerKeepsItsAddress) {
+  start(21);
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    restart: always\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  auto address = [&] { return ps()[container("app")]["Networks"][project_ + "_default"].get<std::string>(); };
+  std::string before = address();
+  ASSERT_THAT(before, HasSubstr(prefix_));
+  ASSERT_EQ(stack("restart -t 0 app").code, 0);
+  EXPECT_EQ(address(), before);
+  // A crash restarted by the restart policy comes back into the same namespace.
+  ASSERT_EQ(stack("kill app").code, 0);
+  EXPECT_TRUE(wait_until(container("app"), [](const nlohmann::json& c) {
+    return c["RestartCount"] >= 1 && c["State"] == "running";
+  }));
+  EXPECT_EQ(address(), before);
+  Outcome ip = stack("exec -T app ip -o -4 addr show eth0");
+  EXPECT_THAT(ip.out, HasSubstr(before + "/24"));
+}
+
+TEST_F(Networking, StatsAndTopShowTheContainersProcesses) {
+  start(22);
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    mem_limit: 64m\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  Outcome stats = stack("stats --no-stream --format json");
+  ASSERT_EQ(stats.code, 0) << stats.err;
+  auto j = nlohmann::json::parse(stats.out, nullptr, false);
+  ASSERT_TRUE(j.is_array() && j.size() == 1u) << stats.out;
+  EXPECT_EQ(j[0]["Name"], container("app"));
+  EXPECT_GE(j[0]["PIDs"].get<int>(), 1);
+  EXPECT_EQ(j[0]["MemLimit"].get<uint64_t>(), 64ull << 20);
+  EXPECT_GT(j[0]["MemUsage"].get<uint64_t>(), 0u);
+  Outcome top = stack("top app");
+  ASSERT_EQ(top.code, 0) << top.err;
+  EXPECT_THAT(top.out, HasSubstr("sleep 600"));
+}
+
+}  // namespace
+}  // namespace stack::e2e
