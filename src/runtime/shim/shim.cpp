@@ -22,6 +22,7 @@
 #include "runtime/shim/port_proxy_child.hpp"
 #include "runtime/shim/restart_policy.hpp"
 #include "runtime/state_paths.hpp"
+#include "runtime/sys/code_pages.hpp"
 #include "runtime/sys/file.hpp"
 
 namespace stack::runtime::shim {
@@ -410,8 +411,10 @@ int Shim::run() {
     return 0;
   }
   ready_.reset();
-  // Setup allocated (config, JSON); hand it back so that the resident size is the loop's own.
+  // Setup allocated (config, JSON) and ran code the loop never runs again; hand both back so that
+  // the resident size is the loop's own.
   ::malloc_trim(0);
+  sys::release_code_pages();
   while (!done_) loop_once();
   return 0;
 }
