@@ -47,7 +47,8 @@ write_stack() {
 baseline() {
   local pids=() i
   for i in $(seq 1 "$1"); do sleep 600 & pids+=($!); done
-  kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
 }
 
 s() { STACK_ROOT=$root "$stack" -p bench -f "$work/stack.yaml" "$@"; }
@@ -57,7 +58,8 @@ for n in $sizes; do
   write_stack "$n"
   up=() noop=() ps=() down=() base=()
   for _ in $(seq 1 "$runs"); do
-    base+=("$(timed baseline "$n")")
+    t0=$(now_ms); baseline "$n"; t1=$(now_ms)
+    base+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.1f\n", a - b }')")
     up+=("$(timed s up -d)")
     noop+=("$(timed s up -d)")
     ps+=("$(timed s ps)")
