@@ -188,5 +188,25 @@ TEST_F(Reconcile, UpConvergesAfterTheCliIsKilledMidway) {
   }
 }
 
+TEST_F(Reconcile, DownConvergesAfterTheCliIsKilledMidway) {
+  start(17);
+  std::string services;
+  for (int i = 0; i < 6; ++i) {
+    services += "  s" + std::to_string(i) + ":\n    image: busybox\n    command: [\"sleep\", \"600\"]\n    init: true\n";
+  }
+  write_stack(services);
+  for (int delay_ms : {20, 80, 200}) {
+    ASSERT_EQ(stack("up -d").code, 0);
+    std::string cmd = std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + project_ + " -f " + file() +
+                      " down -t 0 >/dev/null 2>&1 & p=$!; sleep " + std::to_string(delay_ms / 1000.0) +
+                      "; kill -9 $p; wait $p 2>/dev/null; true";
+    sh(cmd);
+    Outcome down = stack("down -t 0");
+    ASSERT_EQ(down.code, 0) << "after kill at " << delay_ms << " ms: " << down.err;
+    EXPECT_TRUE(ps().empty());
+    expect_no_residue();
+  }
+}
+
 }  // namespace
 }  // namespace stack::e2e
