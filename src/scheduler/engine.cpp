@@ -48,19 +48,6 @@ Result<ProjectLock> lock_project(Engine::Impl& impl, const std::string& project)
   });
 }
 
-// Runs fn(item) on one thread per item and returns the first error, in item order.
-template <class T, class F>
-Result<void> parallel(const std::vector<T>& items, F&& fn) {
-  std::vector<std::future<Result<void>>> jobs;
-  for (const T& item : items) jobs.push_back(std::async(std::launch::async, [&fn, &item] { return fn(item); }));
-  Result<void> first = util::ok();
-  for (auto& job : jobs) {
-    Result<void> r = job.get();
-    if (!r && first) first = std::move(r);
-  }
-  return first;
-}
-
 std::vector<std::string> names_of(const std::vector<const Found*>& list) {
   std::vector<std::string> out;
   for (const auto* f : list) out.push_back(f->observed.name);

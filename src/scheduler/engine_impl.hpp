@@ -1,7 +1,9 @@
 // The engine's internals, shared by its source files (engine_*.cpp); not for other modules.
 #pragma once
 
+#include <future>
 #include <mutex>
+#include <vector>
 
 #include "net/ipam_store.hpp"
 #include "scheduler/discovery.hpp"
@@ -16,6 +18,19 @@ struct Found {
   runtime::shim::ShimConfig config;
   runtime::shim::ContainerState state;
 };
+
+// Runs fn(item) on one thread per item and returns the first error, in item order.
+template <class T, class F>
+util::Result<void> parallel(const std::vector<T>& items, F&& fn) {
+  std::vector<std::future<util::Result<void>>> jobs;
+  for (const T& item : items) jobs.push_back(std::async(std::launch::async, [&fn, &item] { return fn(item); }));
+  util::Result<void> first = util::ok();
+  for (auto& job : jobs) {
+    util::Result<void> r = job.get();
+    if (!r && first) first = std::move(r);
+  }
+  return first;
+}
 
 class Engine::Impl {
  public:

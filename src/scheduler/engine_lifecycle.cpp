@@ -34,18 +34,6 @@ Result<std::vector<Found>> select(Engine::Impl& impl, const std::string& project
   return out;
 }
 
-template <class F>
-Result<void> each(const std::vector<Found>& list, F&& fn) {
-  std::vector<std::future<Result<void>>> jobs;
-  for (const Found& f : list) jobs.push_back(std::async(std::launch::async, [&fn, &f] { return fn(f); }));
-  Result<void> first = util::ok();
-  for (auto& j : jobs) {
-    auto r = j.get();
-    if (!r && first) first = std::move(r);
-  }
-  return first;
-}
-
 // "2026-11-28T07:01:25.123456789Z" (as the shim writes it) -> a time point.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
   std::tm tm{};
@@ -69,7 +57,7 @@ Result<void> Engine::start(const std::string& project, const std::vector<std::st
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return each(list, [&](const Found& f) -> Result<void> {
+  return parallel(list, [&](const Found& f) -> Result<void> {
     if (f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Starting", false);
     STACK_TRY(impl.runtime.start(f.observed.name).context("container " + f.observed.name));
@@ -83,7 +71,7 @@ Result<void> Engine::stop(const std::string& project, const std::vector<std::str
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, true));
-  return each(list, [&](const Found& f) -> Result<void> {
+  return parallel(list, [&](const Found& f) -> Result<void> {
     if (!f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Stopping", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
@@ -97,7 +85,7 @@ Result<void> Engine::restart(const std::string& project, const std::vector<std::
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return each(list, [&](const Found& f) -> Result<void> {
+  return parallel(list, [&](const Found& f) -> Result<void> {
     impl.report("Container", f.observed.name, "Restarting", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
     STACK_TRY(impl.runtime.start(f.observed.name).context("container " + f.observed.name));
@@ -109,7 +97,7 @@ Result<void> Engine::restart(const std::string& project, const std::vector<std::
 Result<void> Engine::kill(const std::string& project, const std::vector<std::string>& services, int signal) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, true));
-  return each(list, [&](const Found& f) -> Result<void> {
+  return parallel(list, [&](const Found& f) -> Result<void> {
     if (!f.observed.running) return util::ok();
     STACK_TRY(impl.runtime.kill(f.observed.name, signal).context("container " + f.observed.name));
     impl.report("Container", f.observed.name, "Killed");
@@ -129,7 +117,7 @@ Result<void> Engine::remove(const std::string& project, const std::vector<std::s
       return Error(Errc::conflict, "container " + f.observed.name + " is running: stop it first or use --force");
     }
   }
-  STACK_TRY(each(list, [&](const Found& f) -> Result<void> {
+  STACK_TRY(parallel(list, [&](const Found& f) -> Result<void> {
     STACK_TRY(impl.destroy_container(project, f.observed.name, state, std::chrono::seconds(0)));
     impl.report("Container", f.observed.name, "Removed");
     if (volumes) {
