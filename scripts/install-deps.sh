@@ -10,6 +10,8 @@ packages=(
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libasio-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev googletest libcli11-dev
   libseccomp-dev libcap-dev libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev
+  # static archives of libarchive's compressors (STACK_STATIC_LIBS)
+  liblzma-dev libbz2-dev zlib1g-dev liblz4-dev
   libsystemd-dev
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev

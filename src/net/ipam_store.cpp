@@ -171,7 +171,7 @@ Result<std::vector<IpamNetwork>> IpamStore::list() const {
 }
 
 Result<void> IpamStore::save(const IpamNetwork& network) const {
-  return util::write_file_atomic(network_file(network.name), encode_network(network))
+  return util::write_file_atomic(network_file(network.name), encode_network(network), util::Durability::process_crash)
       .context("saving network " + in_quotes(network.name));
 }
 
@@ -229,7 +229,6 @@ Result<bool> IpamStore::remove_network(const std::string& name) {
     removed = false;
   }
   lock.unlink();
-  STACK_TRY(util::fsync_dir(directory().string()));
   return removed;
 }
 

@@ -53,7 +53,7 @@ Result<void> wait_ready(int fd, std::chrono::seconds limit) {
 Result<UniqueFd> launch_shim(const std::string& binary, const std::string& root,
                              const std::string& id) {
   STACK_ASSIGN_OR_RETURN(util::Pipe ready, util::Pipe::make(O_CLOEXEC));
-  auto spawned = util::spawn_detached({binary, "--root", root, "shim", "--id", id, "--ready-fd", "3"},
+  auto spawned = util::spawn_detached({binary, "--root", root, "shim", "--id", id, "--ready-fd", "3", "--detach"},
                                       ready.write.get());
   if (!spawned) return Error(Errc::internal, "starting the shim for '" + id + "' failed");
   return std::move(ready.read);
@@ -117,7 +117,7 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
     }
     if (r.merged_dir.empty()) r.merged_dir = paths_.rootfs_dir(id);
   }
-  if (auto written = write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c)); !written) {
+  if (auto written = write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c), util::Durability::process_crash); !written) {
     (void)sys::remove_all(dir);
     return std::move(written).error().context("container '" + id + "'");
   }

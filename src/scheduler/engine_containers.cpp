@@ -194,9 +194,9 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
       std::string dir = etc_dir(stack.name, name);
       STACK_TRY(make_dir(dir));
       p.etc_dir = dir;
-      STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint)));
-      STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n"));
-      STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns)));
+      STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint), util::Durability::process_crash));
+      STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n", util::Durability::process_crash));
+      STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns), util::Durability::process_crash));
       // Its own /etc/hosts, with every peer, and the peers' files with it, before it starts.
       STACK_TRY(refresh_discovery(stack.name));
     }

@@ -95,7 +95,7 @@ Result<void> ProjectState::save_locked() {
   std::error_code ec;
   fs::create_directories(directory(), ec);
   if (ec) return Error(Errc::io, "create '" + directory() + "': " + ec.message());
-  return util::write_file_atomic(directory() + "/project.json", encode_project(record_));
+  return util::write_file_atomic(directory() + "/project.json", encode_project(record_), util::Durability::process_crash);
 }
 
 template <class F>

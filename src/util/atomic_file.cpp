@@ -15,7 +15,7 @@ Result<void> fsync_dir(const std::string& dir) {
   return ok();
 }
 
-Result<void> write_file_atomic(const std::string& path, std::string_view content) {
+Result<void> write_file_atomic(const std::string& path, std::string_view content, Durability durability) {
   static std::atomic<unsigned> counter{0};
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -24,7 +24,8 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
   {
     STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
     auto written = write_all(fd.get(), content);
-    if (written && ::fsync(fd.get()) != 0) written = Error::from_errno("fsync '" + tmp + "'");
+    bool flush = durability == Durability::power_loss;
+    if (written && flush && ::fsync(fd.get()) != 0) written = Error::from_errno("fsync '" + tmp + "'");
     if (!written) {
       ::unlink(tmp.c_str());
       return std::move(written).context("writing '" + path + "'");
@@ -35,6 +36,7 @@ Result<void> write_file_atomic(const std::string& path, std::string_view content
     ::unlink(tmp.c_str());
     return err;
   }
+  if (durability == Durability::process_crash) return ok();
   return fsync_dir(dir);
 }
 

@@ -1,10 +1,10 @@
 #include "image/registry/http.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+
+#include "image/registry/libcurl.hpp"
 
 namespace stack::image::registry {
 
@@ -14,27 +14,20 @@ using util::fail;
 
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
 }
 
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
 }  // namespace
 
 struct Http::State {
+  const LibCurl* api = nullptr;
+  std::optional<Error> load_error;  // libcurl could not be loaded: every request fails with it
   CURL* curl = nullptr;
   ~State() {
-    if (curl) curl_easy_cleanup(curl);
+    if (curl) api->easy_cleanup(curl);
   }
 };
 
@@ -91,8 +84,13 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 }  // namespace
 
 Http::Http() : state_(std::make_unique<State>()) {
-  global_init();
-  state_->curl = curl_easy_init();
+  auto api = libcurl();
+  if (!api) {
+    state_->load_error = std::move(api).error();
+    return;
+  }
+  state_->api = *api;
+  state_->curl = state_->api->easy_init();
 }
 Http::~Http() = default;
 Http::Http(Http&&) noexcept = default;
@@ -107,50 +105,53 @@ Result<HttpResponse> Http::stream(const HttpRequest& request, const BodySink& si
 }
 
 Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* sink, size_t max_body) {
+  if (state_->load_error) return *state_->load_error;
+  const LibCurl& curl = *state_->api;
   CURL* c = state_->curl;
   if (c == nullptr) return fail(Errc::internal, "curl_easy_init failed");
-  curl_easy_reset(c);
+  curl.easy_reset(c);
   ++requests_;
   HttpResponse response;
   Transfer t{&response, sink, max_body};
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  auto free_list = [&curl](curl_slist* l) { curl.slist_free_all(l); };
+  std::unique_ptr<curl_slist, decltype(free_list)> headers(nullptr, free_list);
   for (const auto& h : request.headers) {
-    curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+    curl_slist* next = curl.slist_append(headers.get(), h.c_str());
     if (next == nullptr) return fail(Errc::internal, "curl_slist_append failed");
     (void)headers.release();
     headers.reset(next);
   }
   char errbuf[CURL_ERROR_SIZE] = {};
   std::string range = request.range_from ? std::to_string(*request.range_from) + "-" : "";
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, request.allow_http_redirects ? "http,https" : "https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "stack/0.1");
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  if (!range.empty()) curl_easy_setopt(c, CURLOPT_RANGE, range.c_str());
+  curl.easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, request.allow_http_redirects ? "http,https" : "https");
+  curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl.easy_setopt(c, CURLOPT_USERAGENT, "stack/0.1");
+  curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  if (!range.empty()) curl.easy_setopt(c, CURLOPT_RANGE, range.c_str());
   if (request.method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  CURLcode rc = curl_easy_perform(c);
+  curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl.easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl.easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  CURLcode rc = curl.easy_perform(c);
   std::string what = request.method + " " + request.url;
   if (t.error) return std::move(*t.error).context(what);
   if (rc != CURLE_OK) {
-    return fail(Errc::io, what + ": " + (errbuf[0] != 0 ? std::string(errbuf) : curl_easy_strerror(rc)));
+    return fail(Errc::io, what + ": " + (errbuf[0] != 0 ? std::string(errbuf) : curl.easy_strerror(rc)));
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
+  curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;
 }
 

@@ -47,7 +47,7 @@ util::Result<Records> decode_records(std::string_view text) {
 
 util::Result<void> write_dns_records(const std::filesystem::path& file,
                                      const std::map<std::string, std::vector<Ipv4>>& records) {
-  return util::write_file_atomic(file.string(), encode_records(records));
+  return util::write_file_atomic(file.string(), encode_records(records), util::Durability::process_crash);
 }
 
 const Records& RecordsFile::current() {

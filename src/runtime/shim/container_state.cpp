@@ -84,7 +84,7 @@ util::Result<ContainerState> decode_state(const std::string& text) {
 }
 
 util::Result<void> write_state(const std::string& path, const ContainerState& state) {
-  return write_file_atomic(path, encode_state(state));
+  return write_file_atomic(path, encode_state(state), util::Durability::process_crash);
 }
 
 util::Result<ContainerState> read_state(const std::string& path) {
