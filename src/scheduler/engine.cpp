@@ -169,11 +169,17 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     }
     bool changed = std::any_of(p.services.at(name).begin(), p.services.at(name).end(),
                                [](const Step& s) { return s.kind != StepKind::keep; });
-    if (changed) (void)impl.refresh_discovery(stack.name);
+    if (changed) (void)impl.refresh_discovery(stack.name, Engine::Impl::Sync::no_wait);
     return true;
   };
+  // A converged stack has nothing to start: its services are checked in start order on this
+  // thread (fifty threads cost a no-op `up` more than the rest of its work).
   std::vector<std::thread> threads;
   for (const std::string& name : p.order) {
+    if (p.converged()) {
+      promises[name].set_value(run_service(name));
+      continue;
+    }
     threads.emplace_back([&, name] {
       bool ok = false;
       try {

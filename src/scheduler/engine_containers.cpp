@@ -197,8 +197,9 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
       STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint), util::Durability::process_crash));
       STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n", util::Durability::process_crash));
       STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns), util::Durability::process_crash));
-      // Its own /etc/hosts, with every peer, and the peers' files with it, before it starts.
-      STACK_TRY(refresh_discovery(stack.name));
+      // Its own /etc/hosts, with every peer, before it starts; the peers' files follow.
+      STACK_TRY(write_own_hosts(stack.name, endpoint, dir));
+      STACK_TRY(refresh_discovery(stack.name, Sync::no_wait));
     }
     if (req.publish_ports && !service.ports.empty()) {
       if (first_address.empty()) {
@@ -255,19 +256,63 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
   return util::ok();
 }
 
-Result<void> Engine::Impl::refresh_discovery(const std::string& project) {
-  std::lock_guard lock(discovery_mu);
-  std::vector<Endpoint> all;
-  std::vector<std::string> dirs;
+namespace {
+
+// Every endpoint of the project with the etc directory it was read from.
+std::vector<std::pair<Endpoint, std::string>> read_endpoints(const std::string& etc) {
+  std::vector<std::pair<Endpoint, std::string>> out;
   std::error_code ec;
-  for (fs::directory_iterator it(project_dir(options.root, project) + "/etc", ec), end; !ec && it != end;
-       it.increment(ec)) {
+  for (fs::directory_iterator it(etc, ec), end; !ec && it != end; it.increment(ec)) {
     auto text = util::read_file(it->path().string() + "/endpoint.json");
     if (!text) continue;
     auto endpoint = decode_endpoint(*text);
     if (!endpoint) continue;
-    all.push_back(std::move(*endpoint));
-    dirs.push_back(it->path().string());
+    out.emplace_back(std::move(*endpoint), it->path().string());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<void> Engine::Impl::write_own_hosts(const std::string& project, const Endpoint& endpoint,
+                                           const std::string& dir) {
+  std::vector<Endpoint> all;
+  for (auto& [e, path] : read_endpoints(project_dir(options.root, project) + "/etc")) {
+    if (e.container != endpoint.container) all.push_back(std::move(e));
+  }
+  all.push_back(endpoint);
+  return write_in_place(dir + "/hosts", render_hosts(endpoint, all));
+}
+
+Result<void> Engine::Impl::refresh_discovery(const std::string& project, Sync sync) {
+  std::unique_lock lock(discovery_mu);
+  DiscoveryPasses& passes = discovery_passes[project];
+  const uint64_t mine = ++passes.requested;
+  if (passes.running) {
+    if (sync == Sync::no_wait) return util::ok();
+    discovery_done.wait(lock, [&] { return passes.completed >= mine; });
+    return util::ok();
+  }
+  passes.running = true;
+  Result<void> result = util::ok();
+  while (passes.completed < passes.requested) {
+    const uint64_t target = passes.requested;
+    lock.unlock();
+    result = refresh_discovery_pass(project);
+    lock.lock();
+    passes.completed = target;
+    discovery_done.notify_all();
+  }
+  passes.running = false;
+  return result;
+}
+
+Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
+  std::vector<Endpoint> all;
+  std::vector<std::string> dirs;
+  for (auto& [endpoint, dir] : read_endpoints(project_dir(options.root, project) + "/etc")) {
+    all.push_back(std::move(endpoint));
+    dirs.push_back(std::move(dir));
   }
   for (size_t i = 0; i < all.size(); ++i) {
     STACK_TRY(write_in_place(dirs[i] + "/hosts", render_hosts(all[i], all)));
@@ -275,6 +320,7 @@ Result<void> Engine::Impl::refresh_discovery(const std::string& project) {
   // The DNS records of the networks this project made (an external network's belong to its owner).
   ProjectState state(options.root, project);
   STACK_TRY(state.load());
+  std::error_code ec;
   for (const std::string& network : state.snapshot().networks) {
     std::map<std::string, std::vector<net::Ipv4>> records;
     for (const auto& [name, addresses] : dns_names(network, all)) {

@@ -1,7 +1,10 @@
 // The engine's internals, shared by its source files (engine_*.cpp); not for other modules.
 #pragma once
 
+#include <condition_variable>
+#include <cstdint>
 #include <future>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -72,7 +75,16 @@ class Engine::Impl {
                                        ProjectState& state,
                                        std::optional<std::chrono::nanoseconds> timeout);
   // Rewrites every container's /etc/hosts and every network's DNS records of the project.
-  util::Result<void> refresh_discovery(const std::string& project);
+  // Requests made while a pass runs are folded into one more pass by the thread running it (each
+  // pass reads and writes every container's files, so one per new container was quadratic).
+  // Sync::wait returns after a pass that began after the call; Sync::no_wait returns at once when
+  // another thread is already refreshing.
+  enum class Sync { wait, no_wait };
+  util::Result<void> refresh_discovery(const std::string& project, Sync sync = Sync::wait);
+  // Writes the /etc/hosts of one container (endpoint in dir) from every endpoint of the project.
+  util::Result<void> refresh_discovery_pass(const std::string& project);
+  util::Result<void> write_own_hosts(const std::string& project, const Endpoint& endpoint,
+                                     const std::string& dir);
 
   // Blocks until the service's containers meet the condition (engine_wait.cpp).
   util::Result<void> wait_for(const std::string& project, const std::string& service,
@@ -87,7 +99,14 @@ class Engine::Impl {
   ImageResolver images;
   ProgressSink progress;
   net::IpamStore ipam;
-  std::mutex discovery_mu;  // one refresh at a time
+  struct DiscoveryPasses {
+    uint64_t requested = 0;
+    uint64_t completed = 0;
+    bool running = false;
+  };
+  std::mutex discovery_mu;  // guards discovery_passes
+  std::condition_variable discovery_done;
+  std::map<std::string, DiscoveryPasses> discovery_passes;  // per project
   std::mutex progress_mu;
 };
 
