@@ -11,6 +11,9 @@ packages=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev googletest libcli11-dev
   libseccomp-dev libcap-dev libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev
   libsystemd-dev
+  # nftables: the header only (libnftables1 is dlopen'ed at run time, never linked); the nft CLI
+  # is for debugging, no test uses it
+  libnftables-dev nftables
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # test and benchmark tools
