@@ -13,6 +13,9 @@ packages=(
   # static archives of libarchive's compressors (STACK_STATIC_LIBS)
   liblzma-dev libbz2-dev zlib1g-dev liblz4-dev
   libsystemd-dev
+  # nftables: the header only (libnftables1 is dlopen'ed at run time, never linked); the nft CLI
+  # is for debugging, no test uses it
+  libnftables-dev nftables
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # test and benchmark tools

@@ -73,6 +73,12 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->envname("STACK_ROOT")
       ->capture_default_str()
       ->type_name("DIR");
+  app.add_option("--ip-masq", options.ip_masq,
+                 "Masquerade outbound traffic of networks that do not set "
+                 "com.docker.network.bridge.enable_ip_masquerade")
+      ->envname("STACK_IP_MASQ")
+      ->default_str("true")
+      ->type_name("BOOL");
   app.add_option("--log-level", options.log_level, "Log level on stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str()

@@ -25,6 +25,7 @@ struct GlobalOptions {
   std::string project_directory;       // --project-directory
   std::string root = "/var/lib/stack"; // --root / STACK_ROOT: the state root
   std::string log_level = "warn";      // --log-level
+  bool ip_masq = true;                 // --ip-masq / STACK_IP_MASQ: networks' masquerading default
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options);

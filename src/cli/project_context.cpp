@@ -61,7 +61,7 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
   }
   ctx->store_ = std::move(*store);
   ctx->engine_ = std::make_unique<scheduler::Engine>(
-      scheduler::EngineOptions{global.root, self_binary()}, *ctx->runtime_, *ctx->network_,
+      scheduler::EngineOptions{global.root, self_binary(), global.ip_masq}, *ctx->runtime_, *ctx->network_,
       make_image_resolver(*ctx->store_, print_progress), print_progress);
   return ctx;
 }

@@ -13,12 +13,14 @@
 #include "net/detail.hpp"
 #include "net/naming.hpp"
 #include "util/fd.hpp"
+#include "util/file_lock.hpp"
 
 namespace stack::net {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using util::Errc;
+using util::FileLock;
 using util::Result;
 using util::UniqueFd;
 
@@ -29,39 +31,6 @@ constexpr const char* kPoolLock = ".pool.lock";
 
 using detail::in_quotes;
 std::string path_in_quotes(const fs::path& path) { return in_quotes(path.native()); }
-
-// An exclusive flock on a lock file. The lock file of a network is unlinked when the network is
-// removed, so after locking we check that the path still names the file we locked; otherwise a
-// waiter could hold a lock on an orphaned inode while a newcomer locks a fresh file.
-class FileLock {
- public:
-  static Result<FileLock> acquire(const fs::path& path) {
-    for (;;) {
-      STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(path, O_RDWR | O_CREAT, 0600));
-      int rc;
-      do rc = ::flock(fd.get(), LOCK_EX);
-      while (rc != 0 && errno == EINTR);
-      if (rc != 0) return util::Error::from_errno("locking " + path_in_quotes(path));
-      struct stat held {
-      }, named{};
-      if (::fstat(fd.get(), &held) != 0)
-        return util::Error::from_errno("stat " + path_in_quotes(path));
-      if (::stat(path.c_str(), &named) == 0 && named.st_ino == held.st_ino &&
-          named.st_dev == held.st_dev)
-        return FileLock(std::move(fd), path);
-      // Removed or replaced while we waited: try again on the current file.
-    }
-  }
-
-  // Unlinks the lock file while still holding it, so that waiters retry (see above).
-  void unlink() { ::unlink(path_.c_str()); }
-
- private:
-  FileLock(UniqueFd fd, fs::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
-  UniqueFd fd_;
-  fs::path path_;
-};
-
 
 Result<void> ensure_directory(const fs::path& dir) {
   std::error_code ec;

@@ -44,6 +44,7 @@ using ImageResolver = std::function<util::Result<ResolvedImage>(const spec::Serv
 struct EngineOptions {
   std::string root;            // the state root
   std::string binary;          // the `stack` executable (for helper processes)
+  bool ip_masquerade = true;   // networks masquerade unless their driver_opts say not (--ip-masq)
 };
 
 struct UpOptions {

@@ -1,10 +1,12 @@
 // Project networks and volumes: bridges through net::Network with subnets from the IPAM store,
-// and volume directories under <root>/volumes. Each is recorded in the project state before it
+// each with its nftables table (isolation, masquerading), and volume directories under
+// <root>/volumes. Each is recorded in the project state before it
 // is made, so a crash in between leaves something `down` knows to remove.
 #include <filesystem>
 
 #include "net/dns/control.hpp"
 #include "net/dns/records.hpp"
+#include "net/forwarding.hpp"
 #include "net/host.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine_impl.hpp"
@@ -46,6 +48,22 @@ Result<unsigned> mtu_of(const spec::Network& n) {
   return Error(Errc::invalid_argument, "network " + n.key + ": mtu '" + it->second + "' is not a number in 68..65535");
 }
 
+// docker's per-network switch, over the engine's default (--ip-masq); internal networks never
+// masquerade. Values as Go's strconv.ParseBool reads them, which is what docker accepts.
+Result<bool> masquerade_of(const spec::Network& n, bool by_default) {
+  constexpr const char* kOption = "com.docker.network.bridge.enable_ip_masquerade";
+  if (n.internal) return false;
+  auto it = n.driver_opts.find(kOption);
+  if (it == n.driver_opts.end()) return by_default;
+  for (const char* yes : {"1", "t", "T", "true", "TRUE", "True"}) {
+    if (it->second == yes) return true;
+  }
+  for (const char* no : {"0", "f", "F", "false", "FALSE", "False"}) {
+    if (it->second == no) return false;
+  }
+  return Error(Errc::invalid_argument, "network " + n.key + ": " + kOption + " '" + it->second + "' is not a boolean");
+}
+
 }  // namespace
 
 const spec::Network* Engine::Impl::network_of(const spec::Stack& stack, const std::string& key) const {
@@ -67,6 +85,7 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     STACK_TRY(state.add_network(n.name));
     STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
     STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
+    STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
     std::string bridge = net::bridge_name(n.name);
     STACK_ASSIGN_OR_RETURN(auto used, net::host_used_subnets(bridge));
     auto planned = ipam.ensure_network(n.name, request, used);
@@ -74,6 +93,9 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
     auto made = network.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
+    // After the bridge, so that a table never outlives its bridge (removal goes the other way).
+    auto firewall = net::ensure_network_firewall({bridge, planned->subnet, masquerade, n.internal});
+    if (!firewall) return std::move(firewall).error().context("network " + n.name);
     // The network's DNS server answers on its gateway; forwarding outside names is opt-in.
     auto forward = n.driver_opts.find("stack.dns.forward");
     bool forwarding = forward != n.driver_opts.end() && forward->second == "true";
@@ -94,7 +116,9 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
   STACK_TRY(net::dns::stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
   std::error_code ec;
   fs::remove(net::dns::records_file(options.root, name), ec);
-  STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(net::bridge_name(name)));
+  const std::string bridge = net::bridge_name(name);
+  STACK_TRY(net::remove_network_firewall(bridge).context("network " + name));
+  STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(bridge));
   STACK_TRY(ipam.remove_network(name));
   STACK_TRY(state.remove_network(name));
   report("Network", name, removed ? "Removed" : "Gone");

@@ -1,7 +1,9 @@
 // End-to-end fixture: the real `stack` binary against the real kernel, each test with its own
 // state root, project name and /24 (inside 10.231.64.0/18, apart from the net tests' range), the
 // busybox test image loaded into its root. Teardown runs `down -v` and checks that nothing of
-// the project is left: no container, bridge, veth, netns file, mount, cgroup or shim process.
+// the project is left: no container, bridge, nft table, veth, netns file, mount, cgroup or shim
+// process. The binary runs with STACK_IP_MASQ=false: no test but the masquerading ones turns on
+// ip_forward or masquerades.
 #pragma once
 
 #include <arpa/inet.h>
@@ -22,7 +24,9 @@
 #include <gtest/gtest.h>
 
 #include "image/store.hpp"
+#include "net/firewall.hpp"
 #include "net/naming.hpp"
+#include "net/nl/link.hpp"
 #include "support/rootfs.hpp"
 
 namespace stack::e2e {
@@ -55,6 +59,7 @@ class StackTest : public ::testing::Test {
   // subnet_index: 0..63, one per test, so that tests running at once never share a subnet.
   void start(int subnet_index) {
     ASSERT_FALSE(root_.path().empty());
+    ::setenv("STACK_IP_MASQ", "false", 1);  // for every command, the tests' own shell lines too
     subnet_ = "10.231." + std::to_string(64 + subnet_index) + ".0/24";
     prefix_ = "10.231." + std::to_string(64 + subnet_index) + ".";
     project_ = "e2e" + std::to_string(::getpid()) + "x" + std::to_string(subnet_index);
@@ -133,10 +138,26 @@ class StackTest : public ::testing::Test {
     return out;
   }
 
+  // A network's nft table: its bridge's name. A table is made after its bridge and removed before
+  // it, so a table whose bridge is gone (still there on a second look, as other tests run at
+  // once) was left behind, whichever test made it.
+  static void expect_no_table_left(const std::string& bridge) {
+    auto tables = net::list_firewalls();
+    ASSERT_TRUE(tables.has_value()) << tables.error().message();
+    for (const net::FirewallTable& t : *tables) {
+      EXPECT_NE(t.bridge, bridge) << "nft table " << t.bridge << " left";
+      auto link = net::nl::find_link(t.bridge);
+      if (!link || link->has_value()) continue;
+      auto again = net::find_firewall(t.bridge);
+      EXPECT_FALSE(again && again->has_value()) << "nft table " << t.bridge << " left without its bridge";
+    }
+  }
+
   void expect_no_residue() const {
     namespace fs = std::filesystem;
     std::string bridge = net::bridge_name(project_ + "_default");
     EXPECT_EQ(sh("ip -o link show " + bridge + " 2>/dev/null"), "") << "bridge " << bridge << " left";
+    expect_no_table_left(bridge);
     std::error_code ec;
     for (fs::directory_iterator it(root_ / "containers", ec), end; !ec && it != end; it.increment(ec)) {
       ADD_FAILURE() << "container dir left: " << it->path();

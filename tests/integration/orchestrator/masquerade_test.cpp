@@ -1,0 +1,219 @@
+// Outbound masquerading and isolation through the real binary: the network's nft table and
+// ip_forward follow `up` and `down`, traffic from a container leaves with the host's address, and
+// two networks stay apart with ip_forward on. Traffic goes only to a namespace the test makes
+// itself ("outside", joined to the host by a veth pair); nothing is sent anywhere else.
+// These tests turn ip_forward on, so they run one at a time (a lock on this very file) and each
+// checks that it is back to what it was.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+
+#include <future>
+
+#include "integration/orchestrator/e2e_fixture.hpp"
+#include "net/forwarding.hpp"
+#include "net/host.hpp"
+#include "net/netns.hpp"
+#include "util/fd.hpp"
+
+namespace stack::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+class Masquerade : public StackTest {
+ protected:
+  void SetUp() override {
+    lock_ = ::open(__FILE__, O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(lock_, 0) << __FILE__;
+    ASSERT_EQ(::flock(lock_, LOCK_EX), 0);
+    auto forwarding = net::ip_forward();
+    ASSERT_TRUE(forwarding.has_value()) << forwarding.error().message();
+    forwarding_before_ = *forwarding;
+  }
+
+  void TearDown() override {
+    StackTest::TearDown();
+    if (!outside_.empty()) {
+      sh("ip netns del " + outside_ + " 2>/dev/null; ip link del " + outside_host_ + " 2>/dev/null");
+      EXPECT_EQ(sh("ip -o link show " + outside_host_ + " 2>/dev/null"), "") << "veth left";
+      EXPECT_FALSE(std::filesystem::exists("/run/netns/" + outside_)) << "netns left";
+    }
+    expect_forwarding_restored();
+    ::close(lock_);
+  }
+
+  void expect_forwarding_restored() const {
+    EXPECT_EQ(*net::ip_forward(), forwarding_before_) << "ip_forward not restored";
+    EXPECT_FALSE(std::filesystem::exists(std::string(net::kHostRunDir) + "/ip_forward.stack")) << "marker left";
+  }
+
+  std::optional<net::FirewallTable> table(const std::string& network) const {
+    auto found = net::find_firewall(net::bridge_name(project_ + "_" + network));
+    EXPECT_TRUE(found.has_value()) << found.error().message();
+    return found ? *found : std::nullopt;
+  }
+
+  // "10.231.<64+index>.": another /24 of the e2e range, reserved for this test.
+  static std::string range(int index) { return "10.231." + std::to_string(64 + index) + "."; }
+
+  // The "outside" namespace, joined to the host by a veth on <range(index)>.0/30: the host end
+  // is .1, the namespace end .2; the host routes the /30 to the veth.
+  void make_outside(int index) {
+    const std::string id = std::to_string(::getpid());
+    outside_ = "stkmq" + id;
+    outside_host_ = "mqh" + id;
+    const std::string ns_end = "mqn" + id, net = range(index);
+    ASSERT_EQ(sh("ip netns add " + outside_ + " && ip link add " + outside_host_ + " type veth peer name " + ns_end +
+                 " netns " + outside_ + " && ip addr add " + net + "1/30 dev " + outside_host_ + " && ip link set " +
+                 outside_host_ + " up && ip -n " + outside_ + " addr add " + net + "2/30 dev " + ns_end + " && ip -n " +
+                 outside_ + " link set " + ns_end + " up && ip -n " + outside_ + " link set lo up && echo ok"),
+              "ok\n");
+  }
+
+  int lock_ = -1;
+  bool forwarding_before_ = false;
+  std::string outside_, outside_host_;
+};
+
+// A TCP listener on address:port inside the namespace at path (the socket stays in that netns).
+util::Result<util::UniqueFd> listen_in(const std::string& netns_path, const std::string& address, uint16_t port) {
+  STACK_ASSIGN_OR_RETURN(net::Netns ns, net::Netns::open(netns_path));
+  return net::in_netns(ns.fd(), [&]() -> util::Result<util::UniqueFd> {
+    util::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd.get(), 1) != 0)
+      return util::Error::from_errno("listening on " + address);
+    return fd;
+  });
+}
+
+// The address of the first client to connect within the time limit, "" if none did.
+std::string accept_peer(int listener, int timeout_ms) {
+  pollfd p{listener, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) != 1) return "";
+  sockaddr_in peer{};
+  socklen_t len = sizeof peer;
+  util::UniqueFd client(::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
+  if (!client) return "";
+  char text[INET_ADDRSTRLEN] = {};
+  ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+  return text;
+}
+
+TEST_F(Masquerade, TableAndIpForwardFollowTheStackAndItsConfiguration) {
+  start(40);
+  const std::string services =
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n";
+  const std::string networks =
+      "  inner:\n    internal: true\n    ipam:\n      config:\n        - subnet: " + range(45) + "0/24\n"
+      "  quiet:\n    driver_opts:\n      com.docker.network.bridge.enable_ip_masquerade: \"false\"\n"
+      "    ipam:\n      config:\n        - subnet: " + range(46) + "0/24\n";
+  write_stack(services, networks);
+  Outcome up = stack("--ip-masq true up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  auto by_default = table("default"), inner = table("inner"), quiet = table("quiet");
+  ASSERT_TRUE(by_default && inner && quiet);
+  EXPECT_TRUE(by_default->masquerade);
+  EXPECT_FALSE(inner->masquerade) << "internal networks never masquerade";
+  EXPECT_FALSE(quiet->masquerade) << "the network's driver_opts win over --ip-masq";
+  EXPECT_TRUE(*net::ip_forward());
+
+  // A converged `up` leaves the table as it is; the global default off takes masquerading away,
+  // and with it ip_forward; back on, both return.
+  ASSERT_EQ(stack("--ip-masq true up -d").code, 0);
+  EXPECT_EQ(table("default")->comment, by_default->comment);
+  ASSERT_EQ(stack("up -d").code, 0);
+  EXPECT_FALSE(table("default")->masquerade);
+  EXPECT_EQ(*net::ip_forward(), forwarding_before_);
+  ASSERT_EQ(stack("--ip-masq true up -d").code, 0);
+  EXPECT_TRUE(table("default")->masquerade);
+  EXPECT_TRUE(*net::ip_forward());
+
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  for (const char* network : {"default", "inner", "quiet"}) EXPECT_FALSE(table(network)) << network;
+  expect_forwarding_restored();
+
+  // A value docker would not take is one line, before the network is made.
+  write_stack(services,
+              "  odd:\n    driver_opts:\n      com.docker.network.bridge.enable_ip_masquerade: \"maybe\"\n"
+              "    ipam:\n      config:\n        - subnet: " + range(45) + "0/24\n");
+  Outcome odd = stack("up -d");
+  EXPECT_EQ(odd.code, 1);
+  EXPECT_EQ(odd.err, "stack: network odd: com.docker.network.bridge.enable_ip_masquerade 'maybe' is not a boolean\n");
+  EXPECT_FALSE(table("odd"));
+}
+
+TEST_F(Masquerade, OutboundTrafficLeavesWithTheHostsAddress) {
+  start(41);
+  make_outside(42);
+  const std::string target = range(42) + "2";
+  auto listener = listen_in("/run/netns/" + outside_, target, 7001);
+  ASSERT_TRUE(listener.has_value()) << listener.error().message();
+  write_stack(
+      "  client:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n");
+  ASSERT_EQ(stack("--ip-masq true up -d").code, 0);
+  std::string client_ip = ps()[container("client")]["Networks"][project_ + "_default"];
+  ASSERT_THAT(client_ip, HasSubstr(prefix_));
+
+  // container -> bridge -> host (forwarding, masquerade) -> veth -> the test's namespace, which has
+  // no route back to the container's subnet: only a masqueraded connection can be answered.
+  auto peer = std::async(std::launch::async, [&] { return accept_peer(listener->get(), 15000); });
+  Outcome talk = stack("exec -T client sh -c 'echo hello | nc -w 3 " + target + " 7001'");
+  EXPECT_EQ(peer.get(), range(42) + "1") << talk.err;
+
+  // Masquerading off: ip_forward goes back to what it was and nothing reaches the namespace.
+  ASSERT_EQ(stack("up -d").code, 0);
+  EXPECT_EQ(*net::ip_forward(), forwarding_before_);
+  if (!forwarding_before_) {
+    auto none = std::async(std::launch::async, [&] { return accept_peer(listener->get(), 4000); });
+    stack("exec -T client sh -c 'echo hello | nc -w 2 " + target + " 7001'");
+    EXPECT_EQ(none.get(), "");
+  }
+}
+
+TEST_F(Masquerade, NetworksStayApartWithIpForwardOn) {
+  start(43);
+  write_stack(
+      "  server:\n"
+      "    image: busybox\n"
+      "    command: [\"nc\", \"-ll\", \"-p\", \"7000\", \"-e\", \"echo\", \"pong\"]\n"
+      "  neighbour:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "  outsider:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "    networks: [other]\n",
+      "  other:\n    ipam:\n      config:\n        - subnet: " + range(44) + "0/24\n");
+  ASSERT_EQ(stack("--ip-masq true up -d").code, 0);
+  ASSERT_TRUE(*net::ip_forward());
+  std::string server_ip = ps()[container("server")]["Networks"][project_ + "_default"];
+  ASSERT_THAT(server_ip, HasSubstr(prefix_));
+  // The server answers on its own network...
+  Outcome near = stack("exec -T neighbour sh -c 'nc -w 2 " + server_ip + " 7000 </dev/null'");
+  EXPECT_EQ(near.out, "pong\n") << near.err;
+  // ...but not across networks, although the host forwards and masquerades.
+  Outcome far = stack("exec -T outsider sh -c 'nc -w 2 " + server_ip + " 7000 </dev/null'");
+  EXPECT_NE(far.out, "pong\n");
+  EXPECT_NE(far.code, 0);
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_FALSE(table("other"));
+  EXPECT_EQ(sh("ip -o link show " + net::bridge_name(project_ + "_other") + " 2>/dev/null"), "");
+}
+
+}  // namespace
+}  // namespace stack::e2e
