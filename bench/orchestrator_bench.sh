@@ -15,20 +15,7 @@ root=$work/root
 trap 'STACK_ROOT=$root "$stack" -p bench -f "$work/stack.yaml" down -t 0 >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
 "$here/scripts/make-test-image.sh" "$work/busybox.tar" >/dev/null 2>&1
-cat > "$work/load.cpp" <<'CPP'
-#include "image/store.hpp"
-int main(int, char** argv) {
-  auto s = stack::image::Store::open(argv[1]);
-  return s && (*s)->load(argv[2]) ? 0 : 1;
-}
-CPP
-if "$stack" --help | grep -q "^  image "; then
-  STACK_ROOT=$root "$stack" image load -i "$work/busybox.tar" >/dev/null
-else
-  c++ -std=c++20 -O1 -I"$here/src" "$work/load.cpp" "$build/src/libstack_image.a" "$build/src/libstack_util.a" \
-    -larchive -lcurl -lcrypto -lspdlog -lfmt -o "$work/load"
-  "$work/load" "$root" "$work/busybox.tar"
-fi
+STACK_ROOT=$root "$stack" image load -i "$work/busybox.tar" >/dev/null
 
 now_ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
