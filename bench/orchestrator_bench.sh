@@ -17,9 +17,9 @@ trap 'STACK_ROOT=$root "$stack" -p bench -f "$work/stack.yaml" down -t 0 >/dev/n
 "$here/scripts/make-test-image.sh" "$work/busybox.tar" >/dev/null 2>&1
 STACK_ROOT=$root "$stack" image load -i "$work/busybox.tar" >/dev/null
 
-now_ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
-median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-timed() { local t0 t1; t0=$(now_ms); "$@" >/dev/null 2>&1; t1=$(now_ms); awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.1f\n", a - b }'; }
+# bash's own clock (EPOCHREALTIME): nothing is started between the two readings but the command.
+elapsed_ms() { awk -v a="$2" -v b="$1" 'BEGIN { printf "%.1f\n", (a - b) * 1000 }'; }
+timed() { local t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; local t1=$EPOCHREALTIME; elapsed_ms "$t0" "$t1"; }
 
 write_stack() {
   {
@@ -45,8 +45,8 @@ for n in $sizes; do
   write_stack "$n"
   up=() noop=() ps=() down=() base=()
   for _ in $(seq 1 "$runs"); do
-    t0=$(now_ms); baseline "$n"; t1=$(now_ms)
-    base+=("$(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.1f\n", a - b }')")
+    t0=$EPOCHREALTIME; baseline "$n"; t1=$EPOCHREALTIME
+    base+=("$(elapsed_ms "$t0" "$t1")")
     up+=("$(timed s up -d)")
     noop+=("$(timed s up -d)")
     ps+=("$(timed s ps)")
