@@ -1,5 +1,7 @@
 // ROOT: the shim through the real binary: logs, exit status, restart policies, stop, OOM.
 #include <csignal>
+#include <fstream>
+#include <thread>
 #include <regex>
 
 #include "integration/shim/shim_fixture.hpp"
@@ -8,6 +10,24 @@ namespace stack::runtime::shim::testing {
 namespace {
 
 using namespace std::chrono_literals;
+
+// Whether process pid has a handler for sig (SigCgt of /proc/<pid>/status). A PID 1 drops a signal
+// it has no handler for, so a test that stops a trapping shell waits for its trap first.
+bool catches(pid_t pid, int sig) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1;
+  }
+  return false;
+}
+
+bool wait_catches(pid_t pid, int sig) {
+  for (auto deadline = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < deadline;) {
+    if (catches(pid, sig)) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
 
 TEST_F(ShimTest, LogsHoldBothStreams) {
   std::string id = new_id();
@@ -150,6 +170,9 @@ TEST_F(ShimTest, StopSignalEndsACooperativeContainerQuickly) {
     c.stop_signal = sig;
     c.stop_grace_period = 20s;
     ASSERT_TRUE(runtime_.create(id, c));
+    auto running = runtime_.state(id);
+    ASSERT_TRUE(running && *running);
+    ASSERT_TRUE(wait_catches((*running)->pid, sig)) << name << ": the shell never set its trap";
     auto begin = std::chrono::steady_clock::now();
     ASSERT_TRUE(runtime_.stop(id, std::nullopt));
     EXPECT_LT(std::chrono::steady_clock::now() - begin, 15s) << name;
