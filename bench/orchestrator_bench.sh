@@ -17,6 +17,7 @@ trap 'STACK_ROOT=$root "$stack" -p bench -f "$work/stack.yaml" down -t 0 >/dev/n
 "$here/scripts/make-test-image.sh" "$work/busybox.tar" >/dev/null 2>&1
 STACK_ROOT=$root "$stack" image load -i "$work/busybox.tar" >/dev/null
 
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 # bash's own clock (EPOCHREALTIME): nothing is started between the two readings but the command.
 elapsed_ms() { awk -v a="$2" -v b="$1" 'BEGIN { printf "%.1f\n", (a - b) * 1000 }'; }
 timed() { local t0=$EPOCHREALTIME; "$@" >/dev/null 2>&1; local t1=$EPOCHREALTIME; elapsed_ms "$t0" "$t1"; }

@@ -22,7 +22,7 @@ class DownCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::if_present);
     if (!ctx) return kExitFailure;
     scheduler::DownOptions options;
     options.volumes = volumes_;

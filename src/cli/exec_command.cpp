@@ -43,7 +43,7 @@ class ExecCommand final : public Command {
     }
     service_ = rest[0];
     command_.assign(rest.begin() + 1, rest.end());
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::name_only);
     if (!ctx) return kExitFailure;
     auto container = service_container(*ctx, service_, index_);
     if (!container) return fail(container.error());

@@ -19,7 +19,7 @@ class LifecycleCommand : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::if_present);
     if (!ctx) return kExitFailure;
     if (ctx->stack()) {
       for (const auto& s : services_) {

@@ -34,7 +34,7 @@ class LogsCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::if_present);
     if (!ctx) return kExitFailure;
     LogOptions options;
     if (tail_ != "all") {

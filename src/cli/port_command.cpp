@@ -23,7 +23,7 @@ class PortCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::name_only);
     if (!ctx) return kExitFailure;
     auto container = service_container(*ctx, service_, index_);
     if (!container) return fail(container.error());

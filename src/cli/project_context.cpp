@@ -40,12 +40,13 @@ void print_progress(const scheduler::ProgressEvent& e) {
 
 }  // namespace
 
-std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, bool require_stack) {
+std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, StackFile need) {
   auto ctx = std::make_unique<ProjectContext>();
   ctx->root_ = global.root;
-  auto load = load_options(global);
-  bool have_file = load.has_value();
-  if (require_stack || have_file || global.project_name.empty()) {
+  bool named = !global.project_name.empty();
+  bool load_file = need == StackFile::required || !named ||
+                   (need == StackFile::if_present && load_options(global).has_value());
+  if (load_file) {
     ctx->stack_ = load_stack(global, std::cerr);
     if (!ctx->stack_) return nullptr;
     ctx->project_ = ctx->stack_->name;

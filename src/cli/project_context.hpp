@@ -17,9 +17,16 @@ namespace stack::cli {
 
 class ProjectContext {
  public:
-  // Loads the stack; without a stack file, -p alone names the project (for down, ps, logs...).
-  // require_stack: the verb needs the file (up, run, pull). Errors are printed; nullptr returned.
-  static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, bool require_stack);
+  // What a verb needs of the stack file.
+  enum class StackFile {
+    required,    // up, run, pull: the file must load
+    if_present,  // down, logs, start...: loaded when there is one (service order, names)
+    name_only,   // ps, exec, port, top, stats: only the project's name, so with -p the file is
+                 // not read at all (parsing 50 services costs `ps` about 5 ms of its 20)
+  };
+  // Loads the stack as the verb needs; without a stack file, -p alone names the project. Errors
+  // are printed; nullptr returned.
+  static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, StackFile need);
 
   const std::string& project() const { return project_; }
   const spec::Stack* stack() const { return stack_ ? &*stack_ : nullptr; }

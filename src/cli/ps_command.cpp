@@ -43,7 +43,7 @@ class PsCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::name_only);
     if (!ctx) return kExitFailure;
     auto containers = ctx->engine().containers(ctx->project());
     if (!containers) return fail(containers.error());

@@ -27,7 +27,7 @@ class PullCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, true);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
     if (!ctx) return kExitFailure;
     for (const auto& s : services_) {
       if (!ctx->stack()->find_service(s)) {

@@ -37,7 +37,7 @@ class StatsCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::name_only);
     if (!ctx) return kExitFailure;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

@@ -26,7 +26,7 @@ class TopCommand final : public Command {
   void setup(CLI::App& app) override { app.add_option("services", services_, "Services (default: all)"); }
 
   int run(const GlobalOptions& global) override {
-    auto ctx = ProjectContext::open(global, false);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::name_only);
     if (!ctx) return kExitFailure;
     auto containers = ctx->engine().containers(ctx->project());
     if (!containers) return fail(containers.error());

@@ -67,7 +67,7 @@ class UpCommand final : public Command {
       }
       options.scale[s.substr(0, eq)] = n;
     }
-    auto ctx = ProjectContext::open(global, true);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
     if (!ctx) return kExitFailure;
     if (auto up = ctx->engine().up(*ctx->stack(), options); !up) return fail(up.error());
     if (detach_ || wait_) return kExitOk;
