@@ -41,6 +41,10 @@ baseline() {
 
 s() { STACK_ROOT=$root "$stack" -p bench -f "$work/stack.yaml" "$@"; }
 
+# The floor under every timed command: bash starting a program that does nothing, the same way.
+floor=()
+for _ in $(seq 1 20); do floor+=("$(timed /bin/true)"); done
+echo "exec of /bin/true through the same path: $(printf '%s\n' "${floor[@]}" | median) ms"
 printf '%-6s %12s %12s %12s %12s %14s %8s\n' services "up -d ms" "no-op up ms" "ps ms" "down ms" "baseline ms" "up/base"
 for n in $sizes; do
   write_stack "$n"

@@ -60,7 +60,10 @@ class PsCommand final : public Command {
         std::cout << c.name << "\n";
         continue;
       }
-      rows.push_back({c.name, c.image, command_text(c.command), c.service, c.created.substr(0, 19), status, ports_text(c.ports)});
+      if (format_ != "json") {
+        rows.push_back({c.name, c.image, command_text(c.command), c.service, c.created.substr(0, 19), status, ports_text(c.ports)});
+        continue;
+      }
       nlohmann::json publishers = nlohmann::json::array();
       for (const auto& p : c.ports) {
         publishers.push_back({{"URL", p.host_ip}, {"TargetPort", p.target_port}, {"PublishedPort", p.host_port}, {"Protocol", p.protocol}});
