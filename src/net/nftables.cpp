@@ -44,16 +44,14 @@ struct Api {
 Result<Api> load() {
   Api api;
   STACK_ASSIGN_OR_RETURN(api.library, util::SharedLibrary::open("libnftables.so.1", "libnftables1"));
-  STACK_ASSIGN_OR_RETURN(api.ctx_new, api.library.function<decltype(nft_ctx_new)>("nft_ctx_new"));
-  STACK_ASSIGN_OR_RETURN(api.ctx_free, api.library.function<decltype(nft_ctx_free)>("nft_ctx_free"));
-  STACK_ASSIGN_OR_RETURN(api.buffer_output, api.library.function<decltype(nft_ctx_buffer_output)>("nft_ctx_buffer_output"));
-  STACK_ASSIGN_OR_RETURN(api.buffer_error, api.library.function<decltype(nft_ctx_buffer_error)>("nft_ctx_buffer_error"));
-  STACK_ASSIGN_OR_RETURN(api.output_buffer,
-                         api.library.function<decltype(nft_ctx_get_output_buffer)>("nft_ctx_get_output_buffer"));
-  STACK_ASSIGN_OR_RETURN(api.error_buffer,
-                         api.library.function<decltype(nft_ctx_get_error_buffer)>("nft_ctx_get_error_buffer"));
-  STACK_ASSIGN_OR_RETURN(api.run_from_file,
-                         api.library.function<decltype(nft_run_cmd_from_filename)>("nft_run_cmd_from_filename"));
+  const util::SharedLibrary& lib = api.library;
+  STACK_TRY(lib.bind("nft_ctx_new", api.ctx_new));
+  STACK_TRY(lib.bind("nft_ctx_free", api.ctx_free));
+  STACK_TRY(lib.bind("nft_ctx_buffer_output", api.buffer_output));
+  STACK_TRY(lib.bind("nft_ctx_buffer_error", api.buffer_error));
+  STACK_TRY(lib.bind("nft_ctx_get_output_buffer", api.output_buffer));
+  STACK_TRY(lib.bind("nft_ctx_get_error_buffer", api.error_buffer));
+  STACK_TRY(lib.bind("nft_run_cmd_from_filename", api.run_from_file));
   return api;
 }
 

@@ -31,6 +31,13 @@ class SharedLibrary {
     return reinterpret_cast<F*>(address);
   }
 
+  // Resolves symbol name into slot, its type taken from the slot: bind("nft_ctx_new", api.ctx_new).
+  template <class F>
+  Result<void> bind(const char* name, F*& slot) const {
+    STACK_ASSIGN_OR_RETURN(slot, function<F>(name));
+    return ok();
+  }
+
   const std::string& name() const { return name_; }
 
  private:

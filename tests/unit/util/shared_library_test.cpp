@@ -13,6 +13,15 @@ TEST(SharedLibrary, ResolvesAFunctionOfALoadedLibrary) {
   EXPECT_DOUBLE_EQ((*cosine)(0.0), 1.0);
 }
 
+TEST(SharedLibrary, BindTakesTheTypeFromTheSlot) {
+  auto libm = SharedLibrary::open("libm.so.6", "libc6");
+  ASSERT_TRUE(libm);
+  double (*square_root)(double) = nullptr;
+  ASSERT_TRUE(libm->bind("sqrt", square_root));
+  EXPECT_DOUBLE_EQ(square_root(9.0), 3.0);
+  EXPECT_FALSE(libm->bind("stack_no_such_symbol", square_root));
+}
+
 TEST(SharedLibrary, MissingLibraryNamesItAndItsPackage) {
   auto missing = SharedLibrary::open("libstack-does-not-exist.so.9", "stack-nothing");
   ASSERT_FALSE(missing);
