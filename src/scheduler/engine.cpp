@@ -172,23 +172,24 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     if (changed) (void)impl.refresh_discovery(stack.name, Engine::Impl::Sync::no_wait);
     return true;
   };
+  auto settle_service = [&](const std::string& name) {
+    bool ok = false;
+    try {
+      ok = run_service(name);
+    } catch (const std::exception& e) {
+      fail(Error(Errc::internal, std::string("service ") + name + ": " + e.what()));
+    }
+    promises[name].set_value(ok);
+  };
   // A converged stack has nothing to start: its services are checked in start order on this
   // thread (fifty threads cost a no-op `up` more than the rest of its work).
   std::vector<std::thread> threads;
   for (const std::string& name : p.order) {
     if (p.converged()) {
-      promises[name].set_value(run_service(name));
-      continue;
+      settle_service(name);
+    } else {
+      threads.emplace_back(settle_service, name);
     }
-    threads.emplace_back([&, name] {
-      bool ok = false;
-      try {
-        ok = run_service(name);
-      } catch (const std::exception& e) {
-        fail(Error(Errc::internal, std::string("service ") + name + ": " + e.what()));
-      }
-      promises[name].set_value(ok);
-    });
   }
   for (auto& t : threads) t.join();
 

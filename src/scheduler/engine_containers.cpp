@@ -78,14 +78,15 @@ Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
     f.state = **state;
     slots[i] = std::move(f);
   };
-  const size_t workers = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), (ids.size() + 15) / 16);
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const size_t workers = std::clamp<size_t>((ids.size() + 15) / 16, 1, cores);  // 16 a thread at least
   std::vector<std::thread> threads;
   for (size_t w = 1; w < workers; ++w) {
     threads.emplace_back([&, w] {
       for (size_t i = w; i < ids.size(); i += workers) read_one(i);
     });
   }
-  for (size_t i = 0; i < ids.size(); i += std::max<size_t>(workers, 1)) read_one(i);
+  for (size_t i = 0; i < ids.size(); i += workers) read_one(i);
   for (auto& t : threads) t.join();
   std::vector<Found> out;
   for (size_t i = 0; i < ids.size(); ++i) {
