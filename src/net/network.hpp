@@ -49,10 +49,10 @@ class Network {
   // Deletes a bridge that stack made ("stk-..."); false if it did not exist.
   virtual util::Result<bool> remove_bridge(const std::string& name) = 0;
 
-  // Creates the veth pair, plugs the host end into the bridge, moves the other end into the
-  // network namespace netns_fd (borrowed), renames it to ifname, sets MAC, address, MTU, brings
-  // it and lo up and adds the default route unless told not to. Undoes itself on failure. An
-  // already_exists error if host_veth exists (the container is attached already).
+  // Creates the veth pair with the host end a port of the bridge and the other end made directly
+  // inside the network namespace netns_fd (borrowed) as ifname, with its MAC and MTU; sets the
+  // address, brings lo up and adds the default route unless told not to. Undoes itself on
+  // failure. An already_exists error if host_veth exists (the container is attached already).
   virtual util::Result<void> attach(int netns_fd, const Attachment& attachment) = 0;
   // The same for the netns of process pid.
   util::Result<void> attach_pid(pid_t pid, const Attachment& attachment);

@@ -1,6 +1,6 @@
 // veth attachments: a container's link to a bridge. The host end ("stv...") stays on the host as a
-// bridge port; the other end is created on the host as "stp...", moved into the container's
-// netns and renamed there to its final name (e.g. eth0), which may exist many times on the host.
+// bridge port; the other end is created directly inside the container's netns under its final
+// name (e.g. eth0, which may exist many times on the host), in the same request.
 #include "net/detail.hpp"
 #include "net/naming.hpp"
 #include "net/netlink_network.hpp"
@@ -35,24 +35,11 @@ Result<void> check_attachment(const Attachment& a) {
   return util::ok();
 }
 
-// The host half: the pair exists, the host end is a port of the bridge and up.
-Result<void> plug_host_end(const Attachment& a, const std::string& peer) {
-  STACK_ASSIGN_OR_RETURN(bool created, nl::create_veth(a.host_veth, peer, a.mtu));
-  if (!created)  // cannot happen after the debris sweep in attach(), unless someone races us
-    return util::fail(Errc::conflict,
-                      "veth pair " + in_quotes(a.host_veth) + " appeared meanwhile");
-  STACK_TRY(nl::set_master(a.host_veth, a.bridge));
-  return nl::set_up(a.host_veth);
-}
-
-// The container half, run on a thread inside the container's netns.
-Result<void> configure_container_end(const Attachment& a, const std::string& peer) {
-  // Rename first, while the link is down: the kernel refuses to rename a running interface.
-  STACK_TRY(nl::rename_link(peer, a.ifname));
-  if (a.mac) STACK_TRY(nl::set_mac(a.ifname, *a.mac));
+// The container half, run on a thread inside the container's netns, where the link is made.
+Result<void> configure_container_end(const Attachment& a) {
+  STACK_TRY(nl::set_up(a.ifname));
   STACK_ASSIGN_OR_RETURN(bool added, nl::add_address(a.ifname, a.address));
   (void)added;  // a fresh link has no address: always true
-  STACK_TRY(nl::set_up(a.ifname));
   STACK_TRY(nl::loopback_up());
   if (a.default_route) {
     STACK_ASSIGN_OR_RETURN(bool routed, nl::add_default_route(a.gateway, a.ifname));
@@ -61,29 +48,26 @@ Result<void> configure_container_end(const Attachment& a, const std::string& pee
   return util::ok();
 }
 
-Result<void> attach_steps(int netns_fd, const Attachment& a, const std::string& peer) {
-  STACK_TRY(plug_host_end(a, peer));
-  STACK_TRY(nl::move_to_netns(peer, netns_fd));
-  return in_netns(netns_fd, [&] { return configure_container_end(a, peer); })
-      .context("inside the container's netns");
-}
-
 }  // namespace
 
 Result<void> NetlinkNetwork::attach(int netns_fd, const Attachment& attachment) {
   const std::string context = "attaching veth " + in_quotes(attachment.host_veth) + " to bridge " +
                               in_quotes(attachment.bridge);
   STACK_TRY(detail::with_context(check_attachment(attachment), context));
-  const std::string peer = peer_of_host_veth(attachment.host_veth);
-  // A peer still on the host is debris of an attach that died before moving it: its pair never
-  // reached a container, so removing it (and with it the host end) is safe.
-  STACK_TRY(detail::with_context(nl::remove_link(peer), context));
-  STACK_ASSIGN_OR_RETURN(auto existing, nl::find_link(attachment.host_veth).context(context));
-  if (existing) return util::fail(Errc::already_exists, context + ": the host end exists already");
-  auto attached = attach_steps(netns_fd, attachment, peer);
-  // Deleting the host end deletes the peer too, wherever it is by now.
-  if (!attached) (void)nl::remove_link(attachment.host_veth);
-  return std::move(attached).context(context);
+  STACK_ASSIGN_OR_RETURN(auto bridge, nl::find_link(attachment.bridge).context(context));
+  if (!bridge) return util::fail(Errc::not_found, context + ": no such bridge");
+  nl::VethIntoNetns veth{.host_name = attachment.host_veth,
+                         .bridge_index = bridge->index,
+                         .peer_name = attachment.ifname,
+                         .peer_netns_fd = netns_fd,
+                         .peer_mac = attachment.mac,
+                         .mtu = attachment.mtu};
+  STACK_TRY(nl::create_veth_into_netns(veth).context(context));
+  auto configured = in_netns(netns_fd, [&] { return configure_container_end(attachment); })
+                        .context("inside the container's netns");
+  // Deleting the host end deletes the peer too, wherever it is.
+  if (!configured) (void)nl::remove_link(attachment.host_veth);
+  return std::move(configured).context(context);
 }
 
 Result<bool> NetlinkNetwork::detach(const std::string& host_veth) {

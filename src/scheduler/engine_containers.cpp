@@ -202,8 +202,12 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
           a.address = {*address, stored->subnet.prefix};
           a.gateway = stored->gateway;
           a.default_route = index == 0 && !n->internal;
-          (void)network.detach(a.host_veth);  // a leftover of a crashed run
           auto attached = network.attach(ns.fd(), a);
+          if (!attached && attached.error().code() == Errc::already_exists) {
+            // The netns is new: a host end of that name is a leftover of a crashed run.
+            (void)network.detach(a.host_veth);
+            attached = network.attach(ns.fd(), a);
+          }
           if (!attached) return std::move(attached).error().context("network " + n->name);
           endpoint.networks[n->name] = {address->str(), sn.aliases};
           p.addresses[n->name] = address->str();

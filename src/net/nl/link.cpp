@@ -81,6 +81,13 @@ Result<bool> veth_pair_exists(nl_sock* sock, std::string_view name, std::string_
          rtnl_link_get_link(link.get()) == rtnl_link_get_ifindex(peer_link.get());
 }
 
+// One queue per end, what a veth ends up with anyway: without the attribute a veth gets a queue
+// per CPU, and cutting that to one afterwards costs an RCU grace period under the rtnl lock.
+void one_queue(rtnl_link* link) {
+  rtnl_link_set_num_tx_queues(link, 1);
+  rtnl_link_set_num_rx_queues(link, 1);
+}
+
 }  // namespace
 
 Result<std::optional<LinkInfo>> find_link(std::string_view name) {
@@ -133,6 +140,8 @@ Result<bool> create_veth(std::string_view name, std::string_view peer, unsigned 
   LinkPtr peer_link(rtnl_link_veth_get_peer(link.get()));  // a counted reference
   rtnl_link_set_name(link.get(), copy.c_str());
   rtnl_link_set_name(peer_link.get(), peer_copy.c_str());
+  one_queue(link.get());
+  one_queue(peer_link.get());
   if (mtu != 0) {
     rtnl_link_set_mtu(link.get(), mtu);
     rtnl_link_set_mtu(peer_link.get(), mtu);
@@ -143,6 +152,43 @@ Result<bool> create_veth(std::string_view name, std::string_view peer, unsigned 
   STACK_ASSIGN_OR_RETURN(bool same_pair, veth_pair_exists(sock.get(), name, peer));
   if (!same_pair) return error(err).context(context);
   return false;
+}
+
+Result<void> create_veth_into_netns(const VethIntoNetns& v) {
+  const std::string context = "creating veth " + in_quotes(v.host_name);
+  STACK_TRY(detail::with_context(check_ifname(v.host_name), context));
+  STACK_TRY(detail::with_context(check_ifname(v.peer_name), context));
+  if (v.peer_netns_fd < 0 || v.bridge_index <= 0)
+    return util::fail(Errc::invalid_argument, context + ": needs a bridge and a netns descriptor");
+  STACK_ASSIGN_OR_RETURN(SockPtr sock, connect());
+  LinkPtr link(rtnl_link_veth_alloc());
+  if (!link) return util::fail(Errc::io, context + ": out of memory", ENOMEM);
+  LinkPtr peer(rtnl_link_veth_get_peer(link.get()));  // a counted reference
+  rtnl_link_set_name(link.get(), v.host_name.c_str());
+  rtnl_link_set_master(link.get(), v.bridge_index);
+  rtnl_link_set_flags(link.get(), IFF_UP);
+  one_queue(link.get());
+  rtnl_link_set_name(peer.get(), v.peer_name.c_str());
+  rtnl_link_set_ns_fd(peer.get(), v.peer_netns_fd);
+  one_queue(peer.get());
+  if (v.peer_mac) {
+    STACK_ASSIGN_OR_RETURN(AddrPtr addr, make_mac(*v.peer_mac).context(context));
+    rtnl_link_set_addr(peer.get(), addr.get());  // takes its own reference
+  }
+  if (v.mtu != 0) {
+    rtnl_link_set_mtu(link.get(), v.mtu);
+    rtnl_link_set_mtu(peer.get(), v.mtu);
+  }
+  const int err = rtnl_link_add(sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
+  if (err >= 0) return util::ok();
+  if (std::abs(err) == NLE_EXIST) {
+    // A socket of its own: libnl may still hold the failed request's reply on this one.
+    STACK_ASSIGN_OR_RETURN(auto existing, find_link(v.host_name));
+    if (existing) return util::fail(Errc::already_exists, context + ": the host end exists already");
+    return util::fail(Errc::conflict, context + ": link " + in_quotes(v.peer_name) +
+                                          " exists in the target netns (" + error(err).message() + ")");
+  }
+  return error(err).context(context);
 }
 
 Result<bool> remove_link(std::string_view name) {

@@ -33,6 +33,22 @@ util::Result<bool> create_bridge(std::string_view name, unsigned mtu = 0);
 // a veth whose peer is `peer`; a conflict error if either name is taken otherwise.
 util::Result<bool> create_veth(std::string_view name, std::string_view peer, unsigned mtu = 0);
 
+// A veth pair made in one request: the host end in this netns, a port of bridge `bridge_index`
+// and up; the peer created directly inside the netns of peer_netns_fd (borrowed) under its final
+// name, down (the kernel cannot open a veth end before its pair is complete). Neither end is moved or renamed afterwards: both would wait for RCU grace periods
+// while holding the kernel's rtnl lock, which serialises every container being attached.
+struct VethIntoNetns {
+  std::string host_name;
+  int bridge_index = 0;
+  std::string peer_name;
+  int peer_netns_fd = -1;
+  std::optional<std::string> peer_mac;  // kernel-random when unset
+  unsigned mtu = 0;                     // both ends; 0 keeps the kernel default
+};
+// An already_exists error if the host end exists; other errors (a peer name taken in the netns
+// included) leave nothing behind.
+util::Result<void> create_veth_into_netns(const VethIntoNetns& veth);
+
 // Deletes link `name` (for a veth, the kernel deletes both ends). False if there was none.
 util::Result<bool> remove_link(std::string_view name);
 

@@ -250,7 +250,7 @@ TEST_F(NetworkTest, FailedAttachUndoesItself) {
   ASSERT_TRUE(network->ensure_bridge(spec_).has_value());
   NetnsHolder& holder = new_holder();
   Attachment bad = attachment("-bad", 4);
-  bad.ifname = "lo";  // exists in every netns: the rename inside fails
+  bad.ifname = "lo";  // exists in every netns: creating the container end there fails
   auto attached = network->attach_pid(holder.pid(), bad);
   ASSERT_FALSE(attached.has_value());
   EXPECT_THAT(attached.error().message(), HasSubstr("'" + bad.host_veth + "'"));
@@ -258,9 +258,14 @@ TEST_F(NetworkTest, FailedAttachUndoesItself) {
   EXPECT_FALSE(nl::find_link(bad.host_veth)->has_value());
   EXPECT_FALSE(nl::find_link(peer_of_host_veth(bad.host_veth))->has_value());
 
-  // Debris of an attach that died before moving the peer is swept by the next attach.
+  // A host end left by a crashed run is refused, not taken over; once detached, attach works.
   Attachment good = attachment("-good", 5);
   ASSERT_TRUE(*nl::create_veth(good.host_veth, peer_of_host_veth(good.host_veth)));
+  auto refused = network->attach_pid(holder.pid(), good);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code(), Errc::already_exists);
+  EXPECT_TRUE(*network->detach(good.host_veth));
+  EXPECT_FALSE(nl::find_link(peer_of_host_veth(good.host_veth))->has_value());
   auto retried = network->attach_pid(holder.pid(), good);
   ASSERT_TRUE(retried.has_value()) << retried.error().message();
   EXPECT_TRUE(*network->detach(good.host_veth));
