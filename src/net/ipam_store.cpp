@@ -176,6 +176,17 @@ Result<Ipv4> IpamStore::allocate(const std::string& name, const std::string& key
   return address;
 }
 
+Result<void> IpamStore::reserve(const std::string& name, const std::vector<Request>& requests) {
+  STACK_TRY(check_network_name(name));
+  STACK_TRY(ensure_directory(directory()));
+  STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
+  STACK_ASSIGN_OR_RETURN(IpamNetwork network, load_existing(name));
+  const IpamNetwork before = network;
+  for (const Request& r : requests) (void)net::allocate(network, r.key, r.requested);
+  if (network != before) STACK_TRY(save(network));
+  return util::ok();
+}
+
 Result<bool> IpamStore::release(const std::string& name, const std::string& key) {
   STACK_TRY(check_network_name(name));
   STACK_TRY(ensure_directory(directory()));

@@ -35,6 +35,14 @@ class IpamStore {
   util::Result<Ipv4> allocate(const std::string& name, const std::string& key,
                               const std::optional<Ipv4>& requested = std::nullopt);
   util::Result<bool> release(const std::string& name, const std::string& key);
+  // allocate() for many keys under one lock and one write (an `up` of many containers, where a
+  // write per container queued them all behind the file). A key that cannot have its address is
+  // skipped: allocate() for it says why, in the context of its container.
+  struct Request {
+    std::string key;
+    std::optional<Ipv4> requested;
+  };
+  util::Result<void> reserve(const std::string& name, const std::vector<Request>& requests);
 
   // Deletes the network's file; false if there was none.
   util::Result<bool> remove_network(const std::string& name);

@@ -105,6 +105,13 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
 
   STACK_TRY(impl.ensure_networks(stack, state));
   STACK_TRY(impl.ensure_volumes(stack, state));
+  std::vector<Engine::Impl::NewContainer> new_containers;
+  for (const auto& [service_name, steps] : p.services) {
+    for (const Step& s : steps) {
+      if (s.kind == StepKind::create) new_containers.push_back({stack.find_service(service_name), s.name});
+    }
+  }
+  STACK_TRY(impl.reserve_new_containers(stack, new_containers, state));
 
   // One task per service; each waits for its dependencies' tasks and conditions first.
   std::map<std::string, std::shared_future<bool>> done;
@@ -192,6 +199,12 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     }
   }
   for (auto& t : threads) t.join();
+  if (first_error) {
+    // Containers never made (a dependency failed first) give back what was reserved for them.
+    for (const auto& c : new_containers) {
+      if (!impl.runtime.config(c.name)) (void)impl.destroy_container(stack.name, c.name, state, std::chrono::seconds(0));
+    }
+  }
 
   std::vector<const Step*> orphans;
   for (const Step& o : p.orphans) {

@@ -259,6 +259,34 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
   return util::ok();
 }
 
+Result<void> Engine::Impl::reserve_new_containers(const spec::Stack& stack,
+                                                  const std::vector<NewContainer>& containers,
+                                                  ProjectState& state) {
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<net::IpamStore::Request>> requests;  // by network
+  for (const NewContainer& c : containers) {
+    names.push_back(c.name);
+    if (c.service->network_mode.kind != spec::NetworkMode::Kind::bridge) continue;
+    for (const spec::ServiceNetwork& sn : c.service->networks) {
+      const spec::Network* n = stack.find_network(sn.key);
+      if (n == nullptr) continue;  // create_container reports it
+      std::optional<net::Ipv4> requested;
+      if (sn.ipv4_address) {
+        auto parsed = net::Ipv4::parse(*sn.ipv4_address);
+        if (!parsed) continue;
+        requested = *parsed;
+      }
+      requests[n->name].push_back({c.name, requested});
+    }
+  }
+  // The record first: `down` after a crash must find every name that holds an address.
+  STACK_TRY(state.add_containers(names));
+  for (const auto& [network_name, list] : requests) {
+    STACK_TRY(ipam.reserve(network_name, list).context("network " + network_name));
+  }
+  return util::ok();
+}
+
 Result<void> Engine::Impl::destroy_container(const std::string& project, const std::string& name,
                                              ProjectState& state,
                                              std::optional<std::chrono::nanoseconds> timeout) {

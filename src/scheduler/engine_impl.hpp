@@ -70,6 +70,17 @@ class Engine::Impl {
     bool publish_ports = true;
   };
   util::Result<void> create_container(const CreateRequest& request, ProjectState& state);
+  // Records the containers that `up` is about to create in one write of the project record and
+  // takes their addresses in one write per network (create_container then finds both done):
+  // a rewrite per container queued the creations behind each other, as every replaced file
+  // frees its blocks synchronously on a filesystem mounted with discard.
+  struct NewContainer {
+    const spec::Service* service = nullptr;
+    std::string name;
+  };
+  util::Result<void> reserve_new_containers(const spec::Stack& stack,
+                                            const std::vector<NewContainer>& containers,
+                                            ProjectState& state);
   // Stops and removes the container and every host resource recorded for it; idempotent.
   util::Result<void> destroy_container(const std::string& project, const std::string& name,
                                        ProjectState& state,

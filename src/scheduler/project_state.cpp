@@ -112,6 +112,9 @@ Result<void> ProjectState::remove_network(const std::string& n) { return change(
 Result<void> ProjectState::add_volume(const std::string& n) { return change([&](auto& r) { r.volumes.insert(n); }); }
 Result<void> ProjectState::remove_volume(const std::string& n) { return change([&](auto& r) { r.volumes.erase(n); }); }
 Result<void> ProjectState::add_container(const std::string& n) { return change([&](auto& r) { r.containers.insert(n); }); }
+Result<void> ProjectState::add_containers(const std::vector<std::string>& names) {
+  return change([&](auto& r) { r.containers.insert(names.begin(), names.end()); });
+}
 Result<void> ProjectState::remove_container(const std::string& n) { return change([&](auto& r) { r.containers.erase(n); }); }
 Result<void> ProjectState::set_working_dir(const std::string& d) { return change([&](auto& r) { r.working_dir = d; }); }
 

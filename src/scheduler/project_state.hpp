@@ -55,6 +55,7 @@ class ProjectState {
   util::Result<void> add_volume(const std::string& name);
   util::Result<void> remove_volume(const std::string& name);
   util::Result<void> add_container(const std::string& name);
+  util::Result<void> add_containers(const std::vector<std::string>& names);  // one write
   util::Result<void> remove_container(const std::string& name);
   util::Result<void> set_working_dir(const std::string& dir);
   // Deletes project.json when nothing is left in it (the lock file stays: it may be held).

@@ -119,6 +119,24 @@ TEST_F(IpamStoreTest, AllocationsSurviveANewStoreAndRelease) {
   EXPECT_EQ(store().allocate("n", "cache")->str(), "10.231.5.2");
 }
 
+TEST_F(IpamStoreTest, ReserveTakesManyAddressesInOneWriteAndSkipsTheImpossible) {
+  ASSERT_TRUE(store().ensure_network("n", {subnet("10.231.6.0/24")}, {}).has_value());
+  ASSERT_TRUE(store().allocate("n", "db", ip("10.231.6.9")).has_value());
+  auto reserved = store().reserve("n", {{"a", std::nullopt},
+                                        {"b", ip("10.231.6.40")},
+                                        {"taken", ip("10.231.6.9")},   // db holds it
+                                        {"outside", ip("10.9.9.9")}});  // not in the subnet
+  ASSERT_TRUE(reserved.has_value()) << reserved.error().message();
+  auto loaded = store().load("n");
+  ASSERT_TRUE(loaded.has_value() && loaded->has_value());
+  EXPECT_EQ((*loaded)->allocations.size(), 3u);  // db, a, b
+  // allocate() then finds each reservation, and says why the others have none.
+  EXPECT_EQ(store().allocate("n", "a")->str(), "10.231.6.2");
+  EXPECT_EQ(store().allocate("n", "b", ip("10.231.6.40"))->str(), "10.231.6.40");
+  EXPECT_FALSE(store().allocate("n", "taken", ip("10.231.6.9")).has_value());
+  EXPECT_FALSE(store().reserve("missing", {{"a", std::nullopt}}).has_value());
+}
+
 TEST_F(IpamStoreTest, AllocateInAnUnknownNetworkIsNotFound) {
   auto missing = store().allocate("nope", "web");
   ASSERT_FALSE(missing.has_value());
