@@ -126,7 +126,7 @@ bool measure(const char* name, const char* prefix, const std::string& root, cons
               " = %.1fx fork+exec\n", name, s.median, s.min, s.max, runs, s.median / baseline);
   std::string id = std::string(prefix) + "-sleeper";
   if (!rt.create(id, config(rootfs, id, {"/bin/sleep", "1000"}))) return false;
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(1500ms);  // past the shim's trim of its setup memory (1 s)
   auto st = rt.state(id);
   if (st && *st) print_memory(name, (*st)->shim_pid);
   (void)rt.remove(id);

@@ -37,6 +37,10 @@ using util::UniqueFd;
 // A port proxy child that died on its own is started again after this long.
 constexpr auto kProxyRestartDelay = std::chrono::seconds(1);
 
+// Setup's heap and code pages are handed back this long after the first start: not during it,
+// when every core is busy starting the rest of a stack (each madvise flushes TLBs).
+constexpr auto kTrimDelay = std::chrono::seconds(1);
+
 // Output still in the pipes when PID 1 is gone is read for at most this long.
 constexpr int kDrainTimeoutMs = 2000;
 
@@ -138,6 +142,7 @@ class Shim {
   bool done_ = false;
   std::optional<Clock::time_point> kill_at_;
   std::optional<Clock::time_point> restart_at_;
+  std::optional<Clock::time_point> trim_at_;
 };
 
 void Shim::save() {
@@ -339,6 +344,13 @@ void Shim::on_deadlines(Clock::time_point now) {
       finish(Status::exited);
     }
   }
+  if (trim_at_ && *trim_at_ <= now) {
+    trim_at_.reset();
+    // Setup allocated (config, JSON) and ran code the loop never runs again; hand both back so
+    // that the resident size is the loop's own.
+    ::malloc_trim(0);
+    sys::release_code_pages();
+  }
   if (health_ && container_ && health_->due(now)) {
     health_->tick(now, cgroup_.get());
     save();
@@ -355,6 +367,7 @@ int Shim::poll_timeout(Clock::time_point now) const {
   consider(kill_at_);
   consider(restart_at_);
   consider(proxy_restart_at_);
+  consider(trim_at_);
   if (health_ && container_) consider(health_->next_deadline());
   return timeout;
 }
@@ -412,10 +425,7 @@ int Shim::run() {
     return 0;
   }
   ready_.reset();
-  // Setup allocated (config, JSON) and ran code the loop never runs again; hand both back so that
-  // the resident size is the loop's own.
-  ::malloc_trim(0);
-  sys::release_code_pages();
+  trim_at_ = Clock::now() + kTrimDelay;
   while (!done_) loop_once();
   return 0;
 }
