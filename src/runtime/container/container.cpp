@@ -1,4 +1,4 @@
-// The parent half: clone, send the config, run the hooks, release the child step by step, and
+// The parent half: clone, run the hooks, release the child step by step, and
 // read its error reports.
 #include "runtime/container/container.hpp"
 
@@ -29,13 +29,6 @@ namespace {
 constexpr int kSetupTimeoutMs = 60'000;
 
 Result<void> send_byte(int fd, char c) { return util::write_all(fd, std::string_view(&c, 1)); }
-
-Result<void> send_config(int fd, const ContainerConfig& config) {
-  std::string text = encode_config(config);
-  auto size = static_cast<std::uint32_t>(text.size());
-  STACK_TRY(util::write_all(fd, std::string_view(reinterpret_cast<const char*>(&size), sizeof size)));
-  return util::write_all(fd, text);
-}
 
 // The child is gone (or failed): its report, or what wait() says when there is none.
 Error failure_of(util::ChildProcess& child, int errors_fd, const char* phase) {
@@ -82,23 +75,22 @@ struct Container::Impl {
 namespace {
 
 // Clones the child; returns only in the parent. The child never returns from here.
-Result<util::ChildProcess> spawn(const ContainerConfig& config, util::SocketPair& sync,
+Result<util::ChildProcess> spawn(ContainerConfig& config, util::SocketPair& sync,
                                  util::Pipe& errors, int netns_fd) {
   STACK_ASSIGN_OR_RETURN(pid_t pid, sys::clone(namespace_flags(config.network.mode)));
   if (pid == 0) {
     sync.first.reset();
     errors.read.reset();
-    child_main(sync.second.get(), errors.write.get(), netns_fd);
+    child_main(config, sync.second.get(), errors.write.get(), netns_fd);
   }
   sync.second.reset();
   errors.write.reset();
   return util::ChildProcess(pid);
 }
 
-// Sends the config, runs the hooks, says go, and waits for the child to be ready.
+// Runs the hooks, says go, and waits for the child to be ready.
 Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
   pid_t pid = c.process.pid();
-  STACK_TRY(in_context(send_config(c.sync.get(), c.config), "sending config"));
   if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(pid), "joining cgroup"));
   if (hooks.setup_network) STACK_TRY(in_context(hooks.setup_network(pid), "setting up network"));
   STACK_TRY(send_byte(c.sync.get(), kMsgGo));
@@ -125,7 +117,7 @@ Result<Container> Container::create(const ContainerConfig& config, const CreateH
   }
   STACK_ASSIGN_OR_RETURN(auto sync, util::SocketPair::make());
   STACK_ASSIGN_OR_RETURN(auto errors, util::Pipe::make());
-  STACK_ASSIGN_OR_RETURN(impl->process, spawn(config, sync, errors, netns.get()));
+  STACK_ASSIGN_OR_RETURN(impl->process, spawn(impl->config, sync, errors, netns.get()));
   impl->sync = std::move(sync.first);
   impl->errors = std::move(errors.read);
   // On failure the process must die before its dirs go (Undo runs after this guard's scope).

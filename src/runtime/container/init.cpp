@@ -4,8 +4,8 @@
 // not written to be init leaves zombies and ignores SIGTERM. Docker solves this by bind-mounting
 // tini into the container; we cannot re-exec our own binary (it is not inside the new root after
 // pivot_root, and exec'ing a host file into the container would need a mount of it). So the child
-// forks right before exec: the forked process execs the command, and this one stays PID 1 with
-// the container's capabilities and seccomp filter already applied.
+// starts the command with vfork right before exec, and stays PID 1 with the container's
+// capabilities and seccomp filter already applied.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,19 +58,26 @@ bool reap(pid_t command, int* command_status) {
 
 }  // namespace
 
-Result<void> become_init(int error_fd) {
+Result<void> become_init(int error_fd, const PreparedExec& command) {
   // Blocked signals are queued even for PID 1, where unhandled ones would be dropped.
-  sigset_t all, old;
+  sigset_t all;
   ::sigfillset(&all);
-  if (::sigprocmask(SIG_BLOCK, &all, &old) < 0) return Error::from_errno("block signals");
-  pid_t pid = ::fork();
+  if (::sigprocmask(SIG_BLOCK, &all, nullptr) < 0) return Error::from_errno("block signals");
+  // vfork: this process is suspended until the child's exec, and the child touches nothing of
+  // the shared memory but exec_errno (the pages a fork would copy on write are never copied).
+  volatile int exec_errno = 0;
+  pid_t pid = ::vfork();
   if (pid < 0) return Error::from_errno("fork init");
   if (pid == 0) {
-    if (::sigprocmask(SIG_SETMASK, &old, nullptr) < 0) return Error::from_errno("restore signals");
-    return util::ok();  // the caller execs the command
+    exec_errno = exec_prepared(command);  // resets the mask and the dispositions first
+    ::_exit(127);
   }
-  // The command holds the error pipe until its exec; init's copy must not keep it open (the
-  // parent waits for end of file), nor may init hold the caller's stdout beyond the command.
+  if (exec_errno != 0) {
+    (void)::waitpid(pid, nullptr, 0);
+    return exec_error(command, exec_errno);
+  }
+  // The command's copy of the error pipe closed at its exec; init's must not keep the parent
+  // waiting for end of file, nor may init hold the caller's stdout beyond the command.
   ::close(error_fd);
   (void)sys::close_from(3);
   init_loop(pid, all);

@@ -70,17 +70,6 @@ constexpr Step kSteps[] = {
     {"exec", step_exec},
 };
 
-Result<std::string> receive_config(int fd) {
-  std::uint32_t size = 0;
-  STACK_ASSIGN_OR_RETURN(bool got, util::read_exact(fd, &size, sizeof size));
-  if (!got) return Error(Errc::io, "parent closed the sync socket before sending the config");
-  if (size > (64u << 20)) return Error(Errc::parse, "config too large");
-  std::string text(size, '\0');
-  STACK_ASSIGN_OR_RETURN(got, util::read_exact(fd, text.data(), size));
-  if (!got) return Error(Errc::io, "parent closed the sync socket while sending the config");
-  return text;
-}
-
 Result<void> expect_byte(int fd, char want, const char* what) {
   char got = 0;
   STACK_ASSIGN_OR_RETURN(bool any, util::read_exact(fd, &got, 1));
@@ -107,20 +96,10 @@ void run_steps(std::span<const Step> steps, ChildContext& ctx) {
   ::_exit(127);
 }
 
-void child_main(int sync_fd, int error_fd, int netns_fd) {
-  ChildContext ctx;
-  ctx.sync_fd = sync_fd;
-  ctx.error_fd = error_fd;
-  ctx.netns_fd = netns_fd;
+void child_main(ContainerConfig& config, int sync_fd, int error_fd, int netns_fd) {
+  ChildContext ctx{.config = config, .sync_fd = sync_fd, .error_fd = error_fd, .netns_fd = netns_fd};
   // If the parent dies during setup, do not linger half made; cleared once ready.
   (void)sys::set_parent_death_signal(SIGKILL);
-  auto text = receive_config(sync_fd);
-  auto config = text ? decode_config(*text) : Result<ContainerConfig>(std::move(text).error());
-  if (!config) {
-    write_report(error_fd, StepError::from("config", config.error()));
-    ::_exit(127);
-  }
-  ctx.config = std::move(*config);
   run_steps(container_steps(), ctx);
 }
 

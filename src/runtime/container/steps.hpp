@@ -13,13 +13,13 @@
 
 namespace stack::runtime {
 
-// One byte messages on the sync socket (after the config, which is u32 length + JSON).
+// One byte messages on the sync socket.
 inline constexpr char kMsgGo = 'G';     // parent: cgroup and network are ready, set up
 inline constexpr char kMsgReady = 'R';  // child: set up, waiting to exec
 inline constexpr char kMsgStart = 'S';  // parent: exec now
 
 struct ChildContext {
-  ContainerConfig config;
+  ContainerConfig& config;
   int sync_fd = -1;
   int error_fd = -1;
   int netns_fd = -1;  // network join: opened by the parent before clone
@@ -40,8 +40,10 @@ std::span<const Step> container_steps();
 // process. Never returns (the last step execs).
 [[noreturn]] void run_steps(std::span<const Step> steps, ChildContext& ctx);
 
-// Entry point of the cloned child: reads the config from sync_fd, then runs the table.
-[[noreturn]] void child_main(int sync_fd, int error_fd, int netns_fd);
+// Entry point of the cloned child: runs the table on config, which it has from the parent's
+// memory (clone copies it; changes stay in the child). Sending it over the sync socket cost a
+// JSON round trip per container.
+[[noreturn]] void child_main(ContainerConfig& config, int sync_fd, int error_fd, int netns_fd);
 
 // Steps, grouped by the file (kernel feature) that implements them.
 Result<void> step_stdio(ChildContext& ctx);              // steps.cpp
@@ -79,12 +81,28 @@ Result<void> step_exec(ChildContext& ctx);               // exec.cpp
 // failure, e.g. `exec "/app/server": No such file or directory`.
 Result<void> exec_command(const std::vector<std::string>& args, const std::vector<std::string>& env);
 
+// An exec made ready beforehand, for a vfork child, which must not allocate: the paths to try
+// (PATH order, or the one given) and the argument and environment arrays, pointing into args
+// and env (which must outlive it).
+struct PreparedExec {
+  std::string name;
+  std::vector<std::string> candidates;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+};
+PreparedExec prepare_exec(const std::vector<std::string>& args, const std::vector<std::string>& env);
+// Resets signal dispositions and the mask, then tries the candidates as execvp does. Returns only
+// on failure, with the errno that exec_error() turns into the message. Allocates nothing.
+int exec_prepared(const PreparedExec& exec);
+util::Error exec_error(const PreparedExec& exec, int err);
+
 // Puts fds on 0, 1, 2 (-1: /dev/null), moves each *keep above 2 and marks every descriptor
 // above 2 close-on-exec, so that nothing but stdio reaches the command.
 Result<void> setup_stdio(int stdin_fd, int stdout_fd, int stderr_fd, std::initializer_list<int*> keep);
 
-// init: true. Forks: the child returns to exec the command; this process stays PID 1, forwards
-// signals, reaps every zombie and exits with the command's status. Returns only in the child.
-Result<void> become_init(int error_fd);
+// init: true. Starts the command with vfork (the child shares this process's memory until its
+// exec, so none of it is copied); this process stays PID 1, forwards signals, reaps every zombie
+// and exits with the command's status. Returns only if the command could not be exec'd.
+Result<void> become_init(int error_fd, const PreparedExec& command);
 
 }  // namespace stack::runtime
