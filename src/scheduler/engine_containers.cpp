@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "net/dns/records.hpp"
+#include "runtime/security/seccomp.hpp"
 #include "net/naming.hpp"
 #include "net/netns.hpp"
 #include "scheduler/container_spec.hpp"
@@ -248,6 +249,7 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
       }
     }
     STACK_ASSIGN_OR_RETURN(auto config, make_shim_config(service, run, p));
+    STACK_TRY(add_seccomp_program(config.container));
     return runtime.create(name, config);
   }();
   if (!made) {
@@ -256,6 +258,22 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
     return std::move(made).error().context("container " + name);
   }
   report("Container", name, "Started");
+  return util::ok();
+}
+
+Result<void> Engine::Impl::add_seccomp_program(runtime::ContainerConfig& config) {
+  runtime::SecurityConfig& s = config.security;
+  if (s.seccomp != runtime::SeccompMode::default_profile) return util::ok();
+  STACK_ASSIGN_OR_RETURN(runtime::security::CapSet caps,
+                         runtime::security::compute_capabilities(s.capabilities));
+  std::lock_guard lock(seccomp_mu);
+  auto it = seccomp_programs.find(caps);
+  if (it == seccomp_programs.end()) {
+    STACK_ASSIGN_OR_RETURN(std::string program, runtime::security::compile_default_profile(caps));
+    it = seccomp_programs.emplace(caps, std::move(program)).first;
+  }
+  s.seccomp_program = it->second;
+  s.seccomp_program_caps = caps;
   return util::ok();
 }
 

@@ -104,6 +104,12 @@ class Engine::Impl {
   util::Result<void> wait_ready(const std::string& project, const std::set<std::string>& services,
                                 std::chrono::seconds timeout);
 
+  // The default seccomp profile compiled once per set of capabilities for every container of
+  // this process (runtime::SecurityConfig::seccomp_program).
+  util::Result<void> add_seccomp_program(runtime::ContainerConfig& config);
+  std::mutex seccomp_mu;
+  std::map<std::uint64_t, std::string> seccomp_programs;
+
   EngineOptions options;
   runtime::Runtime& runtime;
   net::Network& network;

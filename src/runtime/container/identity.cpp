@@ -30,6 +30,12 @@ Result<void> step_chdir(ChildContext& ctx) {
 
 Result<void> step_no_new_privs(ChildContext&) { return sys::set_no_new_privs(); }
 
-Result<void> step_seccomp(ChildContext& ctx) { return security::load_default_profile(ctx.caps); }
+Result<void> step_seccomp(ChildContext& ctx) {
+  const SecurityConfig& s = ctx.config.security;
+  if (!s.seccomp_program.empty() && s.seccomp_program_caps == ctx.caps) {
+    return security::load_compiled_profile(s.seccomp_program);
+  }
+  return security::load_default_profile(ctx.caps);
+}
 
 }  // namespace stack::runtime

@@ -1,11 +1,19 @@
 #include "runtime/security/seccomp.hpp"
 
+#include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <memory>
+
+#include "util/fd.hpp"
 
 namespace stack::runtime::security {
 
@@ -120,7 +128,9 @@ ResolvedList resolve_blocked_syscalls() {
   return out;
 }
 
-Result<void> load_default_profile(CapSet caps) {
+namespace {
+
+Result<Filter> build_default_profile(CapSet caps) {
   Filter ctx(seccomp_init(SCMP_ACT_ALLOW));
   if (!ctx) return Error(Errc::internal, "seccomp_init failed");
   // no_new_privs is the config's choice, made by its own step; libseccomp would force it.
@@ -135,7 +145,67 @@ Result<void> load_default_profile(CapSet caps) {
     }
   }
   STACK_TRY(add_arch_rules(ctx.get(), caps));
+  return ctx;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Result<void> load_default_profile(CapSet caps) {
+  STACK_ASSIGN_OR_RETURN(Filter ctx, build_default_profile(caps));
   if (int r = seccomp_load(ctx.get()); r < 0) return Error::from_errno("load seccomp filter", -r);
+  return util::ok();
+}
+
+Result<std::string> compile_default_profile(CapSet caps) {
+  STACK_ASSIGN_OR_RETURN(Filter ctx, build_default_profile(caps));
+  // libseccomp 2.5 exports only to a descriptor; the program (a few KiB) fits a pipe's buffer.
+  STACK_ASSIGN_OR_RETURN(util::Pipe pipe, util::Pipe::make(O_CLOEXEC | O_NONBLOCK));
+  if (int r = seccomp_export_bpf(ctx.get(), pipe.write.get()); r < 0) {
+    return Error::from_errno("export seccomp filter", -r);
+  }
+  pipe.write.reset();
+  std::string bytes;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(pipe.read.get(), buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) return Error::from_errno("read seccomp filter");
+    bytes.append(buf, static_cast<std::size_t>(n));
+  }
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  return hex;
+}
+
+Result<void> load_compiled_profile(const std::string& program) {
+  const std::size_t size = program.size() / 2;
+  if (program.size() % 2 != 0 || size == 0 || size % sizeof(sock_filter) != 0 ||
+      size / sizeof(sock_filter) > BPF_MAXINSNS) {
+    return Error(Errc::invalid_argument, "seccomp program: not a whole BPF program");
+  }
+  std::vector<sock_filter> filter(size / sizeof(sock_filter));
+  auto* out = reinterpret_cast<unsigned char*>(filter.data());
+  for (std::size_t i = 0; i < size; ++i) {
+    int hi = hex_value(program[2 * i]), lo = hex_value(program[2 * i + 1]);
+    if (hi < 0 || lo < 0) return Error(Errc::invalid_argument, "seccomp program: not hex");
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};
+  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+    return Error::from_errno("load seccomp filter");
+  }
   return util::ok();
 }
 

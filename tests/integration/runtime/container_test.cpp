@@ -9,6 +9,7 @@
 #include <string>
 
 #include "harness.hpp"
+#include "runtime/security/seccomp.hpp"
 
 namespace stack::runtime::testing {
 namespace {
@@ -59,6 +60,40 @@ TEST_F(RuntimeTest, HasDockersDefaultCapabilitiesSeccompAndNoNewPrivs) {
   EXPECT_THAT(r->out, HasSubstr("CapBnd:\t00000000a80425fb\n"));
   EXPECT_THAT(r->out, HasSubstr("NoNewPrivs:\t1\n"));
   EXPECT_THAT(r->out, HasSubstr("Seccomp:\t2\n"));
+}
+
+// A user namespace needs no capability: only the seccomp filter refuses unshare(2) here.
+TEST_F(RuntimeTest, APrecompiledFilterIsTheDefaultProfile) {
+  auto c = config(sh("unshare -U true 2>/dev/null; echo unshare=$?; grep '^Seccomp:' /proc/self/status"));
+  auto caps = security::compute_capabilities(c.security.capabilities);
+  ASSERT_TRUE(caps.has_value());
+  auto program = security::compile_default_profile(*caps);
+  ASSERT_TRUE(program.has_value()) << program.error().message();
+  c.security.seccomp_program = *program;
+  c.security.seccomp_program_caps = *caps;
+  auto r = run(c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->out, "unshare=1\nSeccomp:\t2\n");
+
+  // Compiled for other capabilities: the child builds its own filter, with the same effect.
+  c.security.seccomp_program_caps = *caps | 1;
+  r = run(c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->out, "unshare=1\nSeccomp:\t2\n");
+
+  // Unconfined, the same command succeeds: the refusal above was the filter's.
+  c.security.seccomp = SeccompMode::unconfined;
+  r = run(c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->out, "unshare=0\nSeccomp:\t0\n");
+
+  // A damaged program is a setup error naming the step, not an unconfined container.
+  c.security.seccomp = SeccompMode::default_profile;
+  c.security.seccomp_program = program->substr(1);
+  c.security.seccomp_program_caps = *caps;
+  auto bad = run(c);
+  ASSERT_FALSE(bad);
+  EXPECT_THAT(bad.error().message(), HasSubstr("seccomp"));
 }
 
 TEST_F(RuntimeTest, CapDropAndAddChangeTheSet) {
