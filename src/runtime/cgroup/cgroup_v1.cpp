@@ -188,6 +188,13 @@ Result<bool> V1Manager::destroy() {
   auto all = dirs();
   if (std::none_of(all.begin(), all.end(), [](const std::string& d) { return fs::exists(d); })) return false;
   STACK_TRY(kill_all(SIGKILL));
+  // Page cache charged to a memory cgroup (the files its processes read first) keeps it alive
+  // after rmdir, as a dying cgroup that every later cgroup operation of the kernel walks past:
+  // after 300 containers `up` of 50 took 1.3 s instead of 0.95 s. force_empty reclaims those pages
+  // first, so that the cgroup goes at once. Best effort.
+  if (auto it = controllers_.find("memory"); it != controllers_.end()) {
+    (void)fs::write_file(it->second + "/" + rel_ + "/memory.force_empty", "0");
+  }
   auto r = detail::remove_tree(roots(), rel_);
   if (!r) return error(std::move(r).error());
   return r;
