@@ -1,11 +1,10 @@
 #include "spec/dotenv.hpp"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "spec/interpolate.hpp"
+#include "util/fd.hpp"
 
 namespace stack::spec {
 
@@ -252,22 +251,17 @@ Environment parse_dotenv(std::string_view text, const std::string& file, const E
 
 std::optional<Environment> read_dotenv_file(const std::string& path, const Environment& lookup,
                                             bool required, Diagnostics& diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    int err = errno;
+  // read(2), not a stream: an env_file naming a directory must be an error, not an exception.
+  auto text = util::read_file(path);
+  if (!text) {
+    int err = text.error().sys_errno();
     if (!required && err == ENOENT) return Environment{};
     Mark where{std::make_shared<const std::string>(path), 0, 0};
-    diags.error(where, "", std::string("cannot read env file: ") + std::strerror(err));
-    return std::nullopt;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    Mark where{std::make_shared<const std::string>(path), 0, 0};
-    diags.error(where, "", std::string("cannot read env file: ") + std::strerror(errno));
+    diags.error(where, "", std::string("cannot read env file: ") + std::strerror(err != 0 ? err : EIO));
     return std::nullopt;
   }
   size_t before = diags.size();
-  Environment env = parse_dotenv(text, path, lookup, diags);
+  Environment env = parse_dotenv(*text, path, lookup, diags);
   if (diags.size() != before) return std::nullopt;
   return env;
 }

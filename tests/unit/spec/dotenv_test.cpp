@@ -222,6 +222,16 @@ TEST_F(DotenvFileTest, MissingRequiredFileIsAnError) {
   EXPECT_EQ(diags.list()[0].format(), path + ": cannot read env file: No such file or directory");
 }
 
+// Found by the fuzzer: a directory made the stream read throw instead of giving a diagnostic.
+TEST_F(DotenvFileTest, ADirectoryIsAnErrorNotACrash) {
+  for (bool required : {true, false}) {
+    Diagnostics diags;
+    EXPECT_FALSE(read_dotenv_file(dir_.string(), {}, required, diags).has_value());
+    ASSERT_EQ(diags.size(), 1u);
+    EXPECT_EQ(diags.list()[0].format(), dir_.string() + ": cannot read env file: Is a directory");
+  }
+}
+
 TEST_F(DotenvFileTest, MissingOptionalFileIsEmpty) {
   Diagnostics diags;
   auto env = read_dotenv_file((dir_ / "absent.env").string(), {}, false, diags);
