@@ -118,12 +118,14 @@ std::string render_resolv_conf(const std::vector<std::string>& nameservers) {
   return out;
 }
 
-Result<void> write_in_place(const std::string& path, const std::string& content) {
+Result<void> write_in_place(const std::string& path, const std::string& content, Known known) {
   STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
   // Overwrite, then cut to length: a truncation to zero makes ext4 start writeback of the file on
   // close (auto_da_alloc), a disk write for every hosts file at every change.
-  auto current = util::read_file(path);
-  if (current && *current == content) return util::ok();
+  if (known == Known::unknown) {
+    auto current = util::read_file(path);
+    if (current && *current == content) return util::ok();
+  }
   STACK_TRY(util::write_all(fd.get(), content).context("write '" + path + "'"));
   if (::ftruncate(fd.get(), static_cast<off_t>(content.size())) != 0) return Error::from_errno("truncate '" + path + "'");
   return util::ok();

@@ -42,7 +42,10 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
 std::string render_resolv_conf(const std::vector<std::string>& nameservers);
 
 // Rewrites a file in place (truncate + write), never by rename: a bind mount of the file in a
-// running container keeps seeing the same inode, so it sees the new content.
-util::Result<void> write_in_place(const std::string& path, const std::string& content);
+// running container keeps seeing the same inode, so it sees the new content. Unless told that the
+// content differs, the file is read first and left alone when it has the content already.
+enum class Known { unknown, differs };
+util::Result<void> write_in_place(const std::string& path, const std::string& content,
+                                  Known known = Known::unknown);
 
 }  // namespace stack::scheduler

@@ -324,6 +324,9 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
     std::error_code ec;
     fs::remove_all(etc_dir(project, name), ec);
     if (ec) return Error(Errc::io, "remove '" + etc_dir(project, name) + "': " + ec.message());
+    std::lock_guard lock(known_mu);
+    known_endpoints.erase(etc_dir(project, name));
+    known_hosts.erase(etc_dir(project, name) + "/hosts");
     return util::ok();
   }();
   if (!removed) return std::move(removed).error().context("removing container " + name);
@@ -331,23 +334,43 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
   return util::ok();
 }
 
-namespace {
-
 // Every endpoint of the project with the etc directory it was read from.
-std::vector<std::pair<Endpoint, std::string>> read_endpoints(const std::string& etc) {
+std::vector<std::pair<Endpoint, std::string>> Engine::Impl::read_endpoints(const std::string& etc) {
   std::vector<std::pair<Endpoint, std::string>> out;
   std::error_code ec;
   for (fs::directory_iterator it(etc, ec), end; !ec && it != end; it.increment(ec)) {
-    auto text = util::read_file(it->path().string() + "/endpoint.json");
+    const std::string dir = it->path().string();
+    struct stat st {};
+    if (::stat((dir + "/endpoint.json").c_str(), &st) != 0) continue;
+    {
+      std::lock_guard lock(known_mu);
+      auto known = known_endpoints.find(dir);
+      if (known != known_endpoints.end() && known->second.inode == st.st_ino &&
+          known->second.modified.tv_sec == st.st_mtim.tv_sec &&
+          known->second.modified.tv_nsec == st.st_mtim.tv_nsec) {
+        out.emplace_back(known->second.endpoint, dir);
+        continue;
+      }
+    }
+    auto text = util::read_file(dir + "/endpoint.json");
     if (!text) continue;
     auto endpoint = decode_endpoint(*text);
     if (!endpoint) continue;
-    out.emplace_back(std::move(*endpoint), it->path().string());
+    std::lock_guard lock(known_mu);
+    known_endpoints[dir] = {*endpoint, st.st_ino, st.st_mtim};
+    out.emplace_back(std::move(*endpoint), dir);
   }
   return out;
 }
 
-}  // namespace
+Result<void> Engine::Impl::write_hosts(const std::string& path, const std::string& content) {
+  std::lock_guard lock(known_mu);
+  auto known = known_hosts.find(path);
+  if (known != known_hosts.end() && known->second == content) return util::ok();
+  STACK_TRY(write_in_place(path, content, known == known_hosts.end() ? Known::unknown : Known::differs));
+  known_hosts[path] = content;
+  return util::ok();
+}
 
 Result<void> Engine::Impl::write_own_hosts(const std::string& project, const Endpoint& endpoint,
                                            const std::string& dir) {
@@ -356,7 +379,7 @@ Result<void> Engine::Impl::write_own_hosts(const std::string& project, const End
     if (e.container != endpoint.container) all.push_back(std::move(e));
   }
   all.push_back(endpoint);
-  return write_in_place(dir + "/hosts", render_hosts(endpoint, all));
+  return write_hosts(dir + "/hosts", render_hosts(endpoint, all));
 }
 
 Result<void> Engine::Impl::refresh_discovery(const std::string& project, Sync sync) {
@@ -390,7 +413,7 @@ Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
     dirs.push_back(std::move(dir));
   }
   for (size_t i = 0; i < all.size(); ++i) {
-    STACK_TRY(write_in_place(dirs[i] + "/hosts", render_hosts(all[i], all)));
+    STACK_TRY(write_hosts(dirs[i] + "/hosts", render_hosts(all[i], all)));
   }
   // The DNS records of the networks this project made (an external network's belong to its owner).
   ProjectState state(options.root, project);
