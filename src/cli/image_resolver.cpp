@@ -1,5 +1,6 @@
 #include "cli/image_resolver.hpp"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -20,14 +21,17 @@ image::PullPolicy pull_policy_of(const spec::Service& service) {
 
 scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::ProgressSink progress) {
   // One image at a time: layers are unpacked on first use and the store is one directory tree.
-  // pull_policy: always pulls once per `up`, not once per replica.
+  // pull_policy: always pulls once per `up`, not once per replica. An image resolved once is not
+  // looked up again by this command (every container of 50 read the index, manifest and config).
   struct Shared {
     std::mutex mu;
     std::set<std::string> pulled;
+    std::map<std::string, scheduler::ResolvedImage> resolved;
   };
   auto shared = std::make_shared<Shared>();
   return [&store, shared, progress](const spec::Service& service) -> Result<scheduler::ResolvedImage> {
     std::lock_guard lock(shared->mu);
+    if (auto known = shared->resolved.find(service.image); known != shared->resolved.end()) return known->second;
     image::PullPolicy policy = pull_policy_of(service);
     if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
@@ -45,6 +49,7 @@ scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::Pro
     scheduler::ResolvedImage out;
     out.image = std::move(*image);
     STACK_ASSIGN_OR_RETURN(out.layer_dirs, store.layer_dirs(out.image));
+    shared->resolved[service.image] = out;
     return out;
   };
 }

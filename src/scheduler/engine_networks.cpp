@@ -3,6 +3,7 @@
 // <root>/volumes. Each is recorded in the project state before it
 // is made, so a crash in between leaves something `down` knows to remove.
 #include <filesystem>
+#include <future>
 
 #include "net/dns/control.hpp"
 #include "net/dns/records.hpp"
@@ -94,12 +95,16 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     auto made = network.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
     // After the bridge, so that a table never outlives its bridge (removal goes the other way).
-    auto firewall = net::ensure_network_firewall({bridge, planned->subnet, masquerade, n.internal});
-    if (!firewall) return std::move(firewall).error().context("network " + n.name);
+    // Made while the DNS server starts: both take milliseconds and neither needs the other.
+    auto firewall_made = std::async(std::launch::async, [&] {
+      return net::ensure_network_firewall({bridge, planned->subnet, masquerade, n.internal});
+    });
     // The network's DNS server answers on its gateway; forwarding outside names is opt-in.
     auto forward = n.driver_opts.find("stack.dns.forward");
     bool forwarding = forward != n.driver_opts.end() && forward->second == "true";
     auto dns = net::dns::ensure_dns_server(options.binary, options.root, n.name, planned->gateway, forwarding);
+    auto firewall = firewall_made.get();
+    if (!firewall) return std::move(firewall).error().context("network " + n.name);
     if (!dns) return std::move(dns).error().context("network " + n.name + ": DNS server");
     report("Network", n.name, made->created ? "Created" : "Running");
   }
