@@ -267,12 +267,18 @@ Result<void> Engine::Impl::add_seccomp_program(runtime::ContainerConfig& config)
   STACK_ASSIGN_OR_RETURN(runtime::security::CapSet caps,
                          runtime::security::compute_capabilities(s.capabilities));
   std::lock_guard lock(seccomp_mu);
-  auto it = seccomp_programs.find(caps);
-  if (it == seccomp_programs.end()) {
+  auto it = seccomp_program_files.find(caps);
+  if (it == seccomp_program_files.end()) {
     STACK_ASSIGN_OR_RETURN(std::string program, runtime::security::compile_default_profile(caps));
-    it = seccomp_programs.emplace(caps, std::move(program)).first;
+    // Named by its content: a file of that name is this program, whichever stack wrote it.
+    std::string file = options.root + "/seccomp/" + net::sha256_hex(program) + ".bpf";
+    if (::access(file.c_str(), F_OK) != 0) {
+      STACK_TRY(make_dir(options.root + "/seccomp"));
+      STACK_TRY(util::write_file_atomic(file, program, util::Durability::process_crash));
+    }
+    it = seccomp_program_files.emplace(caps, file).first;
   }
-  s.seccomp_program = it->second;
+  s.seccomp_program_file = it->second;
   s.seccomp_program_caps = caps;
   return util::ok();
 }

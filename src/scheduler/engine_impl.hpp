@@ -104,11 +104,11 @@ class Engine::Impl {
   util::Result<void> wait_ready(const std::string& project, const std::set<std::string>& services,
                                 std::chrono::seconds timeout);
 
-  // The default seccomp profile compiled once per set of capabilities for every container of
-  // this process (runtime::SecurityConfig::seccomp_program).
+  // The default seccomp profile compiled once per set of capabilities by this process, kept in
+  // <root>/seccomp/<sha256 of the program>.bpf (runtime::SecurityConfig::seccomp_program_file).
   util::Result<void> add_seccomp_program(runtime::ContainerConfig& config);
   std::mutex seccomp_mu;
-  std::map<std::uint64_t, std::string> seccomp_programs;
+  std::map<std::uint64_t, std::string> seccomp_program_files;  // by capability set
 
   EngineOptions options;
   runtime::Runtime& runtime;

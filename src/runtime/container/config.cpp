@@ -88,7 +88,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EtcFiles, hosts, hostname, resol
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, soft, hard)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CapabilityConfig, add, drop, privileged)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecurityConfig, capabilities, no_new_privileges,
-                                                seccomp, seccomp_program, seccomp_program_caps)
+                                                seccomp, seccomp_program_file, seccomp_program_caps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerConfig, id, rootfs, read_only, args, env,
                                                 cwd, user, hostname, domainname, network, mounts,
                                                 etc_files, shm_size, rlimits, sysctls, security,

@@ -64,10 +64,11 @@ struct SecurityConfig {
   CapabilityConfig capabilities;
   bool no_new_privileges = true;
   SeccompMode seccomp = SeccompMode::default_profile;
-  // The default profile compiled beforehand (security::compile_default_profile) for the
-  // capabilities in seccomp_program_caps; the child builds the filter itself when it is empty or
-  // its own capabilities differ.
-  std::string seccomp_program;
+  // A file holding the default profile compiled beforehand (security::compile_default_profile)
+  // for the capabilities in seccomp_program_caps; the child builds the filter itself when there is
+  // none, it cannot be read or its own capabilities differ. A file, not the config: every `ps`
+  // reads every container's config.
+  std::string seccomp_program_file;
   std::uint64_t seccomp_program_caps = 0;
 };
 

@@ -31,9 +31,8 @@ Result<void> step_chdir(ChildContext& ctx) {
 Result<void> step_no_new_privs(ChildContext&) { return sys::set_no_new_privs(); }
 
 Result<void> step_seccomp(ChildContext& ctx) {
-  const SecurityConfig& s = ctx.config.security;
-  if (!s.seccomp_program.empty() && s.seccomp_program_caps == ctx.caps) {
-    return security::load_compiled_profile(s.seccomp_program);
+  if (!ctx.seccomp_program.empty() && ctx.config.security.seccomp_program_caps == ctx.caps) {
+    return security::load_compiled_profile(ctx.seccomp_program);
   }
   return security::load_default_profile(ctx.caps);
 }

@@ -100,6 +100,9 @@ void child_main(ContainerConfig& config, int sync_fd, int error_fd, int netns_fd
   ChildContext ctx{.config = config, .sync_fd = sync_fd, .error_fd = error_fd, .netns_fd = netns_fd};
   // If the parent dies during setup, do not linger half made; cleared once ready.
   (void)sys::set_parent_death_signal(SIGKILL);
+  if (const auto& file = config.security.seccomp_program_file; !file.empty()) {
+    if (auto program = util::read_file(file)) ctx.seccomp_program = std::move(*program);  // else built later
+  }
   run_steps(container_steps(), ctx);
 }
 

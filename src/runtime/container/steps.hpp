@@ -26,6 +26,7 @@ struct ChildContext {
   std::string root;   // host path of the container's root mount, until pivot_root
   ResolvedUser user;
   security::CapSet caps = 0;
+  std::string seccomp_program;  // read from config.security.seccomp_program_file before pivot_root
 };
 
 struct Step {

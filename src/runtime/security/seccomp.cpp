@@ -148,14 +148,6 @@ Result<Filter> build_default_profile(CapSet caps) {
   return ctx;
 }
 
-constexpr char kHex[] = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 }  // namespace
 
 Result<void> load_default_profile(CapSet caps) {
@@ -180,28 +172,16 @@ Result<std::string> compile_default_profile(CapSet caps) {
     if (n < 0) return Error::from_errno("read seccomp filter");
     bytes.append(buf, static_cast<std::size_t>(n));
   }
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
+  return bytes;
 }
 
 Result<void> load_compiled_profile(const std::string& program) {
-  const std::size_t size = program.size() / 2;
-  if (program.size() % 2 != 0 || size == 0 || size % sizeof(sock_filter) != 0 ||
-      size / sizeof(sock_filter) > BPF_MAXINSNS) {
+  if (program.empty() || program.size() % sizeof(sock_filter) != 0 ||
+      program.size() / sizeof(sock_filter) > BPF_MAXINSNS) {
     return Error(Errc::invalid_argument, "seccomp program: not a whole BPF program");
   }
-  std::vector<sock_filter> filter(size / sizeof(sock_filter));
-  auto* out = reinterpret_cast<unsigned char*>(filter.data());
-  for (std::size_t i = 0; i < size; ++i) {
-    int hi = hex_value(program[2 * i]), lo = hex_value(program[2 * i + 1]);
-    if (hi < 0 || lo < 0) return Error(Errc::invalid_argument, "seccomp program: not hex");
-    out[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
+  std::vector<sock_filter> filter(program.size() / sizeof(sock_filter));
+  std::memcpy(filter.data(), program.data(), program.size());
   sock_fprog prog{static_cast<unsigned short>(filter.size()), filter.data()};
   if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
     return Error::from_errno("load seccomp filter");

@@ -33,7 +33,7 @@ Result<void> load_default_profile(CapSet caps);
 
 // The same filter compiled once, to be loaded by many containers: building it with libseccomp
 // took a container's child more time and memory (400 KiB of heap) than any other setup step.
-// The program is the kernel's struct sock_filter array, hex-encoded (it travels in the config).
+// The program is the kernel's struct sock_filter array, as bytes.
 Result<std::string> compile_default_profile(CapSet caps);
 // Loads a program from compile_default_profile(); an error if it is not a well-formed one.
 Result<void> load_compiled_profile(const std::string& program);

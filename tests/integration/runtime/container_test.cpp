@@ -9,6 +9,7 @@
 #include <string>
 
 #include "harness.hpp"
+#include "util/atomic_file.hpp"
 #include "runtime/security/seccomp.hpp"
 
 namespace stack::runtime::testing {
@@ -69,7 +70,9 @@ TEST_F(RuntimeTest, APrecompiledFilterIsTheDefaultProfile) {
   ASSERT_TRUE(caps.has_value());
   auto program = security::compile_default_profile(*caps);
   ASSERT_TRUE(program.has_value()) << program.error().message();
-  c.security.seccomp_program = *program;
+  const std::string file = dir_.path() + "/default.bpf";
+  ASSERT_TRUE(util::write_file_atomic(file, *program, util::Durability::process_crash));
+  c.security.seccomp_program_file = file;
   c.security.seccomp_program_caps = *caps;
   auto r = run(c);
   ASSERT_TRUE(r) << r.error().message();
@@ -87,10 +90,16 @@ TEST_F(RuntimeTest, APrecompiledFilterIsTheDefaultProfile) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->out, "unshare=0\nSeccomp:\t0\n");
 
-  // A damaged program is a setup error naming the step, not an unconfined container.
+  // Without its file, the child builds the filter.
   c.security.seccomp = SeccompMode::default_profile;
-  c.security.seccomp_program = program->substr(1);
-  c.security.seccomp_program_caps = *caps;
+  c.security.seccomp_program_file = dir_.path() + "/absent.bpf";
+  r = run(c);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->out, "unshare=1\nSeccomp:\t2\n");
+
+  // A damaged program is a setup error naming the step, not an unconfined container.
+  ASSERT_TRUE(util::write_file_atomic(file, program->substr(1), util::Durability::process_crash));
+  c.security.seccomp_program_file = file;
   auto bad = run(c);
   ASSERT_FALSE(bad);
   EXPECT_THAT(bad.error().message(), HasSubstr("seccomp"));
