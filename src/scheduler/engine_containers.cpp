@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "image/init_layer.hpp"
 #include "net/dns/records.hpp"
 #include "runtime/security/seccomp.hpp"
 #include "net/naming.hpp"
@@ -247,6 +248,11 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
           p.ports.push_back({port.protocol, host_ip, host_port, first_address, port.target});
         }
       }
+    }
+    if (!p.etc_dir.empty()) {
+      // The etc files' mount points, so that the container makes none in its writable layer.
+      STACK_ASSIGN_OR_RETURN(std::string init_layer, image::ensure_init_layer(options.root + "/images"));
+      p.layer_dirs.insert(p.layer_dirs.begin(), init_layer);
     }
     STACK_ASSIGN_OR_RETURN(auto config, make_shim_config(service, run, p));
     STACK_TRY(add_seccomp_program(config.container));

@@ -1,4 +1,6 @@
 // up / ps / logs / exec / run / down through the real binary.
+#include <filesystem>
+
 #include "integration/orchestrator/e2e_fixture.hpp"
 
 namespace stack::e2e {
@@ -38,6 +40,12 @@ TEST_F(UpDown, BringsUpListsExecsRunsAndTearsDownWithoutResidue) {
   Outcome exec = stack("exec -T web sh -c 'echo $GREETING; exit 7'");
   EXPECT_EQ(exec.code, 7) << exec.err;
   EXPECT_EQ(exec.out, "hi\n");
+
+  // The etc files' mount points come from the init layer: nothing was copied up for them.
+  EXPECT_FALSE(std::filesystem::exists(root_.path() + "/containers/" + container("web") + "/upper/etc"));
+  Outcome etc = stack("exec -T web sh -c 'test -s /etc/hosts && test -s /etc/resolv.conf && cat /etc/hostname'");
+  EXPECT_EQ(etc.code, 0) << etc.err;
+  EXPECT_EQ(etc.out, container("web") + "\n");
 
   // A one-off container: output streamed, exit code returned, removed with --rm.
   Outcome run = stack("run --rm --no-deps worker sh -c 'echo one-off; exit 3'");
