@@ -12,9 +12,9 @@
 
 #include "image/init_layer.hpp"
 #include "net/dns/records.hpp"
-#include "runtime/security/seccomp.hpp"
 #include "net/naming.hpp"
 #include "net/netns.hpp"
+#include "runtime/security/seccomp.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "scheduler/host_ports.hpp"

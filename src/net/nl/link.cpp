@@ -242,27 +242,6 @@ Result<void> set_mac(std::string_view name, std::string_view mac) {
                      });
 }
 
-Result<void> rename_link(std::string_view name, std::string_view new_name) {
-  STACK_TRY(check_ifname(new_name));
-  const std::string copy(new_name);
-  return change_link(name, "renaming link " + in_quotes(name) + " to " + in_quotes(new_name),
-                     [&copy](rtnl_link* change) {
-                       rtnl_link_set_name(change, copy.c_str());
-                       return util::ok();
-                     });
-}
-
-Result<void> move_to_netns(std::string_view name, int netns_fd) {
-  if (netns_fd < 0)
-    return util::fail(Errc::invalid_argument,
-                      "moving link " + in_quotes(name) + ": invalid netns descriptor");
-  return change_link(name, "moving link " + in_quotes(name) + " to another netns",
-                     [netns_fd](rtnl_link* change) {
-                       rtnl_link_set_ns_fd(change, netns_fd);
-                       return util::ok();
-                     });
-}
-
 Result<void> loopback_up() { return set_up("lo"); }
 
 }  // namespace stack::net::nl

@@ -35,8 +35,9 @@ util::Result<bool> create_veth(std::string_view name, std::string_view peer, uns
 
 // A veth pair made in one request: the host end in this netns, a port of bridge `bridge_index`
 // and up; the peer created directly inside the netns of peer_netns_fd (borrowed) under its final
-// name, down (the kernel cannot open a veth end before its pair is complete). Neither end is moved or renamed afterwards: both would wait for RCU grace periods
-// while holding the kernel's rtnl lock, which serialises every container being attached.
+// name, down (the kernel cannot open a veth end before its pair is complete). Neither end is
+// moved or renamed afterwards: both would wait for RCU grace periods while holding the kernel's
+// rtnl lock, which serialises every container being attached.
 struct VethIntoNetns {
   std::string host_name;
   int bridge_index = 0;
@@ -57,11 +58,6 @@ util::Result<void> set_up(std::string_view name);
 util::Result<void> set_master(std::string_view name, std::string_view master);
 util::Result<void> set_mtu(std::string_view name, unsigned mtu);
 util::Result<void> set_mac(std::string_view name, std::string_view mac);
-// The link must be down: the kernel refuses to rename a running interface.
-util::Result<void> rename_link(std::string_view name, std::string_view new_name);
-// Moves the link into the network namespace that netns_fd refers to (an fd of
-// /proc/<pid>/ns/net or of a bind-mounted /run/netns/<name>). The fd is borrowed.
-util::Result<void> move_to_netns(std::string_view name, int netns_fd);
 
 // Brings up "lo" in the calling thread's netns; a new netns has it down.
 util::Result<void> loopback_up();

@@ -68,18 +68,6 @@ Result<void> chdir(const std::string& path) {
   return util::ok();
 }
 
-Result<void> execve(const std::string& path, const std::vector<std::string>& args,
-                    const std::vector<std::string>& env) {
-  std::vector<char*> argv;
-  std::vector<char*> envp;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  argv.push_back(nullptr);
-  envp.push_back(nullptr);
-  ::execve(path.c_str(), argv.data(), envp.data());
-  return Error::from_errno("exec \"" + path + "\"");
-}
-
 Result<void> cloexec_from(int from) {
   if (::syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
     return Error::from_errno("close_range");

@@ -30,10 +30,6 @@ Result<void> set_domainname(const std::string& name);
 
 Result<void> chdir(const std::string& path);
 
-// execve(2); returns only on failure, with the error of the call.
-Result<void> execve(const std::string& path, const std::vector<std::string>& args,
-                    const std::vector<std::string>& env);
-
 // Marks every descriptor from `from` up as close-on-exec (close_range(2) with CLOSE_RANGE_CLOEXEC).
 Result<void> cloexec_from(int from);
 // Closes every descriptor from `from` up (close_range(2)).
