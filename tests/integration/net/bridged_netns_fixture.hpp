@@ -14,6 +14,7 @@
 #include "net/network.hpp"
 #include "net/nl/link.hpp"
 #include "net_test_support.hpp"
+#include "test_tag.hpp"
 
 namespace stack::net::testing {
 
@@ -21,8 +22,7 @@ class BridgedNetnsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    tag_ = std::string("bt-") + info->name() + "-" + std::to_string(::getpid());
+    tag_ = unique_test_tag("bt-");
     auto picked = pick_test_subnet(tag_);
     ASSERT_TRUE(picked) << picked.error().message();
     subnet_ = *picked;

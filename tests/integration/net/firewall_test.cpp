@@ -16,6 +16,7 @@
 #include "net/nftables.hpp"
 #include "net/nl/link.hpp"
 #include "support/rootfs.hpp"
+#include "test_tag.hpp"
 
 namespace stack::net {
 namespace {
@@ -27,8 +28,7 @@ class FirewallTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    tag_ = std::string("fwtest-") + info->name() + "-" + std::to_string(::getpid());
+    tag_ = testing::unique_test_tag("fwtest-");
     first_ = bridge_name(tag_ + "_first");
     second_ = bridge_name(tag_ + "_second");
     foreign_ = "itest" + std::to_string(::getpid());

@@ -16,6 +16,7 @@
 #include "net/nl/link.hpp"
 #include "net/nl/route.hpp"
 #include "net_test_support.hpp"
+#include "test_tag.hpp"
 
 namespace stack::net {
 namespace {
@@ -66,8 +67,7 @@ class NetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    tag_ = std::string("itest-") + info->name() + "-" + std::to_string(::getpid());
+    tag_ = testing::unique_test_tag("itest-");
     auto picked = testing::pick_test_subnet(tag_);
     ASSERT_TRUE(picked.has_value()) << picked.error().message();
     subnet_ = *picked;
