@@ -9,7 +9,6 @@
 #include "cli/command.hpp"
 #include "cli/global_options.hpp"
 #include "net/dns/dns_server.hpp"
-#include "util/detached.hpp"
 
 namespace stack::cli {
 namespace {
@@ -27,13 +26,9 @@ class DnsServerCommand final : public Command {
     app.add_flag("--forward", forward_, "Forward other names to the host's resolvers");
     app.add_option("--upstream", upstreams_, "Resolver to forward to (IP[:PORT]) instead of resolv.conf");
     app.add_option("--ready-fd", ready_fd_, "Descriptor that receives 'ok' or the error line");
-    app.add_flag("--detach", detach_, "Fork away from the spawning process first");
   }
 
   int run(const GlobalOptions& global) override {
-    if (detach_) {
-      if (auto forked = util::finish_detach(); !forked) return fail(forked.error().message());
-    }
     net::dns::DnsServerOptions options{.root = global.root, .network = network_, .port = port_,
                                        .forward = forward_ || !upstreams_.empty()};
     auto listen = net::Ipv4::parse(listen_);
@@ -61,7 +56,6 @@ class DnsServerCommand final : public Command {
   bool forward_ = false;
   std::vector<std::string> upstreams_;
   int ready_fd_ = -1;
-  bool detach_ = false;
 };
 
 [[maybe_unused]] const bool kRegistered = register_command(

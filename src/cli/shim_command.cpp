@@ -18,17 +18,15 @@ class ShimCommand final : public Command {
     app.group("");  // hidden from `stack --help`: the Runtime starts it, users do not
     app.add_option("--id", id_, "The container to run")->required();
     app.add_option("--ready-fd", ready_fd_, "Descriptor closed once the first start is done");
-    app.add_flag("--detach", detach_, "Fork away from the spawning process first");
   }
 
   int run(const GlobalOptions& global) override {
-    return runtime::shim::run_shim({global.root, id_, ready_fd_, detach_});
+    return runtime::shim::run_shim({global.root, id_, ready_fd_});
   }
 
  private:
   std::string id_;
   int ready_fd_ = -1;
-  bool detach_ = false;
 };
 
 [[maybe_unused]] const bool kRegistered = register_command(

@@ -53,7 +53,7 @@ Result<void> wait_ready(int fd, std::chrono::seconds limit) {
 Result<UniqueFd> launch_shim(const std::string& binary, const std::string& root,
                              const std::string& id) {
   STACK_ASSIGN_OR_RETURN(util::Pipe ready, util::Pipe::make(O_CLOEXEC));
-  auto spawned = util::spawn_detached({binary, "--root", root, "shim", "--id", id, "--ready-fd", "3", "--detach"},
+  auto spawned = util::spawn_detached({binary, "--root", root, "shim", "--id", id, "--ready-fd", "3"},
                                       ready.write.get());
   if (!spawned) return Error(Errc::internal, "starting the shim for '" + id + "' failed");
   return std::move(ready.read);

@@ -3,7 +3,7 @@
 // shim's own (docs/performance.md). ShimRuntime starts it when it sits next to `stack`; otherwise it
 // runs `stack shim`, which does the same. It takes the same arguments, so that both look alike in
 // /proc/<pid>/cmdline (shim_alive() relies on it):
-//   stack-shim --root ROOT shim --id ID [--ready-fd N] [--detach]
+//   stack-shim --root ROOT shim --id ID [--ready-fd N]
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -13,7 +13,7 @@
 namespace {
 
 int usage(const char* why) {
-  std::fprintf(stderr, "stack-shim: %s (usage: stack-shim --root ROOT shim --id ID [--ready-fd N] [--detach])\n", why);
+  std::fprintf(stderr, "stack-shim: %s (usage: stack-shim --root ROOT shim --id ID [--ready-fd N])\n", why);
   return 2;
 }
 
@@ -24,10 +24,6 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "shim") continue;
-    if (arg == "--detach") {
-      options.detach = true;
-      continue;
-    }
     if (i + 1 >= argc) return usage("missing value");
     const char* value = argv[++i];
     if (arg == "--root") {

@@ -1,10 +1,14 @@
 #include "util/detached.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "util/fd.hpp"
 
@@ -13,20 +17,61 @@ extern char** environ;
 namespace stack::util {
 namespace {
 
-// posix_spawn's attributes and file actions, destroyed on every path.
-struct SpawnSetup {
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_t actions;
-  SpawnSetup() {
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
+// Everything the two children read; prepared by the caller, as they may not allocate.
+struct Launch {
+  char** argv = nullptr;
+  int devnull = -1;
+  int keep_fd = -1;   // becomes fd 3; -1: none
+  int error_fd = -1;  // close-on-exec pipe: the helper's errno when it cannot exec
+  char* helper_stack = nullptr;
+};
+
+constexpr size_t kChildStack = 64 * 1024;
+
+// The helper's descriptors and signals as a fresh process has them; false (errno set) on failure.
+bool prepare_helper(const Launch& l) {
+  // Handlers were copied from the caller (no CLONE_SIGHAND): reset them before anything unblocks.
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) (void)::sigaction(sig, &dfl, nullptr);
+  for (int fd = 0; fd < 3; ++fd) {
+    if (::dup2(l.devnull, fd) < 0) return false;
   }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
+  if (l.keep_fd >= 0 && ::dup2(l.keep_fd, 3) < 0) return false;
+  if (::syscall(SYS_close_range, l.keep_fd >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) return false;
+  sigset_t none;
+  sigemptyset(&none);
+  return ::sigprocmask(SIG_SETMASK, &none, nullptr) == 0;
+}
+
+// The helper, in the caller's memory until it execs (the intermediate waits for that).
+int helper_main(void* arg) {
+  const auto* l = static_cast<const Launch*>(arg);
+  if (prepare_helper(*l)) ::execve(l->argv[0], l->argv, environ);
+  int err = errno;
+  if (::write(l->error_fd, &err, sizeof err) < 0) {}
+  ::_exit(127);
+}
+
+// The caller's child: a new session, then the helper, then gone, so that the helper is
+// reparented and never waited on by the caller.
+int intermediate_main(void* arg) {
+  auto* l = static_cast<Launch*>(arg);
+  if (::setsid() < 0) ::_exit(1);
+  pid_t helper = ::clone(helper_main, l->helper_stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, l);
+  ::_exit(helper < 0 ? 1 : 0);
+}
+
+// Two stacks for the children, unmapped on every path.
+struct ChildStacks {
+  void* base = MAP_FAILED;
+  ChildStacks() { base = ::mmap(nullptr, 2 * kChildStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0); }
+  ~ChildStacks() {
+    if (base != MAP_FAILED) ::munmap(base, 2 * kChildStack);
   }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
+  ChildStacks(const ChildStacks&) = delete;
+  ChildStacks& operator=(const ChildStacks&) = delete;
+  char* at(int i) const { return static_cast<char*>(base) + i * kChildStack; }
 };
 
 }  // namespace
@@ -41,41 +86,44 @@ Result<void> spawn_detached(const std::vector<std::string>& args, int keep_fd) {
     if (!moved) return Error::from_errno("fcntl F_DUPFD_CLOEXEC");
     keep_fd = moved.get();
   }
+  STACK_ASSIGN_OR_RETURN(Pipe errors, Pipe::make(O_CLOEXEC));
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
   for (std::string& a : copy) argv.push_back(a.data());
   argv.push_back(nullptr);
+  ChildStacks stacks;
+  if (stacks.base == MAP_FAILED) return Error::from_errno("mmap");
 
-  SpawnSetup s;
-  sigset_t none;
+  Launch l;
+  l.argv = argv.data();
+  l.devnull = devnull.get();
+  l.keep_fd = keep_fd;
+  l.error_fd = errors.write.get();
+  l.helper_stack = stacks.at(1);
+  // No handler of the caller may run on the children's stacks; the helper resets them first.
   sigset_t all;
-  sigemptyset(&none);
+  sigset_t caller_mask;
   sigfillset(&all);
-  posix_spawnattr_setsigmask(&s.attr, &none);
-  posix_spawnattr_setsigdefault(&s.attr, &all);
-  posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  for (int fd = 0; fd < 3; ++fd) posix_spawn_file_actions_adddup2(&s.actions, devnull.get(), fd);
-  if (keep_fd >= 0) posix_spawn_file_actions_adddup2(&s.actions, keep_fd, 3);
-  posix_spawn_file_actions_addclosefrom_np(&s.actions, keep_fd >= 0 ? 4 : 3);
-
-  pid_t pid = -1;
-  if (int rc = ::posix_spawn(&pid, argv[0], &s.actions, &s.attr, argv.data(), environ); rc != 0) {
-    return Error::from_errno("starting '" + args[0] + "'", rc);
-  }
+  ::pthread_sigmask(SIG_SETMASK, &all, &caller_mask);
+  // Both children share the caller's memory (vfork semantics: no page tables copied, which is
+  // what a fork of this large, threaded process or of the helper itself cost); this thread
+  // resumes once the intermediate has exited, which is after the helper's exec.
+  pid_t pid = ::clone(intermediate_main, stacks.at(0) + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+  int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &caller_mask, nullptr);
+  if (pid < 0) return Error::from_errno("starting '" + args[0] + "'", clone_errno);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+  errors.write.reset();
+  int exec_errno = 0;
+  if (::read(errors.read.get(), &exec_errno, sizeof exec_errno) == sizeof exec_errno) {
+    return Error::from_errno("starting '" + args[0] + "'", exec_errno);
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return fail(Errc::internal, "starting '" + args[0] + "' detached failed (" +
                                     (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
                                                        : "signal " + std::to_string(WTERMSIG(status))) + ")");
   }
-  return ok();
-}
-
-Result<void> finish_detach() {
-  const pid_t pid = ::fork();
-  if (pid < 0) return Error::from_errno("fork");
-  if (pid > 0) ::_exit(0);
   return ok();
 }
 

@@ -1,3 +1,13 @@
+// Starting a long-lived helper process (a shim, a network's DNS server) that belongs to nobody:
+// the caller's child starts a new session, starts the helper (stdio on /dev/null, every descriptor
+// closed but one pipe end that becomes fd 3) and exits, so the helper is reparented and no caller
+// reaps or waits on it by accident.
+//
+// Both children are made with vfork semantics (CLONE_VM | CLONE_VFORK): nothing's page tables are
+// copied. A fork of `stack` itself (a large process with a thread per service during `up`) copied
+// them and took a copy-on-write fault and a TLB shootdown on every page its threads touched; the
+// helper's own fork, which replaced it, still cost each container about a millisecond of CPU on
+// this kind of virtual machine (docs/performance.md).
 // Starting a long-lived helper process (a shim, a network's DNS server) that belongs to nobody.
 // The caller posix_spawn()s the helper in a new session, with stdio on /dev/null and every
 // descriptor closed but one pipe end that becomes fd 3; the helper then calls finish_detach(),
@@ -17,12 +27,8 @@
 
 namespace stack::util {
 
-// Spawns argv (argv[0] is the binary) as above, with keep_fd as its fd 3 (-1: none), and waits for
-// the spawned process to exit: argv must make the helper call finish_detach() first (the shim and
-// the DNS server take --detach). Safe in a caller with threads.
+// Spawns argv (argv[0] is the binary) as above, with keep_fd as its fd 3 (-1: none), and returns
+// once it runs (or its exec failed: that error). Safe in a caller with threads.
 Result<void> spawn_detached(const std::vector<std::string>& argv, int keep_fd);
-
-// In the spawned helper: forks; the parent exits 0 at once and the child returns and goes on.
-Result<void> finish_detach();
 
 }  // namespace stack::util

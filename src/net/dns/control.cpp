@@ -76,7 +76,7 @@ util::Result<void> ensure_dns_server(const std::string& stack_binary, const DnsS
   if (pid_file_holder(pid_file)) return util::ok();
   std::vector<std::string> argv = {stack_binary, "--root", o.root, "dns-server", "--network", o.network,
                                    "--listen", o.listen.str(), "--port", std::to_string(o.port),
-                                   "--ready-fd", "3", "--detach"};
+                                   "--ready-fd", "3"};
   if (o.forward) argv.push_back("--forward");
   for (const Upstream& u : o.upstreams) {
     argv.push_back("--upstream");

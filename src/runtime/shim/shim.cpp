@@ -24,7 +24,6 @@
 #include "runtime/state_paths.hpp"
 #include "runtime/sys/code_pages.hpp"
 #include "runtime/sys/file.hpp"
-#include "util/detached.hpp"
 
 namespace stack::runtime::shim {
 namespace {
@@ -433,7 +432,6 @@ int Shim::run() {
 }  // namespace
 
 int run_shim(const ShimOptions& options) {
-  if (options.detach && !util::finish_detach()) return 1;
   Shim shim(options);
   return shim.run();
 }

@@ -13,7 +13,6 @@ struct ShimOptions {
   std::string root;   // the state root
   std::string id;     // the container
   int ready_fd = -1;  // closed once the first start succeeded or failed (the Runtime waits on it)
-  bool detach = false;  // started by util::spawn_detached: finish the detach first
 };
 
 // Runs the shim to the end; returns the process's exit code (0 unless setup failed).
