@@ -217,7 +217,9 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     return util::ok();
   }));
   if (!p.converged()) STACK_TRY(impl.refresh_discovery(stack.name));
+  auto dns = impl.await_networks();
   if (first_error) return std::move(*first_error);
+  STACK_TRY(dns);
   if (options.wait) {
     STACK_TRY(impl.wait_ready(stack.name, input.targets, options.wait_timeout));
   }

@@ -256,6 +256,8 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
     }
     STACK_ASSIGN_OR_RETURN(auto config, make_shim_config(service, run, p));
     STACK_TRY(add_seccomp_program(config.container));
+    // Its network's isolation and names are in place before its first instruction.
+    for (const auto& [network_name, address] : p.addresses) STACK_TRY(await_network(network_name));
     return runtime.create(name, config);
   }();
   if (!made) {

@@ -51,8 +51,14 @@ class Engine::Impl {
   // Every container labelled with the project (state checked against the shims' liveness).
   util::Result<std::vector<Found>> find(const std::string& project);
 
-  // Project networks and volumes (engine_networks.cpp).
+  // Project networks and volumes (engine_networks.cpp). A network's bridge is made at once, its
+  // firewall table and DNS server are started and not waited for: a container waits for them
+  // (await_network) before its process starts. Each takes tens of milliseconds; the first
+  // containers' setup runs meanwhile. await_networks() waits for all of them and must be called
+  // before the command returns.
   util::Result<void> ensure_networks(const spec::Stack& stack, ProjectState& state);
+  util::Result<void> await_network(const std::string& network);
+  util::Result<void> await_networks();
   util::Result<void> ensure_volumes(const spec::Stack& stack, ProjectState& state);
   // A network this project made, once no container is attached to it any more.
   util::Result<void> remove_network(const std::string& name, ProjectState& state);
@@ -109,6 +115,8 @@ class Engine::Impl {
   util::Result<void> add_seccomp_program(runtime::ContainerConfig& config);
   std::mutex seccomp_mu;
   std::map<std::uint64_t, std::string> seccomp_program_files;  // by capability set
+  std::mutex network_tasks_mu;  // guards network_tasks
+  std::map<std::string, std::vector<std::shared_future<util::Result<void>>>> network_tasks;  // by network
 
   EngineOptions options;
   runtime::Runtime& runtime;

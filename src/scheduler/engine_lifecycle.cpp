@@ -166,6 +166,7 @@ Result<std::string> Engine::run(const spec::Stack& stack, const std::string& ser
   STACK_TRY(impl.ensure_volumes(stack, state));
   STACK_TRY(impl.create_container({&stack, &service, 1, name, true, options.publish_ports}, state));
   STACK_TRY(impl.refresh_discovery(stack.name));
+  STACK_TRY(impl.await_networks());
   return name;
 }
 

@@ -95,20 +95,56 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     auto made = network.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
     // After the bridge, so that a table never outlives its bridge (removal goes the other way).
-    // Made while the DNS server starts: both take milliseconds and neither needs the other.
-    auto firewall_made = std::async(std::launch::async, [&] {
-      return net::ensure_network_firewall({bridge, planned->subnet, masquerade, n.internal});
+    net::FirewallRules rules{bridge, planned->subnet, masquerade, n.internal};
+    auto firewall = std::async(std::launch::async, [name = n.name, rules]() -> Result<void> {
+      STACK_TRY(net::ensure_network_firewall(rules).context("network " + name));
+      return util::ok();
     });
     // The network's DNS server answers on its gateway; forwarding outside names is opt-in.
     auto forward = n.driver_opts.find("stack.dns.forward");
     bool forwarding = forward != n.driver_opts.end() && forward->second == "true";
-    auto dns = net::dns::ensure_dns_server(options.binary, options.root, n.name, planned->gateway, forwarding);
-    auto firewall = firewall_made.get();
-    if (!firewall) return std::move(firewall).error().context("network " + n.name);
-    if (!dns) return std::move(dns).error().context("network " + n.name + ": DNS server");
+    auto dns = std::async(std::launch::async, [binary = options.binary, root = options.root, name = n.name,
+                                               gateway = planned->gateway, forwarding] {
+      return net::dns::ensure_dns_server(binary, root, name, gateway, forwarding)
+          .context("network " + name + ": DNS server");
+    });
+    {
+      std::lock_guard lock(network_tasks_mu);
+      network_tasks[n.name] = {firewall.share(), dns.share()};
+    }
     report("Network", n.name, made->created ? "Created" : "Running");
   }
   return util::ok();
+}
+
+Result<void> Engine::Impl::await_network(const std::string& network) {
+  std::vector<std::shared_future<Result<void>>> tasks;
+  {
+    std::lock_guard lock(network_tasks_mu);
+    auto it = network_tasks.find(network);
+    if (it == network_tasks.end()) return util::ok();  // external, or made by an earlier command
+    tasks = it->second;
+  }
+  Result<void> first = util::ok();
+  for (auto& task : tasks) {
+    const Result<void>& r = task.get();
+    if (!r && first) first = r;
+  }
+  return first;
+}
+
+Result<void> Engine::Impl::await_networks() {
+  std::vector<std::string> networks;
+  {
+    std::lock_guard lock(network_tasks_mu);
+    for (const auto& [name, tasks] : network_tasks) networks.push_back(name);
+  }
+  Result<void> first = util::ok();
+  for (const std::string& name : networks) {
+    auto r = await_network(name);
+    if (!r && first) first = std::move(r);
+  }
+  return first;
 }
 
 Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState& state) {
