@@ -176,7 +176,10 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     }
     bool changed = std::any_of(p.services.at(name).begin(), p.services.at(name).end(),
                                [](const Step& s) { return s.kind != StepKind::keep; });
-    if (changed) (void)impl.refresh_discovery(stack.name, Engine::Impl::Sync::no_wait);
+    // Its dependents start once its names are in every hosts file and in the DNS records; the
+    // others' passes fold into one another (the last, below, waits).
+    bool awaited = !graph.direct_dependents(name).empty();
+    if (changed) (void)impl.refresh_discovery(stack.name, awaited ? Engine::Impl::Sync::wait : Engine::Impl::Sync::no_wait);
     return true;
   };
   auto settle_service = [&](const std::string& name) {

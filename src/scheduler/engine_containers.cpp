@@ -228,9 +228,9 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
       STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint), util::Durability::process_crash));
       STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n", util::Durability::process_crash));
       STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns), util::Durability::process_crash));
-      // Its own /etc/hosts, with every peer, before it starts; the peers' files follow.
+      // Its own /etc/hosts, with every peer, before it starts; the peers' files and the DNS
+      // records follow in the pass after its service (Engine::up), off its path to starting.
       STACK_TRY(write_own_hosts(stack.name, endpoint, dir));
-      STACK_TRY(refresh_discovery(stack.name, Sync::no_wait));
     }
     if (req.publish_ports && !service.ports.empty()) {
       if (first_address.empty()) {
@@ -441,8 +441,14 @@ Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
       }
     }
     auto file = net::dns::records_file(options.root, network);
+    std::string content = net::dns::encode_records(records);
+    std::lock_guard lock(known_mu);
+    auto known = known_records.find(file.string());
+    if (known != known_records.end() && known->second == content) continue;
+    // Each write is a new file (the server notices the new inode): only when the names changed.
     fs::create_directories(file.parent_path(), ec);
     STACK_TRY(net::dns::write_dns_records(file, records));
+    known_records[file.string()] = std::move(content);
   }
   return util::ok();
 }

@@ -143,9 +143,10 @@ class Engine::Impl {
   };
   std::vector<std::pair<Endpoint, std::string>> read_endpoints(const std::string& etc);
   util::Result<void> write_hosts(const std::string& path, const std::string& content);
-  std::mutex known_mu;  // guards the two maps; held while a hosts file is written
+  std::mutex known_mu;  // guards the three maps; held while a hosts or records file is written
   std::map<std::string, KnownEndpoint> known_endpoints;  // by etc directory of a container
   std::map<std::string, std::string> known_hosts;        // hosts file -> content written
+  std::map<std::string, std::string> known_records;      // DNS records file -> content written
   std::mutex progress_mu;
 };
 

@@ -156,7 +156,12 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
   }
   STACK_TRY(net::dns::stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
   std::error_code ec;
-  fs::remove(net::dns::records_file(options.root, name), ec);
+  const auto records = net::dns::records_file(options.root, name);
+  fs::remove(records, ec);
+  {
+    std::lock_guard lock(known_mu);
+    known_records.erase(records.string());
+  }
   const std::string bridge = net::bridge_name(name);
   STACK_TRY(net::remove_network_firewall(bridge).context("network " + name));
   STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(bridge));

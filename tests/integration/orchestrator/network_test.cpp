@@ -68,6 +68,24 @@ TEST_F(Networking, PublishedPortAnswersOnLoopbackAndNamesResolveThroughDns) {
   EXPECT_EQ(sh("ps -eo args | grep -F -- '--root " + root_.path() + " dns-server' | grep -v grep"), "");
 }
 
+TEST_F(Networking, ADependentFindsItsDependencyByNameFromItsFirstInstruction) {
+  start(24);
+  write_stack(
+      "  db:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"nslookup db && grep -qw db /etc/hosts\"]\n"
+      "    depends_on: [db]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  EXPECT_TRUE(wait_until(container("app"), [](const nlohmann::json& c) { return c["State"] == "exited"; }));
+  EXPECT_EQ(ps()[container("app")]["ExitCode"], 0) << stack("logs app").out;
+  ASSERT_EQ(stack("down -t 0").code, 0);
+}
+
 TEST_F(Networking, RestartedContainerKeepsItsAddress) {
   start(21);
   write_stack(
