@@ -178,8 +178,9 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
                                [](const Step& s) { return s.kind != StepKind::keep; });
     // Its dependents start once its names are in every hosts file and in the DNS records; the
     // others' passes fold into one another (the last, below, waits).
-    bool awaited = !graph.direct_dependents(name).empty();
-    if (changed) (void)impl.refresh_discovery(stack.name, awaited ? Engine::Impl::Sync::wait : Engine::Impl::Sync::no_wait);
+    using Sync = Engine::Impl::Sync;
+    Sync sync = graph.direct_dependents(name).empty() ? Sync::no_wait : Sync::wait;
+    if (changed) (void)impl.refresh_discovery(stack.name, sync);
     return true;
   };
   auto settle_service = [&](const std::string& name) {
@@ -220,9 +221,9 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     return util::ok();
   }));
   if (!p.converged()) STACK_TRY(impl.refresh_discovery(stack.name));
-  auto dns = impl.await_networks();
+  auto networks_ready = impl.await_networks();
   if (first_error) return std::move(*first_error);
-  STACK_TRY(dns);
+  STACK_TRY(networks_ready);
   if (options.wait) {
     STACK_TRY(impl.wait_ready(stack.name, input.targets, options.wait_timeout));
   }
