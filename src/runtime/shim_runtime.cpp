@@ -19,6 +19,7 @@
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/mount.hpp"
 #include "util/detached.hpp"
+#include "util/top_directory.hpp"
 
 namespace stack::runtime {
 
@@ -105,6 +106,7 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
     return Error(Errc::already_exists, "container '" + id + "' already exists");
   }
   STACK_TRY(sys::mkdir_p(paths_.containers_dir(), 0711));
+  util::mark_top_directory(paths_.containers_dir());  // each container's files in a group of their own
   STACK_TRY(sys::mkdir_p(paths_.run_dir(), 0700));
   STACK_TRY(sys::mkdir_p(dir, 0700));
   shim::ShimConfig c = config;

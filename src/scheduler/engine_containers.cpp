@@ -20,6 +20,7 @@
 #include "scheduler/host_ports.hpp"
 #include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
+#include "util/top_directory.hpp"
 
 namespace stack::scheduler {
 
@@ -224,6 +225,7 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
     if (service.network_mode.kind == Kind::bridge || service.network_mode.kind == Kind::none) {
       std::string dir = etc_dir(stack.name, name);
       STACK_TRY(make_dir(dir));
+      util::mark_top_directory(fs::path(dir).parent_path());  // see util/top_directory.hpp
       p.etc_dir = dir;
       STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint), util::Durability::process_crash));
       STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n", util::Durability::process_crash));
