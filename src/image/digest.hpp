@@ -1,13 +1,13 @@
-// Content digests ("sha256:<64 hex>") and a streaming SHA-256 over OpenSSL EVP.
+// Content digests ("sha256:<64 hex>") and a streaming SHA-256 that yields them.
 #pragma once
 
 #include <compare>
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 
 #include "util/result.hpp"
+#include "util/sha256.hpp"
 
 namespace stack::image {
 
@@ -37,21 +37,15 @@ class Digest {
 
 bool is_sha256_hex(std::string_view hex);
 
-// Streaming hasher; move-only.
+// Streaming hasher (util::Sha256) whose result is a Digest; move-only.
 class Sha256 {
  public:
-  Sha256();
-  ~Sha256();
-  Sha256(Sha256&&) noexcept;
-  Sha256& operator=(Sha256&&) noexcept;
-
-  void update(const void* data, size_t size);
-  void update(std::string_view data) { update(data.data(), data.size()); }
-  Digest finish();  // the hasher is reset afterwards
+  void update(const void* data, size_t size) { hash_.update(data, size); }
+  void update(std::string_view data) { hash_.update(data); }
+  Digest finish() { return Digest::from_hex(hash_.finish_hex()); }  // the hasher starts over
 
  private:
-  struct Ctx;
-  std::unique_ptr<Ctx> ctx_;
+  util::Sha256 hash_;
 };
 
 }  // namespace stack::image

@@ -1,11 +1,11 @@
 #include "net/naming.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
+
+#include "util/sha256.hpp"
 
 namespace stack::net {
 
@@ -43,20 +43,9 @@ bool is_compose_name_char(char c) {
 }  // namespace
 
 std::string sha256_hex(std::string_view data, std::size_t chars) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  // EVP_Digest is a one-shot call; it only fails on allocation failure inside OpenSSL, in which
-  // case the zeroed digest still yields a valid (if poor) name rather than a crash.
-  EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (unsigned int i = 0; i < 32; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0f]);
-  }
-  out.resize(std::min<std::size_t>(chars, out.size()));
-  return out;
+  std::string hex = util::sha256_hex(data);
+  hex.resize(std::min(chars, hex.size()));
+  return hex;
 }
 
 std::string bridge_name(std::string_view network_full_name) {
