@@ -100,7 +100,15 @@ std::string encode_config(const ContainerConfig& config) { return nlohmann::json
 Result<ContainerConfig> decode_config(const std::string& text) {
   // nlohmann throws; the exception stays inside this function.
   try {
-    return nlohmann::json::parse(text).get<ContainerConfig>();
+    return config_from_json(nlohmann::json::parse(text));
+  } catch (const nlohmann::json::exception& e) {
+    return Error(Errc::parse, std::string("container config: ") + e.what());
+  }
+}
+
+Result<ContainerConfig> config_from_json(const nlohmann::json& document) {
+  try {
+    return document.get<ContainerConfig>();
   } catch (const nlohmann::json::exception& e) {
     return Error(Errc::parse, std::string("container config: ") + e.what());
   }

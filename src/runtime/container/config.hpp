@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -122,5 +123,7 @@ Result<void> validate(const ContainerConfig& config);
 
 std::string encode_config(const ContainerConfig& config);
 Result<ContainerConfig> decode_config(const std::string& text);
+// The same from an already parsed document (the shim config embeds one).
+Result<ContainerConfig> config_from_json(const nlohmann::json& document);
 
 }  // namespace stack::runtime

@@ -167,7 +167,7 @@ util::Result<ShimConfig> decode_shim_config(const std::string& text) {
   // nlohmann throws; the exception stays inside this function.
   try {
     json j = json::parse(text);
-    STACK_ASSIGN_OR_RETURN(c.container, decode_config(j.at("container").dump()));
+    STACK_ASSIGN_OR_RETURN(c.container, config_from_json(j.at("container")));
     c.cgroup_path = j.at("cgroup_path").get<std::string>();
     c.limits = decode_limits(j.value("limits", json::object()));
     restart = j.value("restart", std::string("no"));
