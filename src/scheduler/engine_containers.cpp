@@ -354,6 +354,10 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
 std::vector<std::pair<Endpoint, std::string>> Engine::Impl::read_endpoints(const std::string& etc) {
   std::vector<std::pair<Endpoint, std::string>> out;
   std::error_code ec;
+  {
+    std::lock_guard lock(known_mu);
+    scanned_etc_dirs.insert(etc);
+  }
   for (fs::directory_iterator it(etc, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string dir = it->path().string();
     struct stat st {};
@@ -376,6 +380,15 @@ std::vector<std::pair<Endpoint, std::string>> Engine::Impl::read_endpoints(const
     known_endpoints[dir] = {*endpoint, st.st_ino, st.st_mtim};
     out.emplace_back(std::move(*endpoint), dir);
   }
+  // In name order, as write_own_hosts renders them: the same peers give the same file.
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  // Containers gone from the directory leave what this process knows of them too.
+  std::set<std::string> seen;
+  for (const auto& [endpoint, dir] : out) seen.insert(dir);
+  std::lock_guard lock(known_mu);
+  for (auto it = known_endpoints.lower_bound(etc + "/"); it != known_endpoints.end() && it->first.starts_with(etc + "/");) {
+    it = seen.count(it->first) ? std::next(it) : known_endpoints.erase(it);
+  }
   return out;
 }
 
@@ -390,9 +403,21 @@ Result<void> Engine::Impl::write_hosts(const std::string& path, const std::strin
 
 Result<void> Engine::Impl::write_own_hosts(const std::string& project, const Endpoint& endpoint,
                                            const std::string& dir) {
+  const std::string etc = project_dir(options.root, project) + "/etc";
+  bool scanned = false;
+  {
+    std::lock_guard lock(known_mu);
+    scanned = scanned_etc_dirs.count(etc) > 0;
+    // Its own endpoint, as written: a pass re-reads it once (inode 0 never matches the file's).
+    known_endpoints[dir] = {endpoint, 0, {}};
+  }
+  if (!scanned) (void)read_endpoints(etc);
   std::vector<Endpoint> all;
-  for (auto& [e, path] : read_endpoints(project_dir(options.root, project) + "/etc")) {
-    if (e.container != endpoint.container) all.push_back(std::move(e));
+  {
+    std::lock_guard lock(known_mu);
+    for (auto it = known_endpoints.lower_bound(etc + "/"); it != known_endpoints.end() && it->first.starts_with(etc + "/"); ++it) {
+      if (it->second.endpoint.container != endpoint.container) all.push_back(it->second.endpoint);
+    }
   }
   all.push_back(endpoint);
   return write_hosts(dir + "/hosts", render_hosts(endpoint, all));

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <future>
 #include <map>
+#include <set>
 #include <mutex>
 #include <vector>
 
@@ -143,8 +144,13 @@ class Engine::Impl {
   };
   std::vector<std::pair<Endpoint, std::string>> read_endpoints(const std::string& etc);
   util::Result<void> write_hosts(const std::string& path, const std::string& content);
-  std::mutex known_mu;  // guards the three maps; held while a hosts or records file is written
+  std::mutex known_mu;  // guards the maps below; held while a hosts or records file is written
   std::map<std::string, KnownEndpoint> known_endpoints;  // by etc directory of a container
+  // The etc directories read whole at least once by this process: a new container's own hosts
+  // file is then rendered from known_endpoints (kept current by create and destroy) instead of a
+  // scan of every peer's file per container, O(N^2) stat calls in an `up` of N; the discovery
+  // passes, which follow, still read the directory.
+  std::set<std::string> scanned_etc_dirs;
   std::map<std::string, std::string> known_hosts;        // hosts file -> content written
   std::map<std::string, std::string> known_records;      // DNS records file -> content written
   std::mutex progress_mu;
