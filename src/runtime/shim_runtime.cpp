@@ -17,6 +17,7 @@
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/json_log.hpp"
 #include "runtime/sys/file.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/mount.hpp"
 #include "util/detached.hpp"
 #include "util/top_directory.hpp"
@@ -60,14 +61,12 @@ Result<UniqueFd> launch_shim(const std::string& binary, const std::string& root,
   return std::move(ready.read);
 }
 
-bool shim_alive(pid_t pid, const std::string& id) {
-  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::string proc = "/proc/" + std::to_string(pid);
-  auto stat = util::read_file(proc + "/stat");
-  if (!stat) return false;
-  std::size_t paren = stat->rfind(')');
-  if (paren == std::string::npos || paren + 2 >= stat->size() || (*stat)[paren + 2] == 'Z') return false;
-  auto cmdline = util::read_file(proc + "/cmdline");
+bool shim_alive(pid_t pid, const std::string& id, std::uint64_t start_ticks) {
+  if (pid <= 0) return false;
+  auto stat = sys::read_proc_stat(pid);
+  if (!stat || stat->state == 'Z' || stat->state == 'X') return false;
+  if (start_ticks != 0) return stat->start_ticks == start_ticks;
+  auto cmdline = util::read_file("/proc/" + std::to_string(pid) + "/cmdline");
   if (!cmdline) return false;
   return cmdline->find(std::string("\0shim\0", 6)) != std::string::npos &&
          cmdline->find(std::string("\0--id\0", 6) + id + std::string(1, '\0')) != std::string::npos;
@@ -95,7 +94,7 @@ Result<ContainerState> ShimRuntime::observe(const std::string& id) const {
   auto state = shim::read_state(paths_.state_file(id));
   if (!state && state.error().code() != Errc::not_found) return std::move(state).error();
   ContainerState s = state ? *state : ContainerState{};
-  s.shim_alive = shim_alive(s.shim_pid, id);
+  s.shim_alive = shim_alive(s.shim_pid, id, s.shim_start_ticks);
   return s;
 }
 

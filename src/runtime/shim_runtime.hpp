@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "runtime/runtime.hpp"
@@ -60,7 +61,9 @@ class ShimRuntime final : public Runtime {
 };
 
 // True if pid is a live (not zombie) `stack shim` for this id: a recycled pid is not taken for it.
-bool shim_alive(pid_t pid, const std::string& id);
+// With the shim's start time (state.json) one read of /proc/<pid>/stat proves it; without (a state
+// written by an older shim), its command line is checked.
+bool shim_alive(pid_t pid, const std::string& id, std::uint64_t start_ticks = 0);
 
 // `stack-shim` in the directory of stack_binary (symlinks and /proc/self/exe resolved) if it is
 // executable there, else stack_binary.

@@ -38,7 +38,8 @@ const char* health_status_name(HealthStatus status) {
 
 std::string encode_state(const ContainerState& s) {
   json j = {{"status", status_name(s.status)},   {"pid", s.pid},
-            {"shim_pid", s.shim_pid},            {"started_at", s.started_at},
+            {"shim_pid", s.shim_pid},            {"shim_start_ticks", s.shim_start_ticks},
+            {"started_at", s.started_at},
             {"finished_at", s.finished_at},      {"exit_code", s.exit_code},
             {"signal", s.signal},                {"oom_killed", s.oom_killed},
             {"restart_count", s.restart_count},  {"error", s.error}};
@@ -61,6 +62,7 @@ util::Result<ContainerState> decode_state(const std::string& text) {
     s.status = *status;
     s.pid = j.value("pid", 0);
     s.shim_pid = j.value("shim_pid", 0);
+    s.shim_start_ticks = j.value("shim_start_ticks", std::uint64_t{0});
     s.started_at = j.value("started_at", "");
     s.finished_at = j.value("finished_at", "");
     s.exit_code = j.value("exit_code", 0);

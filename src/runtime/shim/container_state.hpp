@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,9 @@ struct ContainerState {
   Status status = Status::created;
   pid_t pid = 0;       // the container's PID 1, in the host's PID namespace; 0 when not running
   pid_t shim_pid = 0;
+  // The shim's start time in clock ticks since boot (/proc/<pid>/stat): with shim_pid, the identity
+  // of that one process, so that a recycled pid is never taken for it. 0 in states of older shims.
+  std::uint64_t shim_start_ticks = 0;
   std::string started_at;
   std::string finished_at;
   int exit_code = 0;   // 128 + signal when killed

@@ -24,6 +24,7 @@
 #include "runtime/state_paths.hpp"
 #include "runtime/sys/code_pages.hpp"
 #include "runtime/sys/file.hpp"
+#include "runtime/sys/procfs.hpp"
 
 namespace stack::runtime::shim {
 namespace {
@@ -410,6 +411,7 @@ void Shim::loop_once() {
 int Shim::run() {
   if (ready_) ::fcntl(ready_.get(), F_SETFD, FD_CLOEXEC);
   state_.shim_pid = ::getpid();
+  if (auto self = sys::read_proc_stat(state_.shim_pid)) state_.shim_start_ticks = self->start_ticks;
   if (auto id_ok = check_container_id(id_); !id_ok) return 1;
   if (auto r = set_up(); !r) {
     state_.error = one_line(r.error().message());

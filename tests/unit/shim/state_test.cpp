@@ -20,6 +20,7 @@ ContainerState sample_state() {
   s.status = Status::restarting;
   s.pid = 4242;
   s.shim_pid = 4200;
+  s.shim_start_ticks = 987654321;
   s.started_at = "2026-11-28T04:12:01.123456789Z";
   s.finished_at = "2026-11-28T04:12:02.000000001Z";
   s.exit_code = 137;
