@@ -1,7 +1,6 @@
 #include "net/naming.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstdio>
 

@@ -17,8 +17,8 @@
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/json_log.hpp"
 #include "runtime/sys/file.hpp"
-#include "runtime/sys/procfs.hpp"
 #include "runtime/sys/mount.hpp"
+#include "runtime/sys/procfs.hpp"
 #include "util/detached.hpp"
 #include "util/top_directory.hpp"
 

@@ -382,12 +382,14 @@ std::vector<std::pair<Endpoint, std::string>> Engine::Impl::read_endpoints(const
   }
   // In name order, as write_own_hosts renders them: the same peers give the same file.
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-  // Containers gone from the directory leave what this process knows of them too.
+  // Containers gone from the directory leave what this process knows of them too; not the ones
+  // this process is making right now (inode 0), which the listing may have missed.
   std::set<std::string> seen;
   for (const auto& [endpoint, dir] : out) seen.insert(dir);
   std::lock_guard lock(known_mu);
   for (auto it = known_endpoints.lower_bound(etc + "/"); it != known_endpoints.end() && it->first.starts_with(etc + "/");) {
-    it = seen.count(it->first) ? std::next(it) : known_endpoints.erase(it);
+    bool keep = seen.count(it->first) > 0 || it->second.inode == 0;
+    it = keep ? std::next(it) : known_endpoints.erase(it);
   }
   return out;
 }

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <future>
 #include <map>
-#include <set>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "net/ipam_store.hpp"
