@@ -28,6 +28,9 @@ class Command {
   virtual std::string summary() const = 0;  // one line for `stack --help`
   virtual void setup(CLI::App& app) = 0;
   virtual int run(const GlobalOptions& global) = 0;
+  // Verbs that touch the host need root (namespaces, cgroups, netlink, the state root); the few
+  // that only read stack files (config, version) say false and work for every user.
+  virtual bool needs_root() const { return true; }
 };
 
 using CommandFactory = std::unique_ptr<Command> (*)();

@@ -37,6 +37,8 @@ class ConfigCommand final : public Command {
     app.add_flag("-q,--quiet", quiet_, "Only validate; print nothing");
   }
 
+  bool needs_root() const override { return false; }
+
   int run(const GlobalOptions& global) override {
     std::optional<spec::Stack> stack = load_stack(global, std::cerr);
     if (!stack) return kExitFailure;

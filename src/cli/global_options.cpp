@@ -79,6 +79,19 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->envname("STACK_IP_MASQ")
       ->default_str("true")
       ->type_name("BOOL");
+  app.add_option("--dns-forward", options.dns_forward,
+                 "Forward names a network's DNS server does not own to the host's resolvers, for "
+                 "networks that do not set stack.dns.forward")
+      ->envname("STACK_DNS_FORWARD")
+      ->default_str("true")
+      ->type_name("BOOL");
+  app.add_option("--dns-upstream", options.dns_upstreams,
+                 "Resolver that DNS servers forward to (IP[:PORT], repeatable), instead of the host's "
+                 "resolv.conf")
+      ->envname("STACK_DNS_UPSTREAM")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->type_name("IP[:PORT]");
   app.add_option("--log-level", options.log_level, "Log level on stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str()

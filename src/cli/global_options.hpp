@@ -26,6 +26,8 @@ struct GlobalOptions {
   std::string root = "/var/lib/stack"; // --root / STACK_ROOT: the state root
   std::string log_level = "warn";      // --log-level
   bool ip_masq = true;                 // --ip-masq / STACK_IP_MASQ: networks' masquerading default
+  bool dns_forward = true;             // --dns-forward / STACK_DNS_FORWARD: DNS servers' forwarding default
+  std::vector<std::string> dns_upstreams;  // --dns-upstream / STACK_DNS_UPSTREAM: instead of resolv.conf
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options);

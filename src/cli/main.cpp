@@ -3,6 +3,8 @@
 // and no exception leaves main.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <exception>
@@ -65,6 +67,11 @@ int run(int argc, char** argv) {
   }
   for (const auto& [sub, command] : verbs) {
     if (sub->parsed()) {
+      // Before anything is touched, so that a normal user reads why instead of a failed mkdir.
+      if (command->needs_root() && ::geteuid() != 0) {
+        std::cerr << "stack: needs root (run it with sudo); rootless mode is not supported yet\n";
+        return kExitFailure;
+      }
       setup_logging(global);
       return command->run(global);
     }

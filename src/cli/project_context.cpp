@@ -40,6 +40,16 @@ void print_progress(const scheduler::ProgressEvent& e) {
 
 }  // namespace
 
+util::Result<scheduler::EngineOptions> engine_options(const GlobalOptions& global) {
+  scheduler::EngineOptions options{global.root, self_binary(), global.ip_masq, global.dns_forward, {}};
+  for (const std::string& text : global.dns_upstreams) {
+    auto upstream = net::dns::parse_upstream(text);
+    if (!upstream) return std::move(upstream).error().context("--dns-upstream");
+    options.dns_upstreams.push_back(*upstream);
+  }
+  return options;
+}
+
 std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, StackFile need) {
   auto ctx = std::make_unique<ProjectContext>();
   ctx->root_ = global.root;
@@ -61,8 +71,12 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     return nullptr;
   }
   ctx->store_ = std::move(*store);
-  ctx->engine_ = std::make_unique<scheduler::Engine>(
-      scheduler::EngineOptions{global.root, self_binary(), global.ip_masq}, *ctx->runtime_, *ctx->network_,
+  auto options = engine_options(global);
+  if (!options) {
+    fail(options.error());
+    return nullptr;
+  }
+  ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->network_,
       make_image_resolver(*ctx->store_, print_progress), print_progress);
   return ctx;
 }

@@ -45,6 +45,9 @@ class ProjectContext {
   std::unique_ptr<scheduler::Engine> engine_;
 };
 
+// The engine's options from the global ones (--root, --ip-masq, --dns-forward, --dns-upstream).
+util::Result<scheduler::EngineOptions> engine_options(const GlobalOptions& global);
+
 // Prints one error line "stack: <message>" and returns kExitFailure.
 int fail(const util::Error& error);
 

@@ -23,6 +23,8 @@ class VersionCommand final : public Command {
     app.add_flag("--short", short_, "Print the version number only");
   }
 
+  bool needs_root() const override { return false; }
+
   int run(const GlobalOptions&) override {
     if (short_) {
       std::cout << kVersion << "\n";

@@ -16,6 +16,7 @@ class NetlinkNetwork final : public Network {
   util::Result<bool> remove_bridge(const std::string& name) override;
   util::Result<void> attach(int netns_fd, const Attachment& attachment) override;
   util::Result<bool> detach(const std::string& host_veth) override;
+  util::Result<bool> is_attached(const std::string& host_veth, const std::string& bridge) override;
 };
 
 // The links of the calling thread's netns whose names say stack made them (bridges, host veths

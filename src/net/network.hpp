@@ -59,6 +59,9 @@ class Network {
 
   // Deletes the host end (the kernel deletes the container end with it); false if absent.
   virtual util::Result<bool> detach(const std::string& host_veth) = 0;
+  // Whether host_veth exists and is a port of bridge: false after either was deleted from
+  // outside (deleting a bridge frees its ports; deleting a veth end deletes both).
+  virtual util::Result<bool> is_attached(const std::string& host_veth, const std::string& bridge) = 0;
 };
 
 // The real implementation, on libnl.

@@ -77,4 +77,11 @@ Result<bool> NetlinkNetwork::detach(const std::string& host_veth) {
   return nl::remove_link(host_veth).context("detaching veth " + in_quotes(host_veth));
 }
 
+Result<bool> NetlinkNetwork::is_attached(const std::string& host_veth, const std::string& bridge) {
+  STACK_ASSIGN_OR_RETURN(auto veth, nl::find_link(host_veth));
+  if (!veth || veth->master == 0) return false;
+  STACK_ASSIGN_OR_RETURN(auto port_of, nl::find_link(bridge));
+  return port_of && port_of->index == veth->master;
+}
+
 }  // namespace stack::net

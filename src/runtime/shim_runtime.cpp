@@ -180,6 +180,7 @@ Result<ContainerState> ShimRuntime::recover(const std::string& id) {
   if (!shim::is_final(s.status)) {
     s.error = "shim (pid " + std::to_string(s.shim_pid) + ") died; container killed";
     s.status = Status::exited;
+    s.shim_died = true;
     if (s.pid != 0) {
       s.exit_code = 137;
       s.signal = SIGKILL;

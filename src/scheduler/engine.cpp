@@ -63,10 +63,12 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
   input.project = stack.name;
   input.recreate = options.recreate;
   input.remove_orphans = options.remove_orphans;
+  input.leave_exited = options.leave_exited;
   for (const spec::Service& s : stack.services) {
     auto scale = options.scale.find(s.name);
     int replicas = scale != options.scale.end() ? scale->second : s.replicas;
-    input.services.push_back({s.name, spec::config_hash(s), replicas, s.container_name});
+    bool restarts = s.restart.kind != spec::RestartPolicy::Kind::no;
+    input.services.push_back({s.name, spec::config_hash(s), replicas, s.container_name, restarts});
   }
   for (const auto& [name, n] : options.scale) {
     if (!graph.contains(name)) return Error(Errc::not_found, "--scale: no such service: " + name);
@@ -81,7 +83,12 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, lock_project(impl, stack.name));
   ProjectState state(impl.options.root, stack.name);
   STACK_TRY(state.load());
-  STACK_TRY(state.set_working_dir(stack.working_dir));
+  std::vector<std::string> files;
+  for (const std::string& f : stack.files) {
+    std::error_code ec;
+    files.push_back(f == "-" ? f : fs::absolute(f, ec).lexically_normal().string());
+  }
+  STACK_TRY(state.set_source(stack.working_dir, files));
   STACK_ASSIGN_OR_RETURN(std::vector<Found> found, impl.find(stack.name));
   std::vector<ObservedContainer> observed;
   for (const Found& f : found) observed.push_back(f.observed);
@@ -104,6 +111,7 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
   }
 
   STACK_TRY(impl.ensure_networks(stack, state));
+  STACK_TRY(impl.reattach_endpoints(stack, found));
   STACK_TRY(impl.ensure_volumes(stack, state));
   std::vector<Engine::Impl::NewContainer> new_containers;
   for (const auto& [service_name, steps] : p.services) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "image/store.hpp"
+#include "net/dns/upstream.hpp"
 #include "net/network.hpp"
 #include "runtime/runtime.hpp"
 #include "scheduler/plan.hpp"
@@ -45,6 +46,8 @@ struct EngineOptions {
   std::string root;            // the state root
   std::string binary;          // the `stack` executable (for helper processes)
   bool ip_masquerade = true;   // networks masquerade unless their driver_opts say not (--ip-masq)
+  bool dns_forward = true;     // DNS servers forward outside names unless the network says not
+  std::vector<net::dns::Upstream> dns_upstreams;  // where they forward; empty: the host's resolv.conf
 };
 
 struct UpOptions {
@@ -56,6 +59,7 @@ struct UpOptions {
   bool wait = false;                 // --wait: until every container runs and is healthy
   std::chrono::seconds wait_timeout{0};  // 0: no limit
   bool no_start = false;
+  bool leave_exited = false;  // the daemon's resync: ended containers follow their restart policy
 };
 
 struct DownOptions {

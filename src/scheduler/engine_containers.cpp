@@ -39,6 +39,14 @@ Result<void> make_dir(const std::string& dir) {
   return util::ok();
 }
 
+Ended ended_of(const runtime::shim::ContainerState& state) {
+  using runtime::shim::Status;
+  if (state.shim_died) return Ended::shim_died;
+  if (state.status == Status::stopped) return Ended::by_user;
+  if (state.status == Status::exited) return Ended::by_itself;
+  return Ended::not_ended;
+}
+
 }  // namespace
 
 std::string Engine::Impl::etc_dir(const std::string& project, const std::string& name) const {
@@ -77,6 +85,7 @@ Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
     f.observed.config_hash = label(kLabelConfigHash);
     f.observed.one_off = label(kLabelOneOff) == "True";
     f.observed.running = (*state)->shim_alive && !runtime::shim::is_final((*state)->status);
+    f.observed.ended = ended_of(**state);
     f.config = std::move(*config);
     f.state = **state;
     slots[i] = std::move(f);
@@ -197,14 +206,7 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
           if (!address) return std::move(address).error().context("network " + n->name);
           STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n->name));
           if (!stored) return Error(Errc::not_found, "network " + n->name + " has no IPAM record");
-          net::Attachment a;
-          a.bridge = stored->bridge;
-          a.host_veth = net::host_veth_name(name, n->name);
-          a.ifname = "eth" + std::to_string(index);
-          a.mac = sn.mac_address ? *sn.mac_address : net::mac_for_address(*address);
-          a.address = {*address, stored->subnet.prefix};
-          a.gateway = stored->gateway;
-          a.default_route = index == 0 && !n->internal;
+          net::Attachment a = attachment_for(name, sn, *n, *stored, *address, index);
           auto attached = network.attach(ns.fd(), a);
           if (!attached && attached.error().code() == Errc::already_exists) {
             // The netns is new: a host end of that name is a leftover of a crashed run.

@@ -36,6 +36,11 @@ util::Result<void> parallel(const std::vector<T>& items, F&& fn) {
   return first;
 }
 
+// The veth that puts a container on network n (its index-th): name, MAC, address, default route.
+net::Attachment attachment_for(const std::string& container, const spec::ServiceNetwork& sn,
+                               const spec::Network& n, const net::IpamNetwork& stored, net::Ipv4 address,
+                               int index);
+
 class Engine::Impl {
  public:
   Impl(EngineOptions options, runtime::Runtime& runtime, net::Network& network, ImageResolver images,
@@ -66,6 +71,10 @@ class Engine::Impl {
   util::Result<void> remove_volume(const std::string& name, ProjectState& state);
   // The full name of the network with this key; error if the stack has none.
   const spec::Network* network_of(const spec::Stack& stack, const std::string& key) const;
+
+  // Makes again the veths of running containers that were deleted from outside, or whose bridge
+  // was (engine_endpoints.cpp).
+  util::Result<void> reattach_endpoints(const spec::Stack& stack, const std::vector<Found>& found);
 
   // One container with its netns, veths, addresses, etc files and ports (engine_containers.cpp).
   struct CreateRequest {

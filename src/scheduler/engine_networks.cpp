@@ -49,12 +49,11 @@ Result<unsigned> mtu_of(const spec::Network& n) {
   return Error(Errc::invalid_argument, "network " + n.key + ": mtu '" + it->second + "' is not a number in 68..65535");
 }
 
-// docker's per-network switch, over the engine's default (--ip-masq); internal networks never
-// masquerade. Values as Go's strconv.ParseBool reads them, which is what docker accepts.
-Result<bool> masquerade_of(const spec::Network& n, bool by_default) {
-  constexpr const char* kOption = "com.docker.network.bridge.enable_ip_masquerade";
+// A boolean driver option over the engine's default; internal networks never have it on. Values
+// as Go's strconv.ParseBool reads them, which is what docker accepts.
+Result<bool> switch_of(const spec::Network& n, const char* option, bool by_default) {
   if (n.internal) return false;
-  auto it = n.driver_opts.find(kOption);
+  auto it = n.driver_opts.find(option);
   if (it == n.driver_opts.end()) return by_default;
   for (const char* yes : {"1", "t", "T", "true", "TRUE", "True"}) {
     if (it->second == yes) return true;
@@ -62,7 +61,18 @@ Result<bool> masquerade_of(const spec::Network& n, bool by_default) {
   for (const char* no : {"0", "f", "F", "false", "FALSE", "False"}) {
     if (it->second == no) return false;
   }
-  return Error(Errc::invalid_argument, "network " + n.key + ": " + kOption + " '" + it->second + "' is not a boolean");
+  return Error(Errc::invalid_argument, "network " + n.key + ": " + option + " '" + it->second + "' is not a boolean");
+}
+
+// docker's per-network switch, over the engine's default (--ip-masq).
+Result<bool> masquerade_of(const spec::Network& n, bool by_default) {
+  return switch_of(n, "com.docker.network.bridge.enable_ip_masquerade", by_default);
+}
+
+// Whether the network's DNS server forwards names it does not own, as docker's embedded DNS does
+// by default (--dns-forward).
+Result<bool> dns_forward_of(const spec::Network& n, bool by_default) {
+  return switch_of(n, "stack.dns.forward", by_default);
 }
 
 }  // namespace
@@ -87,6 +97,7 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
     STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
     STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
+    STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
     std::string bridge = net::bridge_name(n.name);
     STACK_ASSIGN_OR_RETURN(auto used, net::host_used_subnets(bridge));
     auto planned = ipam.ensure_network(n.name, request, used);
@@ -100,13 +111,12 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
       STACK_TRY(net::ensure_network_firewall(rules).context("network " + name));
       return util::ok();
     });
-    // The network's DNS server answers on its gateway; forwarding outside names is opt-in.
-    auto forward = n.driver_opts.find("stack.dns.forward");
-    bool forwarding = forward != n.driver_opts.end() && forward->second == "true";
-    auto dns = std::async(std::launch::async, [binary = options.binary, root = options.root, name = n.name,
-                                               gateway = planned->gateway, forwarding] {
-      return net::dns::ensure_dns_server(binary, root, name, gateway, forwarding)
-          .context("network " + name + ": DNS server");
+    // The network's DNS server answers on its gateway and forwards the rest unless told not to.
+    net::dns::DnsServerOptions dns_options{.root = options.root, .network = n.name, .listen = planned->gateway,
+                                           .forward = forwarding, .upstreams = {}};
+    if (forwarding) dns_options.upstreams = options.dns_upstreams;
+    auto dns = std::async(std::launch::async, [binary = options.binary, dns_options, name = n.name] {
+      return net::dns::ensure_dns_server(binary, dns_options).context("network " + name + ": DNS server");
     });
     {
       std::lock_guard lock(network_tasks_mu);

@@ -20,6 +20,27 @@ std::map<std::string, std::vector<const ObservedContainer*>> by_service(
   return out;
 }
 
+// A resync's decision for a container that is not running (plan.hpp).
+void leave_to_policy(const DesiredService& service, const ObservedContainer& existing, Step& s) {
+  switch (existing.ended) {
+    case Ended::not_ended:
+      s.reason = "created, not started";
+      return;
+    case Ended::by_itself:
+      s.kind = StepKind::keep;
+      s.reason = "exited";
+      return;
+    case Ended::by_user:
+      s.kind = StepKind::keep;
+      s.reason = "stopped by the user";
+      return;
+    case Ended::shim_died:
+      s.kind = service.restarts ? StepKind::start : StepKind::keep;
+      s.reason = service.restarts ? "its shim died" : "its shim died (restart: no)";
+      return;
+  }
+}
+
 Step step_for(const PlanInput& input, const DesiredService& service, int number,
               const ObservedContainer* existing) {
   Step s{StepKind::create, service.name, number, container_name(input.project, service, number), "", ""};
@@ -38,6 +59,7 @@ Step step_for(const PlanInput& input, const DesiredService& service, int number,
   s.old_name.clear();
   s.kind = existing->running ? StepKind::keep : StepKind::start;
   s.reason = existing->running ? "running" : "not running";
+  if (!existing->running && input.leave_exited) leave_to_policy(service, *existing, s);
   return s;
 }
 

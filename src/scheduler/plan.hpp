@@ -7,7 +7,12 @@
 //   config hash differs     -> recreate (stop, remove, create), unless recreate == never
 //   recreate == force       -> recreate
 //   running or restarting   -> keep (a second `up` touches nothing)
-//   created/exited/stopped  -> start
+//   created/exited/stopped  -> start, unless leave_exited (the daemon's passes, below)
+//
+// With leave_exited (a resync of `stack daemon`), a container that ended is its restart policy's
+// business, not the reconciler's: one that exited on its own or was stopped by the user is kept
+// as it is; only one whose shim died (nothing supervises it any more) is started again, and only
+// when its service's policy restarts; one created but never started is started.
 // Containers numbered above replicas are removed (scaled down). Containers of services that are
 // no longer in the file are orphans: reported, and removed only with remove_orphans. A service
 // recreated forces the recreation of the services that share its network namespace
@@ -23,6 +28,14 @@
 
 namespace stack::scheduler {
 
+// How a container that is not running came to end.
+enum class Ended {
+  not_ended,   // running, or created and never started
+  by_itself,   // its process exited and its policy did not restart it
+  by_user,     // `stack stop` (or kill): stays down until start or up
+  shim_died,   // its supervisor died (kill -9, OOM, a crash): nothing decided it should end
+};
+
 struct ObservedContainer {
   std::string name;
   std::string service;
@@ -30,6 +43,7 @@ struct ObservedContainer {
   std::string config_hash;
   bool one_off = false;  // `stack run`: never part of a service's replicas
   bool running = false;  // running or restarting (a live shim supervises it)
+  Ended ended = Ended::not_ended;
 };
 
 struct DesiredService {
@@ -37,6 +51,7 @@ struct DesiredService {
   std::string config_hash;
   int replicas = 1;
   std::string container_name;  // container_name: from the file; "" = {project}-{service}-{n}
+  bool restarts = false;       // its restart policy restarts it (always, unless-stopped, on-failure)
 };
 
 enum class RecreatePolicy { diverged, force, never };
@@ -47,6 +62,7 @@ struct PlanInput {
   std::set<std::string> targets;         // the services to converge; empty = all
   RecreatePolicy recreate = RecreatePolicy::diverged;
   bool remove_orphans = false;
+  bool leave_exited = false;  // the daemon's resync: ended containers follow their policy (above)
 };
 
 enum class StepKind { create, recreate, start, keep, remove };

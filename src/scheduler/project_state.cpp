@@ -28,6 +28,7 @@ std::string project_dir(const std::string& root, const std::string& project) {
 std::string encode_project(const ProjectRecord& r) {
   json j = {{"name", r.name},
             {"working_dir", r.working_dir},
+            {"config_files", r.config_files},
             {"networks", r.networks},
             {"volumes", r.volumes},
             {"containers", r.containers}};
@@ -40,6 +41,7 @@ Result<ProjectRecord> decode_project(const std::string& text) {
     ProjectRecord r;
     r.name = j.at("name").get<std::string>();
     r.working_dir = j.value("working_dir", std::string());
+    r.config_files = j.value("config_files", std::vector<std::string>{});
     r.networks = j.value("networks", std::set<std::string>{});
     r.volumes = j.value("volumes", std::set<std::string>{});
     r.containers = j.value("containers", std::set<std::string>{});
@@ -116,7 +118,12 @@ Result<void> ProjectState::add_containers(const std::vector<std::string>& names)
   return change([&](auto& r) { r.containers.insert(names.begin(), names.end()); });
 }
 Result<void> ProjectState::remove_container(const std::string& n) { return change([&](auto& r) { r.containers.erase(n); }); }
-Result<void> ProjectState::set_working_dir(const std::string& d) { return change([&](auto& r) { r.working_dir = d; }); }
+Result<void> ProjectState::set_source(const std::string& d, const std::vector<std::string>& files) {
+  return change([&](auto& r) {
+    r.working_dir = d;
+    r.config_files = files;
+  });
+}
 
 Result<void> ProjectState::remove_if_empty() {
   std::lock_guard lock(mu_);

@@ -18,6 +18,7 @@ namespace stack::scheduler {
 struct ProjectRecord {
   std::string name;
   std::string working_dir;
+  std::vector<std::string> config_files;  // the stack files of the last up, for `stack ls`
   std::set<std::string> networks;    // networks this project made (never external ones)
   std::set<std::string> volumes;     // volumes this project made
   std::set<std::string> containers;  // containers that may have host resources
@@ -57,7 +58,7 @@ class ProjectState {
   util::Result<void> add_container(const std::string& name);
   util::Result<void> add_containers(const std::vector<std::string>& names);  // one write
   util::Result<void> remove_container(const std::string& name);
-  util::Result<void> set_working_dir(const std::string& dir);
+  util::Result<void> set_source(const std::string& dir, const std::vector<std::string>& files);
   // Deletes project.json when nothing is left in it (the lock file stays: it may be held).
   util::Result<void> remove_if_empty();
 

@@ -103,7 +103,8 @@ std::string project_name_from_dir(const std::string& dir) {
   return out.empty() ? "default" : out;
 }
 
-// -p, then COMPOSE_PROJECT_NAME, then the top-level name:, then the project directory.
+// -p, then COMPOSE_PROJECT_NAME, then the top-level name:, then the fallback or the project
+// directory.
 std::string project_name(const LoadOptions& options, const Environment& env, const Node& root,
                          const std::string& project_dir, Diagnostics& diags) {
   auto check = [&](const std::string& name, const Mark& mark, const std::string& what) {
@@ -118,6 +119,7 @@ std::string project_name(const LoadOptions& options, const Environment& env, con
     return check(it->second, Mark{}, "COMPOSE_PROJECT_NAME");
   if (const Node* name = root.find("name"); name && name->is_scalar() && !name->scalar.empty())
     return check(name->scalar, name->mark, "name");
+  if (!options.fallback_project_name.empty()) return project_name_from_dir(options.fallback_project_name);
   return project_name_from_dir(project_dir);
 }
 

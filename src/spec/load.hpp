@@ -19,6 +19,7 @@ struct LoadOptions {
   std::vector<std::string> files;      // -f, in order; empty = the default names in working_dir
   std::string working_dir;             // --project-directory; "" = the first file's directory
   std::string project_name;            // -p; "" = COMPOSE_PROJECT_NAME, name:, or the directory
+  std::string fallback_project_name;   // instead of the directory's name (the daemon: the file's)
   std::vector<std::string> env_files;  // --env-file; empty = .env beside the first file
   std::vector<std::string> profiles;   // --profile (COMPOSE_PROFILES is read too)
   Environment environment;             // the shell environment; wins over the env files

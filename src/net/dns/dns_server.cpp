@@ -81,9 +81,16 @@ class Server {
   bool answer(std::string query, std::size_t max_size, std::function<void(std::string)> send);
 
  private:
+  // Never the server itself: a query forwarded to its own address would loop until it timed out.
   static std::vector<Upstream> upstreams_of(const DnsServerOptions& o) {
-    if (!o.forward || !o.upstreams.empty()) return o.upstreams;
     std::vector<Upstream> out;
+    if (!o.forward) return out;
+    if (!o.upstreams.empty()) {
+      for (const Upstream& u : o.upstreams) {
+        if (!(u.address == o.listen && u.port == o.port)) out.push_back(u);
+      }
+      return out;
+    }
     auto text = util::read_file(o.resolv_conf);
     if (text) {
       for (Ipv4 a : parse_nameservers(*text, o.listen)) out.push_back({a, 53});

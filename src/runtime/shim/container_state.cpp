@@ -43,6 +43,7 @@ std::string encode_state(const ContainerState& s) {
             {"finished_at", s.finished_at},      {"exit_code", s.exit_code},
             {"signal", s.signal},                {"oom_killed", s.oom_killed},
             {"restart_count", s.restart_count},  {"error", s.error}};
+  if (s.shim_died) j["shim_died"] = true;
   if (s.health) {
     j["health"] = {{"status", health_status_name(s.health->status)},
                    {"failing_streak", s.health->failing_streak},
@@ -70,6 +71,7 @@ util::Result<ContainerState> decode_state(const std::string& text) {
     s.oom_killed = j.value("oom_killed", false);
     s.restart_count = j.value("restart_count", 0);
     s.error = j.value("error", "");
+    s.shim_died = j.value("shim_died", false);
     if (j.contains("health") && j.at("health").is_object()) {
       const json& h = j.at("health");
       Health health;

@@ -39,6 +39,7 @@ struct ContainerState {
   int restart_count = 0;
   std::optional<Health> health;
   std::string error;   // one line, when setup failed or the shim died
+  bool shim_died = false;  // exited because its shim died, not by its own or the user's doing
   // Not stored: set by the Runtime when it found the shim process alive.
   bool shim_alive = false;
 

@@ -13,6 +13,7 @@
 #include "net/dns/message.hpp"
 #include "net/dns/pid_file.hpp"
 #include "net/dns/records.hpp"
+#include "support/fake_dns_upstream.hpp"
 #include "support/rootfs.hpp"
 #include "test_sockets.hpp"
 
@@ -187,58 +188,14 @@ TEST_F(DnsServerTest, BusyboxNslookupResolvesAName) {
   EXPECT_THAT(*text, ::testing::HasSubstr("Address: " + web_[1].str())) << *text;
 }
 
-// A fake upstream on 127.0.0.1: answers every query with one A record and counts them.
-class FakeUpstream {
- public:
-  FakeUpstream() {
-    fd_ = util::UniqueFd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    sockaddr_in sa = net::testing::socket_address(kLoopback, 0);
-    socklen_t len = sizeof sa;
-    ::bind(fd_.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&sa), &len);
-    port_ = ntohs(sa.sin_port);
-    net::testing::set_receive_timeout(fd_.get(), 1);
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~FakeUpstream() {
-    done_ = true;
-    thread_.join();
-  }
-  std::uint16_t port() const { return port_; }
-  int queries() const { return queries_; }
-  static Ipv4 answer() { return Ipv4{0xC0000201}; }  // 192.0.2.1 (TEST-NET-1): data only
-
- private:
-  void serve() {
-    char buf[4096];
-    while (!done_) {
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      const ssize_t n = ::recvfrom(fd_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
-      if (n <= 0) continue;
-      auto query = parse_message(std::string_view(buf, static_cast<std::size_t>(n)));
-      if (!query) continue;
-      ++queries_;
-      const std::string reply = build_reply(*query, {.addresses = {answer()}});
-      ::sendto(fd_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-    }
-  }
-
-  util::UniqueFd fd_;
-  std::uint16_t port_ = 0;
-  std::atomic<bool> done_{false};
-  std::atomic<int> queries_{0};
-  std::thread thread_;
-};
-
 TEST_F(DnsServerTest, ForwardsUnknownNamesOnlyWhenEnabled) {
-  FakeUpstream upstream;
+  test::FakeDnsUpstream upstream;
   // An upstream that refuses (nothing listens on this port of 127.0.0.1) is skipped.
   ASSERT_TRUE(start(true, {{kLoopback, 9}, {kLoopback, upstream.port()}}));
   auto reply = ask("elsewhere.test");
   ASSERT_TRUE(reply) << reply.error().message();
   EXPECT_EQ(peek_reply_header(*reply)->rcode, Rcode::noerror);
-  EXPECT_EQ(*parse_a_answers(*reply), std::vector<Ipv4>{FakeUpstream::answer()});
+  EXPECT_EQ(*parse_a_answers(*reply), std::vector<Ipv4>{test::FakeDnsUpstream::answer()});
   EXPECT_EQ(upstream.queries(), 1);
   // Owned names never go upstream, whatever the type.
   EXPECT_EQ(*parse_a_answers(*ask("web")), web_);

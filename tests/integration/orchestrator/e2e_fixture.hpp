@@ -3,7 +3,7 @@
 // busybox test image loaded into its root. Teardown runs `down -v` and checks that nothing of
 // the project is left: no container, bridge, nft table, veth, netns file, mount, cgroup or shim
 // process. The binary runs with STACK_IP_MASQ=false: no test but the masquerading ones turns on
-// ip_forward or masquerades.
+// ip_forward or masquerades, and with STACK_DNS_FORWARD=false: no DNS server forwards a name.
 #pragma once
 
 #include <arpa/inet.h>
@@ -60,6 +60,8 @@ class StackTest : public ::testing::Test {
   void start(int subnet_index) {
     ASSERT_FALSE(root_.path().empty());
     ::setenv("STACK_IP_MASQ", "false", 1);  // for every command, the tests' own shell lines too
+    // No test asks a real resolver: forwarding goes only to a fake upstream (dns_forward_test.cpp).
+    ::setenv("STACK_DNS_FORWARD", "false", 1);
     subnet_ = "10.231." + std::to_string(64 + subnet_index) + ".0/24";
     prefix_ = "10.231." + std::to_string(64 + subnet_index) + ".";
     project_ = "e2e" + std::to_string(::getpid()) + "x" + std::to_string(subnet_index);

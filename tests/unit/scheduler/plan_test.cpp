@@ -185,5 +185,59 @@ TEST_F(PlanTest, DuplicateNumbersKeepOneAndRemoveTheRest) {
   EXPECT_EQ(kinds(p, "web"), (std::vector<StepKind>{StepKind::remove, StepKind::keep}));
 }
 
+// The daemon's resync (leave_exited): what ended is its restart policy's business.
+struct ResyncCase {
+  Ended ended;
+  bool restarts;
+  StepKind expected;
+  const char* reason;
+};
+
+class ResyncTest : public PlanTest, public ::testing::WithParamInterface<ResyncCase> {};
+
+TEST_P(ResyncTest, AContainerThatEndedFollowsItsPolicy) {
+  const ResyncCase& c = GetParam();
+  input_.leave_exited = true;
+  service("db").restarts = c.restarts;
+  auto observed = converged();
+  observed[0].running = false;  // db
+  observed[0].ended = c.ended;
+  Plan p = run(observed);
+  ASSERT_EQ(p.services.at("db").size(), 1u);
+  EXPECT_EQ(p.services.at("db")[0].kind, c.expected);
+  EXPECT_EQ(p.services.at("db")[0].reason, c.reason);
+  EXPECT_EQ(kinds(p, "web"), std::vector<StepKind>{StepKind::keep});  // a start recreates nothing
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Plan, ResyncTest,
+    ::testing::Values(ResyncCase{Ended::by_itself, false, StepKind::keep, "exited"},
+                      ResyncCase{Ended::by_itself, true, StepKind::keep, "exited"},  // its shim gave up
+                      ResyncCase{Ended::by_user, true, StepKind::keep, "stopped by the user"},
+                      ResyncCase{Ended::shim_died, true, StepKind::start, "its shim died"},
+                      ResyncCase{Ended::shim_died, false, StepKind::keep, "its shim died (restart: no)"},
+                      ResyncCase{Ended::not_ended, false, StepKind::start, "created, not started"}));
+
+TEST_F(PlanTest, UpStartsWhatEndedWhateverItsPolicy) {
+  for (Ended ended : {Ended::by_itself, Ended::by_user, Ended::shim_died}) {
+    auto observed = converged();
+    observed[0].running = false;
+    observed[0].ended = ended;
+    EXPECT_EQ(kinds(run(observed), "db"), std::vector<StepKind>{StepKind::start});
+  }
+}
+
+TEST_F(PlanTest, AResyncStillRecreatesWhatChangedAndCreatesWhatIsMissing) {
+  input_.leave_exited = true;
+  auto observed = converged();
+  observed[0].running = false;
+  observed[0].ended = Ended::by_itself;
+  service("db").config_hash = "h-db-2";
+  observed.erase(observed.begin() + 3);  // web, gone
+  Plan p = run(observed);
+  EXPECT_EQ(kinds(p, "db"), std::vector<StepKind>{StepKind::recreate});
+  EXPECT_EQ(kinds(p, "web"), std::vector<StepKind>{StepKind::create});
+}
+
 }  // namespace
 }  // namespace stack::scheduler
