@@ -193,6 +193,10 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   if (s.logging.max_size) config.log.max_size = *s.logging.max_size;
   if (s.logging.max_file) config.log.max_file = *s.logging.max_file;
   config.healthcheck = shim_healthcheck(run);
+  if (config.healthcheck) {
+    // The same order of names in both enums (spec::Service::HealthAction, shim::HealthAction).
+    config.healthcheck->on_failure = static_cast<runtime::shim::HealthAction>(s.health_on_failure);
+  }
   config.ports = p.ports;
   config.labels = run.labels;
   config.labels[kLabelProject] = p.project;

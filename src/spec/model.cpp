@@ -41,6 +41,16 @@ std::string_view to_string(RestartPolicy::Kind k) {
   return "?";
 }
 
+std::string_view to_string(Service::HealthAction a) {
+  switch (a) {
+    case Service::HealthAction::none: return "none";
+    case Service::HealthAction::kill: return "kill";
+    case Service::HealthAction::restart: return "restart";
+    case Service::HealthAction::stop: return "stop";
+  }
+  return "?";
+}
+
 std::string_view to_string(MountType t) {
   switch (t) {
     case MountType::bind: return "bind";

@@ -159,6 +159,10 @@ struct Service {
   std::vector<Dependency> depends_on;    // sorted by service
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;
+  // x-health-on-failure: what the shim does when the health check makes the container unhealthy
+  // (podman's --health-on-failure; docker has none).
+  enum class HealthAction { none, kill, restart, stop };
+  HealthAction health_on_failure = HealthAction::none;
   int replicas = 1;  // deploy.replicas or scale
   Resources resources;
   std::map<std::string, Ulimit> ulimits;
@@ -227,6 +231,7 @@ struct Stack {
 
 std::string_view to_string(Condition c);
 std::string_view to_string(RestartPolicy::Kind k);
+std::string_view to_string(Service::HealthAction a);
 std::string_view to_string(MountType t);
 std::string_view to_string(PullPolicy p);
 std::string_view to_string(NetworkMode::Kind k);

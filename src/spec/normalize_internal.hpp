@@ -80,6 +80,7 @@ void finish_resources(ServiceDraft& d);
 // normalize_lifecycle.cpp
 void read_restart(ServiceDraft& d, const Node& value, const std::string& path);
 void read_healthcheck(ServiceDraft& d, const Node& value, const std::string& path);
+void read_health_on_failure(ServiceDraft& d, const Node& value, const std::string& path);
 void read_depends_on(ServiceDraft& d, const Node& value, const std::string& path);
 void read_stop_signal(ServiceDraft& d, const Node& value, const std::string& path);
 void read_pull_policy(ServiceDraft& d, const Node& value, const std::string& path);

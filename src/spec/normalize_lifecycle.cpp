@@ -76,6 +76,21 @@ std::optional<Duration> read_hc_duration(ServiceDraft& d, const Node& v, const s
 
 }  // namespace
 
+void read_health_on_failure(ServiceDraft& d, const Node& v, const std::string& p) {
+  using Action = Service::HealthAction;
+  static constexpr std::pair<std::string_view, Action> kActions[] = {
+      {"none", Action::none}, {"kill", Action::kill}, {"restart", Action::restart}, {"stop", Action::stop}};
+  auto text = read_string(v, p, *d.diags);
+  if (!text) return;
+  for (const auto& [name, action] : kActions) {
+    if (*text == name) {
+      d.service.health_on_failure = action;
+      return;
+    }
+  }
+  d.error(v, p, "'" + *text + "' is not an action: use none, kill, restart or stop");
+}
+
 void read_healthcheck(ServiceDraft& d, const Node& v, const std::string& p) {
   static constexpr std::string_view kKeys[] = {"test",         "interval", "timeout", "start_period",
                                                "start_interval", "retries", "disable"};

@@ -239,6 +239,10 @@ std::optional<Service> normalize_service(const Node& key, const Node& value,
   }
   size_t before = diags.size();
   read_keys(d, value);
+  // An extension field (compose ignores x-*): stack reads this one, the others stay opaque.
+  if (const Node* n = value.find("x-health-on-failure")) {
+    read_health_on_failure(d, *n, join_path(d.path, "x-health-on-failure"));
+  }
   if (d.service.image.empty() && !value.find("image") && !value.find("build"))
     diags.error(key, d.path, "missing 'image'");
   finish(d);

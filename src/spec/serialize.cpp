@@ -222,6 +222,9 @@ void put_process(json& j, const Service& service) {
   if (service.stop_grace_period) j["stop_grace_period"] = duration(*service.stop_grace_period);
   if (service.restart.kind != RestartPolicy::Kind::no) j["restart"] = restart_text(service.restart);
   if (service.healthcheck) j["healthcheck"] = healthcheck_json(*service.healthcheck);
+  if (service.health_on_failure != Service::HealthAction::none) {
+    j["x-health-on-failure"] = std::string(to_string(service.health_on_failure));
+  }
   if (service.pull_policy != PullPolicy::missing) j["pull_policy"] = to_string(service.pull_policy);
   if (service.logging != Logging{}) j["logging"] = logging_json(service.logging);
   put_list(j, "profiles", service.profiles);

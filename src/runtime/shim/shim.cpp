@@ -111,6 +111,7 @@ class Shim {
   Result<void> start_proxy();
   void proxy_exited();
   void container_exited();
+  void act_on_health();
   void finish(Status status);
   void request_stop(std::optional<Nanos> timeout);
   void accept_clients();
@@ -139,6 +140,9 @@ class Shim {
   std::vector<Client> clients_;
   std::uint64_t oom_before_ = 0;
   bool stop_requested_ = false;
+  bool health_acted_ = false;       // this run's unhealthy action is taken (once per run)
+  bool restart_unhealthy_ = false;  // x-health-on-failure: restart, whatever the policy
+  int health_restarts_ = 0;
   bool done_ = false;
   std::optional<Clock::time_point> kill_at_;
   std::optional<Clock::time_point> restart_at_;
@@ -214,8 +218,33 @@ Result<void> Shim::start_container() {
   if (config_.healthcheck) {
     health_.emplace(*config_.healthcheck, config_.container, state_.pid, Clock::now());
   }
+  health_acted_ = false;
   save();
   return util::ok();
+}
+
+// The health check made the container unhealthy: what x-health-on-failure says, once per run.
+void Shim::act_on_health() {
+  if (!health_ || !container_ || health_acted_ || !config_.healthcheck) return;
+  if (health_->health().status != HealthStatus::unhealthy) return;
+  const HealthAction action = config_.healthcheck->on_failure;
+  if (action == HealthAction::none) return;
+  health_acted_ = true;
+  switch (action) {
+    case HealthAction::kill:
+      (void)container_->kill(SIGKILL);  // then its restart policy, as for any death
+      break;
+    case HealthAction::restart:
+      restart_unhealthy_ = true;
+      (void)container_->kill(config_.stop_signal);
+      kill_at_ = Clock::now() + config_.stop_grace_period;
+      break;
+    case HealthAction::stop:
+      request_stop(std::nullopt);
+      break;
+    case HealthAction::none:
+      break;
+  }
 }
 
 // PID 1 ended: log the rest, record how, then restart or finish.
@@ -239,12 +268,15 @@ void Shim::container_exited() {
   state_.oom_killed = oom;
   if (oom && how.signal == SIGKILL) state_.exit_code = 137;
   RestartDecision d = tracker_.exited(Clock::now(), state_.exit_code, stop_requested_);
+  if (restart_unhealthy_ && !stop_requested_) d = {true, Nanos(0)};
+  if (restart_unhealthy_) ++health_restarts_;
+  restart_unhealthy_ = false;
   if (!d.restart) {
     finish(stop_requested_ ? Status::stopped : Status::exited);
     return;
   }
   state_.status = Status::restarting;
-  state_.restart_count = tracker_.restart_count();
+  state_.restart_count = tracker_.restart_count() + health_restarts_;
   restart_at_ = Clock::now() + d.delay;
   save();
 }
@@ -354,6 +386,7 @@ void Shim::on_deadlines(Clock::time_point now) {
   if (health_ && container_ && health_->due(now)) {
     health_->tick(now, cgroup_.get());
     save();
+    act_on_health();
   }
 }
 
@@ -391,6 +424,7 @@ void Shim::loop_once() {
     if (fds[5].revents != 0 && health_) {
       health_->probe_ready(Clock::now());
       save();
+      act_on_health();
     }
     if (fds[4].revents != 0 && container_) container_exited();
     if (fds[6].revents != 0 && proxy_pidfd_ && !done_) proxy_exited();

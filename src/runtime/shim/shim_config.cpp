@@ -73,8 +73,11 @@ cgroup::Limits decode_limits(const json& j) {
   return l;
 }
 
+constexpr const char* kHealthActions[] = {"none", "kill", "restart", "stop"};
+
 json encode_health(const HealthCheck& h) {
   return {{"kind", h.kind == HealthTestKind::cmd ? "CMD" : "CMD-SHELL"},
+          {"on_failure", kHealthActions[static_cast<int>(h.on_failure)]},
           {"test", h.test},
           {"interval_ns", h.interval.count()},
           {"timeout_ns", h.timeout.count()},
@@ -92,6 +95,10 @@ HealthCheck decode_health(const json& j) {
   h.retries = j.at("retries").get<int>();
   h.start_period = Nanos(j.at("start_period_ns").get<std::int64_t>());
   h.start_interval = Nanos(j.at("start_interval_ns").get<std::int64_t>());
+  const std::string action = j.value("on_failure", "none");
+  for (int i = 0; i < 4; ++i) {
+    if (action == kHealthActions[i]) h.on_failure = static_cast<HealthAction>(i);
+  }
   return h;
 }
 

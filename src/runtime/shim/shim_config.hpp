@@ -33,6 +33,10 @@ struct LogOptions {
 
 enum class HealthTestKind { cmd, cmd_shell };
 
+// What the shim does when the container becomes unhealthy (podman's --health-on-failure): kill it
+// (its restart policy decides what follows), restart it whatever the policy, or stop it.
+enum class HealthAction { none, kill, restart, stop };
+
 struct HealthCheck {
   HealthTestKind kind = HealthTestKind::cmd;
   std::vector<std::string> test;  // CMD: argv; CMD-SHELL: one shell string
@@ -41,6 +45,7 @@ struct HealthCheck {
   int retries = 3;
   Nanos start_period{0};
   Nanos start_interval = std::chrono::seconds(5);
+  HealthAction on_failure = HealthAction::none;
   bool operator==(const HealthCheck&) const = default;
 };
 

@@ -29,6 +29,7 @@ ContainerState sample_state() {
   s.restart_count = 3;
   s.health = Health{HealthStatus::unhealthy, 4, "curl: (7) \"refused\"\n"};
   s.error = "exec \"/nope\": No such file or directory";
+  s.shim_died = true;
   return s;
 }
 
@@ -80,7 +81,7 @@ TEST(ShimConfig, RoundTripsThroughJson) {
   c.stop_signal = SIGINT;
   c.stop_grace_period = 3s;
   c.log = {1 << 20, 4};
-  c.healthcheck = HealthCheck{HealthTestKind::cmd_shell, {"true"}, 2s, 1s, 5, 10s, 500ms};
+  c.healthcheck = HealthCheck{HealthTestKind::cmd_shell, {"true"}, 2s, 1s, 5, 10s, 500ms, HealthAction::restart};
   c.ports = {{"udp", "127.0.0.1", 5353, "10.231.128.2", 53}};
   c.labels = {{"stack.project", "demo"}, {"stack.service", "web"}};
   auto back = decode_shim_config(encode_shim_config(c));

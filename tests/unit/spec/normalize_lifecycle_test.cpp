@@ -38,6 +38,18 @@ TEST(NormalizeRestart, Invalid) {
   EXPECT_FALSE(neg.stack);
 }
 
+TEST(NormalizeHealthOnFailure, ActionsAndTheirErrors) {
+  auto o = run("services:\n  a: {image: x, x-health-on-failure: restart}\n  b: {image: x}\n"
+               "  c: {image: x, x-health-on-failure: stop}\n  d: {image: x, x-other: {any: thing}}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("a").health_on_failure, Service::HealthAction::restart);
+  EXPECT_EQ(o.service("b").health_on_failure, Service::HealthAction::none);
+  EXPECT_EQ(o.service("c").health_on_failure, Service::HealthAction::stop);
+  auto bad = run_service("    x-health-on-failure: reboot\n");
+  EXPECT_EQ(bad.errors(), "stack.yaml:4:26: services.a.x-health-on-failure: 'reboot' is not an action: use "
+                          "none, kill, restart or stop");
+}
+
 TEST(NormalizeHealthcheck, StringTestIsShell) {
   auto o = run_service("    healthcheck:\n      test: curl -f http://localhost\n      interval: 1m30s\n"
                        "      timeout: 10s\n      start_period: 40s\n      start_interval: 5s\n      retries: 3\n");
