@@ -133,7 +133,14 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
   };
   auto run_service = [&](const std::string& name) {
     const spec::Service& service = *stack.find_service(name);
-    for (const Edge& edge : graph.dependencies(name)) {
+    // Only what starts a container waits for its dependencies' conditions: a service whose
+    // containers are all kept (or removed) has nothing to order, and a dependency that is kept
+    // down (a resync leaves exited containers to their policy) would never meet them.
+    const auto& steps = p.services.at(name);
+    const bool starts = std::any_of(steps.begin(), steps.end(), [](const Step& s) {
+      return s.kind == StepKind::create || s.kind == StepKind::recreate || s.kind == StepKind::start;
+    });
+    for (const Edge& edge : starts ? graph.dependencies(name) : std::vector<Edge>{}) {
       auto dep = done.find(edge.service);
       bool planned = dep != done.end();
       if (planned && !dep->second.get()) return false;  // its own error is reported already

@@ -161,7 +161,7 @@ TEST_F(Daemon, ADroppedFileComesUpAndAnEditRecreatesOnlyTheChangedService) {
   std::string edited = std::string(kTwo) + "    environment: {EDITED: \"1\"}\n";  // client's
   drop(edited);
   EXPECT_TRUE(wait_until(container("client"), [&](const nlohmann::json&) {
-    return stack("exec -T client printenv EDITED").out == "1\n";
+    return stack("exec -T client sh -c 'echo $EDITED'").out == "1\n";
   }));
   EXPECT_EQ(started_at(container("web")), web_started) << "web was touched";
   Outcome ls = stack("ls --format json");
