@@ -61,6 +61,18 @@ bool apply_options(Mount& m, std::string_view opts, std::string& bad) {
   return true;
 }
 
+// Two mounts on one container path in one file are an error, as in compose (an override file's
+// mount on the same path replaces the base's at merge instead).
+void add_mount(ServiceDraft& d, std::vector<Mount>& list, Mount m, const Node& item,
+               const std::string& at) {
+  auto [it, added] = d.mount_paths.emplace(m.target, at);
+  if (!added) {
+    d.error(item, at, "target " + m.target + " already mounted as " + it->second);
+    return;
+  }
+  list.push_back(std::move(m));
+}
+
 void read_short_volume(ServiceDraft& d, const Node& item, const std::string& at) {
   auto parts = split(item.scalar, ':');
   Mount m;
@@ -79,13 +91,14 @@ void read_short_volume(ServiceDraft& d, const Node& item, const std::string& at)
       return invalid(": unknown option '" + bad + "'");
   }
   if (m.target.empty() || m.target[0] != '/') return invalid(": target must be an absolute path");
+  m.target = clean_container_path(m.target);
   if (is_host_path(m.source)) {
     m.type = MountType::bind;
     m.source = resolve_host_path(d, m.source);
   } else if (!m.propagation.empty() || !m.selinux.empty()) {
     return invalid(": propagation and selinux options apply to host paths only");
   }
-  d.volume_mounts.push_back(m);
+  add_mount(d, d.volume_mounts, std::move(m), item, at);
 }
 
 std::optional<uint32_t> parse_mode(const Node& v, const std::string& at, Diagnostics& diags) {
@@ -171,6 +184,7 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
   if (m.target.empty() || m.target[0] != '/')
     d.error(item.find("target") ? *item.find("target") : item, join_path(at, "target"),
             "must be an absolute path");
+  m.target = clean_container_path(m.target);
   if (m.type == MountType::bind && m.source.empty())
     d.error(item, at, "a bind mount needs a 'source'");
   if (m.type == MountType::bind && !m.source.empty()) m.source = resolve_host_path(d, m.source);
@@ -186,7 +200,7 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
     else if (k == "volume") read_volume_options(d, *n, kp, m);
     else read_tmpfs_options(d, *n, kp, m);
   }
-  d.volume_mounts.push_back(m);
+  add_mount(d, d.volume_mounts, std::move(m), item, at);
 }
 
 void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) {
@@ -200,6 +214,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
     d.error(item, at, "\"" + *s + "\": target must be an absolute path");
     return;
   }
+  m.target = clean_container_path(m.target);
   if (colon != std::string::npos) {
     for (const auto& opt : split(s->substr(colon + 1), ',')) {
       if (opt.rfind("size=", 0) == 0) {
@@ -214,7 +229,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
       }
     }
   }
-  d.tmpfs_mounts.push_back(m);
+  add_mount(d, d.tmpfs_mounts, std::move(m), item, at);
 }
 
 }  // namespace
