@@ -173,6 +173,7 @@ bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, M
 void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) {
   static constexpr std::string_view kKeys[] = {"type", "source", "target", "read_only",
                                                "consistency", "bind", "volume", "tmpfs"};
+  size_t before = d.diags->size();
   check_keys(item, at, kKeys, *d.diags);
   Mount m;
   m.create_host_path = false;  // only the short syntax implies it (compose-spec)
@@ -200,10 +201,12 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
     else if (k == "volume") read_volume_options(d, *n, kp, m);
     else read_tmpfs_options(d, *n, kp, m);
   }
-  add_mount(d, d.volume_mounts, std::move(m), item, at);
+  // A mount already in error is not compared with the others: no follow-on errors.
+  if (d.diags->size() == before) add_mount(d, d.volume_mounts, std::move(m), item, at);
 }
 
 void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) {
+  size_t before = d.diags->size();
   auto s = read_string(item, at, *d.diags);
   if (!s) return;
   size_t colon = s->find(':');
@@ -229,7 +232,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
       }
     }
   }
-  add_mount(d, d.tmpfs_mounts, std::move(m), item, at);
+  if (d.diags->size() == before) add_mount(d, d.tmpfs_mounts, std::move(m), item, at);
 }
 
 }  // namespace
