@@ -164,8 +164,13 @@ bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, M
   if (*s == "bind") m.type = MountType::bind;
   else if (*s == "volume") m.type = MountType::volume;
   else if (*s == "tmpfs") m.type = MountType::tmpfs;
-  else if (*s == "npipe" || *s == "cluster" || *s == "image")
-    d.error(*t, join_path(at, "type"), "'" + *s + "' mounts are not supported yet");
+  else if (*s == "npipe")
+    d.error(*t, join_path(at, "type"), "not supported: 'npipe' mounts are Windows named pipes");
+  else if (*s == "cluster")
+    d.error(*t, join_path(at, "type"), "not supported: 'cluster' volumes need a swarm");
+  else if (*s == "image")
+    d.error(*t, join_path(at, "type"),
+            "not supported yet: the image store does not mount an image's layers as a volume");
   else d.error(*t, join_path(at, "type"), "unknown mount type '" + *s + "' (bind, volume or tmpfs)");
   return *s == "bind" || *s == "volume" || *s == "tmpfs";
 }
