@@ -54,7 +54,7 @@ class ConfigCommand final : public Command {
       print_names(*stack);
       return kExitOk;
     }
-    std::cout << format_document(spec::to_json(*stack), *parse_format(format_));
+    std::cout << format_document(spec::escape_dollars(spec::to_json(*stack)), *parse_format(format_));
     return kExitOk;
   }
 

@@ -137,6 +137,9 @@ std::optional<spec::Stack> load_stack(const GlobalOptions& options, std::ostream
     return std::nullopt;
   }
   spec::LoadOutcome outcome = spec::load(*load);
+  for (const spec::Diagnostic& warning : outcome.diagnostics.warnings()) {
+    err << "stack: warning: " << warning.format() << "\n";
+  }
   if (!outcome.stack || !outcome.diagnostics.empty()) {
     for (const spec::Diagnostic& diagnostic : outcome.diagnostics.list()) {
       err << diagnostic.format() << "\n";

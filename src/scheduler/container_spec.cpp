@@ -87,6 +87,18 @@ Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, c
     }
     out.push_back(std::move(c));
   }
+  for (const auto* list : {&service.secrets, &service.configs}) {
+    for (const spec::FileMount& m : *list) {
+      auto it = p.file_mount_sources.find(m.target);
+      if (it == p.file_mount_sources.end()) return Error(Errc::internal, "no file for '" + m.target + "'");
+      runtime::MountConfig c;
+      c.type = runtime::MountType::bind;
+      c.source = it->second;
+      c.destination = m.target;
+      c.read_only = true;
+      out.push_back(std::move(c));
+    }
+  }
   return out;
 }
 

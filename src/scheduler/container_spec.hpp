@@ -37,6 +37,8 @@ struct Placement {
   // Named volume key -> host directory; anonymous volumes by container target path.
   std::map<std::string, std::string> volume_dirs;
   std::map<std::string, std::string> anonymous_volume_dirs;
+  // Secret and config container path -> the host file written for it (mounted read-only).
+  std::map<std::string, std::string> file_mount_sources;
   std::map<std::string, std::string> addresses;  // network name -> IPv4
   std::vector<runtime::shim::PortForward> ports;
   // Block device path -> major:minor, for blkio per-device limits (looked up by the caller).

@@ -17,6 +17,7 @@
 #include "runtime/security/seccomp.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
+#include "scheduler/file_mounts.hpp"
 #include "scheduler/host_ports.hpp"
 #include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
@@ -143,6 +144,9 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
         if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
       }
     }
+    // Secrets and configs beside its etc files: destroy_container removes the directory.
+    STACK_ASSIGN_OR_RETURN(p.file_mount_sources,
+                           write_file_mounts(stack, service, etc_dir(stack.name, name) + "/files"));
     for (const auto* list : {&service.resources.blkio.device_read_bps, &service.resources.blkio.device_write_bps,
                              &service.resources.blkio.device_read_iops, &service.resources.blkio.device_write_iops}) {
       for (const auto& d : *list) {

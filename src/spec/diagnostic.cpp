@@ -15,6 +15,10 @@ void Diagnostics::error(const Mark& mark, std::string path, std::string message)
   list_.push_back(Diagnostic{mark, std::move(path), std::move(message)});
 }
 
+void Diagnostics::warn(const Mark& mark, std::string path, std::string message) {
+  warnings_.push_back(Diagnostic{mark, std::move(path), std::move(message)});
+}
+
 std::string Diagnostics::format() const {
   std::string out;
   for (const auto& d : list_) {
@@ -26,6 +30,7 @@ std::string Diagnostics::format() const {
 
 void Diagnostics::append(const Diagnostics& other) {
   list_.insert(list_.end(), other.list_.begin(), other.list_.end());
+  warnings_.insert(warnings_.end(), other.warnings_.begin(), other.warnings_.end());
 }
 
 }  // namespace stack::spec

@@ -16,10 +16,12 @@ struct Diagnostic {
   std::string format() const;  // "stack.yaml:14:7: services.web.ports[1]: message"
 };
 
-// Collects every violation of one load; loading continues past errors where it can.
+// Collects every violation of one load; loading continues past errors where it can. Warnings
+// (an unset variable read as blank, as compose warns) are kept apart: they never fail a load.
 class Diagnostics {
  public:
   void error(const Mark& mark, std::string path, std::string message);
+  void warn(const Mark& mark, std::string path, std::string message);
   void error(const Node& node, std::string path, std::string message) {
     error(node.mark, std::move(path), std::move(message));
   }
@@ -29,9 +31,11 @@ class Diagnostics {
   // Every diagnostic formatted, one per line, in file order.
   std::string format() const;
   void append(const Diagnostics& other);
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
 
  private:
   std::vector<Diagnostic> list_;
+  std::vector<Diagnostic> warnings_;
 };
 
 }  // namespace stack::spec

@@ -266,4 +266,18 @@ std::optional<Environment> read_dotenv_file(const std::string& path, const Envir
   return env;
 }
 
+std::optional<Environment> read_named_dotenv_file(const std::string& path, const Environment& lookup,
+                                                  bool required, const Node& at,
+                                                  const std::string& key_path, Diagnostics& diags) {
+  Diagnostics own;
+  auto values = read_dotenv_file(path, lookup, required, own);
+  for (const Diagnostic& e : own.list()) {
+    if (e.mark.line == 0)  // "cannot read env file: <why>"
+      diags.error(at, key_path, "env file '" + path + "': " + e.message.substr(e.message.find(':') + 2));
+    else
+      diags.error(e.mark, e.path, e.message);
+  }
+  return values;
+}
+
 }  // namespace stack::spec

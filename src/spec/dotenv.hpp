@@ -19,4 +19,11 @@ Environment parse_dotenv(std::string_view text, const std::string& file, const E
 std::optional<Environment> read_dotenv_file(const std::string& path, const Environment& lookup,
                                             bool required, Diagnostics& diags);
 
+// The same for a file that the stack file names (env_file, include.env_file): a file that
+// cannot be read is reported at the naming node `at` with its key path; errors inside the file
+// keep their own file:line:col.
+std::optional<Environment> read_named_dotenv_file(const std::string& path, const Environment& lookup,
+                                                  bool required, const Node& at,
+                                                  const std::string& key_path, Diagnostics& diags);
+
 }  // namespace stack::spec

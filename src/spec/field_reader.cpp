@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include "spec/suggest.hpp"
 #include "util/bytes.hpp"
@@ -225,5 +226,12 @@ std::optional<std::map<std::string, std::string>> read_string_map(const Node& no
 }
 
 Location location_of(const Node& node, std::string path) { return Location{node.mark, std::move(path)}; }
+
+std::string clean_container_path(std::string_view path) {
+  if (path.empty()) return {};
+  std::string out = std::filesystem::path(path).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
 
 }  // namespace stack::spec

@@ -64,6 +64,10 @@ std::optional<std::map<std::string, std::string>> read_string_map(const Node& no
                                                                   const std::string& path,
                                                                   Diagnostics& diags);
 
+// A container path as compose compares and prints it: "/etc/pihole/" and "/etc//pihole/." are
+// "/etc/pihole"; "/" stays "/". Relative paths are cleaned the same way.
+std::string clean_container_path(std::string_view path);
+
 // Parses an integer from text with a range check; nullopt on any junk.
 std::optional<int64_t> parse_int(std::string_view text);
 

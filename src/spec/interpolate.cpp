@@ -34,7 +34,8 @@ constexpr OpSpelling kOps[] = {
 
 class Interpolator {
  public:
-  Interpolator(const Environment& env, std::string_view whole) : env_(env), whole_(whole) {}
+  Interpolator(const Environment& env, std::string_view whole, std::vector<std::string>* unset)
+      : env_(env), whole_(whole), unset_(unset) {}
 
   // Expands text (the whole value or the argument of an operator) into out.
   bool expand(std::string_view text, int depth, std::string& out) {
@@ -59,7 +60,7 @@ class Interpolator {
       } else if (is_name_start(text[i])) {
         size_t end = i;
         while (end < text.size() && is_name_char(text[end])) ++end;
-        if (auto v = lookup(text.substr(i, end - i))) out.append(*v);
+        if (auto v = lookup_plain(text.substr(i, end - i))) out.append(*v);
         i = end;
       } else {
         out.push_back('$');  // "$1", "$-", "$ ": not a variable, compose leaves it alone
@@ -75,6 +76,13 @@ class Interpolator {
     auto it = env_.find(std::string(name));
     if (it == env_.end()) return std::nullopt;
     return std::string_view(it->second);
+  }
+
+  // A variable read without a default: an unset one is noted for the caller's warning.
+  std::optional<std::string_view> lookup_plain(std::string_view name) const {
+    auto v = lookup(name);
+    if (!v && unset_) unset_->emplace_back(name);
+    return v;
   }
 
   bool fail_invalid(const std::string& why = {}) {
@@ -110,7 +118,7 @@ class Interpolator {
     std::string_view name = text.substr(name_begin, p - name_begin);
     if (p >= text.size()) return fail_invalid();
     if (text[p] == '}') {
-      if (auto v = lookup(name)) out.append(*v);
+      if (auto v = lookup_plain(name)) out.append(*v);
       i = p + 1;
       return true;
     }
@@ -167,6 +175,7 @@ class Interpolator {
 
   const Environment& env_;
   std::string_view whole_;
+  std::vector<std::string>* unset_;
 };
 
 void append_index(std::string& path, size_t index) {
@@ -180,26 +189,36 @@ void append_key(std::string& path, const std::string& key) {
   path += key;
 }
 
+struct Walk {
+  const Environment& env;
+  Diagnostics& diags;
+  std::set<std::string>& warned;
+};
+
 // Walks the tree; `path` is extended on the way down and restored on the way up so that the
 // walk allocates one path string, not one per node.
-void interpolate_node(Node& node, const Environment& env, Diagnostics& diags, std::string& path) {
+void interpolate_node(Node& node, Walk& walk, std::string& path) {
   switch (node.kind) {
     case Node::Kind::null:
       return;
     case Node::Kind::scalar: {
       if (node.scalar.find('$') == std::string::npos) return;
       std::string error;
-      if (auto out = interpolate_string(node.scalar, env, &error))
+      std::vector<std::string> unset;
+      if (auto out = interpolate_string(node.scalar, walk.env, &error, &unset))
         node.scalar = std::move(*out);
       else
-        diags.error(node, path, std::move(error));
+        walk.diags.error(node, path, std::move(error));
+      for (auto& name : unset)
+        if (walk.warned.insert(name).second)
+          walk.diags.warn(node.mark, path, unset_variable_warning(name));
       return;
     }
     case Node::Kind::sequence:
       for (size_t i = 0; i < node.items.size(); ++i) {
         size_t keep = path.size();
         append_index(path, i);
-        interpolate_node(node.items[i], env, diags, path);
+        interpolate_node(node.items[i], walk, path);
         path.resize(keep);
       }
       return;
@@ -207,7 +226,7 @@ void interpolate_node(Node& node, const Environment& env, Diagnostics& diags, st
       for (auto& [key, value] : node.entries) {
         size_t keep = path.size();
         append_key(path, key.scalar);
-        interpolate_node(value, env, diags, path);
+        interpolate_node(value, walk, path);
         path.resize(keep);
       }
       return;
@@ -217,8 +236,8 @@ void interpolate_node(Node& node, const Environment& env, Diagnostics& diags, st
 }  // namespace
 
 std::optional<std::string> interpolate_string(std::string_view text, const Environment& env,
-                                              std::string* error) {
-  Interpolator interpolator(env, text);
+                                              std::string* error, std::vector<std::string>* unset) {
+  Interpolator interpolator(env, text, unset);
   std::string out;
   out.reserve(text.size());
   if (interpolator.expand(text, 0, out)) return out;
@@ -226,9 +245,17 @@ std::optional<std::string> interpolate_string(std::string_view text, const Envir
   return std::nullopt;
 }
 
-void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags) {
+void interpolate_tree(Node& root, const Environment& env, Diagnostics& diags,
+                      std::set<std::string>* warned) {
+  std::set<std::string> own;
+  Walk walk{env, diags, warned ? *warned : own};
   std::string path;
-  interpolate_node(root, env, diags, path);
+  interpolate_node(root, walk, path);
+}
+
+// compose's words, kept as they are so that scripts matching them keep working.
+std::string unset_variable_warning(const std::string& name) {
+  return "The " + name + " variable is not set. Defaulting to a blank string.";
 }
 
 }  // namespace stack::spec

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 #include "spec/dotenv.hpp"
+#include "spec/extends.hpp"
+#include "spec/include.hpp"
 #include "spec/interpolate.hpp"
 #include "spec/merge.hpp"
 #include "spec/normalize.hpp"
@@ -155,6 +158,7 @@ LoadOutcome load(const LoadOptions& options) {
   Environment env = interpolation_environment(options, project_dir, diags);
 
   std::optional<Node> merged;
+  std::set<std::string> warned;  // unset variables: one warning per name, as compose gives
   for (const auto& file : files) {
     std::optional<Node> doc = read_yaml_file(file, diags);
     if (!doc) continue;
@@ -163,7 +167,10 @@ LoadOutcome load(const LoadOptions& options) {
                                 std::string(kind_name(*doc)));
       continue;
     }
-    interpolate_tree(*doc, env, diags);
+    interpolate_tree(*doc, env, diags, &warned);
+    // compose's order: includes first, so that an extended service may come from one.
+    apply_include(*doc, file, project_dir, IncludeContext{&env, &diags, &warned, {}});
+    apply_extends(*doc, file, project_dir, ExtendsContext{&env, &diags, &warned});
     merged = merged ? merge_stack_files(std::move(*merged), *doc) : std::move(*doc);
   }
   if (!diags.empty() || !merged) return out;

@@ -1,5 +1,6 @@
 // spec::load: stack files in, a validated spec::Stack (or every diagnostic) out.
-// The pipeline: read each file (reader) -> interpolate (interpolate) -> merge the files in order
+// The pipeline: read each file (reader) -> interpolate (interpolate) -> apply its include and
+// extends (include, extends) -> merge the files in order
 // (merge) -> normalise into the model (normalize) -> cross-checks (validate).
 #pragma once
 

@@ -6,6 +6,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "spec/field_reader.hpp"
+
 namespace stack::spec {
 
 namespace {
@@ -215,15 +217,17 @@ std::string text_of(const Node* node) {
   return node && node->is_scalar() ? node->scalar : std::string();
 }
 
-// The container path a service volume mounts at: "src:dst[:mode]", "dst", or {target: dst}.
+// The container path a service volume mounts at: "src:dst[:mode]", "dst", or {target: dst};
+// cleaned, so that an override's "/data/" replaces the base's "/data" as in compose.
 std::string volume_target(const Node& item) {
-  if (item.is_mapping()) return text_of(item.find("target"));
+  if (item.is_mapping()) return clean_container_path(text_of(item.find("target")));
   if (!item.is_scalar()) return {};
   const std::string& s = item.scalar;
   size_t first = s.find(':');
-  if (first == std::string::npos) return s;
+  if (first == std::string::npos) return clean_container_path(s);
   size_t second = s.find(':', first + 1);
-  return s.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  return clean_container_path(
+      s.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1));
 }
 
 // Where a secret or config is mounted: the target (relative to `dir` unless absolute), else
@@ -246,6 +250,7 @@ std::string subnet_of(const Node& item) {
 
 class Merger {
  public:
+  explicit Merger(Path path = {}) : path_(std::move(path)) {}
   void merge_value(Node& base, const Node& over);
   void merge_mapping(Node& base, const Node& over);
 
@@ -419,6 +424,14 @@ Node merge_stack_files(Node base, const Node& override_file) {
   if (!base.is_mapping() || !override_file.is_mapping()) return override_file;
   Merger merger;
   merger.merge_mapping(base, override_file);
+  return base;
+}
+
+Node merge_entry(std::string_view section, Node base, const Node& over) {
+  if (over.is_null()) return base;
+  if (!base.is_mapping() || !over.is_mapping()) return over;
+  Merger merger({section, "*"});
+  merger.merge_mapping(base, over);
   return base;
 }
 

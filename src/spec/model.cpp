@@ -22,6 +22,14 @@ const Volume* Stack::find_volume(std::string_view key) const {
   return find_by(volumes, key, &Volume::key);
 }
 
+const FileSource* Stack::find_secret(std::string_view key) const {
+  return find_by(secrets, key, &FileSource::key);
+}
+
+const FileSource* Stack::find_config(std::string_view key) const {
+  return find_by(configs, key, &FileSource::key);
+}
+
 std::string_view to_string(Condition c) {
   switch (c) {
     case Condition::service_started: return "service_started";

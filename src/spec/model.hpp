@@ -139,6 +139,15 @@ struct Logging {
   bool operator==(const Logging&) const = default;
 };
 
+// A service's use of a secret or a config: a read-only file in the container.
+struct FileMount {
+  std::string source;  // key under top-level secrets: / configs:
+  std::string target;  // absolute container path: /run/secrets/<name> or /<name> by default
+  std::optional<uint32_t> uid, gid;  // owner in the container; unset = 0
+  std::optional<uint32_t> mode;      // unset = 0444, as compose
+  Location location;                 // the list item
+};
+
 struct Service {
   std::string name;
   std::string image;
@@ -150,10 +159,14 @@ struct Service {
   std::string hostname;
   std::string domainname;
   std::string container_name;
+  std::string platform;  // "" = the host's; only the host's own platform is accepted
   std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;  // metadata only: no hook reads them
   std::vector<Port> ports;
   std::vector<std::string> expose;  // "80", "8000-8010/udp"
   std::vector<Mount> mounts;        // volumes: and tmpfs:, in that order
+  std::vector<FileMount> secrets;   // in file order
+  std::vector<FileMount> configs;
   std::vector<ServiceNetwork> networks;  // sorted by priority (desc) then key
   NetworkMode network_mode;
   std::vector<Dependency> depends_on;    // sorted by service
@@ -216,6 +229,18 @@ struct Volume {
   Location location;
 };
 
+// A top-level secret or config: where its content comes from. The content of `environment` and
+// `content` is kept here for the runtime only: serialize and logs show the source, never it.
+struct FileSource {
+  enum class Kind { file, environment, content };
+  std::string key;
+  Kind kind = Kind::file;
+  std::string file;      // file: absolute host path, read when a container is created
+  std::string variable;  // environment: the variable's name
+  std::string content;   // environment: its value; content: the text
+  Location location;
+};
+
 struct Stack {
   std::string name;         // project name
   std::string working_dir;  // directory of the first stack file; relative paths resolve here
@@ -223,10 +248,14 @@ struct Stack {
   std::vector<Service> services;  // enabled services only, sorted by name
   std::vector<Network> networks;  // sorted by key; "default" present when any service uses it
   std::vector<Volume> volumes;    // sorted by key
+  std::vector<FileSource> secrets;  // sorted by key
+  std::vector<FileSource> configs;  // sorted by key
 
   const Service* find_service(std::string_view name) const;
   const Network* find_network(std::string_view key) const;
   const Volume* find_volume(std::string_view key) const;
+  const FileSource* find_secret(std::string_view key) const;
+  const FileSource* find_config(std::string_view key) const;
 };
 
 std::string_view to_string(Condition c);

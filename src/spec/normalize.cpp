@@ -12,14 +12,15 @@ namespace stack::spec {
 
 namespace {
 
+// `include` is applied by load before the tree gets here.
 constexpr std::string_view kTopKeys[] = {"version", "name",    "services", "networks", "volumes",
-                                         "secrets", "configs", "include",  "models"};
-constexpr std::string_view kTopUnsupported[] = {"secrets", "configs", "include", "models"};
+                                         "secrets", "configs", "models"};
+constexpr std::string_view kTopUnsupported[] = {"models"};
 
 void read_top_level(const Node& root, Diagnostics& diags) {
   check_keys(root, "", kTopKeys, diags);
   for (std::string_view k : kTopUnsupported)
-    if (const Node* key = root.find_key(k)) diags.error(*key, std::string(k), "not supported yet");
+    if (const Node* key = root.find_key(k)) diags.error(*key, std::string(k), *refusal(k));
   if (const Node* n = root.find("name"); n && !n->is_null()) {
     // The project name itself was settled by load; this only checks what the file says.
     static const std::regex kName("[a-z0-9][a-z0-9_-]*");
@@ -107,6 +108,8 @@ std::optional<Stack> normalize(const Node& root, const NormalizeContext& ctx, Di
   stack.services = apply_profiles(read_services(root, ctx, diags), ctx, diags);
   stack.networks = normalize_networks(root.find("networks"), ctx, diags);
   stack.volumes = normalize_volumes(root.find("volumes"), ctx, diags);
+  stack.secrets = normalize_file_sources(root.find("secrets"), "secrets", ctx, diags);
+  stack.configs = normalize_file_sources(root.find("configs"), "configs", ctx, diags);
   if (uses_default_network(stack.services) && !stack.find_network("default")) {
     stack.networks.push_back(default_network(ctx.project_name));
     std::sort(stack.networks.begin(), stack.networks.end(),

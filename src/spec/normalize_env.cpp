@@ -79,8 +79,9 @@ void env_file_entry(ServiceDraft& d, const Node& item, const std::string& at, En
     if (!s) return;
     file = *s;
   }
-  auto parsed = read_dotenv_file(resolve(d.ctx->working_dir, file), d.ctx->environment, required,
-                                 *d.diags);
+  // A file that cannot be read is reported at the line that names it.
+  auto parsed = read_named_dotenv_file(resolve(d.ctx->working_dir, file), d.ctx->environment,
+                                       required, item, at, *d.diags);
   if (parsed)
     for (auto& [k, val] : *parsed) env[k] = val;  // later files win, as in compose
 }

@@ -44,6 +44,8 @@ struct ServiceDraft {
   const Node* networks_node = nullptr;      // networks: given
   const Node* network_mode_node = nullptr;  // network_mode: given
   std::vector<Mount> volume_mounts, tmpfs_mounts;
+  std::map<std::string, std::string> mount_paths;  // container path -> key path that mounts it
+  std::optional<Sourced<std::string>> mac_address;  // service-level: the first network's
 
   void error(const Node& node, const std::string& at, std::string message) const {
     diags->error(node, at, std::move(message));
@@ -108,6 +110,18 @@ std::optional<Cidr4> parse_cidr4(std::string_view text);
 void read_caps(ServiceDraft& d, const Node& value, const std::string& path);
 void read_sysctls(ServiceDraft& d, const Node& value, const std::string& path);
 void read_security_opt(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_secrets.cpp
+void read_secrets(ServiceDraft& d, const Node& value, const std::string& path);
+void read_configs(ServiceDraft& d, const Node& value, const std::string& path);
+// Top-level secrets: or configs: (section names which).
+std::vector<FileSource> normalize_file_sources(const Node* node, std::string_view section,
+                                               const NormalizeContext& ctx, Diagnostics& diags);
+
+// normalize_refused.cpp: the service keys refused, and the message for one ("not supported
+// yet: <reason>" or "not supported: <reason>"); nullopt for a key that is not refused.
+std::vector<std::string_view> refused_service_keys();
+std::optional<std::string> refusal(std::string_view key);
 
 // normalize_service.cpp
 std::optional<Service> normalize_service(const Node& key, const Node& value,

@@ -61,6 +61,18 @@ bool apply_options(Mount& m, std::string_view opts, std::string& bad) {
   return true;
 }
 
+// Two mounts on one container path in one file are an error, as in compose (an override file's
+// mount on the same path replaces the base's at merge instead).
+void add_mount(ServiceDraft& d, std::vector<Mount>& list, Mount m, const Node& item,
+               const std::string& at) {
+  auto [it, added] = d.mount_paths.emplace(m.target, at);
+  if (!added) {
+    d.error(item, at, "target " + m.target + " already mounted as " + it->second);
+    return;
+  }
+  list.push_back(std::move(m));
+}
+
 void read_short_volume(ServiceDraft& d, const Node& item, const std::string& at) {
   auto parts = split(item.scalar, ':');
   Mount m;
@@ -79,13 +91,14 @@ void read_short_volume(ServiceDraft& d, const Node& item, const std::string& at)
       return invalid(": unknown option '" + bad + "'");
   }
   if (m.target.empty() || m.target[0] != '/') return invalid(": target must be an absolute path");
+  m.target = clean_container_path(m.target);
   if (is_host_path(m.source)) {
     m.type = MountType::bind;
     m.source = resolve_host_path(d, m.source);
   } else if (!m.propagation.empty() || !m.selinux.empty()) {
     return invalid(": propagation and selinux options apply to host paths only");
   }
-  d.volume_mounts.push_back(m);
+  add_mount(d, d.volume_mounts, std::move(m), item, at);
 }
 
 std::optional<uint32_t> parse_mode(const Node& v, const std::string& at, Diagnostics& diags) {
@@ -151,8 +164,13 @@ bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, M
   if (*s == "bind") m.type = MountType::bind;
   else if (*s == "volume") m.type = MountType::volume;
   else if (*s == "tmpfs") m.type = MountType::tmpfs;
-  else if (*s == "npipe" || *s == "cluster" || *s == "image")
-    d.error(*t, join_path(at, "type"), "'" + *s + "' mounts are not supported yet");
+  else if (*s == "npipe")
+    d.error(*t, join_path(at, "type"), "not supported: 'npipe' mounts are Windows named pipes");
+  else if (*s == "cluster")
+    d.error(*t, join_path(at, "type"), "not supported: 'cluster' volumes need a swarm");
+  else if (*s == "image")
+    d.error(*t, join_path(at, "type"),
+            "not supported yet: the image store does not mount an image's layers as a volume");
   else d.error(*t, join_path(at, "type"), "unknown mount type '" + *s + "' (bind, volume or tmpfs)");
   return *s == "bind" || *s == "volume" || *s == "tmpfs";
 }
@@ -160,6 +178,7 @@ bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, M
 void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) {
   static constexpr std::string_view kKeys[] = {"type", "source", "target", "read_only",
                                                "consistency", "bind", "volume", "tmpfs"};
+  size_t before = d.diags->size();
   check_keys(item, at, kKeys, *d.diags);
   Mount m;
   m.create_host_path = false;  // only the short syntax implies it (compose-spec)
@@ -171,6 +190,7 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
   if (m.target.empty() || m.target[0] != '/')
     d.error(item.find("target") ? *item.find("target") : item, join_path(at, "target"),
             "must be an absolute path");
+  m.target = clean_container_path(m.target);
   if (m.type == MountType::bind && m.source.empty())
     d.error(item, at, "a bind mount needs a 'source'");
   if (m.type == MountType::bind && !m.source.empty()) m.source = resolve_host_path(d, m.source);
@@ -186,10 +206,12 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
     else if (k == "volume") read_volume_options(d, *n, kp, m);
     else read_tmpfs_options(d, *n, kp, m);
   }
-  d.volume_mounts.push_back(m);
+  // A mount already in error is not compared with the others: no follow-on errors.
+  if (d.diags->size() == before) add_mount(d, d.volume_mounts, std::move(m), item, at);
 }
 
 void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) {
+  size_t before = d.diags->size();
   auto s = read_string(item, at, *d.diags);
   if (!s) return;
   size_t colon = s->find(':');
@@ -200,6 +222,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
     d.error(item, at, "\"" + *s + "\": target must be an absolute path");
     return;
   }
+  m.target = clean_container_path(m.target);
   if (colon != std::string::npos) {
     for (const auto& opt : split(s->substr(colon + 1), ',')) {
       if (opt.rfind("size=", 0) == 0) {
@@ -214,7 +237,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
       }
     }
   }
-  d.tmpfs_mounts.push_back(m);
+  if (d.diags->size() == before) add_mount(d, d.tmpfs_mounts, std::move(m), item, at);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // reason, or refused as not supported yet, so that nothing a user wrote is silently dropped.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <regex>
 
 #include "spec/field_reader.hpp"
@@ -43,8 +44,61 @@ void read_container_name(ServiceDraft& d, const Node& v, const std::string& p) {
   d.service.container_name = *s;
 }
 
+// The architecture images run as on this host: what the image store selects manifests for.
+#if defined(__x86_64__)
+constexpr std::string_view kHostArch = "amd64";
+#elif defined(__aarch64__)
+constexpr std::string_view kHostArch = "arm64";
+#else
+constexpr std::string_view kHostArch = "unknown";
+#endif
+
+// An empty platform (often "${PLATFORM}" unset) is no platform, as in compose. Any other than
+// the host's own would need emulation, which stack does not do.
+void read_platform(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s || s->empty()) return;
+  std::string lower;
+  for (char c : *s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string own = "linux/" + std::string(kHostArch);
+  if (lower == own || (kHostArch == "arm64" && lower == own + "/v8")) {
+    d.service.platform = lower;
+    return;
+  }
+  d.error(v, p, "platform '" + *s + "' cannot run on this host (" + own +
+                    "): stack runs images of the host's platform only, without emulation");
+}
+
 void read_labels(ServiceDraft& d, const Node& v, const std::string& p) {
   if (auto m = read_string_map(v, p, *d.diags)) d.service.labels = std::move(*m);
+}
+
+void read_annotations(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto m = read_string_map(v, p, *d.diags)) d.service.annotations = std::move(*m);
+}
+
+// Linux containers have one isolation mode; the others are Windows'.
+void read_isolation(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (s && *s != "default")
+    d.error(v, p, "not supported: '" + *s + "' is a Windows isolation mode ('default' is Linux's)");
+}
+
+// The runtime never makes user namespaces: every container already shares the host's.
+void read_userns_mode(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (s && *s != "host" && !s->empty())
+    d.error(v, p, "not supported yet: the runtime does not make user namespaces ('host' is what "
+                  "every container has)");
+}
+
+// The service-level form of networks.<name>.mac_address: for the first network (finish()).
+void read_mac_address(ServiceDraft& d, const Node& v, const std::string& p) {
+  static const std::regex kMac("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  if (!std::regex_match(*s, kMac)) return d.error(v, p, "'" + *s + "' is not a valid mac address");
+  d.mac_address = Sourced<std::string>{*s, &v};
 }
 
 void read_stop_grace_period(ServiceDraft& d, const Node& v, const std::string& p) {
@@ -122,11 +176,18 @@ constexpr std::array kHandlers{
     KeyEntry{"hostname", read_text<&Service::hostname>},
     KeyEntry{"domainname", read_text<&Service::domainname>},
     KeyEntry{"container_name", read_container_name},
+    KeyEntry{"platform", read_platform},
     KeyEntry{"labels", read_labels},
+    KeyEntry{"annotations", read_annotations},
+    KeyEntry{"isolation", read_isolation},
+    KeyEntry{"userns_mode", read_userns_mode},
+    KeyEntry{"mac_address", read_mac_address},
     KeyEntry{"ports", read_ports},
     KeyEntry{"expose", read_expose},
     KeyEntry{"volumes", read_volumes},
     KeyEntry{"tmpfs", read_tmpfs},
+    KeyEntry{"secrets", read_secrets},
+    KeyEntry{"configs", read_configs},
     KeyEntry{"networks", read_networks},
     KeyEntry{"network_mode", read_network_mode},
     KeyEntry{"depends_on", read_depends_on},
@@ -163,25 +224,18 @@ constexpr std::array kHandlers{
     KeyEntry{"logging", read_logging},
 };
 
-// Compose service keys that this version refuses rather than ignores: each changes what runs.
-constexpr std::array<std::string_view, 42> kUnsupported{
-    "annotations", "attach", "cgroup", "cgroup_parent", "configs", "cpu_count", "cpu_percent",
-    "cpu_rt_period", "cpu_rt_runtime", "credential_spec", "develop", "device_cgroup_rules",
-    "devices", "dns_opt", "dns_search", "extends", "external_links", "gpus", "group_add", "ipc",
-    "isolation", "label_file", "links", "mac_address", "mem_swappiness", "models",
-    "oom_kill_disable", "oom_score_adj", "pid", "platform", "post_start", "pre_stop", "provider",
-    "runtime", "secrets", "stdin_open", "storage_opt", "tty", "use_api_socket", "userns_mode",
-    "uts", "volumes_from"};
-
 std::vector<std::string_view> known_keys() {
   std::vector<std::string_view> out;
   for (const auto& e : kHandlers) out.push_back(e.key);
-  for (auto k : kUnsupported) out.push_back(k);
+  for (auto k : refused_service_keys()) out.push_back(k);
   return out;
 }
 
-void read_keys(ServiceDraft& d, const Node& value) {
+// Returns whether a refused key was met: what it would have given (an image through extends, a
+// build) is then unknown, so the checks that depend on it are skipped.
+bool read_keys(ServiceDraft& d, const Node& value) {
   static const std::vector<std::string_view> known = known_keys();
+  bool refused = false;
   check_keys(value, d.path, known, *d.diags);
   for (const auto& [k, v] : value.entries) {
     const std::string& key = k.scalar;
@@ -190,10 +244,12 @@ void read_keys(ServiceDraft& d, const Node& value) {
                            [&](const KeyEntry& e) { return e.key == key; });
     if (it != kHandlers.end()) {
       if (!v.is_null()) it->handler(d, v, p);  // a key without a value is unset, as in compose
-    } else if (std::find(kUnsupported.begin(), kUnsupported.end(), key) != kUnsupported.end()) {
-      d.error(k, p, "not supported yet");
+    } else if (auto why = refusal(key)) {
+      d.error(k, p, std::move(*why));
+      refused = true;
     }
   }
+  return refused;
 }
 
 bool by_priority(const ServiceNetwork& a, const ServiceNetwork& b) {
@@ -216,6 +272,15 @@ void finish(ServiceDraft& d) {
   if (!d.networks_node && s.network_mode.kind == NetworkMode::Kind::bridge)
     s.networks.push_back(ServiceNetwork{"default", {}, {}, {}, 0, s.location});
   std::sort(s.networks.begin(), s.networks.end(), by_priority);
+  if (d.mac_address) {
+    std::string at = join_path(d.path, "mac_address");
+    if (s.networks.empty())
+      d.error(*d.mac_address->node, at, "needs a bridge network (network_mode is set)");
+    else if (s.networks.front().mac_address && *s.networks.front().mac_address != d.mac_address->value)
+      d.error(*d.mac_address->node, at, "differs from networks." + s.networks.front().key + ".mac_address");
+    else
+      s.networks.front().mac_address = d.mac_address->value;
+  }
   std::sort(s.depends_on.begin(), s.depends_on.end(),
             [](const Dependency& a, const Dependency& b) { return a.service < b.service; });
 }
@@ -238,12 +303,12 @@ std::optional<Service> normalize_service(const Node& key, const Node& value,
     return std::nullopt;
   }
   size_t before = diags.size();
-  read_keys(d, value);
+  bool refused = read_keys(d, value);
   // An extension field (compose ignores x-*): stack reads this one, the others stay opaque.
   if (const Node* n = value.find("x-health-on-failure")) {
     read_health_on_failure(d, *n, join_path(d.path, "x-health-on-failure"));
   }
-  if (d.service.image.empty() && !value.find("image") && !value.find("build"))
+  if (!refused && d.service.image.empty() && !value.find("image") && !value.find("build"))
     diags.error(key, d.path, "missing 'image'");
   finish(d);
   if (diags.size() != before) return std::nullopt;

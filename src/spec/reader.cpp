@@ -215,4 +215,23 @@ std::optional<Node> read_yaml_file(const std::string& path, Diagnostics& diags,
   return read_yaml(text, path, diags, limits);
 }
 
+std::optional<Node> read_named_yaml_file(const std::string& path, const Node& at,
+                                         const std::string& key_path, Diagnostics& diags) {
+  Diagnostics own;
+  std::optional<Node> doc = read_yaml_file(path, own);
+  for (const Diagnostic& e : own.list()) {
+    if (e.mark.line == 0)
+      diags.error(at, key_path, "'" + path + "': " + e.message);
+    else
+      diags.error(e.mark, e.path, e.message);
+  }
+  if (!doc) return std::nullopt;
+  if (!doc->is_mapping()) {
+    diags.error(at, key_path, "'" + path + "' must be a mapping at the top level, got " +
+                                  std::string(kind_name(*doc)));
+    return std::nullopt;
+  }
+  return doc;
+}
+
 }  // namespace stack::spec

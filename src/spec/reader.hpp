@@ -28,4 +28,10 @@ std::optional<Node> read_yaml(std::string_view text, const std::string& file, Di
 std::optional<Node> read_yaml_file(const std::string& path, Diagnostics& diags,
                                    const ReadLimits& limits = {});
 
+// Reads a stack file that another one names (extends.file, include): a file that cannot be read
+// is reported at the naming node `at` with its key path; errors inside the file keep their own
+// positions. Anything but a mapping at the top level is an error too.
+std::optional<Node> read_named_yaml_file(const std::string& path, const Node& at,
+                                         const std::string& key_path, Diagnostics& diags);
+
 }  // namespace stack::spec

@@ -216,7 +216,9 @@ void put_process(json& j, const Service& service) {
   put_string(j, "hostname", service.hostname);
   put_string(j, "domainname", service.domainname);
   put_string(j, "container_name", service.container_name);
+  put_string(j, "platform", service.platform);
   put_list(j, "labels", service.labels);
+  put_list(j, "annotations", service.annotations);
   if (service.init) j["init"] = *service.init;
   put_string(j, "stop_signal", service.stop_signal);
   if (service.stop_grace_period) j["stop_grace_period"] = duration(*service.stop_grace_period);
@@ -258,6 +260,31 @@ void put_security(json& j, const Service& service) {
   if (!service.ulimits.empty()) j["ulimits"] = ulimits_json(service.ulimits);
 }
 
+// compose's long form; uid and gid as the strings compose prints.
+json file_mounts_json(const std::vector<FileMount>& mounts) {
+  json j = json::array();
+  for (const FileMount& m : mounts) {
+    json entry{{"source", m.source}, {"target", m.target}};
+    if (m.uid) entry["uid"] = std::to_string(*m.uid);
+    if (m.gid) entry["gid"] = std::to_string(*m.gid);
+    if (m.mode) entry["mode"] = *m.mode;
+    j.push_back(entry);
+  }
+  return j;
+}
+
+// Where the content comes from, never the content of a variable: `config` output and the
+// project record may be read by anyone who can read the stack file's directory.
+json file_source_json(const std::string& project, const FileSource& src) {
+  json j{{"name", project + "_" + src.key}};
+  switch (src.kind) {
+    case FileSource::Kind::file: j["file"] = src.file; break;
+    case FileSource::Kind::environment: j["environment"] = src.variable; break;
+    case FileSource::Kind::content: j["content"] = src.content; break;
+  }
+  return j;
+}
+
 }  // namespace
 
 json to_json(const Service& service) {
@@ -270,6 +297,8 @@ json to_json(const Service& service) {
     json& volumes = j["volumes"] = json::array();
     for (const Mount& mount : service.mounts) volumes.push_back(mount_json(mount));
   }
+  if (!service.secrets.empty()) j["secrets"] = file_mounts_json(service.secrets);
+  if (!service.configs.empty()) j["configs"] = file_mounts_json(service.configs);
   if (!service.depends_on.empty()) j["depends_on"] = depends_on_json(service.depends_on);
   if (service.shm_size) j["shm_size"] = bytes(*service.shm_size);
   return j;
@@ -308,6 +337,22 @@ json to_json(const Volume& volume) {
   return j;
 }
 
+json escape_dollars(json value) {
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.find('$') == std::string::npos) return value;
+    std::string out;
+    for (char c : text) {
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  }
+  if (value.is_structured())
+    for (auto& item : value) item = escape_dollars(std::move(item));
+  return value;
+}
+
 json to_json(const Stack& stack) {
   json services = json::object();
   for (const Service& service : stack.services) services[service.name] = to_json(service);
@@ -319,6 +364,11 @@ json to_json(const Stack& stack) {
   if (!stack.volumes.empty()) {
     json& volumes = j["volumes"] = json::object();
     for (const Volume& volume : stack.volumes) volumes[volume.key] = to_json(volume);
+  }
+  for (auto [key, list] : {std::pair{"secrets", &stack.secrets}, std::pair{"configs", &stack.configs}}) {
+    if (list->empty()) continue;
+    json& out = j[key] = json::object();
+    for (const FileSource& src : *list) out[src.key] = file_source_json(stack.name, src);
   }
   return j;
 }

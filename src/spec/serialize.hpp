@@ -18,6 +18,11 @@ nlohmann::json to_json(const Stack& stack);
 nlohmann::json to_json(const Service& service);
 
 nlohmann::json to_json(const Network& network);
+
+// For `config` output: every '$' in a string value written as "$$", as compose prints it, so
+// that the output read back as a stack file gives the same model (a command's "$POSTGRES_DB"
+// stays itself instead of being interpolated away). The model and its hash keep the plain text.
+nlohmann::json escape_dollars(nlohmann::json value);
 nlohmann::json to_json(const Volume& volume);
 
 }  // namespace stack::spec

@@ -63,6 +63,31 @@ void check_volume_references(const Stack& stack, Diagnostics& diags) {
   }
 }
 
+// Every secret and config a service mounts is declared at the top level.
+void check_file_mount_references(const Stack& stack, Diagnostics& diags) {
+  struct Kind {
+    std::string_view section, singular;
+    const std::vector<FileSource>& declared;
+    std::vector<FileMount> Service::*mounts;
+  };
+  const Kind kinds[] = {{"secrets", "secret", stack.secrets, &Service::secrets},
+                        {"configs", "config", stack.configs, &Service::configs}};
+  for (const Kind& kind : kinds) {
+    std::vector<std::string_view> keys;
+    for (const auto& d : kind.declared) keys.push_back(d.key);
+    for (const auto& s : stack.services) {
+      for (const FileMount& m : s.*kind.mounts) {
+        if (std::any_of(kind.declared.begin(), kind.declared.end(),
+                        [&](const FileSource& d) { return d.key == m.source; }))
+          continue;
+        diags.error(m.location.mark, m.location.path,
+                    std::string(kind.singular) + " '" + m.source + "' is not declared under top-level " +
+                        std::string(kind.section) + did_you_mean(m.source, keys));
+      }
+    }
+  }
+}
+
 void check_network_mode_targets(const Stack& stack, Diagnostics& diags) {
   for (const auto& s : stack.services) {
     if (s.network_mode.kind != NetworkMode::Kind::service) continue;
@@ -219,7 +244,7 @@ void validate(const Stack& stack, Diagnostics& diags) {
   static constexpr Check kChecks[] = {
       check_dependencies_exist, check_network_references,  check_volume_references,
       check_network_mode_targets, check_dependency_cycles, check_container_names,
-      check_static_addresses,   check_published_ports,
+      check_static_addresses,   check_published_ports,   check_file_mount_references,
   };
   for (Check check : kChecks) check(stack, diags);
 }

@@ -138,6 +138,29 @@ TEST_F(ConfigCommandTest, HashOfUnknownServiceFails) {
   EXPECT_EQ(run.err, "stack: unknown service 'nope'\n");
 }
 
+// compose prints "$" as "$$", so that the output read back is the same model.
+TEST_F(ConfigCommandTest, DollarsArePrintedEscapedAndTheOutputReadsBack) {
+  dir_.write("stack.yaml",
+             "services:\n  db:\n    image: postgres\n    command: [\"pg_isready\", \"-d\", \"$$POSTGRES_DB\"]\n");
+  auto run = run_stack({"config"}, dir_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("- $$POSTGRES_DB\n"));
+  dir_.write("again.yaml", run.out);
+  auto again = run_stack({"-f", "again.yaml", "config", "--hash", "db"}, dir_.path());
+  auto first = run_stack({"config", "--hash", "db"}, dir_.path());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, first.out);
+}
+
+TEST_F(ConfigCommandTest, UnsetVariableWarnsOnStderrAndStillSucceeds) {
+  dir_.write("stack.yaml", "services:\n  web:\n    image: \"nginx:${COV_UNSET_TAG}\"\n");
+  auto run = run_stack({"config"}, dir_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("stack: warning: "));
+  EXPECT_THAT(run.err, HasSubstr("stack.yaml:3:12: services.web.image: The COV_UNSET_TAG variable is "
+                                 "not set. Defaulting to a blank string.\n"));
+}
+
 TEST_F(ConfigCommandTest, InvalidFileExitsOneWithPositions) {
   dir_.write("stack.yaml", "services:\n  web:\n    image: nginx\n    restart: sometimes\n");
   auto run = run_stack({"config"}, dir_.path());

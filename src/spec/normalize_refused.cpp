@@ -1,0 +1,74 @@
+// The Compose service keys that stack refuses, each with its reason: "not supported" for what one
+// Linux host without swarm, Windows or plugins can never honour, "not supported yet" for what the
+// runtime does not do yet. A refused key is an error rather than silently dropped: each changes
+// what runs. docs/stack-file.md lists the same reasons.
+#include <algorithm>
+#include <array>
+
+#include "spec/normalize_internal.hpp"
+
+namespace stack::spec {
+
+namespace {
+
+struct Refusal {
+  std::string_view key;
+  bool ever;  // false: never on this host; true: not yet
+  std::string_view reason;
+};
+
+constexpr std::array kRefusals{
+    Refusal{"attach", true, "'up' shows the logs of every service"},
+    Refusal{"cgroup", true, "the runtime does not make cgroup namespaces"},
+    Refusal{"cgroup_parent", true, "containers live under the project's cgroup (stack/<project>)"},
+    Refusal{"cpu_count", false, "a Windows setting"},
+    Refusal{"cpu_percent", false, "a Windows setting"},
+    Refusal{"cpu_rt_period", true, "the cgroup module has no real-time CPU limits"},
+    Refusal{"cpu_rt_runtime", true, "the cgroup module has no real-time CPU limits"},
+    Refusal{"credential_spec", false, "a Windows (gMSA) setting"},
+    Refusal{"develop", true, "'watch' (sync and rebuild on change) is not implemented"},
+    Refusal{"device_cgroup_rules", true, "the runtime has no device cgroup rules"},
+    Refusal{"devices", true, "the runtime makes a fixed set of device nodes"},
+    Refusal{"dns_opt", true, "the container's resolv.conf holds name servers only"},
+    Refusal{"dns_search", true, "the container's resolv.conf holds name servers only"},
+    Refusal{"external_links", true, "containers of other projects are not looked up"},
+    Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
+    Refusal{"group_add", true, "the runtime takes the user's groups from the image's /etc/group"},
+    Refusal{"ipc", true, "every container has a private IPC namespace"},
+    Refusal{"label_file", true, "labels are read from 'labels' only"},
+    Refusal{"links", true, "services reach each other by name on shared networks; link aliases "
+                           "are not made"},
+    Refusal{"mem_swappiness", true, "the cgroup module does not set swappiness"},
+    Refusal{"models", false, "Docker Model Runner is not part of stack"},
+    Refusal{"oom_kill_disable", true, "the runtime does not change the OOM killer's settings"},
+    Refusal{"oom_score_adj", true, "the runtime does not change the OOM killer's settings"},
+    Refusal{"pid", true, "every container has a private PID namespace"},
+    Refusal{"post_start", true, "the shim runs no lifecycle hooks"},
+    Refusal{"pre_stop", true, "the shim runs no lifecycle hooks"},
+    Refusal{"provider", false, "provider services are docker compose plugins"},
+    Refusal{"runtime", false, "stack is the container runtime: no other OCI runtime is used"},
+    Refusal{"stdin_open", true, "containers run without an attached stdin"},
+    Refusal{"storage_opt", false, "the overlay file system of stack has no per-container size "
+                                  "option"},
+    Refusal{"tty", true, "containers run without a terminal"},
+    Refusal{"use_api_socket", false, "there is no docker API socket to share"},
+    Refusal{"uts", true, "every container has its own UTS namespace"},
+    Refusal{"volumes_from", true, "another container's mounts are not copied"},
+};
+
+}  // namespace
+
+std::vector<std::string_view> refused_service_keys() {
+  std::vector<std::string_view> out;
+  for (const Refusal& r : kRefusals) out.push_back(r.key);
+  return out;
+}
+
+std::optional<std::string> refusal(std::string_view key) {
+  auto it = std::find_if(kRefusals.begin(), kRefusals.end(),
+                         [&](const Refusal& r) { return r.key == key; });
+  if (it == kRefusals.end()) return std::nullopt;
+  return std::string(it->ever ? "not supported yet: " : "not supported: ") + std::string(it->reason);
+}
+
+}  // namespace stack::spec

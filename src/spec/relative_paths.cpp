@@ -1,0 +1,81 @@
+#include "spec/relative_paths.hpp"
+
+#include <filesystem>
+#include <string_view>
+
+namespace stack::spec {
+
+namespace {
+
+std::string absolute(const std::string& dir, std::string_view path) {
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+// A relative host path: not absolute, not "~" (the user's home), not a URL (a build context).
+bool is_relative(std::string_view path) {
+  return !path.empty() && path[0] != '/' && path[0] != '~' &&
+         path.find("://") == std::string_view::npos && !path.starts_with("git@");
+}
+
+void absolutize_scalar(Node& node, const std::string& dir) {
+  if (node.is_scalar() && is_relative(node.scalar)) node.scalar = absolute(dir, node.scalar);
+}
+
+// "./src:/dst[:opts]": only a source starting with '.' is a path; a bare word names a volume.
+void absolutize_short_volume(Node& item, const std::string& dir) {
+  std::string_view text = item.scalar;
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos || !text.starts_with('.')) return;
+  item.scalar = absolute(dir, text.substr(0, colon)) + std::string(text.substr(colon));
+}
+
+void absolutize_volumes(Node& volumes, const std::string& dir) {
+  if (!volumes.is_sequence()) return;
+  for (Node& item : volumes.items) {
+    if (item.is_scalar()) {
+      absolutize_short_volume(item, dir);
+    } else if (item.is_mapping()) {
+      const Node* type = item.find("type");
+      Node* source = item.find("source");
+      if (type && type->is_scalar() && type->scalar == "bind" && source) absolutize_scalar(*source, dir);
+    }
+  }
+}
+
+void absolutize_env_files(Node& env_file, const std::string& dir) {
+  if (env_file.is_scalar()) return absolutize_scalar(env_file, dir);
+  if (!env_file.is_sequence()) return;
+  for (Node& item : env_file.items) {
+    if (item.is_scalar()) absolutize_scalar(item, dir);
+    else if (Node* path = item.is_mapping() ? item.find("path") : nullptr) absolutize_scalar(*path, dir);
+  }
+}
+
+void absolutize_build(Node& build, const std::string& dir) {
+  if (build.is_scalar()) return absolutize_scalar(build, dir);
+  if (Node* context = build.is_mapping() ? build.find("context") : nullptr)
+    absolutize_scalar(*context, dir);
+}
+
+}  // namespace
+
+void absolutize_service_paths(Node& service, const std::string& dir) {
+  if (!service.is_mapping()) return;
+  if (Node* n = service.find("volumes")) absolutize_volumes(*n, dir);
+  if (Node* n = service.find("env_file")) absolutize_env_files(*n, dir);
+  if (Node* n = service.find("build")) absolutize_build(*n, dir);
+}
+
+void absolutize_file_paths(Node& root, const std::string& dir) {
+  if (!root.is_mapping()) return;
+  if (Node* services = root.find("services"); services && services->is_mapping())
+    for (auto& [name, service] : services->entries) absolutize_service_paths(service, dir);
+  for (std::string_view section : {"secrets", "configs"}) {
+    Node* entries = root.find(section);
+    if (!entries || !entries->is_mapping()) continue;
+    for (auto& [name, entry] : entries->entries)
+      if (Node* file = entry.is_mapping() ? entry.find("file") : nullptr) absolutize_scalar(*file, dir);
+  }
+}
+
+}  // namespace stack::spec

@@ -1,0 +1,137 @@
+// secrets and configs, extends and include, through the real binary: `up`, then what the
+// container sees, what the host keeps, and that `down` leaves nothing. Projects are named
+// "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses 10.232/16).
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "integration/orchestrator/e2e_fixture.hpp"
+
+namespace stack::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class ComposeCoverage : public StackTest {
+ protected:
+  void begin(int n) {
+    start(n);
+    project_ = "cov" + std::to_string(::getpid()) + "x" + std::to_string(n);
+    prefix_ = "10.232." + std::to_string(16 + n) + ".";
+    subnet_ = prefix_ + "0/24";
+  }
+
+  std::string files_dir(const std::string& service) const {
+    return root_.path() + "/projects/" + project_ + "/etc/" + container(service) + "/files";
+  }
+};
+
+TEST_F(ComposeCoverage, SecretsAndConfigsAreReadOnlyFilesNeverWorldReadableOnTheHost) {
+  begin(0);
+  ASSERT_TRUE(test::write_text(root_ / "db_password.txt", "from-a-file\n"));
+  ::setenv("COV_API_KEY", "k3y-from-env", 1);
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "    user: \"1000\"\n"
+      "    secrets:\n"
+      "      - db_password\n"
+      "      - {source: api_key, target: api, uid: '1000', mode: 0400}\n"
+      "    configs:\n"
+      "      - {source: app_conf, target: /etc/app.conf}\n",
+      "secrets:\n  db_password: {file: ./db_password.txt}\n  api_key: {environment: COV_API_KEY}\n"
+      "configs:\n  app_conf: {content: \"level=debug\\n\"}\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  EXPECT_THAT(up.out + up.err, Not(HasSubstr("k3y-from-env")));
+
+  Outcome read = stack("exec -T app sh -c 'cat /run/secrets/db_password /run/secrets/api /etc/app.conf'");
+  EXPECT_EQ(read.code, 0) << read.err;
+  EXPECT_EQ(read.out, "from-a-file\nk3y-from-env\nlevel=debug\n");
+  Outcome modes = stack("exec -T app stat -c '%a %u %n' /run/secrets/db_password /run/secrets/api /etc/app.conf");
+  EXPECT_EQ(modes.out, "444 0 /run/secrets/db_password\n400 1000 /run/secrets/api\n444 0 /etc/app.conf\n")
+      << modes.err;
+  Outcome write = stack("exec -T app sh -c 'echo x > /run/secrets/api'");
+  EXPECT_NE(write.code, 0) << "a secret is writable";
+
+  // On the host: in a directory only root can enter.
+  struct stat st {};
+  ASSERT_EQ(::stat(files_dir("app").c_str(), &st), 0) << files_dir("app");
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  Outcome config = stack("config");
+  EXPECT_EQ(config.code, 0) << config.err;
+  EXPECT_THAT(config.out, HasSubstr("environment: COV_API_KEY"));
+  EXPECT_THAT(config.out, Not(HasSubstr("k3y-from-env")));
+  Outcome logs = stack("logs --no-color");
+  EXPECT_THAT(logs.out + logs.err, Not(HasSubstr("k3y-from-env")));
+
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_FALSE(std::filesystem::exists(files_dir("app")));
+  ::unsetenv("COV_API_KEY");
+}
+
+TEST_F(ComposeCoverage, AMissingSecretFileFailsThatContainerWithOneLine) {
+  begin(1);
+  write_stack(
+      "  app:\n    image: busybox\n    command: [\"sleep\", \"600\"]\n    secrets: [gone]\n",
+      "secrets:\n  gone: {file: ./not-there.txt}\n");
+  Outcome up = stack("up -d");
+  EXPECT_NE(up.code, 0);
+  EXPECT_THAT(up.err, HasSubstr("secret 'gone': cannot read '" + root_.path() +
+                                "/not-there.txt': No such file or directory"));
+}
+
+TEST_F(ComposeCoverage, ExtendsAcrossDirectoriesComesUp) {
+  begin(2);
+  std::filesystem::create_directories(root_ / "common");
+  ASSERT_TRUE(test::write_text(root_ / "common/base.yaml",
+                               "services:\n"
+                               "  base:\n"
+                               "    image: busybox\n"
+                               "    init: true\n"
+                               "    command: [\"sleep\", \"600\"]\n"
+                               "    env_file: base.env\n"
+                               "    environment: {LEVEL: base}\n"));
+  ASSERT_TRUE(test::write_text(root_ / "common/base.env", "FROM_BASE_DIR=yes\n"));
+  write_stack(
+      "  web:\n"
+      "    extends: {file: common/base.yaml, service: base}\n"
+      "    environment: {LEVEL: web}\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  Outcome env = stack("exec -T web sh -c 'echo $LEVEL $FROM_BASE_DIR'");
+  EXPECT_EQ(env.out, "web yes\n") << env.err;
+}
+
+TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {
+  begin(3);
+  std::filesystem::create_directories(root_ / "db");
+  ASSERT_TRUE(test::write_text(root_ / "db/compose.yaml",
+                               "services:\n"
+                               "  db:\n"
+                               "    image: busybox\n"
+                               "    command: [\"nc\", \"-ll\", \"-p\", \"7000\", \"-e\", \"echo\", \"${ANSWER}\"]\n"));
+  ASSERT_TRUE(test::write_text(root_ / "db/.env", "ANSWER=from-db-env\n"));
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    init: true\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    depends_on: [db]\n",
+      "include:\n  - db/compose.yaml\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  auto all = ps();
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[container("db")]["State"], "running");
+  Outcome talk = stack("exec -T web sh -c 'nc -w 2 db 7000 </dev/null'");
+  EXPECT_EQ(talk.out, "from-db-env\n") << talk.err;
+}
+
+}  // namespace
+}  // namespace stack::e2e
