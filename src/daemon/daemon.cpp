@@ -1,5 +1,6 @@
 #include "daemon/daemon.hpp"
 
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -331,6 +332,9 @@ int Loop::run() {
     if (fds[3].revents & POLLIN) server_->answer(to_json(status_));
     if (fds[4].revents & POLLIN) {
       for (const JobResult& r : workers_.finished()) handle(r, now);
+      // A pass allocates a few MiB (the model, every container's config); give them back while
+      // the daemon idles until the next one.
+      ::malloc_trim(0);
     }
     std::set<std::string> died;
     for (size_t i = 5; i < fds.size(); ++i) {
@@ -367,6 +371,9 @@ int run_daemon(const DaemonOptions& options, Reconciler& reconciler) {
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
   ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // One malloc arena for the loop and the workers: a long-lived process with passes on other
+  // threads otherwise keeps a partly used arena per thread (RSS that an idle daemon never needs).
+  ::mallopt(M_ARENA_MAX, 1);
   Loop loop(options, reconciler);
   return loop.run();
 }
