@@ -160,7 +160,7 @@ util::Result<Export> generate(const spec::Stack& stack, const Options& options,
   STACK_TRY(assign_names(ctx));
   classify(ctx);
   for (const spec::Service* service : ctx.services)
-    STACK_TRY(export_service(ctx, *service).context("service '" + service->name + "'"));
+    STACK_TRY(export_service(ctx, *service));  // its messages start with the key path
   add_claims(ctx);
   add_network_policies(ctx);
   std::stable_sort(ctx.objects.begin(), ctx.objects.end(), [](const Object& a, const Object& b) {

@@ -72,7 +72,9 @@ util::Result<json> config_data(Context& ctx, const std::string& source, const Fi
 util::Result<void> add_bind(Context& ctx, const spec::Service& s, const spec::Mount& m,
                             const std::string& volume, PodVolumes& out) {
   std::string path = mount_path(s, m);
-  std::string rel = fs::path(m.source).lexically_relative(ctx.stack.working_dir).string();
+  std::string rel = fs::path(m.source).lexically_normal()
+                        .lexically_relative(fs::path(ctx.stack.working_dir).lexically_normal())
+                        .string();
   bool in_project = !rel.empty() && rel != "." && rel.rfind("..", 0) != 0;
   std::optional<FileInfo> info = ctx.files.stat(m.source);
   util::Result<json> data = util::fail(util::Errc::unsupported, "not in the project directory");
