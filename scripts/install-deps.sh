@@ -21,6 +21,11 @@ packages=(
   # test and benchmark tools
   busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
 )
+# node and npm for the schema validation of `stack kube generate` (tests/unit/kube/schema), from
+# Debian unless a node of another origin is installed already (Debian's npm would conflict with it)
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

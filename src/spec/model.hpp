@@ -154,6 +154,7 @@ struct Service {
   std::optional<std::vector<std::string>> entrypoint;  // unset = the image's; [] clears it
   std::optional<std::vector<std::string>> command;     // unset = the image's
   std::map<std::string, std::string> environment;      // env_file merged in, environment wins
+  std::map<std::string, std::string> env_file_environment;  // env_file alone (kube export)
   std::string working_dir;
   std::string user;
   std::string hostname;
@@ -226,6 +227,7 @@ struct Volume {
   bool external = false;
   std::map<std::string, std::string> driver_opts;
   std::map<std::string, std::string> labels;
+  std::optional<int64_t> kube_size;  // x-kubernetes.size: the claim's size in `stack kube`
   Location location;
 };
 

@@ -135,6 +135,15 @@ Network read_network(const Node& key, const Node& v, const NormalizeContext& ctx
   return net;
 }
 
+// x-kubernetes: {size: 5Gi}: read for `stack kube generate` only; other keys are refused so that a
+// typo is not lost.
+void read_kube_extension(const Node& v, const std::string& p, Volume& vol, Diagnostics& diags) {
+  static constexpr std::string_view kKeys[] = {"size"};
+  if (!expect_mapping(v, p, diags)) return;
+  check_keys(v, p, kKeys, diags);
+  if (const Node* n = v.find("size")) vol.kube_size = read_bytes(*n, join_path(p, "size"), diags);
+}
+
 Volume read_volume(const Node& key, const Node& v, const NormalizeContext& ctx, Diagnostics& diags) {
   static constexpr std::string_view kKeys[] = {"name", "driver", "driver_opts", "external", "labels"};
   static constexpr std::string_view kExclusive[] = {"driver", "driver_opts"};
@@ -153,6 +162,7 @@ Volume read_volume(const Node& key, const Node& v, const NormalizeContext& ctx, 
     }
     if (const Node* n = v.find("driver_opts")) vol.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(vol.driver_opts);
     if (const Node* n = v.find("labels")) vol.labels = read_string_map(*n, join_path(p, "labels"), diags).value_or(vol.labels);
+    if (const Node* n = v.find("x-kubernetes")) read_kube_extension(*n, join_path(p, "x-kubernetes"), vol, diags);
   }
   vol.name = !name.empty() ? name : vol.external ? vol.key : ctx.project_name + "_" + vol.key;
   return vol;

@@ -259,7 +259,7 @@ bool by_priority(const ServiceNetwork& a, const ServiceNetwork& b) {
 
 void finish(ServiceDraft& d) {
   Service& s = d.service;
-  if (d.env_file_env) s.environment = *d.env_file_env;
+  if (d.env_file_env) s.environment = s.env_file_environment = *d.env_file_env;
   if (d.environment)
     for (auto& [k, v] : *d.environment) s.environment[k] = v;
   if (!d.restart_set && d.deploy_restart) s.restart = *d.deploy_restart;

@@ -1,0 +1,100 @@
+// Pod-level keys: hostname, extra_hosts, init, stop_grace_period, network_mode; and the keys that
+// have no pod field, each with its warning.
+#include <algorithm>
+#include <map>
+
+#include "kube/context.hpp"
+#include "kube/names.hpp"
+#include "kube/quantity.hpp"
+
+namespace stack::kube {
+
+namespace {
+
+void add_host_aliases(Context& ctx, const spec::Service& s, json& pod) {
+  std::map<std::string, json> by_address;
+  for (const spec::ExtraHost& h : s.extra_hosts) {
+    if (h.address == "host-gateway") {
+      ctx.warnings.add(Context::path(s, "extra_hosts." + h.hostname),
+                       "dropped: 'host-gateway' has no address in a cluster");
+      continue;
+    }
+    by_address[h.address].push_back(h.hostname);
+  }
+  json aliases = json::array();
+  for (auto& [address, names] : by_address) {
+    std::sort(names.begin(), names.end());
+    aliases.push_back({{"ip", address}, {"hostnames", std::move(names)}});
+  }
+  if (!aliases.empty()) pod["hostAliases"] = std::move(aliases);
+}
+
+void add_identity(Context& ctx, const spec::Service& s, json& pod) {
+  if (!s.hostname.empty()) {
+    if (is_dns1123_label(s.hostname)) pod["hostname"] = s.hostname;
+    else
+      ctx.warnings.add(Context::path(s, "hostname"),
+                       "'" + s.hostname + "' dropped: a pod's hostname is one DNS-1123 label");
+  }
+  if (!s.domainname.empty())
+    ctx.warnings.add(Context::path(s, "domainname"),
+                     "dropped: a pod's domain is its Service's (subdomain), not free text");
+  if (!s.container_name.empty())
+    ctx.warnings.add(Context::path(s, "container_name"),
+                     "dropped: pod names are made by the workload ('" + ctx.name_of(s.name) + "-...')");
+}
+
+void add_network_mode(Context& ctx, const spec::Service& s, json& pod) {
+  using Kind = spec::NetworkMode::Kind;
+  const spec::NetworkMode& mode = s.network_mode;
+  std::string path = Context::path(s, "network_mode");
+  switch (mode.kind) {
+    case Kind::bridge: break;
+    case Kind::host: pod["hostNetwork"] = true; break;
+    case Kind::none:
+      ctx.warnings.add(path, "dropped: every pod has the cluster's network");
+      break;
+    case Kind::service:
+    case Kind::container:
+      ctx.warnings.add(path, "dropped: '" + mode.target + "' runs in a pod of its own, so its "
+                             "network namespace is not shared (localhost does not reach it)");
+      break;
+  }
+  for (const spec::ServiceNetwork& n : s.networks) {
+    if (n.ipv4_address || n.mac_address)
+      ctx.warnings.add(Context::path(s, "networks." + n.key),
+                       "static addresses dropped: the cluster's network assigns pod addresses");
+  }
+  if (!s.dns.empty())
+    ctx.warnings.add(Context::path(s, "dns"),
+                     "dropped: pods resolve through the cluster's DNS, which forwards other names");
+}
+
+void add_lifecycle(Context& ctx, const spec::Service& s, json& pod) {
+  // init: true puts a reaper at PID 1; a shared process namespace does the same (pause is PID 1).
+  if (s.init.value_or(false)) pod["shareProcessNamespace"] = true;
+  if (s.stop_grace_period) {
+    Seconds secs = whole_seconds(*s.stop_grace_period, 0);
+    pod["terminationGracePeriodSeconds"] = secs.value;
+    if (!secs.exact)
+      ctx.warnings.add(Context::path(s, "stop_grace_period"),
+                       "rounded up to " + std::to_string(secs.value) + "s (whole seconds)");
+  }
+  if (!s.stop_signal.empty() && s.stop_signal != "SIGTERM")
+    ctx.warnings.add(Context::path(s, "stop_signal"),
+                     s.stop_signal + " dropped: the kubelet stops containers with SIGTERM");
+  if (s.logging.driver != "json-file" || s.logging.max_size || s.logging.max_file)
+    ctx.warnings.add(Context::path(s, "logging"),
+                     "dropped: container logs are the kubelet's, rotated by its settings");
+}
+
+}  // namespace
+
+void add_pod_settings(Context& ctx, const spec::Service& s, json& pod) {
+  add_host_aliases(ctx, s, pod);
+  add_identity(ctx, s, pod);
+  add_network_mode(ctx, s, pod);
+  add_lifecycle(ctx, s, pod);
+}
+
+}  // namespace stack::kube
