@@ -73,6 +73,11 @@ Result<int> run_in_container(const RunSpec& spec) {
   c.user = spec.user;
   c.hostname = "stack-build";
   c.network.mode = spec.network == RunNetwork::host ? runtime::NetworkMode::host : runtime::NetworkMode::none;
+  // Made here, not by Container::create(): remove() deletes what create() made, and the upper
+  // directory must outlive the container to become the layer.
+  for (const std::string* dir : {&c.rootfs.upper_dir, &c.rootfs.work_dir, &c.rootfs.merged_dir}) {
+    if (::mkdir(dir->c_str(), 0755) != 0) return Error::from_errno("mkdir '" + *dir + "'");
+  }
   STACK_ASSIGN_OR_RETURN(c.etc_files, etc_files(spec));
   STACK_ASSIGN_OR_RETURN(util::Pipe out, util::Pipe::make());
   c.stdout_fd = out.write.get();
