@@ -72,7 +72,7 @@ TEST(DockerfileParser, ContinuationsCommentsAndCase) {
       "   copy x /y\n");
   const Stage& s = df.stages[0];
   ASSERT_EQ(s.body.size(), 2u);
-  EXPECT_EQ(s.body[0].args, "echo a   && echo b");
+  EXPECT_EQ(s.body[0].args, "echo a     && echo b");
   EXPECT_EQ(s.body[0].line, 2);
   EXPECT_EQ(s.body[1].line, 6);
   EXPECT_EQ(s.body[1].column, 4);
