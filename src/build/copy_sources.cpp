@@ -149,7 +149,7 @@ bool is_tar_archive(const std::string& host_path) {
 }
 
 Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& req, const RootfsView& dest_view) {
-  bool dir_dest = req.dest.ends_with("/") || req.sources.size() > 1;
+  bool dir_dest = req.dest.ends_with("/") || req.dest.ends_with("/.") || req.dest == "." || req.sources.size() > 1;
   STACK_ASSIGN_OR_RETURN(std::string dest, dest_view.resolve(clean_path(req.dest), true));
   if (auto e = dest_view.lookup(dest); e && S_ISDIR(e->st.st_mode)) dir_dest = true;
   std::vector<CopyItem> items;

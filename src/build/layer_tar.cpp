@@ -12,6 +12,18 @@
 #include "image/manifest.hpp"
 #include "image/whiteout.hpp"
 
+// libarchive's pax writer reports an unsupported file type through this helper, which libarchive
+// keeps in archive_write_set_format.o, beside the table of every writer (xar needs libxml2, the
+// others nettle): linking that object would pull them all into `stack`. stack writes only regular
+// files, directories, links, devices and fifos, so the helper is defined here with libarchive's
+// behaviour (an error on the archive), and the linker never needs the table.
+extern "C" void __archive_write_entry_filetype_unsupported(struct archive* a, struct archive_entry* entry,
+                                                          const char* format) {
+  const char* name = archive_entry_pathname(entry);
+  archive_set_error(a, EINVAL, "%s: %s format cannot archive this type of file",
+                    name ? name : "entry", format);
+}
+
 namespace stack::build {
 
 using util::Errc;
