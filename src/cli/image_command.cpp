@@ -21,7 +21,7 @@ std::vector<CommandFactory>& image_registry() {
 class ImageCommand final : public Command {
  public:
   std::string name() const override { return "image"; }
-  std::string summary() const override { return "Manage images (ls, rm, prune, inspect, load, import, pull)"; }
+  std::string summary() const override { return "Manage images (build, ls, rm, prune, inspect, load, import, pull)"; }
 
   void setup(CLI::App& app) override {
     app.require_subcommand(1);

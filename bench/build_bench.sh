@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Build benchmark (docs/build.md): on the busybox test image, in a fresh state root,
+#   cached: a fully cached rebuild of a 10-step Dockerfile (target: under 100 ms);
+#   copy:   a COPY-only image of a 50 MiB context (random data, so gzip cannot shrink it);
+#   run:    one `RUN true` step with --no-cache, against the same build without the RUN step.
+# Median of N runs (default 5). Needs root (RUN steps are containers).
+#   bench/build_bench.sh [build dir] [runs]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+runs=${2:-5}
+stack=$build/stack
+work=$(mktemp -d /tmp/stack-build-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+"$here/scripts/make-test-image.sh" "$work/busybox.tar" >/dev/null
+root=$work/root
+"$stack" --root "$root" image load -i "$work/busybox.tar" -q >/dev/null
+
+ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+mkdir -p "$work/ten" "$work/copy" "$work/run" "$work/norun"
+printf 'x\n' > "$work/ten/a.txt"
+cat > "$work/ten/Dockerfile" <<'DF'
+FROM busybox
+ARG V=1
+ENV A=1
+WORKDIR /app
+COPY a.txt .
+RUN echo one > /one
+RUN echo two > /two
+LABEL k=v
+EXPOSE 80
+CMD ["sh"]
+DF
+"$stack" --root "$root" image build -t bench-ten "$work/ten" >/dev/null 2>&1
+cached=$(for _ in $(seq "$runs"); do ms "$stack" --root "$root" image build -t bench-ten "$work/ten"; done | median)
+
+head -c $((50 << 20)) /dev/urandom > "$work/copy/data.bin"
+printf 'FROM busybox\nCOPY data.bin /data.bin\n' > "$work/copy/Dockerfile"
+copy=$(for _ in $(seq "$runs"); do ms "$stack" --root "$root" image build --no-cache -t bench-copy "$work/copy"; done | median)
+
+printf 'FROM busybox\nRUN true\n' > "$work/run/Dockerfile"
+printf 'FROM busybox\nENV X=1\n' > "$work/norun/Dockerfile"
+run=$(for _ in $(seq "$runs"); do ms "$stack" --root "$root" image build --no-cache --network none -t bench-run "$work/run"; done | median)
+norun=$(for _ in $(seq "$runs"); do ms "$stack" --root "$root" image build --no-cache -t bench-norun "$work/norun"; done | median)
+
+echo "cached rebuild, 10 steps:      ${cached} ms"
+echo "COPY of a 50 MiB context:      ${copy} ms"
+echo "build with one RUN true:       ${run} ms (without the RUN: ${norun} ms; the RUN step: $((run - norun)) ms)"

@@ -1,0 +1,229 @@
+#include "build/builder.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "build/builder_impl.hpp"
+#include "build/cache_key.hpp"
+#include "build/copy_layer.hpp"
+#include "build/metadata_steps.hpp"
+#include "image/reference.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::fail;
+
+namespace {
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return util::Error::from_errno("open Dockerfile '" + path + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+void Builder::emit(BuildEvent::Type type, std::string text, std::string_view data) {
+  if (!progress_) return;
+  BuildEvent e;
+  e.type = type;
+  e.step = result_.steps;
+  e.total = total_;
+  e.text = std::move(text);
+  e.data = data;
+  progress_(e);
+}
+
+Result<image::Image> Builder::find_image(const Instruction& ins, const std::string& ref) {
+  if (auto it = images_.find(ref); it != images_.end()) return it->second;
+  auto found = store_.find(ref);
+  if (!found) return std::move(found).error().context(where(df_, ins));
+  if (!*found) {
+    return fail(Errc::not_found, where(df_, ins) + ": image '" + ref +
+                                     "' is not in the local store (stack image pull or load it first)");
+  }
+  images_[ref] = **found;
+  return **found;
+}
+
+Result<void> Builder::prepare() {
+  dockerfile_path_ = o_.dockerfile.empty() ? o_.context_dir + "/Dockerfile" : o_.dockerfile;
+  struct stat st {};
+  if (::stat(o_.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return fail(Errc::not_found, "build context '" + o_.context_dir + "' is not a directory");
+  }
+  STACK_ASSIGN_OR_RETURN(std::string text, read_text(dockerfile_path_));
+  std::string label = dockerfile_path_.substr(dockerfile_path_.find_last_of('/') + 1);
+  STACK_ASSIGN_OR_RETURN(df_, parse_dockerfile(text, label));
+  STACK_ASSIGN_OR_RETURN(ignore_, load_ignore_rules(o_.context_dir, dockerfile_path_));
+  context_ = context_tree(o_.context_dir, ignore_);
+  STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+  consumed_ = plan_.consumed_args;
+  if (o_.network != "none" && o_.network != "default" && o_.network != "host") {
+    return fail(Errc::invalid_argument, "--network '" + o_.network + "': expected none, default or host");
+  }
+  for (int s : plan_.order) {
+    STACK_TRY(check_stage(df_.stages[static_cast<size_t>(s)]));
+    total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
+  }
+  STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(o_.root + "/build-cache"));
+  return util::ok();
+}
+
+Result<void> Builder::check_stage(const Stage& stage) {
+  const Source& base = plan_.base.at(stage.index);
+  if (base.type == Source::Type::image) {
+    STACK_ASSIGN_OR_RETURN(image::Image img, find_image(stage.from, base.image));
+    STACK_ASSIGN_OR_RETURN(StageState probe, image_state(img, ingest_->blobs()));
+    const auto& c = run_section(probe);
+    if (auto it = c.find("OnBuild"); it != c.end() && it->is_array() && !it->empty()) {
+      return fail(Errc::unsupported, where(df_, stage.from) + ": image '" + base.image +
+                                         "' has ONBUILD triggers, which stack does not run yet");
+    }
+  }
+  for (size_t i = 0; i < stage.body.size(); ++i) STACK_TRY(check_instruction(stage, i));
+  return util::ok();
+}
+
+Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
+  const Instruction& ins = stage.body[index];
+  auto unsupported = [&](const std::string& what) {
+    return fail(Errc::unsupported, where(df_, ins) + ": " + what + " is not supported yet");
+  };
+  if (ins.kind == Kind::run) {
+    if (!ins.mounts.empty()) return unsupported("RUN --mount");
+    if (ins.flags.count("security")) return unsupported("RUN --security");
+    if (auto n = ins.flags.find("network"); n != ins.flags.end() && n->second != "none" && n->second != "default" && n->second != "host") {
+      return fail(Errc::invalid_argument, where(df_, ins) + ": RUN --network='" + n->second + "': expected none, default or host");
+    }
+  }
+  if (ins.kind != Kind::copy && ins.kind != Kind::add) return util::ok();
+  std::string name = kind_name(ins.kind);
+  if (!ins.heredocs.empty()) return unsupported(name + " with a heredoc");
+  for (const char* flag : {"parents", "exclude", "checksum", "keep-git-dir"}) {
+    if (ins.flags.count(flag)) return unsupported(name + " --" + std::string(flag));
+  }
+  if (auto m = ins.flags.find("chmod"); m != ins.flags.end() && m->second.find('$') == std::string::npos) {
+    STACK_TRY(parse_chmod(m->second).context(where(df_, ins)));
+  }
+  size_t words = ins.exec_form ? ins.exec.size() : split_raw(ins.args, df_.escape).size();
+  if (words < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
+  auto from = plan_.copy_from.find({stage.index, index});
+  if (from != plan_.copy_from.end()) {
+    if (from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
+    return util::ok();
+  }
+  return check_copy_sources(ins);
+}
+
+// Sources without variables are checked now: inside the context, present, not ignored.
+Result<void> Builder::check_copy_sources(const Instruction& ins) {
+  std::vector<std::string> words = ins.exec_form ? ins.exec : split_raw(ins.args, df_.escape);
+  words.pop_back();
+  for (const std::string& w : words) {
+    if (w.find('$') != std::string::npos || w.find_first_of("\"'") != std::string::npos) continue;
+    if (ins.kind == Kind::add && (w.starts_with("http://") || w.starts_with("https://") || w.starts_with("git@"))) {
+      return fail(Errc::unsupported, where(df_, ins) + ": ADD from a URL ('" + w + "') is not supported: download it in a RUN step");
+    }
+    std::string clean = clean_path(w);
+    if (clean == ".." || clean.starts_with("../")) {
+      return fail(Errc::invalid_argument, where(df_, ins) + ": source '" + w + "' is outside the build context");
+    }
+    if (clean.find_first_of("*?[") != std::string::npos) continue;
+    auto e = context_->stat(clean);
+    if (!e || (context_->excluded(clean) && (!S_ISDIR(e->st.st_mode) || !context_->has_exceptions()))) {
+      return fail(Errc::not_found, where(df_, ins) + ": '" + w + "' not found in the build context (or excluded by .dockerignore)");
+    }
+  }
+  return util::ok();
+}
+
+Result<StageState> Builder::start_stage(const Stage& stage) {
+  const Source& base = plan_.base.at(stage.index);
+  StageState state;
+  std::string base_id;
+  if (base.type == Source::Type::scratch) {
+    state = scratch_state();
+    base_id = "scratch";
+  } else if (base.type == Source::Type::stage) {
+    state = done_.at(base.stage);
+    state.args.clear();
+    state.cmd_set = false;
+    base_id = "stage:" + state.key;
+  } else {
+    STACK_ASSIGN_OR_RETURN(image::Image img, find_image(stage.from, base.image));
+    STACK_ASSIGN_OR_RETURN(state, image_state(img, ingest_->blobs()));
+    base_id = "image:" + img.digest.str();
+  }
+  state.key = base_key(base_id, o_.source_date_epoch);
+  return state;
+}
+
+Result<void> Builder::step(const Stage& stage, size_t index, StageState& state) {
+  const Instruction& ins = stage.body[index];
+  if (ins.kind == Kind::run) return run_step(ins, state);
+  if (ins.kind == Kind::copy || ins.kind == Kind::add) return copy_step(stage, index, state);
+  STACK_ASSIGN_OR_RETURN(std::string done, apply_metadata(df_, ins, state, {o_.build_args, plan_.meta_args, consumed_}));
+  state.key = step_key(state.key, done);
+  if (ins.kind != Kind::arg) add_history(state, ins.original, true, o_.source_date_epoch);
+  return util::ok();
+}
+
+Result<BuildResult> Builder::run() {
+  // The store's shared lock from here to the commit: a prune waits instead of collecting blobs
+  // that the build has written but no image names yet.
+  STACK_ASSIGN_OR_RETURN(ingest_, store_.begin_ingest());
+  STACK_TRY(prepare());
+  std::vector<std::string> tag_keys;
+  for (const std::string& t : o_.tags) {
+    auto ref = image::Reference::parse(t);
+    if (!ref || ref->digest() || !ref->tag_key()) {
+      return fail(Errc::invalid_argument, "invalid tag '" + t + "'" + (ref ? "" : ": " + ref.error().message()));
+    }
+    tag_keys.push_back(*ref->tag_key());
+  }
+  for (int s : plan_.order) {
+    const Stage& stage = df_.stages[static_cast<size_t>(s)];
+    std::string label = stage.name.empty() ? "stage-" + std::to_string(stage.index) : stage.name;
+    int n = static_cast<int>(stage.body.size()) + 1;
+    ++result_.steps;
+    emit(BuildEvent::Type::step, "[" + label + " 1/" + std::to_string(n) + "] " + stage.from.original);
+    STACK_ASSIGN_OR_RETURN(StageState state, start_stage(stage));
+    for (size_t i = 0; i < stage.body.size(); ++i) {
+      ++result_.steps;
+      emit(BuildEvent::Type::step, "[" + label + " " + std::to_string(i + 2) + "/" + std::to_string(n) + "] " + stage.body[i].original);
+      auto t0 = std::chrono::steady_clock::now();
+      STACK_TRY(step(stage, i, state));
+      if (progress_) {
+        BuildEvent e{BuildEvent::Type::step_done, result_.steps, total_, "", {}, std::chrono::steady_clock::now() - t0};
+        progress_(e);
+      }
+    }
+    done_[s] = std::move(state);
+  }
+  for (const auto& [k, v] : o_.build_args) {
+    if (!consumed_.count(k)) emit(BuildEvent::Type::warning, "build arg '" + k + "' was not consumed by any ARG");
+  }
+  StageState final_state = done_.at(plan_.order.back());
+  if (!o_.labels.empty()) {
+    nlohmann::json& labels = run_section(final_state)["Labels"];
+    if (!labels.is_object()) labels = nlohmann::json::object();
+    for (const auto& [k, v] : o_.labels) labels[k] = v;
+  }
+  STACK_ASSIGN_OR_RETURN(result_.image, commit_image(*ingest_, std::move(final_state), o_.source_date_epoch, tag_keys));
+  ingest_.reset();
+  return result_;
+}
+
+Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
+  Builder b(store, options, progress);
+  return b.run();
+}
+
+}  // namespace stack::build

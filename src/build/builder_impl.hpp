@@ -1,0 +1,58 @@
+// The builder's internals, shared by builder.cpp (preparation, stages, commit) and
+// builder_steps.cpp (RUN, COPY, ADD). Not part of the module's API: see builder.hpp.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "build/builder.hpp"
+#include "build/copy_sources.hpp"
+#include "build/dockerfile.hpp"
+#include "build/dockerignore.hpp"
+#include "build/stage_graph.hpp"
+#include "build/stage_state.hpp"
+#include "build/step_cache.hpp"
+
+namespace stack::build {
+
+class Builder {
+ public:
+  Builder(image::Store& store, const BuildOptions& options, const BuildProgress& progress)
+      : store_(store), o_(options), progress_(progress) {}
+  Result<BuildResult> run();
+
+ private:
+  Result<void> prepare();
+  Result<void> check_stage(const Stage& stage);
+  Result<void> check_instruction(const Stage& stage, size_t index);
+  Result<void> check_copy_sources(const Instruction& ins);
+  Result<image::Image> find_image(const Instruction& ins, const std::string& ref);
+  Result<StageState> start_stage(const Stage& stage);
+  Result<void> step(const Stage& stage, size_t index, StageState& state);
+  Result<void> run_step(const Instruction& ins, StageState& state);
+  Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
+  // Looks the key up (unless --no-cache); otherwise makes the layer and records it.
+  Result<void> cached_layer(const Instruction& ins, const std::string& key, StageState& state,
+                            const std::function<Result<image::LayerInfo>()>& make);
+  Result<std::vector<std::string>> layer_dirs(const StageState& state);
+  void emit(BuildEvent::Type type, std::string text = {}, std::string_view data = {});
+
+  image::Store& store_;
+  const BuildOptions& o_;
+  const BuildProgress& progress_;
+  Dockerfile df_;
+  StagePlan plan_;
+  IgnoreRules ignore_;
+  std::unique_ptr<SourceTree> context_;
+  std::optional<StepCache> cache_;
+  std::unique_ptr<image::Ingest> ingest_;
+  std::map<std::string, image::Image> images_;  // by reference as written
+  std::map<int, StageState> done_;               // finished stages
+  std::set<std::string> consumed_;
+  BuildResult result_;
+  int total_ = 0;
+  std::string dockerfile_path_;
+};
+
+}  // namespace stack::build

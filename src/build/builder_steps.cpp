@@ -1,0 +1,182 @@
+// The builder's RUN, COPY and ADD steps: each computes its cache key, then either takes the layer
+// from the step cache or makes it (a container for RUN, a directly written tar for COPY and ADD).
+#include <nlohmann/json.hpp>
+
+#include "build/builder_impl.hpp"
+#include "build/cache_key.hpp"
+#include "build/copy_layer.hpp"
+#include "build/metadata_steps.hpp"
+#include "build/run_step.hpp"
+#include "build/upper_diff.hpp"
+#include "image/fs.hpp"
+#include "image/init_layer.hpp"
+
+namespace stack::build {
+
+using nlohmann::json;
+using util::Errc;
+using util::fail;
+
+namespace {
+
+// A RUN's command: with a heredoc that is the whole command, the heredoc is the script;
+// otherwise the heredocs follow the command line as a shell reads them.
+std::vector<std::string> run_argv(const Instruction& ins, const StageState& state) {
+  if (ins.exec_form || ins.heredocs.empty()) return command_argv(ins, state);
+  std::vector<std::string> argv = shell_of(state);
+  const Heredoc& h = ins.heredocs.front();
+  std::string a = ins.args;
+  bool only = ins.heredocs.size() == 1 && a.starts_with("<<") && a.find(h.marker) != std::string::npos &&
+              a.find_first_of(" \t") == std::string::npos;
+  if (only) {
+    argv.push_back(h.body);
+    return argv;
+  }
+  std::string script = a + "\n";
+  for (const Heredoc& d : ins.heredocs) script += d.body + d.marker + "\n";
+  argv.push_back(script);
+  return argv;
+}
+
+std::string short_text(const std::string& s) {
+  std::string one = s.substr(0, s.find('\n'));
+  return one.size() > 80 ? one.substr(0, 77) + "..." : one;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Builder::layer_dirs(const StageState& state) {
+  image::Image img;
+  img.layers = state.layers;
+  return store_.layer_dirs(img);
+}
+
+Result<void> Builder::cached_layer(const Instruction& ins, const std::string& key, StageState& state,
+                                   const std::function<Result<image::LayerInfo>()>& make) {
+  std::optional<CachedStep> hit;
+  if (!o_.no_cache) hit = cache_->find(key, ingest_->blobs());
+  if (hit) {
+    ++result_.cached;
+    emit(BuildEvent::Type::cached);
+  } else {
+    ++result_.executed;
+    STACK_ASSIGN_OR_RETURN(image::LayerInfo layer, make());
+    hit = CachedStep{layer};
+    STACK_TRY(cache_->put(key, *hit));
+  }
+  if (hit->layer) state.layers.push_back(*hit->layer);
+  add_history(state, ins.original, !hit->layer, o_.source_date_epoch);
+  state.key = key;
+  return util::ok();
+}
+
+Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
+  std::string network = o_.network;
+  if (auto n = ins.flags.find("network"); n != ins.flags.end()) network = n->second;
+  std::vector<std::string> argv = run_argv(ins, state);
+  std::string key = step_key(state.key, "RUN " + json(argv).dump() + " network=" + network);
+  return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
+    STACK_ASSIGN_OR_RETURN(std::vector<std::string> lower, layer_dirs(state));
+    STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(o_.root + "/images"));
+    lower.insert(lower.begin(), init);
+    std::string scratch = o_.root + "/builds/" + image::random_suffix();
+    STACK_TRY(image::make_dirs(scratch, 0700));
+    struct Cleanup {
+      std::string dir;
+      ~Cleanup() { image::remove_tree(dir); }
+    } cleanup{scratch};
+    RunSpec spec;
+    spec.args = argv;
+    spec.env = run_env(state);
+    spec.cwd = working_dir(state);
+    spec.user = str_field(state, "User");
+    spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
+    spec.lower_layers = std::move(lower);
+    spec.scratch_dir = scratch;
+    spec.output = [&](std::string_view data) { emit(BuildEvent::Type::output, {}, data); };
+    auto code = run_in_container(spec);
+    if (!code) return std::move(code).error().context(where(df_, ins) + ": RUN " + short_text(ins.args));
+    if (*code != 0) {
+      return fail(Errc::conflict, df_.path + ":" + std::to_string(ins.line) + ": RUN " + short_text(ins.args) +
+                                      ": exit code " + std::to_string(*code));
+    }
+    return write_upper_layer(ingest_->blobs(), scratch + "/upper", o_.source_date_epoch);
+  });
+}
+
+Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& state) {
+  const Instruction& ins = stage.body[index];
+  std::string name = kind_name(ins.kind);
+  auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": " + name); };
+  Vars vars = expansion_vars(state);
+  std::vector<std::string> words;
+  if (ins.exec_form) {
+    for (const std::string& w : ins.exec) {
+      auto x = expand_word(w, vars, df_.escape);
+      if (!x) return at(std::move(x).error());
+      words.push_back(*x);
+    }
+  } else {
+    auto x = expand_words(ins.args, vars, df_.escape);
+    if (!x) return at(std::move(x).error());
+    words = std::move(*x);
+  }
+  if (words.size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
+  CopyRequest req;
+  req.add = ins.kind == Kind::add;
+  req.dest = words.back();
+  words.pop_back();
+  req.sources = std::move(words);
+  if (!req.dest.starts_with("/")) req.dest = working_dir(state) + "/" + req.dest;
+
+  STACK_ASSIGN_OR_RETURN(std::vector<std::string> dirs, layer_dirs(state));
+  RootfsView dest_view(dirs);
+  std::unique_ptr<SourceTree> other;
+  const SourceTree* tree = context_.get();
+  std::string source_id = "context";
+  if (auto f = plan_.copy_from.find({stage.index, index}); f != plan_.copy_from.end()) {
+    std::vector<std::string> src_dirs;
+    if (f->second.type == Source::Type::stage) {
+      const StageState& from = done_.at(f->second.stage);
+      STACK_ASSIGN_OR_RETURN(src_dirs, layer_dirs(from));
+      source_id = "stage:" + from.key;
+      const Stage& s = df_.stages[static_cast<size_t>(f->second.stage)];
+      other = view_tree(RootfsView(src_dirs), s.name.empty() ? "stage " + std::to_string(s.index) : "stage '" + s.name + "'");
+    } else {
+      STACK_ASSIGN_OR_RETURN(image::Image img, find_image(ins, f->second.image));
+      STACK_ASSIGN_OR_RETURN(src_dirs, store_.layer_dirs(img));
+      source_id = "image:" + img.digest.str();
+      other = view_tree(RootfsView(src_dirs), "image '" + f->second.image + "'");
+    }
+    tree = other.get();
+  }
+  CopyOptions opts;
+  opts.epoch = o_.source_date_epoch;
+  if (auto c = ins.flags.find("chown"); c != ins.flags.end()) {
+    auto spec = expand_word(c->second, vars, df_.escape);
+    if (!spec) return at(std::move(spec).error());
+    auto ids = resolve_chown(dest_view, *spec);
+    if (!ids) return at(std::move(ids).error());
+    opts.chown = *ids;
+  }
+  if (auto m = ins.flags.find("chmod"); m != ins.flags.end()) {
+    auto text = expand_word(m->second, vars, df_.escape);
+    if (!text) return at(std::move(text).error());
+    auto mode = parse_chmod(*text);
+    if (!mode) return at(std::move(mode).error());
+    opts.chmod = *mode;
+  }
+  auto sel = select_sources(*tree, req, dest_view);
+  if (!sel) return at(std::move(sel).error());
+  json desc = {name, source_id, req.dest, req.sources, sel->digest,
+               opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr),
+               opts.chmod ? json(*opts.chmod) : json(nullptr)};
+  std::string key = step_key(state.key, desc.dump());
+  return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
+    auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts);
+    if (!layer) return at(std::move(layer).error());
+    return layer;
+  });
+}
+
+}  // namespace stack::build

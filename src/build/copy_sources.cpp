@@ -1,0 +1,195 @@
+#include "build/copy_sources.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "build/glob.hpp"
+#include "image/digest.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::fail;
+
+namespace {
+
+std::string join(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + "/" + b;
+}
+
+std::string base_name(const std::string& p) { return p.substr(p.find_last_of('/') + 1); }
+
+class ContextTree final : public SourceTree {
+ public:
+  ContextTree(std::string dir, IgnoreRules rules) : dir_(std::move(dir)), rules_(std::move(rules)) {}
+  std::optional<ViewEntry> stat(const std::string& path) const override {
+    ViewEntry e{path.empty() ? dir_ : dir_ + "/" + path, {}};
+    if (::lstat(e.host_path.c_str(), &e.st) != 0) return std::nullopt;
+    return e;
+  }
+  std::vector<std::string> list(const std::string& dir) const override {
+    std::vector<std::string> out;
+    std::string p = dir.empty() ? dir_ : dir_ + "/" + dir;
+    if (DIR* d = ::opendir(p.c_str())) {
+      while (dirent* de = ::readdir(d)) {
+        std::string n = de->d_name;
+        if (n != "." && n != "..") out.push_back(n);
+      }
+      ::closedir(d);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  bool excluded(const std::string& path) const override { return !path.empty() && rules_.excluded(path); }
+  bool has_exceptions() const override { return rules_.has_exceptions(); }
+  std::string describe() const override { return "build context"; }
+
+ private:
+  std::string dir_;
+  IgnoreRules rules_;
+};
+
+class ViewTree final : public SourceTree {
+ public:
+  ViewTree(RootfsView view, std::string label) : view_(std::move(view)), label_(std::move(label)) {}
+  std::optional<ViewEntry> stat(const std::string& path) const override { return view_.lookup(path); }
+  std::vector<std::string> list(const std::string& dir) const override { return view_.list(dir); }
+  std::string describe() const override { return label_; }
+
+ private:
+  RootfsView view_;
+  std::string label_;
+};
+
+// Every entry below dir (not dir itself), depth first, names sorted; excluded entries left out.
+void walk(const SourceTree& tree, const std::string& dir, const std::string& dest, std::vector<CopyItem>& out) {
+  for (const std::string& name : tree.list(dir)) {
+    std::string rel = join(dir, name);
+    bool skip = tree.excluded(rel);
+    auto e = tree.stat(rel);
+    if (!e) continue;
+    if (skip && !(S_ISDIR(e->st.st_mode) && tree.has_exceptions())) continue;
+    if (!skip) out.push_back({join(dest, name), *e, false});
+    if (S_ISDIR(e->st.st_mode)) walk(tree, rel, join(dest, name), out);
+  }
+}
+
+// The paths a source pattern names: itself, or the matches of its wildcards, component by component.
+std::vector<std::string> expand_pattern(const SourceTree& tree, const std::string& pattern) {
+  std::vector<std::string> current{""};
+  for (auto part : split_path(pattern)) {
+    std::vector<std::string> next;
+    bool wild = part.find_first_of("*?[\\") != std::string_view::npos;
+    for (const std::string& base : current) {
+      if (!wild) {
+        next.push_back(join(base, std::string(part)));
+        continue;
+      }
+      for (const std::string& name : tree.list(base)) {
+        auto m = match_component(part, name);
+        if (m && *m) next.push_back(join(base, name));
+      }
+    }
+    current = std::move(next);
+  }
+  return current;
+}
+
+std::string digest_items(const std::vector<CopyItem>& items) {
+  image::Sha256 h;
+  for (const CopyItem& it : items) {
+    const struct stat& st = it.source.st;
+    std::string head = it.dest + '\0' + std::to_string(st.st_mode) + '\0' + std::to_string(st.st_size) + '\0' +
+                       (it.extract ? 'x' : '-');
+    h.update(head);
+    if (S_ISLNK(st.st_mode)) {
+      std::vector<char> buf(4096);
+      ssize_t n = ::readlink(it.source.host_path.c_str(), buf.data(), buf.size());
+      if (n > 0) h.update(buf.data(), static_cast<size_t>(n));
+    } else if (S_ISREG(st.st_mode)) {
+      int fd = ::open(it.source.host_path.c_str(), O_RDONLY | O_CLOEXEC);
+      std::vector<char> buf(128 * 1024);
+      for (ssize_t n; fd >= 0 && (n = ::read(fd, buf.data(), buf.size())) > 0;) h.update(buf.data(), static_cast<size_t>(n));
+      if (fd >= 0) ::close(fd);
+    }
+    h.update("\n");
+  }
+  return h.finish().hex();
+}
+
+}  // namespace
+
+std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules) {
+  return std::make_unique<ContextTree>(std::move(dir), std::move(rules));
+}
+
+std::unique_ptr<SourceTree> view_tree(RootfsView view, std::string label) {
+  return std::make_unique<ViewTree>(std::move(view), std::move(label));
+}
+
+bool is_tar_archive(const std::string& host_path) {
+  archive* a = archive_read_new();
+  archive_read_support_filter_all(a);
+  archive_read_support_format_tar(a);
+  bool ok = false;
+  if (archive_read_open_filename(a, host_path.c_str(), 10240) == ARCHIVE_OK) {
+    archive_entry* e = nullptr;
+    ok = archive_read_next_header(a, &e) == ARCHIVE_OK;
+  }
+  archive_read_free(a);
+  return ok;
+}
+
+Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& req, const RootfsView& dest_view) {
+  bool dir_dest = req.dest.ends_with("/") || req.dest.ends_with("/.") || req.dest == "." || req.sources.size() > 1;
+  STACK_ASSIGN_OR_RETURN(std::string dest, dest_view.resolve(clean_path(req.dest), true));
+  if (auto e = dest_view.lookup(dest); e && S_ISDIR(e->st.st_mode)) dir_dest = true;
+  std::vector<CopyItem> items;
+  for (const std::string& raw : req.sources) {
+    if (req.add && (raw.starts_with("http://") || raw.starts_with("https://") || raw.starts_with("git@"))) {
+      return fail(Errc::unsupported, "ADD from a URL ('" + raw + "') is not supported: download it in a RUN step");
+    }
+    std::string src = clean_path(raw);
+    if (src == ".." || src.starts_with("../")) {
+      return fail(Errc::invalid_argument, "source '" + raw + "' is outside the " + tree.describe());
+    }
+    bool wild = src.find_first_of("*?[") != std::string::npos;
+    std::vector<std::string> matches = wild ? expand_pattern(tree, src) : std::vector<std::string>{src};
+    // An excluded file is not there; an excluded directory may still hold re-included files.
+    std::erase_if(matches, [&](const std::string& m) {
+      auto e = tree.stat(m);
+      return !e || (tree.excluded(m) && (!S_ISDIR(e->st.st_mode) || !tree.has_exceptions()));
+    });
+    if (matches.empty()) {
+      return fail(Errc::not_found, "'" + raw + "' not found in the " + tree.describe() +
+                                       (tree.describe() == "build context" ? " (or excluded by .dockerignore)" : ""));
+    }
+    if (wild && matches.size() > 1) dir_dest = true;
+    for (const std::string& m : matches) {
+      auto e = tree.stat(m);
+      if (!e) continue;
+      if (S_ISDIR(e->st.st_mode)) {
+        walk(tree, m, dest, items);
+        continue;
+      }
+      bool extract = req.add && S_ISREG(e->st.st_mode) && is_tar_archive(e->host_path);
+      std::string to = extract ? dest : (dir_dest ? join(dest, base_name(m.empty() ? "." : m)) : dest);
+      items.push_back({to, *e, extract});
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const CopyItem& a, const CopyItem& b) { return a.dest < b.dest; });
+  CopySelection sel;
+  sel.digest = digest_items(items);
+  sel.items = std::move(items);
+  return sel;
+}
+
+}  // namespace stack::build

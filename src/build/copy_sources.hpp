@@ -1,0 +1,57 @@
+// What a COPY or ADD takes: its sources resolved against a tree (the build context with its
+// .dockerignore rules, or a stage's or image's file system), expanded to every file and directory
+// copied, each with the path it gets in the layer, and a digest of all of it (names, modes, sizes,
+// link targets and contents, not times) for the step's cache key.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "build/dockerignore.hpp"
+#include "build/rootfs_view.hpp"
+
+namespace stack::build {
+
+class SourceTree {
+ public:
+  virtual ~SourceTree() = default;
+  // lstat of a cleaned relative path; nullopt when absent or excluded.
+  virtual std::optional<ViewEntry> stat(const std::string& path) const = 0;
+  virtual std::vector<std::string> list(const std::string& dir) const = 0;
+  // Context trees: the ignore rules say no, but a re-included entry below may exist.
+  virtual bool excluded(const std::string&) const { return false; }
+  virtual bool has_exceptions() const { return false; }
+  virtual std::string describe() const = 0;  // "build context", "stage 'builder'"
+};
+
+std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules);
+std::unique_ptr<SourceTree> view_tree(RootfsView view, std::string label);
+
+struct CopyItem {
+  std::string dest;  // relative path in the layer
+  ViewEntry source;
+  bool extract = false;  // ADD: a tar archive unpacked into dest
+};
+
+struct CopySelection {
+  std::vector<CopyItem> items;  // sorted by dest, directories before their contents
+  std::string digest;           // hex sha256 over the items
+};
+
+struct CopyRequest {
+  std::vector<std::string> sources;  // as expanded from the instruction
+  std::string dest;                  // absolute (WORKDIR applied), may end in "/"
+  bool add = false;                  // ADD: local tar archives are extracted
+};
+
+// dest_view resolves the destination through the stage's own symlinks.
+Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& request, const RootfsView& dest_view);
+
+// True for a file libarchive reads as a tar archive (plain or compressed).
+bool is_tar_archive(const std::string& host_path);
+
+}  // namespace stack::build

@@ -1,0 +1,173 @@
+#include "build/layer_tar.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "image/manifest.hpp"
+#include "image/whiteout.hpp"
+
+// libarchive's pax writer reports an unsupported file type through this helper, which libarchive
+// keeps in archive_write_set_format.o, beside the table of every writer (xar needs libxml2, the
+// others nettle): linking that object would pull them all into `stack`. stack writes only regular
+// files, directories, links, devices and fifos, so the helper is defined here with libarchive's
+// behaviour (an error on the archive), and the linker never needs the table.
+extern "C" void __archive_write_entry_filetype_unsupported(struct archive* a, struct archive_entry* entry,
+                                                          const char* format) {
+  const char* name = archive_entry_pathname(entry);
+  archive_set_error(a, EINVAL, "%s: %s format cannot archive this type of file",
+                    name ? name : "entry", format);
+}
+
+namespace stack::build {
+
+using util::Errc;
+using util::Error;
+using util::fail;
+
+struct LayerTar::Impl {
+  image::BlobWriter blob;
+  image::Sha256 diff;
+  z_stream z{};
+  bool z_open = false;
+  archive* a = nullptr;
+  int64_t epoch = 0;
+  size_t count = 0;
+  std::optional<Error> error;  // the first failure inside a libarchive callback
+  std::vector<unsigned char> out = std::vector<unsigned char>(128 * 1024);
+
+  explicit Impl(image::BlobWriter w) : blob(std::move(w)) {}
+  ~Impl() {
+    if (a) archive_write_free(a);
+    if (z_open) deflateEnd(&z);
+  }
+
+  bool deflate_some(const void* data, size_t size, int flush) {
+    z.next_in = static_cast<Bytef*>(const_cast<void*>(data));
+    z.avail_in = static_cast<uInt>(size);
+    do {
+      z.next_out = out.data();
+      z.avail_out = static_cast<uInt>(out.size());
+      int rc = ::deflate(&z, flush);
+      if (rc == Z_STREAM_ERROR) {
+        error = fail(Errc::internal, "gzip: deflate failed");
+        return false;
+      }
+      size_t have = out.size() - z.avail_out;
+      if (have > 0) {
+        if (auto w = blob.write(out.data(), have); !w) {
+          error = std::move(w).error();
+          return false;
+        }
+      }
+    } while (z.avail_out == 0);
+    return true;
+  }
+
+  static la_ssize_t write_cb(archive*, void* ctx, const void* data, size_t size) {
+    auto* self = static_cast<Impl*>(ctx);
+    self->diff.update(data, size);
+    return self->deflate_some(data, size, Z_NO_FLUSH) ? static_cast<la_ssize_t>(size) : -1;
+  }
+
+  Result<void> check(int rc, const std::string& what) {
+    if (rc >= ARCHIVE_WARN) return util::ok();
+    if (error) return *error;
+    const char* s = archive_error_string(a);
+    return fail(Errc::io, what + ": " + (s ? s : "archive error"));
+  }
+};
+
+LayerTar::LayerTar(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LayerTar::LayerTar(LayerTar&&) noexcept = default;
+LayerTar& LayerTar::operator=(LayerTar&&) noexcept = default;
+LayerTar::~LayerTar() = default;
+
+Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch) {
+  STACK_ASSIGN_OR_RETURN(image::BlobWriter w, blobs.writer());
+  auto impl = std::make_unique<Impl>(std::move(w));
+  impl->epoch = epoch;
+  // windowBits 31: a gzip wrapper; zlib writes mtime 0 and no name, so the bytes depend on the data only.
+  if (deflateInit2(&impl->z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return fail(Errc::internal, "gzip: deflateInit2 failed");
+  }
+  impl->z_open = true;
+  impl->a = archive_write_new();
+  archive_write_set_format_pax_restricted(impl->a);
+  archive_write_set_bytes_per_block(impl->a, 10240);
+  if (archive_write_open(impl->a, impl.get(), nullptr, &Impl::write_cb, nullptr) != ARCHIVE_OK) {
+    return fail(Errc::internal, std::string("tar writer: ") + archive_error_string(impl->a));
+  }
+  return LayerTar(std::move(impl));
+}
+
+size_t LayerTar::entries() const { return impl_->count; }
+
+Result<void> LayerTar::add(TarEntry e, int content_fd) {
+  std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
+  archive_entry* x = entry.get();
+  bool dir = S_ISDIR(e.mode);
+  std::string name = dir && !e.path.ends_with('/') ? e.path + "/" : e.path;
+  archive_entry_set_pathname(x, name.c_str());
+  archive_entry_set_uid(x, e.uid);
+  archive_entry_set_gid(x, e.gid);
+  archive_entry_set_mtime(x, std::min(e.mtime, impl_->epoch), 0);
+  if (e.hardlink) {
+    archive_entry_set_hardlink(x, e.link.c_str());
+    archive_entry_set_mode(x, e.mode);
+    archive_entry_set_size(x, 0);
+  } else {
+    archive_entry_set_mode(x, e.mode);
+    if (S_ISLNK(e.mode)) archive_entry_set_symlink(x, e.link.c_str());
+    if (S_ISCHR(e.mode) || S_ISBLK(e.mode)) archive_entry_set_rdev(x, e.rdev);
+    archive_entry_set_size(x, S_ISREG(e.mode) ? e.size : 0);
+  }
+  for (const auto& [k, v] : e.xattrs) archive_entry_xattr_add_entry(x, k.c_str(), v.data(), v.size());
+  STACK_TRY(impl_->check(archive_write_header(impl_->a, x), "tar header '" + e.path + "'"));
+  ++impl_->count;
+  if (!S_ISREG(e.mode) || e.hardlink || e.size == 0) return util::ok();
+  std::vector<char> buf(128 * 1024);
+  int64_t left = e.size;
+  while (left > 0) {
+    ssize_t n = ::read(content_fd, buf.data(), static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size()))));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::from_errno("read '" + e.path + "'");
+    if (n == 0) return fail(Errc::io, "'" + e.path + "' changed size while being read");
+    la_ssize_t w = archive_write_data(impl_->a, buf.data(), static_cast<size_t>(n));
+    if (w < 0) STACK_TRY(impl_->check(ARCHIVE_FATAL, "tar data '" + e.path + "'"));
+    left -= n;
+  }
+  return util::ok();
+}
+
+Result<void> LayerTar::add_whiteout(const std::string& path) {
+  TarEntry e;
+  e.path = image::whiteout_path_for(path);
+  e.mode = S_IFREG;
+  return add(std::move(e));
+}
+
+Result<void> LayerTar::add_opaque(const std::string& dir) {
+  TarEntry e;
+  e.path = (dir.empty() ? "" : dir + "/") + std::string(image::kOpaqueMarker);
+  e.mode = S_IFREG;
+  return add(std::move(e));
+}
+
+Result<image::LayerInfo> LayerTar::finish() {
+  STACK_TRY(impl_->check(archive_write_close(impl_->a), "tar close"));
+  if (!impl_->deflate_some(nullptr, 0, Z_FINISH)) return *impl_->error;
+  image::LayerInfo info;
+  info.diff_id = impl_->diff.finish();
+  info.media_type = std::string(image::media::kOciLayerGzip);
+  STACK_ASSIGN_OR_RETURN(info.blob, impl_->blob.commit());
+  info.size = static_cast<int64_t>(impl_->blob.offset());
+  return info;
+}
+
+}  // namespace stack::build

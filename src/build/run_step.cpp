@@ -1,0 +1,108 @@
+#include "build/run_step.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "image/fs.hpp"
+#include "runtime/cgroup/factory.hpp"
+#include "runtime/container/cgroup_hook.hpp"
+#include "runtime/container/container.hpp"
+#include "util/fd.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::Error;
+using util::fail;
+
+namespace {
+
+Result<void> write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) return fail(Errc::io, "write '" + path + "'");
+  return util::ok();
+}
+
+// hosts, hostname and resolv.conf for the step: the host's resolver with the host network.
+Result<runtime::EtcFiles> etc_files(const RunSpec& spec) {
+  runtime::EtcFiles f{spec.scratch_dir + "/hosts", spec.scratch_dir + "/hostname", spec.scratch_dir + "/resolv.conf"};
+  STACK_TRY(write_text(f.hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"));
+  STACK_TRY(write_text(f.hostname, "stack-build\n"));
+  std::string resolv;
+  if (spec.network == RunNetwork::host) {
+    std::ifstream in("/etc/resolv.conf");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    resolv = ss.str();
+  }
+  STACK_TRY(write_text(f.resolv_conf, resolv));
+  return f;
+}
+
+void pump(int fd, const std::function<void(std::string_view)>& output) {
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    if (output) output(std::string_view(buf, static_cast<size_t>(n)));
+  }
+}
+
+}  // namespace
+
+Result<int> run_in_container(const RunSpec& spec) {
+  if (spec.lower_layers.empty()) return fail(Errc::internal, "RUN without a lower layer");
+  std::string id = "build-" + image::random_suffix().substr(0, 12);
+  runtime::ContainerConfig c;
+  c.id = id;
+  c.rootfs.lower_layers = spec.lower_layers;
+  c.rootfs.upper_dir = spec.scratch_dir + "/upper";
+  c.rootfs.work_dir = spec.scratch_dir + "/work";
+  c.rootfs.merged_dir = spec.scratch_dir + "/merged";
+  c.args = spec.args;
+  c.env = spec.env;
+  c.cwd = spec.cwd.empty() ? "/" : spec.cwd;
+  c.user = spec.user;
+  c.hostname = "stack-build";
+  c.network.mode = spec.network == RunNetwork::host ? runtime::NetworkMode::host : runtime::NetworkMode::none;
+  // Made here, not by Container::create(): remove() deletes what create() made, and the upper
+  // directory must outlive the container to become the layer.
+  for (const std::string* dir : {&c.rootfs.upper_dir, &c.rootfs.work_dir, &c.rootfs.merged_dir}) {
+    if (::mkdir(dir->c_str(), 0755) != 0) return Error::from_errno("mkdir '" + *dir + "'");
+  }
+  STACK_ASSIGN_OR_RETURN(c.etc_files, etc_files(spec));
+  STACK_ASSIGN_OR_RETURN(util::Pipe out, util::Pipe::make());
+  c.stdout_fd = out.write.get();
+  c.stderr_fd = out.write.get();
+
+  STACK_ASSIGN_OR_RETURN(auto cgroup, runtime::cgroup::open_cgroup("stack/_build/" + id));
+  auto result = [&]() -> Result<int> {
+    STACK_TRY(cgroup->create({}).context("cgroup 'stack/_build/" + id + "'"));
+    STACK_ASSIGN_OR_RETURN(runtime::Container container,
+                           runtime::Container::create(c, {.join_cgroup = runtime::join_cgroup_hook(*cgroup)}));
+    auto started = container.start();
+    out.write.reset();  // the container holds the only write end now: end of file when it is done
+    if (!started) {
+      (void)container.remove();
+      return std::move(started).error();
+    }
+    pump(out.read.get(), spec.output);
+    auto status = container.wait();
+    STACK_TRY(container.remove());
+    if (!status) return std::move(status).error();
+    return status->signal ? 128 + status->signal : status->code;
+  }();
+  auto destroyed = cgroup->destroy();
+  if (result && !destroyed) return std::move(destroyed).error();
+  return result;
+}
+
+}  // namespace stack::build

@@ -1,0 +1,36 @@
+// One RUN: a container of stack's own runtime (runtime::Container, in this process, no shim) on an
+// overlay of the stage's layers with a fresh upper directory, in its own cgroup
+// (stack/_build/<id>: "_build" is no valid project name, so it never meets a project's), with
+// the image's env, user and working directory. Its output is handed to a callback as it comes.
+// Everything it makes lives under scratch_dir (upper, work, merged, etc files) except the cgroup,
+// which is removed before returning, whatever happened.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace stack::build {
+
+using util::Result;
+
+enum class RunNetwork { none, host };
+
+struct RunSpec {
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  std::string user;
+  RunNetwork network = RunNetwork::none;
+  std::vector<std::string> lower_layers;  // top first; at least one
+  std::string scratch_dir;                // exists, empty; the caller removes it
+  std::function<void(std::string_view)> output;
+};
+
+// The exit code of the command (128 + signal when killed); an error when it could not start.
+Result<int> run_in_container(const RunSpec& spec);
+
+}  // namespace stack::build
