@@ -26,6 +26,9 @@ TEST_P(KubeWarning, IsReportedOnceWithItsKeyPath) {
 }
 
 const WarningCase kCases[] = {
+    {"secrets", "    secrets: [s]\nsecrets:\n  s: {file: ./s.txt}\n", "services.a.secrets.s", "not exported yet"},
+    {"configs", "    configs: [c]\nconfigs:\n  c: {content: x}\n", "services.a.configs.c", "not exported yet"},
+    {"health_on_failure", "    x-health-on-failure: restart\n", "services.a.x-health-on-failure", "livenessProbe"},
     {"ulimits", "    ulimits: {nofile: 1024}\n", "services.a.ulimits", "no per-container rlimits"},
     {"pids_limit", "    pids_limit: 10\n", "services.a.pids_limit", "podPidsLimit"},
     {"memswap_limit", "    mem_limit: 1g\n    memswap_limit: 2g\n", "services.a.memswap_limit", "swap"},
