@@ -3,13 +3,16 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
+#include <map>
+#include <mutex>
 
 #include "runtime/cgroup/factory.hpp"
 #include "runtime/container/cgroup_hook.hpp"
@@ -85,9 +88,37 @@ ShimRuntime::ShimRuntime(ShimRuntimeOptions options)
   if (options_.shim_binary.empty()) options_.shim_binary = find_shim_binary(options_.binary);
 }
 
+// A container's config.json is written once, when it is made (a recreated container's is a new
+// file): a long-lived process, the daemon, whose every pass reads every container's config, keeps
+// what it decoded, by path, checked against the file's inode, size and modification time.
 Result<shim::ShimConfig> ShimRuntime::read_config(const std::string& id) const {
-  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(paths_.config_file(id)));
-  return shim::decode_shim_config(text);
+  struct Decoded {
+    ino_t inode = 0;
+    off_t size = 0;
+    timespec modified{};
+    shim::ShimConfig config;
+  };
+  static std::mutex mu;
+  static std::map<std::string, Decoded> decoded;
+  const std::string path = paths_.config_file(id);
+  struct stat st {};
+  const bool known = ::stat(path.c_str(), &st) == 0;
+  if (known) {
+    std::lock_guard lock(mu);
+    auto it = decoded.find(path);
+    if (it != decoded.end() && it->second.inode == st.st_ino && it->second.size == st.st_size &&
+        it->second.modified.tv_sec == st.st_mtim.tv_sec && it->second.modified.tv_nsec == st.st_mtim.tv_nsec) {
+      return it->second.config;
+    }
+  }
+  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(path));
+  STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, shim::decode_shim_config(text));
+  if (known) {
+    std::lock_guard lock(mu);
+    if (decoded.size() >= 4096) decoded.clear();  // containers long gone: start over
+    decoded[path] = {st.st_ino, st.st_size, st.st_mtim, config};
+  }
+  return config;
 }
 
 Result<ContainerState> ShimRuntime::observe(const std::string& id) const {
