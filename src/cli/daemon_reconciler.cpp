@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/image_resolver.hpp"
+#include "scheduler/linux_host_network.hpp"
 #include "cli/project_context.hpp"
 #include "net/dns/dns_server.hpp"
 #include "net/dns/pid_file.hpp"
@@ -25,7 +26,7 @@ namespace {
 // logged one line per action.
 struct PassEngine {
   std::unique_ptr<runtime::ShimRuntime> runtime;
-  std::unique_ptr<net::Network> network;
+  std::unique_ptr<scheduler::HostNetwork> host;
   std::unique_ptr<image::Store> store;
   std::unique_ptr<scheduler::Engine> engine;
 };
@@ -33,7 +34,7 @@ struct PassEngine {
 Result<PassEngine> make_engine(const GlobalOptions& global, const std::string& project) {
   PassEngine p;
   p.runtime = std::make_unique<runtime::ShimRuntime>(runtime::ShimRuntimeOptions{global.root, self_binary()});
-  p.network = net::make_netlink_network();
+  p.host = scheduler::make_linux_host_network(net::make_netlink_network());
   STACK_ASSIGN_OR_RETURN(p.store, image::Store::open(global.root));
   STACK_ASSIGN_OR_RETURN(scheduler::EngineOptions options, engine_options(global));
   auto log = [project](const scheduler::ProgressEvent& e) {
@@ -41,7 +42,7 @@ Result<PassEngine> make_engine(const GlobalOptions& global, const std::string& p
     if (e.failed) spdlog::error("project={} {}={} {}", project, e.kind, e.name, e.status);
     else if (e.status != "Running") spdlog::info("project={} {}={} {}", project, e.kind, e.name, e.status);
   };
-  p.engine = std::make_unique<scheduler::Engine>(std::move(options), *p.runtime, *p.network,
+  p.engine = std::make_unique<scheduler::Engine>(std::move(options), *p.runtime, *p.host,
                                                  make_image_resolver(*p.store, log), log);
   return p;
 }

@@ -51,6 +51,13 @@ class LogsCommand final : public Command {
     LogFollower follower(ctx->root(), options, std::cout);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    // -f wakes on a write to a followed log and on a container made meanwhile.
+    std::unique_ptr<runtime::StateWatch> watch;
+    if (follow_) {
+      auto opened = ctx->runtime().watch({.logs = true, .new_containers = true});
+      if (!opened) return fail(opened.error());
+      watch = std::move(*opened);
+    }
     for (bool first = true; first || (follow_ && !g_stop); first = false) {
       auto containers = ctx->engine().containers(ctx->project());
       if (!containers) return fail(containers.error());
@@ -65,9 +72,14 @@ class LogsCommand final : public Command {
       for (const auto& c : *containers) {
         if (!services_.empty() && std::find(services_.begin(), services_.end(), c.service) == services_.end()) continue;
         if (!follower.has(c.name)) follower.add(c.name);
+        if (watch) {
+          if (auto added = watch->add(c.name, c.state); !added) return fail(added.error());
+        }
       }
       follower.poll();
-      if (follow_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (watch) {
+        if (auto woke = watch->wait(std::chrono::seconds(2)); !woke) return fail(woke.error());
+      }
     }
     return kExitOk;
   }

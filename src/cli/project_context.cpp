@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/image_resolver.hpp"
+#include "scheduler/linux_host_network.hpp"
 
 namespace stack::cli {
 
@@ -64,7 +65,7 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     ctx->project_ = global.project_name;
   }
   ctx->runtime_ = std::make_unique<runtime::ShimRuntime>(runtime::ShimRuntimeOptions{global.root, self_binary()});
-  ctx->network_ = net::make_netlink_network();
+  ctx->host_ = scheduler::make_linux_host_network(net::make_netlink_network());
   auto store = image::Store::open(global.root);
   if (!store) {
     fail(store.error());
@@ -76,7 +77,7 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     fail(options.error());
     return nullptr;
   }
-  ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->network_,
+  ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->host_,
       make_image_resolver(*ctx->store_, print_progress), print_progress);
   return ctx;
 }

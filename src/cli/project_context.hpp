@@ -40,7 +40,7 @@ class ProjectContext {
   std::string project_;
   std::optional<spec::Stack> stack_;
   std::unique_ptr<runtime::ShimRuntime> runtime_;
-  std::unique_ptr<net::Network> network_;
+  std::unique_ptr<scheduler::HostNetwork> host_;
   std::unique_ptr<image::Store> store_;
   std::unique_ptr<scheduler::Engine> engine_;
 };

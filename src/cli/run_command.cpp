@@ -71,6 +71,8 @@ class RunCommand final : public Command {
     LogFollower follower(ctx->root(), {std::nullopt, false, false, false}, std::cout);
     follower.add(*name);
     runtime::shim::ContainerState last;
+    auto watch = ctx->runtime().watch({.logs = true});
+    if (!watch) return fail(watch.error());
     for (;;) {
       auto state = ctx->runtime().state(*name);
       if (!state) return fail(state.error());
@@ -78,7 +80,8 @@ class RunCommand final : public Command {
       if (!*state) break;
       last = **state;
       if (runtime::shim::is_final(last.status) || !last.shim_alive) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (auto added = (*watch)->add(*name, last); !added) return fail(added.error());
+      if (auto woke = (*watch)->wait(std::chrono::seconds(2)); !woke) return fail(woke.error());
     }
     follower.poll();
     if (remove_) {

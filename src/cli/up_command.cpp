@@ -21,6 +21,14 @@ namespace {
 std::atomic<int> g_interrupts{0};
 void on_interrupt(int) { g_interrupts.fetch_add(1); }
 
+void block_interrupts() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 class UpCommand final : public Command {
  public:
   std::string name() const override { return "up"; }
@@ -83,6 +91,10 @@ class UpCommand final : public Command {
     LogFollower follower(ctx.root(), {std::nullopt, false, ::isatty(STDOUT_FILENO) != 0, true}, std::cout);
     std::thread stopper;
     std::atomic<bool> stopped{false};
+    // Woken by the containers' logs and states, by a container made meanwhile (a restart, a
+    // scale), and by Ctrl+C (the poll returns on the signal).
+    auto watch = ctx.runtime().watch({.logs = true, .new_containers = true});
+    if (!watch) return fail(watch.error());
     for (;;) {
       auto containers = ctx.engine().containers(ctx.project());
       if (!containers) return fail(containers.error());
@@ -90,6 +102,7 @@ class UpCommand final : public Command {
       for (const auto& c : *containers) {
         if (c.one_off || (!services_.empty() && std::find(services_.begin(), services_.end(), c.service) == services_.end())) continue;
         if (!follower.has(c.name)) follower.add(c.name);
+        if (auto added = (*watch)->add(c.name, c.state); !added) return fail(added.error());
         any_running = any_running || (c.state.shim_alive && !runtime::shim::is_final(c.state.status));
       }
       follower.poll();
@@ -98,6 +111,7 @@ class UpCommand final : public Command {
       if (interrupts == 1 && !stopper.joinable()) {
         std::cout << "Gracefully stopping... (press Ctrl+C again to force)\n" << std::flush;
         stopper = std::thread([&] {
+          block_interrupts();  // delivered to the loop's thread, whose wait they end
           auto r = ctx.engine().stop(ctx.project(), services_, std::nullopt);
           if (!r) fail(r.error());
           stopped = true;
@@ -105,7 +119,7 @@ class UpCommand final : public Command {
       } else if (interrupts >= 2 && !stopped) {
         (void)ctx.engine().kill(ctx.project(), services_, SIGKILL);
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (auto woke = (*watch)->wait(std::chrono::seconds(2)); !woke) return fail(woke.error());
     }
     if (stopper.joinable()) stopper.join();
     follower.poll();

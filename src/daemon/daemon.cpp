@@ -24,6 +24,7 @@
 #include "daemon/status_socket.hpp"
 #include "daemon/work_queue.hpp"
 #include "daemon/workers.hpp"
+#include "runtime/sys/code_pages.hpp"
 #include "net/nl/link_events.hpp"
 
 namespace stack::daemon {
@@ -332,9 +333,11 @@ int Loop::run() {
     if (fds[3].revents & POLLIN) server_->answer(to_json(status_));
     if (fds[4].revents & POLLIN) {
       for (const JobResult& r : workers_.finished()) handle(r, now);
-      // A pass allocates a few MiB (the model, every container's config); give them back while
-      // the daemon idles until the next one.
+      // A pass allocates a few MiB (the model, every container's config) and runs code that the
+      // idle loop does not: give both back while the daemon idles until the next one (the code
+      // pages stay in the page cache; what the next pass runs faults back in).
       ::malloc_trim(0);
+      runtime::sys::release_code_pages();
     }
     std::set<std::string> died;
     for (size_t i = 5; i < fds.size(); ++i) {

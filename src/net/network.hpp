@@ -1,6 +1,7 @@
-// net::Network: the seam between the orchestration policy and the host's network. The scheduler
-// talks to this interface; NetlinkNetwork (netlink_network.hpp) is the real one, and tests of the
-// policy use a fake. Mechanism only: the caller decides names (naming.hpp) and addresses (IPAM).
+// net::Network: links on the host's network, bridges and veths. NetlinkNetwork (netlink_network.hpp)
+// is the real one; the scheduler reaches it through its HostNetwork seam (scheduler/host_network.hpp),
+// which its executor tests fake. Mechanism only: the caller decides names (naming.hpp) and
+// addresses (IPAM).
 #pragma once
 
 #include <sys/types.h>

@@ -10,9 +10,11 @@
 //                        absent; idempotent
 //   recover(id)          a container whose shim died is cleaned up and marked exited
 //   stats(id) / top(id)  resource usage from the container's cgroup; its processes from /proc
+//   watch(options)       wakes a waiter when containers change (state_watch.hpp): no polling
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "runtime/container/exec.hpp"
 #include "runtime/shim/container_state.hpp"
 #include "runtime/shim/shim_config.hpp"
+#include "runtime/state_watch.hpp"
 #include "runtime/stats.hpp"
 #include "util/result.hpp"
 
@@ -58,6 +61,7 @@ class Runtime {
   virtual Result<ContainerStats> stats(const std::string& id) = 0;
   // The processes in the container's cgroup, sorted by pid; the same errors as stats().
   virtual Result<std::vector<ProcessInfo>> top(const std::string& id) = 0;
+  virtual Result<std::unique_ptr<StateWatch>> watch(WatchOptions options) = 0;
 };
 
 }  // namespace stack::runtime

@@ -19,6 +19,7 @@
 #include "runtime/container/exec.hpp"
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/json_log.hpp"
+#include "runtime/shim_state_watch.hpp"
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/mount.hpp"
 #include "runtime/sys/procfs.hpp"
@@ -249,6 +250,10 @@ Result<void> ShimRuntime::stop(const std::string& id, std::optional<std::chrono:
   // A shim that died instead of finishing leaves the clean-up to recover().
   STACK_TRY(recover(id));
   return util::ok();
+}
+
+Result<std::unique_ptr<StateWatch>> ShimRuntime::watch(WatchOptions options) {
+  return ShimStateWatch::open(paths_, options);
 }
 
 Result<void> ShimRuntime::kill(const std::string& id, int signal) {

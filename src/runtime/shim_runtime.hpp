@@ -40,6 +40,7 @@ class ShimRuntime final : public Runtime {
   Result<TerminalProcess> exec_terminal(const std::string& id, const ExecConfig& config) override;
   Result<ContainerStats> stats(const std::string& id) override;
   Result<std::vector<ProcessInfo>> top(const std::string& id) override;
+  Result<std::unique_ptr<StateWatch>> watch(WatchOptions options) override;
 
   const StatePaths& paths() const { return paths_; }
 

@@ -22,8 +22,8 @@ using util::Result;
 
 namespace fs = std::filesystem;
 
-Engine::Impl::Impl(EngineOptions o, runtime::Runtime& r, net::Network& n, ImageResolver i, ProgressSink p)
-    : options(std::move(o)), runtime(r), network(n), images(std::move(i)), progress(std::move(p)),
+Engine::Impl::Impl(EngineOptions o, runtime::Runtime& r, HostNetwork& h, ImageResolver i, ProgressSink p)
+    : options(std::move(o)), runtime(r), host(h), images(std::move(i)), progress(std::move(p)),
       ipam(options.root) {}
 
 void Engine::Impl::report(const std::string& kind, const std::string& name, const std::string& status,
@@ -33,9 +33,9 @@ void Engine::Impl::report(const std::string& kind, const std::string& name, cons
   progress({kind, name, status, done, failed});
 }
 
-Engine::Engine(EngineOptions options, runtime::Runtime& runtime, net::Network& network,
+Engine::Engine(EngineOptions options, runtime::Runtime& runtime, HostNetwork& host,
                ImageResolver images, ProgressSink progress)
-    : impl_(std::make_unique<Impl>(std::move(options), runtime, network, std::move(images), std::move(progress))),
+    : impl_(std::make_unique<Impl>(std::move(options), runtime, host, std::move(images), std::move(progress))),
       runtime_(runtime) {}
 
 Engine::~Engine() = default;
@@ -104,7 +104,7 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
       if (s.kind != StepKind::create) continue;
       for (const spec::Port& port : service->ports) {
         if (port.published_min == 0 || port.published_max != port.published_min) continue;
-        auto free = check_port_free(port.host_ip.empty() ? "0.0.0.0" : port.host_ip, port.published_min, port.protocol);
+        auto free = impl.host.check_port_free(port.host_ip.empty() ? "0.0.0.0" : port.host_ip, port.published_min, port.protocol);
         if (!free) return std::move(free).error().context("service " + service_name);
       }
     }

@@ -16,8 +16,8 @@
 
 #include "image/store.hpp"
 #include "net/dns/upstream.hpp"
-#include "net/network.hpp"
 #include "runtime/runtime.hpp"
+#include "scheduler/host_network.hpp"
 #include "scheduler/plan.hpp"
 #include "spec/model.hpp"
 
@@ -88,7 +88,7 @@ std::string describe_status(const runtime::shim::ContainerState& state,
 
 class Engine {
  public:
-  Engine(EngineOptions options, runtime::Runtime& runtime, net::Network& network,
+  Engine(EngineOptions options, runtime::Runtime& runtime, HostNetwork& host,
          ImageResolver images, ProgressSink progress);
   ~Engine();
 

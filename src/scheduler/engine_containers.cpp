@@ -1,27 +1,20 @@
-// One container and its host resources. Order of creation, each step recorded or derivable by
-// name so that destroy_container() (and `down` after a crash) can undo any prefix of it:
-//   project record -> netns file -> addresses (IPAM, keyed by container name) -> veths (named
-//   from container and network) -> etc files -> the runtime's container.
+// A project's containers as found on the host, their removal, and their discovery files (hosts,
+// DNS records). Creation is a table of steps (create_steps.cpp); each resource it makes is
+// derivable from the container's name, so that destroy_container() (and `down` after a crash)
+// removes any prefix of it.
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <thread>
 
-#include "image/init_layer.hpp"
 #include "net/dns/records.hpp"
 #include "net/naming.hpp"
-#include "net/netns.hpp"
 #include "runtime/security/seccomp.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
-#include "scheduler/file_mounts.hpp"
-#include "scheduler/host_ports.hpp"
-#include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
-#include "util/top_directory.hpp"
 
 namespace stack::scheduler {
 
@@ -31,14 +24,14 @@ using util::Result;
 
 namespace fs = std::filesystem;
 
-namespace {
-
 Result<void> make_dir(const std::string& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error(Errc::io, "create '" + dir + "': " + ec.message());
   return util::ok();
 }
+
+namespace {
 
 Ended ended_of(const runtime::shim::ContainerState& state) {
   using runtime::shim::Status;
@@ -109,174 +102,6 @@ Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
   return out;
 }
 
-Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectState& state) {
-  const spec::Stack& stack = *req.stack;
-  const spec::Service& service = *req.service;
-  const std::string& name = req.name;
-  STACK_TRY(state.add_container(name));
-  report("Container", name, "Creating", false);
-
-  auto made = [&]() -> Result<void> {
-    STACK_ASSIGN_OR_RETURN(ResolvedImage resolved, images(service));
-    const image::Image& img = resolved.image;
-    Placement p;
-    p.project = stack.name;
-    p.name = name;
-    p.number = req.number;
-    p.config_hash = spec::config_hash(service);
-    p.one_off = req.one_off;
-    p.image_ref = service.image;
-    p.layer_dirs = resolved.layer_dirs;
-    image::RunConfig run = image::combine(img.config, run_overrides(service));
-
-    for (const spec::Mount& m : service.mounts) {
-      if (m.type == spec::MountType::volume && m.source.empty()) {
-        std::string volume = name + "_" + net::sha256_hex(m.target, 12);
-        STACK_TRY(state.add_volume(volume));
-        STACK_TRY(make_dir(volume_dir(volume)));
-        p.anonymous_volume_dirs[m.target] = volume_dir(volume);
-      } else if (m.type == spec::MountType::volume) {
-        const spec::Volume* v = stack.find_volume(m.source);
-        if (v == nullptr) return Error(Errc::internal, "volume '" + m.source + "' is not declared");
-        p.volume_dirs[m.source] = volume_dir(v->name);
-      } else if (m.type == spec::MountType::bind && m.create_host_path) {
-        std::error_code ec;
-        if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
-      }
-    }
-    // Secrets and configs beside its etc files: destroy_container removes the directory.
-    STACK_ASSIGN_OR_RETURN(p.file_mount_sources,
-                           write_file_mounts(stack, service, etc_dir(stack.name, name) + "/files"));
-    for (const auto* list : {&service.resources.blkio.device_read_bps, &service.resources.blkio.device_write_bps,
-                             &service.resources.blkio.device_read_iops, &service.resources.blkio.device_write_iops}) {
-      for (const auto& d : *list) {
-        struct stat st {};
-        if (::stat(d.path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) {
-          return Error(Errc::invalid_argument, "'" + d.path + "' is not a block device");
-        }
-        p.devices[d.path] = {major(st.st_rdev), minor(st.st_rdev)};
-      }
-    }
-
-    Endpoint endpoint;
-    endpoint.container = name;
-    endpoint.service = service.name;
-    endpoint.hostname = service.hostname.empty() ? name : service.hostname;
-    endpoint.extra_hosts = service.extra_hosts;
-    endpoint.dns = service.dns;
-    std::string first_address;
-    using Kind = spec::NetworkMode::Kind;
-    switch (service.network_mode.kind) {
-      case Kind::host:
-        p.network.mode = runtime::NetworkMode::host;
-        break;
-      case Kind::none:
-        p.network.mode = runtime::NetworkMode::none;
-        break;
-      case Kind::service:
-      case Kind::container: {
-        std::string target = service.network_mode.target;
-        if (service.network_mode.kind == Kind::service) {
-          const spec::Service* other = stack.find_service(target);
-          if (other == nullptr) return Error(Errc::not_found, "network_mode: no service '" + target + "'");
-          DesiredService d{other->name, "", 1, other->container_name};
-          target = container_name(stack.name, d, 1);
-        }
-        p.network.mode = runtime::NetworkMode::join;
-        p.network.join_path = netns_path(target);
-        if (::access(p.network.join_path.c_str(), F_OK) != 0) {
-          return Error(Errc::not_found, "network_mode: container '" + target + "' has no network namespace (is it running?)");
-        }
-        p.etc_dir = etc_dir(stack.name, target);
-        break;
-      }
-      case Kind::bridge: {
-        STACK_TRY(make_dir(options.root + "/run/netns"));
-        std::string path = netns_path(name);
-        (void)net::remove_named_netns(path);  // a leftover of a crashed run
-        STACK_TRY(net::create_named_netns(path));
-        p.network.mode = runtime::NetworkMode::join;
-        p.network.join_path = path;
-        STACK_ASSIGN_OR_RETURN(net::Netns ns, net::Netns::open(path));
-        int index = 0;
-        for (const spec::ServiceNetwork& sn : service.networks) {
-          const spec::Network* n = stack.find_network(sn.key);
-          if (n == nullptr) return Error(Errc::internal, "network '" + sn.key + "' is not declared");
-          std::optional<net::Ipv4> requested;
-          if (sn.ipv4_address) {
-    STACK_ASSIGN_OR_RETURN(requested, net::Ipv4::parse(*sn.ipv4_address));
-  }
-          auto address = ipam.allocate(n->name, name, requested);
-          if (!address) return std::move(address).error().context("network " + n->name);
-          STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n->name));
-          if (!stored) return Error(Errc::not_found, "network " + n->name + " has no IPAM record");
-          net::Attachment a = attachment_for(name, sn, *n, *stored, *address, index);
-          auto attached = network.attach(ns.fd(), a);
-          if (!attached && attached.error().code() == Errc::already_exists) {
-            // The netns is new: a host end of that name is a leftover of a crashed run.
-            (void)network.detach(a.host_veth);
-            attached = network.attach(ns.fd(), a);
-          }
-          if (!attached) return std::move(attached).error().context("network " + n->name);
-          endpoint.networks[n->name] = {address->str(), sn.aliases};
-          p.addresses[n->name] = address->str();
-          if (index == 0) first_address = address->str();
-          if (endpoint.dns.empty() && !n->internal) endpoint.dns.push_back(stored->gateway.str());
-          ++index;
-        }
-        p.etc_dir = etc_dir(stack.name, name);
-        break;
-      }
-    }
-    if (service.network_mode.kind == Kind::bridge || service.network_mode.kind == Kind::none) {
-      std::string dir = etc_dir(stack.name, name);
-      STACK_TRY(make_dir(dir));
-      util::mark_top_directory(fs::path(dir).parent_path());  // see util/top_directory.hpp
-      p.etc_dir = dir;
-      STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(endpoint), util::Durability::process_crash));
-      STACK_TRY(util::write_file_atomic(dir + "/hostname", endpoint.hostname + "\n", util::Durability::process_crash));
-      STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(endpoint.dns), util::Durability::process_crash));
-      // Its own /etc/hosts, with every peer, before it starts; the peers' files and the DNS
-      // records follow in the pass after its service (Engine::up), off its path to starting.
-      STACK_TRY(write_own_hosts(stack.name, endpoint, dir));
-    }
-    if (req.publish_ports && !service.ports.empty()) {
-      if (first_address.empty()) {
-        if (service.network_mode.kind != Kind::host) {
-          return Error(Errc::invalid_argument, "ports: publishing needs a bridge network (network_mode is " +
-                       std::string(spec::to_string(service.network_mode.kind)) + ")");
-        }
-      } else {
-        for (const spec::Port& port : service.ports) {
-          if (port.protocol != "tcp" && port.protocol != "udp") {
-            return Error(Errc::unsupported, "ports: protocol " + port.protocol + " is not supported");
-          }
-          std::string host_ip = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
-          STACK_ASSIGN_OR_RETURN(uint16_t host_port, pick_host_port(port, host_ip));
-          p.ports.push_back({port.protocol, host_ip, host_port, first_address, port.target});
-        }
-      }
-    }
-    if (!p.etc_dir.empty()) {
-      // The etc files' mount points, so that the container makes none in its writable layer.
-      STACK_ASSIGN_OR_RETURN(std::string init_layer, image::ensure_init_layer(options.root + "/images"));
-      p.layer_dirs.insert(p.layer_dirs.begin(), init_layer);
-    }
-    STACK_ASSIGN_OR_RETURN(auto config, make_shim_config(service, run, p));
-    STACK_TRY(add_seccomp_program(config.container));
-    // Its network's isolation and names are in place before its first instruction.
-    for (const auto& [network_name, address] : p.addresses) STACK_TRY(await_network(network_name));
-    return runtime.create(name, config);
-  }();
-  if (!made) {
-    (void)destroy_container(stack.name, name, state, std::chrono::seconds(0));
-    report("Container", name, "Error", true, true);
-    return std::move(made).error().context("container " + name);
-  }
-  report("Container", name, "Started");
-  return util::ok();
-}
-
 Result<void> Engine::Impl::add_seccomp_program(runtime::ContainerConfig& config) {
   runtime::SecurityConfig& s = config.security;
   if (s.seccomp != runtime::SeccompMode::default_profile) return util::ok();
@@ -339,17 +164,11 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
     STACK_ASSIGN_OR_RETURN(auto networks, ipam.list());
     for (const auto& n : networks) {
       if (!n.allocations.count(name)) continue;
-      STACK_TRY(network.detach(net::host_veth_name(name, n.name)).context("network " + n.name));
+      STACK_TRY(host.detach(net::host_veth_name(name, n.name)).context("network " + n.name));
       STACK_TRY(ipam.release(n.name, name).context("network " + n.name));
     }
-    STACK_TRY(net::remove_named_netns(netns_path(name)));
-    std::error_code ec;
-    fs::remove_all(etc_dir(project, name), ec);
-    if (ec) return Error(Errc::io, "remove '" + etc_dir(project, name) + "': " + ec.message());
-    std::lock_guard lock(known_mu);
-    known_endpoints.erase(etc_dir(project, name));
-    known_hosts.erase(etc_dir(project, name) + "/hosts");
-    return util::ok();
+    STACK_TRY(host.remove_netns(netns_path(name)));
+    return remove_etc_dir(project, name);
   }();
   if (!removed) return std::move(removed).error().context("removing container " + name);
   STACK_TRY(state.remove_container(name));

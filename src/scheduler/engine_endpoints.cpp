@@ -4,7 +4,6 @@
 // with the same name, address and MAC: the container gets its address and names back without a
 // restart.
 #include "net/naming.hpp"
-#include "net/netns.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 
@@ -43,13 +42,11 @@ Result<void> Engine::Impl::reattach_endpoints(const spec::Stack& stack, const st
       STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n->name));
       if (!stored) continue;
       const std::string host_veth = net::host_veth_name(name, n->name);
-      STACK_ASSIGN_OR_RETURN(bool attached, network.is_attached(host_veth, stored->bridge));
+      STACK_ASSIGN_OR_RETURN(bool attached, host.is_attached(host_veth, stored->bridge));
       if (attached) continue;
       STACK_ASSIGN_OR_RETURN(net::Ipv4 address, net::Ipv4::parse(label->second));
-      auto ns = net::Netns::open(netns_path(name));
-      if (!ns) return std::move(ns).error().context("container " + name + ": reattaching to " + n->name);
-      STACK_TRY(network.detach(host_veth).context("container " + name));
-      auto again = network.attach(ns->fd(), attachment_for(name, sn, *n, *stored, address, this_index));
+      STACK_TRY(host.detach(host_veth).context("container " + name));
+      auto again = host.attach(netns_path(name), attachment_for(name, sn, *n, *stored, address, this_index));
       if (!again) return std::move(again).error().context("container " + name + ": reattaching to " + n->name);
       report("Container", name, "Reattached to " + n->name);
     }

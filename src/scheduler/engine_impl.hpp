@@ -1,12 +1,14 @@
 // The engine's internals, shared by its source files (engine_*.cpp); not for other modules.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "net/ipam_store.hpp"
@@ -23,18 +25,35 @@ struct Found {
   runtime::shim::ContainerState state;
 };
 
-// Runs fn(item) on one thread per item and returns the first error, in item order.
+// At most this many threads work on one command's containers at once: each waits mostly on the
+// kernel and on shims (stop grace periods), so more than the cores, but not one per container
+// (a `down` of 200 made 200 threads, each with an 8 MiB stack reserved).
+inline constexpr size_t kMaxWorkers = 16;
+
+// Runs fn(item) for every item on up to kMaxWorkers threads (the caller's one of them) and
+// returns the first error, in item order. The items must not wait on each other.
 template <class T, class F>
 util::Result<void> parallel(const std::vector<T>& items, F&& fn) {
-  std::vector<std::future<util::Result<void>>> jobs;
-  for (const T& item : items) jobs.push_back(std::async(std::launch::async, [&fn, &item] { return fn(item); }));
-  util::Result<void> first = util::ok();
-  for (auto& job : jobs) {
-    util::Result<void> r = job.get();
-    if (!r && first) first = std::move(r);
+  std::vector<std::optional<util::Error>> errors(items.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < items.size(); i = next++) {
+      util::Result<void> r = fn(items[i]);
+      if (!r) errors[i] = std::move(r).error();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < std::min(items.size(), kMaxWorkers); ++w) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  for (auto& e : errors) {
+    if (e) return std::move(*e);
   }
-  return first;
+  return util::ok();
 }
+
+// create_directories with the error as one line.
+util::Result<void> make_dir(const std::string& dir);
 
 // The veth that puts a container on network n (its index-th): name, MAC, address, default route.
 net::Attachment attachment_for(const std::string& container, const spec::ServiceNetwork& sn,
@@ -43,7 +62,7 @@ net::Attachment attachment_for(const std::string& container, const spec::Service
 
 class Engine::Impl {
  public:
-  Impl(EngineOptions options, runtime::Runtime& runtime, net::Network& network, ImageResolver images,
+  Impl(EngineOptions options, runtime::Runtime& runtime, HostNetwork& host, ImageResolver images,
        ProgressSink progress);
 
   // Paths of what the engine keeps per project and per container.
@@ -97,6 +116,10 @@ class Engine::Impl {
   util::Result<void> reserve_new_containers(const spec::Stack& stack,
                                             const std::vector<NewContainer>& containers,
                                             ProjectState& state);
+  // Gives back every address held under the container's name; idempotent.
+  util::Result<void> release_addresses(const std::string& name);
+  // Removes the container's etc directory and what this process knows of its files; idempotent.
+  util::Result<void> remove_etc_dir(const std::string& project, const std::string& name);
   // Stops and removes the container and every host resource recorded for it; idempotent.
   util::Result<void> destroy_container(const std::string& project, const std::string& name,
                                        ProjectState& state,
@@ -130,7 +153,7 @@ class Engine::Impl {
 
   EngineOptions options;
   runtime::Runtime& runtime;
-  net::Network& network;
+  HostNetwork& host;
   ImageResolver images;
   ProgressSink progress;
   net::IpamStore ipam;

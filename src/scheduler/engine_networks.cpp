@@ -99,24 +99,23 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
     STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
     STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
     std::string bridge = net::bridge_name(n.name);
-    STACK_ASSIGN_OR_RETURN(auto used, net::host_used_subnets(bridge));
+    STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
     auto planned = ipam.ensure_network(n.name, request, used);
     if (!planned) return std::move(planned).error().context("network " + n.name);
     net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
-    auto made = network.ensure_bridge(spec);
+    auto made = host.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
     // After the bridge, so that a table never outlives its bridge (removal goes the other way).
     net::FirewallRules rules{bridge, planned->subnet, masquerade, n.internal};
-    auto firewall = std::async(std::launch::async, [name = n.name, rules]() -> Result<void> {
-      STACK_TRY(net::ensure_network_firewall(rules).context("network " + name));
-      return util::ok();
+    auto firewall = std::async(std::launch::async, [this, name = n.name, rules]() -> Result<void> {
+      return host.ensure_firewall(rules).context("network " + name);
     });
     // The network's DNS server answers on its gateway and forwards the rest unless told not to.
     net::dns::DnsServerOptions dns_options{.root = options.root, .network = n.name, .listen = planned->gateway,
                                            .forward = forwarding, .upstreams = {}};
     if (forwarding) dns_options.upstreams = options.dns_upstreams;
-    auto dns = std::async(std::launch::async, [binary = options.binary, dns_options, name = n.name] {
-      return net::dns::ensure_dns_server(binary, dns_options).context("network " + name + ": DNS server");
+    auto dns = std::async(std::launch::async, [this, dns_options, name = n.name] {
+      return host.ensure_dns_server(options.binary, dns_options).context("network " + name + ": DNS server");
     });
     {
       std::lock_guard lock(network_tasks_mu);
@@ -164,7 +163,7 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
     report("Network", name, "In use", true, false);
     return util::ok();
   }
-  STACK_TRY(net::dns::stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
+  STACK_TRY(host.stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
   std::error_code ec;
   const auto records = net::dns::records_file(options.root, name);
   fs::remove(records, ec);
@@ -173,8 +172,8 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
     known_records.erase(records.string());
   }
   const std::string bridge = net::bridge_name(name);
-  STACK_TRY(net::remove_network_firewall(bridge).context("network " + name));
-  STACK_ASSIGN_OR_RETURN(bool removed, network.remove_bridge(bridge));
+  STACK_TRY(host.remove_firewall(bridge).context("network " + name));
+  STACK_ASSIGN_OR_RETURN(bool removed, host.remove_bridge(bridge));
   STACK_TRY(ipam.remove_network(name));
   STACK_TRY(state.remove_network(name));
   report("Network", name, removed ? "Removed" : "Gone");

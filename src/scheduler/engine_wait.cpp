@@ -1,7 +1,5 @@
-// Waiting on depends_on conditions and on `up --wait`, by polling the containers' state files
-// (written by their shims at every transition; reading one is a few microseconds).
-#include <thread>
-
+// Waiting on depends_on conditions and on `up --wait`: the containers' states are read again
+// whenever the runtime's watch reports a change (a shim replaced a state file or exited).
 #include "scheduler/engine_impl.hpp"
 
 namespace stack::scheduler {
@@ -14,7 +12,8 @@ using util::Result;
 
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(50);
+// A safety net only: every change the waits look for wakes them at once.
+constexpr auto kRecheck = std::chrono::seconds(2);
 
 std::string exited(const runtime::shim::ContainerState& s) {
   if (!s.error.empty()) return s.error;
@@ -53,12 +52,14 @@ Check check(const Found& c, spec::Condition condition) {
 Result<void> Engine::Impl::wait_for(const std::string& project, const std::string& service,
                                     spec::Condition condition) {
   bool waiting_reported = false;
+  STACK_ASSIGN_OR_RETURN(auto watch, runtime.watch({}));
   for (;;) {
     STACK_ASSIGN_OR_RETURN(auto found, find(project));
     bool any = false, pending = false;
     for (const Found& c : found) {
       if (c.observed.service != service || c.observed.one_off) continue;
       any = true;
+      STACK_TRY(watch->add(c.observed.name, c.state));
       Check r = check(c, condition);
       if (!r) {
         pending = true;
@@ -81,18 +82,20 @@ Result<void> Engine::Impl::wait_for(const std::string& project, const std::strin
       each_container("Waiting", false);
       waiting_reported = true;
     }
-    std::this_thread::sleep_for(kPollInterval);
+    STACK_TRY(watch->wait(kRecheck));
   }
 }
 
 Result<void> Engine::Impl::wait_ready(const std::string& project, const std::set<std::string>& services,
                                       std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  STACK_ASSIGN_OR_RETURN(auto watch, runtime.watch({}));
   for (;;) {
     STACK_ASSIGN_OR_RETURN(auto found, find(project));
     std::string pending;
     for (const Found& c : found) {
       if (c.observed.one_off || (!services.empty() && !services.count(c.observed.service))) continue;
+      STACK_TRY(watch->add(c.observed.name, c.state));
       const auto& s = c.state;
       if (runtime::shim::is_final(s.status) || !s.shim_alive) {
         // A one-shot service that completed is ready; one that failed is not.
@@ -112,7 +115,8 @@ Result<void> Engine::Impl::wait_ready(const std::string& project, const std::set
     if (timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
       return Error(Errc::timeout, "timed out waiting for container " + pending + " to be ready");
     }
-    std::this_thread::sleep_for(kPollInterval);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    STACK_TRY(watch->wait(timeout.count() > 0 ? std::min<std::chrono::milliseconds>(left, kRecheck) : kRecheck));
   }
 }
 

@@ -1,0 +1,344 @@
+// Creating one container, as an ordered table of named steps (as the runtime's container setup,
+// runtime/container/steps.hpp). Each step registers the undo of what it made as it makes it; when
+// a step fails, the undos run in reverse order, so that a failed creation leaves nothing behind.
+// An undo that fails stops the unwinding: what is left stays in the project record, where `down`
+// finds it (destroy_container derives every resource from the container's name).
+//
+//   record -> image -> volumes -> file mounts -> devices -> network (netns, per network an address
+//   and a veth) -> etc files -> ports -> shim config -> networks ready -> container
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <filesystem>
+#include <functional>
+#include <span>
+
+#include "image/init_layer.hpp"
+#include "net/naming.hpp"
+#include "scheduler/container_spec.hpp"
+#include "scheduler/engine_impl.hpp"
+#include "scheduler/file_mounts.hpp"
+#include "spec/hash.hpp"
+#include "util/atomic_file.hpp"
+#include "util/top_directory.hpp"
+
+namespace stack::scheduler {
+
+using util::Errc;
+using util::Error;
+using util::Result;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Creation {
+  Engine::Impl& impl;
+  const Engine::Impl::CreateRequest& req;
+  ProjectState& state;
+  const spec::Stack& stack = *req.stack;
+  const spec::Service& service = *req.service;
+  const std::string& name = req.name;
+
+  ResolvedImage resolved;
+  image::RunConfig run;
+  Placement p;
+  Endpoint endpoint;
+  std::string first_address;
+  runtime::shim::ShimConfig config;
+
+  struct Undo {
+    std::string what;
+    std::function<Result<void>()> action;
+  };
+  std::vector<Undo> undos;  // in the order made
+  bool etc_dir_undo = false;
+
+  void on_undo(std::string what, std::function<Result<void>()> action) {
+    undos.push_back({std::move(what), std::move(action)});
+  }
+  // The container's etc directory (its files, its secrets and configs), removed once on undo.
+  void undo_etc_dir() {
+    if (etc_dir_undo) return;
+    etc_dir_undo = true;
+    on_undo("etc files", [this] { return impl.remove_etc_dir(stack.name, name); });
+  }
+};
+
+struct CreateStep {
+  const char* name;
+  Result<void> (*run)(Creation&);
+};
+
+Result<void> step_record(Creation& c) {
+  STACK_TRY(c.state.add_container(c.name));
+  c.on_undo("record", [&c]() -> Result<void> {
+    // With the addresses reserved for it before it was made (reserve_new_containers).
+    STACK_TRY(c.impl.release_addresses(c.name));
+    return c.state.remove_container(c.name);
+  });
+  return util::ok();
+}
+
+Result<void> step_image(Creation& c) {
+  STACK_ASSIGN_OR_RETURN(c.resolved, c.impl.images(c.service));
+  Placement& p = c.p;
+  p.project = c.stack.name;
+  p.name = c.name;
+  p.number = c.req.number;
+  p.config_hash = spec::config_hash(c.service);
+  p.one_off = c.req.one_off;
+  p.image_ref = c.service.image;
+  p.layer_dirs = c.resolved.layer_dirs;
+  c.run = image::combine(c.resolved.image.config, run_overrides(c.service));
+  return util::ok();
+}
+
+Result<void> step_volumes(Creation& c) {
+  for (const spec::Mount& m : c.service.mounts) {
+    if (m.type == spec::MountType::volume && m.source.empty()) {
+      // Anonymous volumes outlive a failed creation, as docker's do: `down -v` removes them.
+      std::string volume = c.name + "_" + net::sha256_hex(m.target, 12);
+      STACK_TRY(c.state.add_volume(volume));
+      STACK_TRY(make_dir(c.impl.volume_dir(volume)));
+      c.p.anonymous_volume_dirs[m.target] = c.impl.volume_dir(volume);
+    } else if (m.type == spec::MountType::volume) {
+      const spec::Volume* v = c.stack.find_volume(m.source);
+      if (v == nullptr) return Error(Errc::internal, "volume '" + m.source + "' is not declared");
+      c.p.volume_dirs[m.source] = c.impl.volume_dir(v->name);
+    } else if (m.type == spec::MountType::bind && m.create_host_path) {
+      std::error_code ec;
+      if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
+    }
+  }
+  return util::ok();
+}
+
+// Secrets and configs, in the container's etc directory.
+Result<void> step_file_mounts(Creation& c) {
+  c.undo_etc_dir();
+  STACK_ASSIGN_OR_RETURN(c.p.file_mount_sources,
+                         write_file_mounts(c.stack, c.service, c.impl.etc_dir(c.stack.name, c.name) + "/files"));
+  return util::ok();
+}
+
+Result<void> step_devices(Creation& c) {
+  const auto& blkio = c.service.resources.blkio;
+  for (const auto* list : {&blkio.device_read_bps, &blkio.device_write_bps, &blkio.device_read_iops,
+                           &blkio.device_write_iops}) {
+    for (const auto& d : *list) {
+      struct stat st {};
+      if (::stat(d.path.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) {
+        return Error(Errc::invalid_argument, "'" + d.path + "' is not a block device");
+      }
+      c.p.devices[d.path] = {major(st.st_rdev), minor(st.st_rdev)};
+    }
+  }
+  return util::ok();
+}
+
+// Its own namespace, kept by a file so that a restart comes back into it, with a veth per network.
+Result<void> join_bridge_networks(Creation& c) {
+  Engine::Impl& impl = c.impl;
+  STACK_TRY(make_dir(impl.options.root + "/run/netns"));
+  const std::string path = impl.netns_path(c.name);
+  (void)impl.host.remove_netns(path);  // a leftover of a crashed run
+  STACK_TRY(impl.host.create_netns(path));
+  c.on_undo("netns", [&impl, path]() -> Result<void> {
+    STACK_TRY(impl.host.remove_netns(path));
+    return util::ok();
+  });
+  c.p.network.mode = runtime::NetworkMode::join;
+  c.p.network.join_path = path;
+  int index = 0;
+  for (const spec::ServiceNetwork& sn : c.service.networks) {
+    const spec::Network* n = c.stack.find_network(sn.key);
+    if (n == nullptr) return Error(Errc::internal, "network '" + sn.key + "' is not declared");
+    std::optional<net::Ipv4> requested;
+    if (sn.ipv4_address) {
+      STACK_ASSIGN_OR_RETURN(requested, net::Ipv4::parse(*sn.ipv4_address));
+    }
+    auto address = impl.ipam.allocate(n->name, c.name, requested);
+    if (!address) return std::move(address).error().context("network " + n->name);
+    c.on_undo("address on " + n->name, [&impl, network = n->name, name = c.name]() -> Result<void> {
+      STACK_TRY(impl.ipam.release(network, name));
+      return util::ok();
+    });
+    STACK_ASSIGN_OR_RETURN(auto stored, impl.ipam.load(n->name));
+    if (!stored) return Error(Errc::not_found, "network " + n->name + " has no IPAM record");
+    net::Attachment a = attachment_for(c.name, sn, *n, *stored, *address, index);
+    auto attached = impl.host.attach(path, a);
+    if (!attached && attached.error().code() == Errc::already_exists) {
+      // The netns is new: a host end of that name is a leftover of a crashed run.
+      (void)impl.host.detach(a.host_veth);
+      attached = impl.host.attach(path, a);
+    }
+    if (!attached) return std::move(attached).error().context("network " + n->name);
+    c.on_undo("veth on " + n->name, [&impl, veth = a.host_veth]() -> Result<void> {
+      STACK_TRY(impl.host.detach(veth));
+      return util::ok();
+    });
+    c.endpoint.networks[n->name] = {address->str(), sn.aliases};
+    c.p.addresses[n->name] = address->str();
+    if (index == 0) c.first_address = address->str();
+    if (c.endpoint.dns.empty() && !n->internal) c.endpoint.dns.push_back(stored->gateway.str());
+    ++index;
+  }
+  c.p.etc_dir = impl.etc_dir(c.stack.name, c.name);
+  return util::ok();
+}
+
+Result<void> step_network(Creation& c) {
+  const spec::Service& service = c.service;
+  c.endpoint.container = c.name;
+  c.endpoint.service = service.name;
+  c.endpoint.hostname = service.hostname.empty() ? c.name : service.hostname;
+  c.endpoint.extra_hosts = service.extra_hosts;
+  c.endpoint.dns = service.dns;
+  using Kind = spec::NetworkMode::Kind;
+  switch (service.network_mode.kind) {
+    case Kind::host:
+      c.p.network.mode = runtime::NetworkMode::host;
+      return util::ok();
+    case Kind::none:
+      c.p.network.mode = runtime::NetworkMode::none;
+      return util::ok();
+    case Kind::service:
+    case Kind::container: {
+      std::string target = service.network_mode.target;
+      if (service.network_mode.kind == Kind::service) {
+        const spec::Service* other = c.stack.find_service(target);
+        if (other == nullptr) return Error(Errc::not_found, "network_mode: no service '" + target + "'");
+        DesiredService d{other->name, "", 1, other->container_name};
+        target = container_name(c.stack.name, d, 1);
+      }
+      c.p.network.mode = runtime::NetworkMode::join;
+      c.p.network.join_path = c.impl.netns_path(target);
+      if (!c.impl.host.netns_exists(c.p.network.join_path)) {
+        return Error(Errc::not_found, "network_mode: container '" + target + "' has no network namespace (is it running?)");
+      }
+      c.p.etc_dir = c.impl.etc_dir(c.stack.name, target);
+      return util::ok();
+    }
+    case Kind::bridge:
+      return join_bridge_networks(c);
+  }
+  return util::ok();
+}
+
+// Its hostname, resolv.conf and own /etc/hosts (with every peer) before it starts; the peers'
+// files and the DNS records follow in the pass after its service (Engine::up), off its path.
+Result<void> step_etc_files(Creation& c) {
+  using Kind = spec::NetworkMode::Kind;
+  if (c.service.network_mode.kind != Kind::bridge && c.service.network_mode.kind != Kind::none) {
+    return util::ok();  // the host's files, or those of the container it joins
+  }
+  const std::string dir = c.impl.etc_dir(c.stack.name, c.name);
+  c.undo_etc_dir();
+  STACK_TRY(make_dir(dir));
+  util::mark_top_directory(fs::path(dir).parent_path());  // see util/top_directory.hpp
+  c.p.etc_dir = dir;
+  const Endpoint& e = c.endpoint;
+  STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(e), util::Durability::process_crash));
+  STACK_TRY(util::write_file_atomic(dir + "/hostname", e.hostname + "\n", util::Durability::process_crash));
+  STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(e.dns), util::Durability::process_crash));
+  return c.impl.write_own_hosts(c.stack.name, e, dir);
+}
+
+Result<void> step_ports(Creation& c) {
+  if (!c.req.publish_ports || c.service.ports.empty()) return util::ok();
+  if (c.first_address.empty()) {
+    if (c.service.network_mode.kind == spec::NetworkMode::Kind::host) return util::ok();
+    return Error(Errc::invalid_argument, "ports: publishing needs a bridge network (network_mode is " +
+                                             std::string(spec::to_string(c.service.network_mode.kind)) + ")");
+  }
+  for (const spec::Port& port : c.service.ports) {
+    if (port.protocol != "tcp" && port.protocol != "udp") {
+      return Error(Errc::unsupported, "ports: protocol " + port.protocol + " is not supported");
+    }
+    std::string host_ip = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
+    STACK_ASSIGN_OR_RETURN(uint16_t host_port, c.impl.host.pick_host_port(port, host_ip));
+    c.p.ports.push_back({port.protocol, host_ip, host_port, c.first_address, port.target});
+  }
+  return util::ok();
+}
+
+Result<void> step_shim_config(Creation& c) {
+  if (!c.p.etc_dir.empty()) {
+    // The etc files' mount points, so that the container makes none in its writable layer.
+    STACK_ASSIGN_OR_RETURN(std::string init_layer, image::ensure_init_layer(c.impl.options.root + "/images"));
+    c.p.layer_dirs.insert(c.p.layer_dirs.begin(), init_layer);
+  }
+  STACK_ASSIGN_OR_RETURN(c.config, make_shim_config(c.service, c.run, c.p));
+  return c.impl.add_seccomp_program(c.config.container);
+}
+
+// Its networks' isolation and names are in place before its first instruction.
+Result<void> step_networks_ready(Creation& c) {
+  for (const auto& [network_name, address] : c.p.addresses) STACK_TRY(c.impl.await_network(network_name));
+  return util::ok();
+}
+
+// The last step: the runtime removes what it made itself when the start fails.
+Result<void> step_container(Creation& c) { return c.impl.runtime.create(c.name, c.config); }
+
+constexpr CreateStep kCreateSteps[] = {
+    {"record", step_record},
+    {"image", step_image},
+    {"volumes", step_volumes},
+    {"file mounts", step_file_mounts},
+    {"devices", step_devices},
+    {"network", step_network},
+    {"etc files", step_etc_files},
+    {"ports", step_ports},
+    {"shim config", step_shim_config},
+    {"networks ready", step_networks_ready},
+    {"container", step_container},
+};
+
+}  // namespace
+
+Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectState& state) {
+  report("Container", req.name, "Creating", false);
+  Creation c{*this, req, state};
+  Result<void> made = util::ok();
+  for (const CreateStep& step : std::span(kCreateSteps)) {
+    made = step.run(c);
+    if (!made) break;
+  }
+  if (made) {
+    report("Container", req.name, "Started");
+    return util::ok();
+  }
+  Error error = std::move(made).error().context("container " + req.name);
+  for (auto it = c.undos.rbegin(); it != c.undos.rend(); ++it) {
+    if (auto undone = it->action(); !undone) {
+      error = Error(error.code(), error.message() + " (undoing its " + it->what + " failed too: " +
+                                      undone.error().message() + "; `down` removes what is left)");
+      break;
+    }
+  }
+  report("Container", req.name, "Error", true, true);
+  return error;
+}
+
+Result<void> Engine::Impl::release_addresses(const std::string& name) {
+  STACK_ASSIGN_OR_RETURN(auto networks, ipam.list());
+  for (const auto& n : networks) {
+    if (n.allocations.count(name)) STACK_TRY(ipam.release(n.name, name).context("network " + n.name));
+  }
+  return util::ok();
+}
+
+Result<void> Engine::Impl::remove_etc_dir(const std::string& project, const std::string& name) {
+  const std::string dir = etc_dir(project, name);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (ec) return Error(Errc::io, "remove '" + dir + "': " + ec.message());
+  std::lock_guard lock(known_mu);
+  known_endpoints.erase(dir);
+  known_hosts.erase(dir + "/hosts");
+  return util::ok();
+}
+
+}  // namespace stack::scheduler
