@@ -110,8 +110,7 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     }
   }
 
-  STACK_TRY(impl.ensure_networks(stack, state));
-  STACK_TRY(impl.reattach_endpoints(stack, found));
+  STACK_TRY(impl.ensure_networks(stack, state, found));
   STACK_TRY(impl.ensure_volumes(stack, state));
   std::vector<Engine::Impl::NewContainer> new_containers;
   for (const auto& [service_name, steps] : p.services) {

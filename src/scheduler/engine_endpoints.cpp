@@ -25,31 +25,55 @@ net::Attachment attachment_for(const std::string& container, const spec::Service
   return a;
 }
 
-Result<void> Engine::Impl::reattach_endpoints(const spec::Stack& stack, const std::vector<Found>& found) {
+Result<std::vector<ObservedEndpoint>> Engine::Impl::observe_endpoints(const spec::Stack& stack,
+                                                                      const std::vector<Found>& found) {
+  std::vector<ObservedEndpoint> out;
   for (const Found& f : found) {
     const spec::Service* service = stack.find_service(f.observed.service);
     if (!f.observed.running || service == nullptr ||
         service->network_mode.kind != spec::NetworkMode::Kind::bridge) {
       continue;
     }
-    const std::string& name = f.observed.name;
-    int index = 0;
     for (const spec::ServiceNetwork& sn : service->networks) {
-      const int this_index = index++;
       const spec::Network* n = stack.find_network(sn.key);
-      auto label = n == nullptr ? f.config.labels.end() : f.config.labels.find(kLabelNetworkPrefix + n->name);
-      if (label == f.config.labels.end()) continue;  // not on it yet: the plan recreates the container
+      if (n == nullptr || n->external) continue;
+      // Not on it yet by its labels: the plan recreates the container.
+      if (!f.config.labels.count(kLabelNetworkPrefix + n->name)) continue;
       STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n->name));
       if (!stored) continue;
-      const std::string host_veth = net::host_veth_name(name, n->name);
-      STACK_ASSIGN_OR_RETURN(bool attached, host.is_attached(host_veth, stored->bridge));
-      if (attached) continue;
-      STACK_ASSIGN_OR_RETURN(net::Ipv4 address, net::Ipv4::parse(label->second));
-      STACK_TRY(host.detach(host_veth).context("container " + name));
-      auto again = host.attach(netns_path(name), attachment_for(name, sn, *n, *stored, address, this_index));
-      if (!again) return std::move(again).error().context("container " + name + ": reattaching to " + n->name);
-      report("Container", name, "Reattached to " + n->name);
+      STACK_ASSIGN_OR_RETURN(bool attached, host.is_attached(net::host_veth_name(f.observed.name, n->name), stored->bridge));
+      out.push_back({f.observed.name, n->name, attached});
     }
+  }
+  return out;
+}
+
+Result<void> Engine::Impl::reattach(const spec::Stack& stack, const spec::Network& n, const net::IpamNetwork& stored,
+                                    const std::vector<std::string>& containers) {
+  for (const std::string& name : containers) {
+    STACK_ASSIGN_OR_RETURN(runtime::shim::ShimConfig config, runtime.config(name));
+    auto label = config.labels.find(kLabelNetworkPrefix + n.name);
+    auto service_label = config.labels.find(kLabelService);
+    const spec::Service* service = service_label == config.labels.end() ? nullptr : stack.find_service(service_label->second);
+    if (label == config.labels.end() || service == nullptr) continue;
+    // Its index among the service's networks: eth<index>, and the default route on the first.
+    int index = 0;
+    const spec::ServiceNetwork* on = nullptr;
+    for (const spec::ServiceNetwork& sn : service->networks) {
+      const spec::Network* sn_network = stack.find_network(sn.key);
+      if (sn_network != nullptr && sn_network->name == n.name) {
+        on = &sn;
+        break;
+      }
+      ++index;
+    }
+    if (on == nullptr) continue;
+    STACK_ASSIGN_OR_RETURN(net::Ipv4 address, net::Ipv4::parse(label->second));
+    const std::string host_veth = net::host_veth_name(name, n.name);
+    STACK_TRY(host.detach(host_veth).context("container " + name));
+    auto again = host.attach(netns_path(name), attachment_for(name, *on, n, stored, address, index));
+    if (!again) return std::move(again).error().context("container " + name + ": reattaching to " + n.name);
+    report("Container", name, "Reattached to " + n.name);
   }
   return util::ok();
 }

@@ -13,6 +13,7 @@
 
 #include "net/ipam_store.hpp"
 #include "scheduler/discovery.hpp"
+#include "scheduler/network_plan.hpp"
 #include "scheduler/engine.hpp"
 #include "scheduler/project_state.hpp"
 
@@ -81,7 +82,14 @@ class Engine::Impl {
   // (await_network) before its process starts. Each takes tens of milliseconds; the first
   // containers' setup runs meanwhile. await_networks() waits for all of them and must be called
   // before the command returns.
-  util::Result<void> ensure_networks(const spec::Stack& stack, ProjectState& state);
+  // observe -> plan_networks (network_plan.hpp) -> apply: a converged network costs no host call
+  // but the observation; found (the project's containers) gives the endpoints to check.
+  util::Result<void> ensure_networks(const spec::Stack& stack, ProjectState& state,
+                                     const std::vector<Found>& found = {});
+  util::Result<ObservedNetwork> observe_network(const spec::Network& n);
+  util::Result<net::FirewallRules> firewall_rules(const spec::Network& n, const net::IpamNetwork& stored) const;
+  util::Result<void> apply_network_step(const spec::Stack& stack, const spec::Network& n,
+                                        const NetworkStep& step, ProjectState& state);
   util::Result<void> await_network(const std::string& network);
   util::Result<void> await_networks();
   util::Result<void> ensure_volumes(const spec::Stack& stack, ProjectState& state);
@@ -91,9 +99,12 @@ class Engine::Impl {
   // The full name of the network with this key; error if the stack has none.
   const spec::Network* network_of(const spec::Stack& stack, const std::string& key) const;
 
-  // Makes again the veths of running containers that were deleted from outside, or whose bridge
-  // was (engine_endpoints.cpp).
-  util::Result<void> reattach_endpoints(const spec::Stack& stack, const std::vector<Found>& found);
+  // The running containers' veths on the project's networks (engine_endpoints.cpp), and their
+  // repair: made again with the same name, address and MAC in the container's persistent netns.
+  util::Result<std::vector<ObservedEndpoint>> observe_endpoints(const spec::Stack& stack,
+                                                                const std::vector<Found>& found);
+  util::Result<void> reattach(const spec::Stack& stack, const spec::Network& n, const net::IpamNetwork& stored,
+                              const std::vector<std::string>& containers);
 
   // One container with its netns, veths, addresses, etc files and ports (engine_containers.cpp).
   struct CreateRequest {

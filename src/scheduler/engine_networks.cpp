@@ -2,13 +2,11 @@
 // each with its nftables table (isolation, masquerading), and volume directories under
 // <root>/volumes. Each is recorded in the project state before it
 // is made, so a crash in between leaves something `down` knows to remove.
+#include <algorithm>
 #include <filesystem>
 #include <future>
 
-#include "net/dns/control.hpp"
 #include "net/dns/records.hpp"
-#include "net/forwarding.hpp"
-#include "net/host.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine_impl.hpp"
 
@@ -81,48 +79,98 @@ const spec::Network* Engine::Impl::network_of(const spec::Stack& stack, const st
   return stack.find_network(key);
 }
 
-Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectState& state) {
+Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectState& state,
+                                           const std::vector<Found>& found) {
+  std::vector<DesiredNetwork> desired;
+  std::vector<ObservedNetwork> observed;
   for (const spec::Network& n : stack.networks) {
     if (n.driver != "bridge" && !n.external) {
       return Error(Errc::unsupported, "network " + n.key + ": driver '" + n.driver + "' is not supported (bridge only)");
     }
+    desired.push_back({n.name, n.external});
     if (n.external) {
-      STACK_ASSIGN_OR_RETURN(auto found, ipam.load(n.name));
-      if (!found) {
+      STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n.name));
+      if (!stored) {
         return Error(Errc::not_found, "network " + n.name + " declared as external, but could not be found");
       }
       continue;
     }
-    STACK_TRY(state.add_network(n.name));
-    STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
-    STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
-    STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
-    STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
-    std::string bridge = net::bridge_name(n.name);
-    STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
-    auto planned = ipam.ensure_network(n.name, request, used);
-    if (!planned) return std::move(planned).error().context("network " + n.name);
+    STACK_ASSIGN_OR_RETURN(ObservedNetwork o, observe_network(n));
+    observed.push_back(std::move(o));
+  }
+  STACK_ASSIGN_OR_RETURN(std::vector<ObservedEndpoint> endpoints, observe_endpoints(stack, found));
+  NetworkPlan plan = plan_networks(desired, observed, endpoints);
+  for (const spec::Network& n : stack.networks) {
+    if (n.external) continue;
+    auto step = std::find_if(plan.steps.begin(), plan.steps.end(), [&](const NetworkStep& s) { return s.network == n.name; });
+    if (step == plan.steps.end()) {
+      report("Network", n.name, "Running");
+      continue;
+    }
+    STACK_TRY(apply_network_step(stack, n, *step, state));
+  }
+  return util::ok();
+}
+
+Result<ObservedNetwork> Engine::Impl::observe_network(const spec::Network& n) {
+  ObservedNetwork o{n.name};
+  STACK_ASSIGN_OR_RETURN(auto stored, ipam.load(n.name));
+  if (!stored) return o;
+  o.recorded = true;
+  STACK_ASSIGN_OR_RETURN(o.bridge, host.bridge_exists(stored->bridge));
+  STACK_ASSIGN_OR_RETURN(net::FirewallRules rules, firewall_rules(n, *stored));
+  STACK_ASSIGN_OR_RETURN(o.firewall, host.firewall_holds(rules));
+  o.dns = host.dns_server_running(options.root, n.name);
+  return o;
+}
+
+Result<net::FirewallRules> Engine::Impl::firewall_rules(const spec::Network& n, const net::IpamNetwork& stored) const {
+  STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
+  return net::FirewallRules{stored.bridge, stored.subnet, masquerade, n.internal};
+}
+
+Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const spec::Network& n,
+                                              const NetworkStep& step, ProjectState& state) {
+  STACK_TRY(state.add_network(n.name));
+  STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
+  STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
+  STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
+  std::string bridge = net::bridge_name(n.name);
+  STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
+  auto planned = ipam.ensure_network(n.name, request, used);
+  if (!planned) return std::move(planned).error().context("network " + n.name);
+  bool created = false;
+  if (step.make_bridge) {
     net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
     auto made = host.ensure_bridge(spec);
     if (!made) return std::move(made).error().context("network " + n.name);
-    // After the bridge, so that a table never outlives its bridge (removal goes the other way).
-    net::FirewallRules rules{bridge, planned->subnet, masquerade, n.internal};
-    auto firewall = std::async(std::launch::async, [this, name = n.name, rules]() -> Result<void> {
+    created = made->created;
+  }
+  // After the bridge, so that a table never outlives its bridge (removal goes the other way).
+  // Neither is waited for here: a container waits for them (await_network) before it starts.
+  std::vector<std::shared_future<Result<void>>> tasks;
+  if (step.apply_firewall) {
+    STACK_ASSIGN_OR_RETURN(net::FirewallRules rules, firewall_rules(n, *planned));
+    tasks.push_back(std::async(std::launch::async, [this, name = n.name, rules]() -> Result<void> {
       return host.ensure_firewall(rules).context("network " + name);
-    });
+    }).share());
+  }
+  if (step.start_dns) {
     // The network's DNS server answers on its gateway and forwards the rest unless told not to.
     net::dns::DnsServerOptions dns_options{.root = options.root, .network = n.name, .listen = planned->gateway,
                                            .forward = forwarding, .upstreams = {}};
     if (forwarding) dns_options.upstreams = options.dns_upstreams;
-    auto dns = std::async(std::launch::async, [this, dns_options, name = n.name] {
+    tasks.push_back(std::async(std::launch::async, [this, dns_options, name = n.name] {
       return host.ensure_dns_server(options.binary, dns_options).context("network " + name + ": DNS server");
-    });
-    {
-      std::lock_guard lock(network_tasks_mu);
-      network_tasks[n.name] = {firewall.share(), dns.share()};
-    }
-    report("Network", n.name, made->created ? "Created" : "Running");
+    }).share());
   }
+  {
+    std::lock_guard lock(network_tasks_mu);
+    network_tasks[n.name] = std::move(tasks);
+  }
+  if (!step.reattach.empty()) STACK_TRY(reattach(stack, n, *planned, step.reattach));
+  if (step.reason == "new") report("Network", n.name, created ? "Created" : "Running");
+  else report("Network", n.name, "Repaired (" + step.reason + ")");
   return util::ok();
 }
 

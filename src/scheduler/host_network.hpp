@@ -28,6 +28,7 @@ class HostNetwork {
   virtual util::Result<void> attach(const std::string& netns_path, const net::Attachment& attachment) = 0;
   virtual util::Result<bool> detach(const std::string& host_veth) = 0;
   virtual util::Result<bool> is_attached(const std::string& host_veth, const std::string& bridge) = 0;
+  virtual util::Result<bool> bridge_exists(const std::string& bridge) = 0;
   // Subnets of the host's routes (but bridge's own), which a new network must not overlap.
   virtual util::Result<std::vector<net::Subnet>> used_subnets(const std::string& bridge) = 0;
 
@@ -39,10 +40,13 @@ class HostNetwork {
 
   // A network's nftables table (isolation, masquerading) and DNS server process.
   virtual util::Result<void> ensure_firewall(const net::FirewallRules& rules) = 0;
+  // The table holds exactly these rules (and ip_forward is on when it masquerades).
+  virtual util::Result<bool> firewall_holds(const net::FirewallRules& rules) = 0;
   virtual util::Result<void> remove_firewall(const std::string& bridge) = 0;
   virtual util::Result<void> ensure_dns_server(const std::string& stack_binary,
                                                const net::dns::DnsServerOptions& options) = 0;
   virtual util::Result<bool> stop_dns_server(const std::string& root, const std::string& network) = 0;
+  virtual bool dns_server_running(const std::string& root, const std::string& network) = 0;
 
   // Host ports (host_ports.hpp): the first free one of the port's range; whether one is free.
   virtual util::Result<uint16_t> pick_host_port(const spec::Port& port, const std::string& host_ip) = 0;

@@ -1,8 +1,12 @@
 #include "scheduler/linux_host_network.hpp"
 
+#include <net/if.h>
 #include <unistd.h>
 
 #include "net/dns/control.hpp"
+#include "net/dns/dns_server.hpp"
+#include "net/dns/pid_file.hpp"
+#include "net/firewall.hpp"
 #include "net/forwarding.hpp"
 #include "net/host.hpp"
 #include "net/netns.hpp"
@@ -28,6 +32,7 @@ class LinuxHostNetwork final : public HostNetwork {
   Result<bool> is_attached(const std::string& host_veth, const std::string& bridge) override {
     return links_->is_attached(host_veth, bridge);
   }
+  Result<bool> bridge_exists(const std::string& bridge) override { return ::if_nametoindex(bridge.c_str()) != 0; }
   Result<std::vector<net::Subnet>> used_subnets(const std::string& bridge) override {
     return net::host_used_subnets(bridge);
   }
@@ -40,6 +45,12 @@ class LinuxHostNetwork final : public HostNetwork {
     STACK_TRY(net::ensure_network_firewall(rules));
     return util::ok();
   }
+  Result<bool> firewall_holds(const net::FirewallRules& rules) override {
+    STACK_ASSIGN_OR_RETURN(auto table, net::find_firewall(rules.bridge));
+    if (!table || !table->holds(rules)) return false;
+    if (!rules.masquerade || rules.internal) return true;
+    return net::ip_forward();
+  }
   Result<void> remove_firewall(const std::string& bridge) override {
     STACK_TRY(net::remove_network_firewall(bridge));
     return util::ok();
@@ -49,6 +60,10 @@ class LinuxHostNetwork final : public HostNetwork {
   }
   Result<bool> stop_dns_server(const std::string& root, const std::string& network) override {
     return net::dns::stop_dns_server(root, network);
+  }
+
+  bool dns_server_running(const std::string& root, const std::string& network) override {
+    return net::dns::pid_file_holder(net::dns::dns_pid_file(root, network)).has_value();
   }
 
   Result<uint16_t> pick_host_port(const spec::Port& port, const std::string& host_ip) override {

@@ -105,12 +105,31 @@ TEST_F(ExecutorTest, UpMakesTheNetworkThenEachContainerInDependencyOrder) {
   ASSERT_EQ(config->ports.size(), 1u);
   EXPECT_EQ(config->ports[0].host_port, 8080);
 
-  // A second `up` of the same file changes nothing on the host.
+}
+
+TEST_F(ExecutorTest, DriftIsRepairedWithoutRestartingContainers) {
+  spec::Stack stack = load(kTwoTier);
+  ASSERT_TRUE(engine_.up(stack, {}));
+  const std::string bridge = net::bridge_name("exec_default");
+  // Deleted from outside: the bridge (its ports go with it) and the DNS server.
+  host_.bridges.erase(bridge);
+  host_.veths.clear();
+  host_.dns_servers.clear();
   journal_.clear();
   ASSERT_TRUE(engine_.up(stack, {}));
-  for (const std::string& e : journal_.entries()) {
-    EXPECT_THAT(e, ::testing::Not(::testing::AnyOf(HasSubstr("create"), HasSubstr("netns"), HasSubstr("attach"))));
-  }
+  const std::string db_veth = net::host_veth_name("exec-db-1", "exec_default");
+  const std::string web_veth = net::host_veth_name("exec-web-1", "exec_default");
+  EXPECT_LT(journal_.index_of("bridge exec_default"), journal_.index_of("attach " + db_veth));
+  EXPECT_GE(journal_.index_of("attach " + web_veth), 0);
+  EXPECT_GE(journal_.index_of("dns exec_default"), 0);
+  EXPECT_EQ(journal_.index_of("firewall " + bridge), -1);  // it was still there
+  EXPECT_EQ(journal_.index_of("create exec-db-1"), -1);    // no container was made again
+  EXPECT_EQ(host_.veths.size(), 2u);
+
+  // Converged: the next pass makes no host call at all.
+  journal_.clear();
+  ASSERT_TRUE(engine_.up(stack, {}));
+  EXPECT_TRUE(journal_.entries().empty()) << journal_.entries().front();
 }
 
 TEST_F(ExecutorTest, AFailedStartUndoesEachStepInReverse) {

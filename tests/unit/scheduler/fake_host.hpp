@@ -93,6 +93,10 @@ class FakeHostNetwork final : public HostNetwork {
     auto it = veths.find(host_veth);
     return it != veths.end() && it->second == bridge && bridges.count(bridge) > 0;
   }
+  Result<bool> bridge_exists(const std::string& bridge) override {
+    std::lock_guard lock(mu_);
+    return bridges.count(bridge) > 0;
+  }
   Result<std::vector<net::Subnet>> used_subnets(const std::string&) override { return std::vector<net::Subnet>{}; }
 
   Result<void> create_netns(const std::string& path) override {
@@ -119,6 +123,10 @@ class FakeHostNetwork final : public HostNetwork {
     firewalls.insert(rules.bridge);
     return util::ok();
   }
+  Result<bool> firewall_holds(const net::FirewallRules& rules) override {
+    std::lock_guard lock(mu_);
+    return firewalls.count(rules.bridge) > 0;
+  }
   Result<void> remove_firewall(const std::string& bridge) override {
     STACK_TRY(journal_.record("remove firewall"));
     std::lock_guard lock(mu_);
@@ -135,6 +143,11 @@ class FakeHostNetwork final : public HostNetwork {
     STACK_TRY(journal_.record("stop dns " + network));
     std::lock_guard lock(mu_);
     return dns_servers.erase(network) > 0;
+  }
+
+  bool dns_server_running(const std::string&, const std::string& network) override {
+    std::lock_guard lock(mu_);
+    return dns_servers.count(network) > 0;
   }
 
   Result<uint16_t> pick_host_port(const spec::Port& port, const std::string&) override {
