@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -229,8 +228,8 @@ void Loop::watch(const std::string& key, const Watched& watched) {
   unwatch(key);
   std::vector<util::UniqueFd>& fds = pidfds_[key];
   for (pid_t pid : watched.pids) {
-    util::UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    if (fd) fds.push_back(std::move(fd));
+    auto fd = util::open_pidfd(pid);
+    if (fd) fds.push_back(std::move(*fd));
     else queue_.add(key, Clock::now(), kEventDelay);  // gone already: look again
   }
   for (const std::string& link : watched.links) link_keys_[link] = key;

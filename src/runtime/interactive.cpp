@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/syscall.h>
 #include <termios.h>
 
 #include <csignal>
@@ -130,9 +129,7 @@ Result<int> relay_terminal(TerminalProcess& process, int in_fd, int out_fd) {
   if (flags < 0 || ::fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0) {
     return Error::from_errno("fcntl the terminal");
   }
-  int raw_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, process.process.pid(), 0));
-  if (raw_pidfd < 0) return Error::from_errno("pidfd_open");
-  UniqueFd pidfd(raw_pidfd);
+  STACK_ASSIGN_OR_RETURN(UniqueFd pidfd, util::open_pidfd(process.process.pid()));
   STACK_ASSIGN_OR_RETURN(WinchPipe winch, WinchPipe::install());
   STACK_ASSIGN_OR_RETURN(sys::RawMode raw, sys::RawMode::enter(in_fd));
   STACK_TRY(sys::copy_window_size(in_fd, master));

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -225,11 +224,10 @@ Result<ContainerState> ShimRuntime::recover(const std::string& id) {
 }
 
 Result<void> ShimRuntime::wait_for_shim_exit(pid_t shim_pid, std::chrono::nanoseconds limit) const {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, shim_pid, 0));
-  if (fd < 0) return util::ok();  // already gone
-  UniqueFd pidfd(fd);
+  auto pidfd = util::open_pidfd(shim_pid);
+  if (!pidfd) return util::ok();  // already gone
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(limit).count();
-  STACK_ASSIGN_OR_RETURN(bool exited, util::wait_readable(pidfd.get(), static_cast<int>(ms)));
+  STACK_ASSIGN_OR_RETURN(bool exited, util::wait_readable(pidfd->get(), static_cast<int>(ms)));
   if (!exited) return Error(Errc::timeout, "the shim (pid " + std::to_string(shim_pid) + ") did not exit");
   return util::ok();
 }

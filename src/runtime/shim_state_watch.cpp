@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <sys/inotify.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,9 +59,9 @@ Result<void> ShimStateWatch::add(const std::string& id, const shim::ContainerSta
   w.pidfd.reset();
   changed_ = true;
   if (seen.shim_pid <= 0 || !seen.shim_alive) return util::ok();
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, seen.shim_pid, 0));
-  if (fd < 0) return util::ok();  // exited since it was read: changed_ has it read again
-  w.pidfd.reset(fd);
+  auto pidfd = util::open_pidfd(seen.shim_pid);
+  if (!pidfd) return util::ok();  // exited since it was read: changed_ has it read again
+  w.pidfd = std::move(*pidfd);
   // The pid could have been reused between the read and pidfd_open: the pidfd is this shim's
   // only if the shim still lives now.
   if (!shim_alive(seen.shim_pid, id, seen.shim_start_ticks)) w.pidfd.reset();

@@ -103,11 +103,7 @@ Result<void> Engine::Impl::ensure_networks(const spec::Stack& stack, ProjectStat
   for (const spec::Network& n : stack.networks) {
     if (n.external) continue;
     auto step = std::find_if(plan.steps.begin(), plan.steps.end(), [&](const NetworkStep& s) { return s.network == n.name; });
-    if (step == plan.steps.end()) {
-      report("Network", n.name, "Running");
-      continue;
-    }
-    STACK_TRY(apply_network_step(stack, n, *step, state));
+    STACK_TRY(apply_network_step(stack, n, step == plan.steps.end() ? NetworkStep{n.name} : *step, state));
   }
   return util::ok();
 }
@@ -139,13 +135,13 @@ Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const sp
   STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
   auto planned = ipam.ensure_network(n.name, request, used);
   if (!planned) return std::move(planned).error().context("network " + n.name);
-  bool created = false;
-  if (step.make_bridge) {
-    net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
-    auto made = host.ensure_bridge(spec);
-    if (!made) return std::move(made).error().context("network " + n.name);
-    created = made->created;
-  }
+  // Always: a bridge that exists is not yet one that is up with its gateway address and MTU (a
+  // CLI killed between making the link and addressing it, an MTU changed in the file), and the
+  // idempotent ensure is the one call that both checks and mends that.
+  net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
+  auto made = host.ensure_bridge(spec);
+  if (!made) return std::move(made).error().context("network " + n.name);
+  const bool created = made->created;
   // After the bridge, so that a table never outlives its bridge (removal goes the other way).
   // Neither is waited for here: a container waits for them (await_network) before it starts.
   std::vector<std::shared_future<Result<void>>> tasks;
@@ -164,12 +160,12 @@ Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const sp
       return host.ensure_dns_server(options.binary, dns_options).context("network " + name + ": DNS server");
     }).share());
   }
-  {
+  if (!tasks.empty()) {
     std::lock_guard lock(network_tasks_mu);
     network_tasks[n.name] = std::move(tasks);
   }
   if (!step.reattach.empty()) STACK_TRY(reattach(stack, n, *planned, step.reattach));
-  if (step.reason == "new") report("Network", n.name, created ? "Created" : "Running");
+  if (step.reason.empty() || step.reason == "new") report("Network", n.name, created ? "Created" : "Running");
   else report("Network", n.name, "Repaired (" + step.reason + ")");
   return util::ok();
 }

@@ -11,7 +11,8 @@
 //   DNS server not running         -> start it
 //   a running container's veth gone-> re-attach that endpoint (same name, address, MAC: its netns
 //                                     persists, so it gets its address and names back unrestarted)
-//   all present                    -> nothing: a converged pass makes no host call for it
+//   all present                    -> nothing but the bridge's idempotent ensure, which the
+//                                     executor always makes (it also mends an address or MTU)
 // External networks are another project's: never planned (the executor checks they exist).
 #pragma once
 

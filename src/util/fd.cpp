@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -90,6 +91,12 @@ Result<std::string> read_to_end(int fd) {
     if (r == 0) return out;
     out.append(buf, static_cast<std::size_t>(r));
   }
+}
+
+Result<UniqueFd> open_pidfd(pid_t pid) {
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return Error::from_errno("pidfd_open " + std::to_string(pid));
+  return UniqueFd(fd);
 }
 
 Result<bool> wait_readable(int fd, int timeout_ms) {

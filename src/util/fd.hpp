@@ -71,6 +71,10 @@ Result<bool> read_exact(int fd, void* buf, std::size_t n);
 // Reads until end of file.
 Result<std::string> read_to_end(int fd);
 
+// A pidfd of process pid (pidfd_open(2)): readable once the process has exited; ESRCH (an error)
+// when there is no such process. Close-on-exec, as every descriptor here.
+Result<UniqueFd> open_pidfd(pid_t pid);
+
 // Waits until fd is readable (or its peer hung up). timeout_ms < 0 waits forever; false on timeout.
 Result<bool> wait_readable(int fd, int timeout_ms);
 

@@ -1,7 +1,6 @@
 #include "runtime/shim/health.hpp"
 
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -97,9 +96,8 @@ void HealthMonitor::probe_ready(TimePoint now) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     // End of output: from now on wait for the process itself, without blocking the loop.
     output_.reset();
-    int fd = static_cast<int>(::syscall(SYS_pidfd_open, probe_->pid(), 0));
-    if (fd >= 0) {
-      pidfd_ = util::UniqueFd(fd);
+    if (auto fd = util::open_pidfd(probe_->pid())) {
+      pidfd_ = std::move(*fd);
       return;
     }
   }

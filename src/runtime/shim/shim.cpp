@@ -4,7 +4,6 @@
 #include <malloc.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -49,12 +48,6 @@ std::string one_line(std::string s) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return s;
-}
-
-Result<UniqueFd> open_pidfd(pid_t pid) {
-  int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (fd < 0) return Error::from_errno("pidfd_open " + std::to_string(pid));
-  return UniqueFd(fd);
 }
 
 // docker's codes for a command that could not be run: 127 not found, 126 not executable.
@@ -182,7 +175,7 @@ Result<void> Shim::set_up() {
 Result<void> Shim::start_proxy() {
   STACK_ASSIGN_OR_RETURN(proxy_, start_port_proxy(config_.ports));
   if (!proxy_.valid()) return util::ok();
-  STACK_ASSIGN_OR_RETURN(proxy_pidfd_, open_pidfd(proxy_.pid()));
+  STACK_ASSIGN_OR_RETURN(proxy_pidfd_, util::open_pidfd(proxy_.pid()));
   return util::ok();
 }
 
@@ -205,7 +198,7 @@ Result<void> Shim::start_container() {
                          Container::create(c, {.join_cgroup = join_cgroup_hook(*cgroup_)}));
   ends = {};  // the container holds its own copies: end of file comes when it is gone
   STACK_TRY(container.start());
-  STACK_ASSIGN_OR_RETURN(pidfd_, open_pidfd(container.pid()));
+  STACK_ASSIGN_OR_RETURN(pidfd_, util::open_pidfd(container.pid()));
   tracker_.started(Clock::now());
   state_.status = Status::running;
   state_.pid = container.pid();
