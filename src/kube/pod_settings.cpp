@@ -88,17 +88,9 @@ void add_lifecycle(Context& ctx, const spec::Service& s, json& pod) {
                      "dropped: container logs are the kubelet's, rotated by its settings");
 }
 
-// x-health-on-failure has no pod field: its warning, so that nothing goes silently.
-void warn_health_on_failure(Context& ctx, const spec::Service& s) {
-  if (s.health_on_failure != spec::Service::HealthAction::none)
-    ctx.warnings.add(Context::path(s, "x-health-on-failure"),
-                     "dropped: the kubelet acts on a failing livenessProbe (--liveness), not on health");
-}
-
 }  // namespace
 
 void add_pod_settings(Context& ctx, const spec::Service& s, json& pod) {
-  warn_health_on_failure(ctx, s);
   add_host_aliases(ctx, s, pod);
   add_identity(ctx, s, pod);
   add_network_mode(ctx, s, pod);
