@@ -35,7 +35,7 @@ constexpr Section kSections[] = {
 };
 
 std::string octal(uint32_t mode) {
-  char text[8];
+  char text[16];
   std::snprintf(text, sizeof text, "0%03o", mode);
   return text;
 }
