@@ -127,7 +127,7 @@ TEST(KubeFileMounts, ObjectsComeBeforeTheWorkloadsInApplyOrder) {
                                {{"S", "v"}}));
   std::vector<std::string> kinds;
   for (const Object& o : e.objects) kinds.push_back(o.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"ConfigMap", "Secret", "Deployment"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"ConfigMap", "Secret", "Deployment", "NetworkPolicy"}));
 }
 
 TEST(KubeFileMounts, NamesAreMadeValidAndAClashIsAnError) {
