@@ -36,6 +36,8 @@ struct Context {
   std::map<std::string, std::set<std::string>> volume_users;  // volume key -> services
   std::set<std::string> claim_mounters;               // services that mount a claim
   std::map<std::string, std::string> bind_config_maps;  // bind source -> ConfigMap name
+  std::map<std::string, std::string> secret_names;  // secret key -> Secret name (mounted ones)
+  std::map<std::string, std::string> config_names;  // config key -> ConfigMap name (mounted ones)
   std::vector<Object> objects;
 
   const std::string& name_of(const std::string& service) const { return service_names.at(service); }
@@ -59,11 +61,23 @@ void add_security(Context& ctx, const spec::Service& service, json& container, j
 util::Result<void> add_volumes(Context& ctx, const spec::Service& service, json& container,
                                json& pod);
 void add_claims(Context& ctx);
+// secrets: and configs: of a service: one volume and one read-only file mount (subPath) each,
+// with the mode; a gid becomes the pod's fsGroup.
+void add_file_mounts(Context& ctx, const spec::Service& service, json& container, json& pod);
+// A Secret or ConfigMap per secret or config that an exported service mounts. Errors: a file that
+// is missing, not a regular file, or larger than an object holds.
+util::Result<void> add_file_objects(Context& ctx);
 void add_wait_containers(Context& ctx, const spec::Service& service, json& pod);
 void add_pod_settings(Context& ctx, const spec::Service& service, json& pod);
 void add_workload(Context& ctx, const spec::Service& service, json pod);
 void add_services(Context& ctx, const spec::Service& service);
 void add_network_policies(Context& ctx);
+
+// A ConfigMap or a Secret holds at most 1 MiB.
+inline constexpr uint64_t kMaxObjectBytes = 1024 * 1024;
+
+// Text a ConfigMap's data can hold: UTF-8 without control characters other than tab and newlines.
+bool is_text(const std::string& data);
 
 // Kubernetes expands $(VAR) in command, args and env values, and $$ to $: escapes both so that the
 // text reaches the process as the stack file wrote it.

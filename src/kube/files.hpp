@@ -1,5 +1,6 @@
-// The project files that the export reads (bind-mount sources that become ConfigMaps). Reading is
-// all the export does with the host, and it goes through this seam so that tests need no files.
+// The project files that the export reads (bind-mount sources that become ConfigMaps, secret and
+// config files that become Secrets and ConfigMaps). Reading is all the export does with the host,
+// and it goes through this seam so that tests need no files.
 #pragma once
 
 #include <cstdint>

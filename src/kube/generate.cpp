@@ -53,6 +53,17 @@ util::Result<void> name_all(const std::vector<std::pair<std::string, std::string
   return util::ok();
 }
 
+// The secrets or configs that exported services mount, each named as compose names it
+// (<project>_<key>), made valid.
+std::vector<std::pair<std::string, std::string>> mounted_sources(
+    const Context& ctx, std::vector<spec::FileMount> spec::Service::*mounts) {
+  std::map<std::string, std::string> used;
+  for (const spec::Service* s : ctx.services)
+    for (const spec::FileMount& m : s->*mounts)
+      used.emplace(m.source, to_dns_label(ctx.stack.name + "-" + m.source));
+  return {used.begin(), used.end()};
+}
+
 util::Result<void> assign_names(Context& ctx) {
   std::vector<std::pair<std::string, std::string>> services, volumes, networks;
   for (const spec::Service* s : ctx.services) {
@@ -71,6 +82,8 @@ util::Result<void> assign_names(Context& ctx) {
     networks.emplace_back(n.key, kNetworkLabelPrefix + to_dns_label(n.key));
   STACK_TRY(name_all(services, "service", ctx.service_names));
   STACK_TRY(name_all(volumes, "volume", ctx.claim_names));
+  STACK_TRY(name_all(mounted_sources(ctx, &spec::Service::secrets), "secret", ctx.secret_names));
+  STACK_TRY(name_all(mounted_sources(ctx, &spec::Service::configs), "config", ctx.config_names));
   return name_all(networks, "network", ctx.network_labels);
 }
 
@@ -96,6 +109,7 @@ util::Result<void> export_service(Context& ctx, const spec::Service& service) {
   add_resources(ctx, service, container);
   add_security(ctx, service, container, pod);
   STACK_TRY(add_volumes(ctx, service, container, pod));
+  add_file_mounts(ctx, service, container, pod);
   pod["containers"] = json::array({std::move(container)});
   add_wait_containers(ctx, service, pod);
   add_pod_settings(ctx, service, pod);
@@ -162,6 +176,7 @@ util::Result<Export> generate(const spec::Stack& stack, const Options& options,
   for (const spec::Service* service : ctx.services)
     STACK_TRY(export_service(ctx, *service));  // its messages start with the key path
   add_claims(ctx);
+  STACK_TRY(add_file_objects(ctx));
   add_network_policies(ctx);
   std::stable_sort(ctx.objects.begin(), ctx.objects.end(), [](const Object& a, const Object& b) {
     int ra = kind_rank(a.kind), rb = kind_rank(b.kind);

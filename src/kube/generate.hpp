@@ -1,7 +1,8 @@
 // kube::generate: the compiled stack model as Kubernetes objects (Deployments and Jobs, Services,
-// ConfigMaps, PersistentVolumeClaims, NetworkPolicies), with a warning for every key that
-// Kubernetes cannot express as the stack file does. Pure but for reading bind-mount sources
-// through FileSource; nothing on the host is changed. docs/kubernetes.md has the mapping.
+// ConfigMaps, Secrets, PersistentVolumeClaims, NetworkPolicies), with a warning for every key that
+// Kubernetes cannot express as the stack file does. Pure but for reading bind-mount sources and
+// secret and config files through FileSource; nothing on the host is changed. docs/kubernetes.md
+// has the mapping.
 #pragma once
 
 #include <string>
@@ -29,7 +30,8 @@ struct Export {
 };
 
 // Errors: an unknown service in options.services, names that clash once made valid, a bind
-// mount that cannot become a ConfigMap without --allow-hostpath, an invalid option.
+// mount that cannot become a ConfigMap without --allow-hostpath, a secret or config file that
+// cannot become a Secret or ConfigMap (missing, not a regular file, over 1 MiB), an invalid option.
 util::Result<Export> generate(const spec::Stack& stack, const Options& options,
                               const FileSource& files);
 

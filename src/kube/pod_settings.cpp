@@ -88,23 +88,9 @@ void add_lifecycle(Context& ctx, const spec::Service& s, json& pod) {
                      "dropped: container logs are the kubelet's, rotated by its settings");
 }
 
-// Keys the export does not carry yet: each gives its warning, so that nothing goes silently.
-void warn_not_exported(Context& ctx, const spec::Service& s) {
-  for (const spec::FileMount& m : s.secrets)
-    ctx.warnings.add(Context::path(s, "secrets." + m.source),
-                     "dropped: secrets are not exported yet; make a Secret and mount it at " + m.target);
-  for (const spec::FileMount& m : s.configs)
-    ctx.warnings.add(Context::path(s, "configs." + m.source),
-                     "dropped: configs are not exported yet; make a ConfigMap and mount it at " + m.target);
-  if (s.health_on_failure != spec::Service::HealthAction::none)
-    ctx.warnings.add(Context::path(s, "x-health-on-failure"),
-                     "dropped: the kubelet acts on a failing livenessProbe (--liveness), not on health");
-}
-
 }  // namespace
 
 void add_pod_settings(Context& ctx, const spec::Service& s, json& pod) {
-  warn_not_exported(ctx, s);
   add_host_aliases(ctx, s, pod);
   add_identity(ctx, s, pod);
   add_network_mode(ctx, s, pod);

@@ -13,9 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A ConfigMap holds at most 1 MiB.
-constexpr uint64_t kMaxConfigBytes = 1024 * 1024;
-
 struct PodVolumes {
   json volumes = json::array();
   json mounts = json::array();
@@ -23,20 +20,6 @@ struct PodVolumes {
 
 std::string mount_path(const spec::Service& s, const spec::Mount& m) {
   return Context::path(s, (m.type == spec::MountType::tmpfs ? "tmpfs[" : "volumes[") + m.target + "]");
-}
-
-// Text a ConfigMap's data can hold: UTF-8 without control characters other than tab and newlines.
-bool is_text(const std::string& data) {
-  for (size_t i = 0; i < data.size();) {
-    auto c = static_cast<unsigned char>(data[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
-    if (extra < 0 || i + extra >= data.size()) return false;
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(data[i + k]) & 0xc0) != 0x80) return false;
-    i += extra + 1;
-  }
-  return true;
 }
 
 // The files of a bind source as ConfigMap data, or why it cannot be one.
@@ -58,7 +41,7 @@ util::Result<json> config_data(Context& ctx, const std::string& source, const Fi
     if (!is_config_key(name))
       return util::fail(Errc::unsupported, "'" + name + "' is no valid ConfigMap key");
     total += entry->size;
-    if (total > kMaxConfigBytes) return util::fail(Errc::unsupported, "more than 1 MiB");
+    if (total > kMaxObjectBytes) return util::fail(Errc::unsupported, "more than 1 MiB");
     STACK_ASSIGN_OR_RETURN(std::string text, ctx.files.read(file));
     if (!is_text(text)) return util::fail(Errc::unsupported, "'" + file + "' is not a text file");
     data[name] = std::move(text);
@@ -145,6 +128,19 @@ void add_memory_dir(const std::string& volume, const std::string& target,
 }
 
 }  // namespace
+
+bool is_text(const std::string& data) {
+  for (size_t i = 0; i < data.size();) {
+    auto c = static_cast<unsigned char>(data[i]);
+    int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : -1;
+    if (extra < 0 || i + extra >= data.size()) return false;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
+    for (int k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(data[i + k]) & 0xc0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
 
 util::Result<void> add_volumes(Context& ctx, const spec::Service& s, json& container, json& pod) {
   PodVolumes out;

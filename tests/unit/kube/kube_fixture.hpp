@@ -52,10 +52,12 @@ class FakeFiles final : public FileSource {
   std::map<std::string, std::string> files_;
 };
 
-inline spec::Stack stack_of(std::string_view yaml) {
+// `environment` is the project's (what `environment:` secrets and configs read).
+inline spec::Stack stack_of(std::string_view yaml, spec::Environment environment = {}) {
   spec::NormalizeContext ctx;
   ctx.project_name = "demo";
   ctx.working_dir = "/srv/app";
+  ctx.environment = std::move(environment);
   spec::Diagnostics diags;
   auto root = spec::read_yaml(yaml, "stack.yaml", diags);
   std::optional<spec::Stack> stack;

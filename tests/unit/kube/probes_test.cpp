@@ -40,6 +40,37 @@ TEST(KubeProbes, LivenessOnlyWhenAsked) {
   EXPECT_EQ(container(e, "web")["livenessProbe"], container(e, "web")["readinessProbe"]);
 }
 
+TEST(KubeProbes, HealthOnFailureKillOrRestartIsALivenessProbe) {
+  for (const char* action : {"kill", "restart"}) {
+    Export e = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok], start_period: 10s}\n"
+                        "    x-health-on-failure: " + action + "\n");
+    const json& c = container(e, "web");
+    EXPECT_EQ(c["livenessProbe"], c["readinessProbe"]) << action;
+    EXPECT_TRUE(c.contains("startupProbe"));  // liveness counts once the start period is over
+    EXPECT_TRUE(e.warnings.empty()) << all_warnings(e);
+  }
+}
+
+TEST(KubeProbes, HealthOnFailureRestartOfAJobThatNeverRestartsWarns) {
+  Export e = exported("services:\n  task:\n    image: x\n    restart: \"no\"\n"
+                      "    healthcheck: {test: [CMD, ok]}\n    x-health-on-failure: restart\n");
+  EXPECT_TRUE(container(e, "task", "Job").contains("livenessProbe"));
+  EXPECT_TRUE(warned(e, "services.task.x-health-on-failure", "restartPolicy Never"));
+  Export kill = exported("services:\n  task:\n    image: x\n    restart: \"no\"\n"
+                         "    healthcheck: {test: [CMD, ok]}\n    x-health-on-failure: kill\n");
+  EXPECT_TRUE(kill.warnings.empty()) << all_warnings(kill);  // killed, and the policy decides: as under stack
+}
+
+TEST(KubeProbes, HealthOnFailureStopOrWithoutAProbeIsDropped) {
+  Export stop = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok]}\n"
+                         "    x-health-on-failure: stop\n");
+  EXPECT_FALSE(container(stop, "web").contains("livenessProbe"));
+  EXPECT_TRUE(warned(stop, "services.web.x-health-on-failure", "cannot leave a container stopped"));
+  Export none = exported(std::string(kHead) + "    x-health-on-failure: kill\n");
+  EXPECT_FALSE(container(none, "web").contains("livenessProbe"));
+  EXPECT_TRUE(warned(none, "services.web.x-health-on-failure", "no probe"));
+}
+
 TEST(KubeProbes, SubsecondIntervalIsRoundedUpWithAWarning) {
   Export e = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok], interval: 500ms}\n");
   EXPECT_EQ(container(e, "web")["readinessProbe"]["periodSeconds"], 1);

@@ -26,9 +26,16 @@ TEST_P(KubeWarning, IsReportedOnceWithItsKeyPath) {
 }
 
 const WarningCase kCases[] = {
-    {"secrets", "    secrets: [s]\nsecrets:\n  s: {file: ./s.txt}\n", "services.a.secrets.s", "not exported yet"},
-    {"configs", "    configs: [c]\nconfigs:\n  c: {content: x}\n", "services.a.configs.c", "not exported yet"},
-    {"health_on_failure", "    x-health-on-failure: restart\n", "services.a.x-health-on-failure", "livenessProbe"},
+    {"file_mount_uid", "    configs: [{source: c, uid: \"1000\"}]\nconfigs:\n  c: {content: x}\n",
+     "services.a.configs[/c]", "owner 1000 dropped"},
+    {"file_mount_gid", "    configs: [{source: c, gid: \"1000\"}]\nconfigs:\n  c: {content: x}\n",
+     "services.a.configs[/c]", "fsGroup"},
+    {"file_mount_setuid", "    configs: [{source: c, mode: \"04755\"}]\nconfigs:\n  c: {content: x}\n",
+     "services.a.configs[/c]", "setuid"},
+    {"health_on_failure_stop", "    x-health-on-failure: stop\n    healthcheck: {test: [CMD, ok]}\n",
+     "services.a.x-health-on-failure", "cannot leave a container stopped"},
+    {"health_on_failure_no_probe", "    x-health-on-failure: restart\n", "services.a.x-health-on-failure",
+     "no probe"},
     {"ulimits", "    ulimits: {nofile: 1024}\n", "services.a.ulimits", "no per-container rlimits"},
     {"pids_limit", "    pids_limit: 10\n", "services.a.pids_limit", "podPidsLimit"},
     {"memswap_limit", "    mem_limit: 1g\n    memswap_limit: 2g\n", "services.a.memswap_limit", "swap"},
