@@ -119,7 +119,11 @@ Result<uint64_t> read_u64(const std::string& path) {
 
 Result<std::vector<pid_t>> read_procs(const std::string& dir) {
   auto text = read_file(dir + "/cgroup.procs");
-  if (!text && text.error().code() == Errc::not_found) return std::vector<pid_t>{};
+  // ENODEV: the cgroup was removed between finding and reading it (its last process exited and
+  // the shim reaped it): as empty as one that is not there.
+  if (!text && (text.error().code() == Errc::not_found || text.error().sys_errno() == ENODEV)) {
+    return std::vector<pid_t>{};
+  }
   if (!text) return std::move(text).error();
   std::vector<pid_t> pids;
   std::string_view rest = *text;
