@@ -142,9 +142,21 @@ void read_long(ServiceDraft& d, const Node& v, const std::string& at, std::vecto
 
 void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
   if (!expect_sequence(v, p, *d.diags)) return;
+  d.ports_node = &v;
   for (size_t i = 0; i < v.items.size(); ++i) {
     const Node& item = v.items[i];
     std::string at = index_path(p, i);
+    size_t before = d.service.ports.size();
+    // expose takes sctp (it only documents); a published port needs a proxy, which has tcp and udp.
+    auto refuse_sctp = [&] {
+      bool sctp = std::any_of(d.service.ports.begin() + long(before), d.service.ports.end(),
+                              [](const Port& port) { return port.protocol == "sctp"; });
+      if (!sctp) return;
+      const Node* proto = item.is_mapping() ? item.find("protocol") : nullptr;
+      d.error(proto ? *proto : item, proto ? join_path(at, "protocol") : at,
+              "not supported yet: sctp (published ports are proxied for tcp and udp only)");
+      d.service.ports.resize(before);
+    };
     if (item.is_mapping()) {
       read_long(d, item, at, d.service.ports);
     } else if (item.is_scalar()) {
@@ -153,7 +165,23 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
     } else {
       type_error(item, at, "a string or a mapping", *d.diags);
     }
+    refuse_sctp();
   }
+}
+
+void finish_ports(ServiceDraft& d) {
+  using Kind = NetworkMode::Kind;
+  Kind kind = d.service.network_mode.kind;
+  if (!d.ports_node || d.service.ports.empty() || kind == Kind::bridge) return;
+  if (kind == Kind::host) {
+    d.diags->warn(d.ports_node->mark, join_path(d.path, "ports"),
+                  "published ports are discarded with network_mode host (as docker does)");
+    return;
+  }
+  // docker: "conflicting options: port publishing and the container type network mode".
+  d.error(*d.ports_node, join_path(d.path, "ports"),
+          "cannot publish ports with network_mode " + std::string(to_string(kind)) +
+              " (the container has no network of its own to publish from)");
 }
 
 void read_expose(ServiceDraft& d, const Node& v, const std::string& p) {

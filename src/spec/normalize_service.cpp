@@ -264,6 +264,8 @@ void finish(ServiceDraft& d) {
     for (auto& [k, v] : *d.environment) s.environment[k] = v;
   if (!d.restart_set && d.deploy_restart) s.restart = *d.deploy_restart;
   finish_resources(d);
+  finish_security(d);
+  finish_ports(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)
