@@ -3,6 +3,7 @@
 // expanded into one Port per container port.
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
@@ -147,14 +148,22 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
     const Node& item = v.items[i];
     std::string at = index_path(p, i);
     size_t before = d.service.ports.size();
-    // expose takes sctp (it only documents); a published port needs a proxy, which has tcp and udp.
-    auto refuse_sctp = [&] {
-      bool sctp = std::any_of(d.service.ports.begin() + long(before), d.service.ports.end(),
-                              [](const Port& port) { return port.protocol == "sctp"; });
-      if (!sctp) return;
-      const Node* proto = item.is_mapping() ? item.find("protocol") : nullptr;
-      d.error(proto ? *proto : item, proto ? join_path(at, "protocol") : at,
-              "not supported yet: sctp (published ports are proxied for tcp and udp only)");
+    // What the port proxy cannot publish: sctp (expose, which only documents, takes it) and IPv6
+    // host addresses (ports are bound on IPv4).
+    auto refuse_unpublishable = [&] {
+      auto added = std::span(d.service.ports).subspan(before);
+      auto key = [&](const char* k) { return item.is_mapping() && item.find(k) ? item.find(k) : nullptr; };
+      if (std::any_of(added.begin(), added.end(), [](const Port& port) { return port.protocol == "sctp"; })) {
+        const Node* proto = key("protocol");
+        d.error(proto ? *proto : item, proto ? join_path(at, "protocol") : at,
+                "not supported yet: sctp (published ports are proxied for tcp and udp only)");
+      } else if (std::any_of(added.begin(), added.end(), [](const Port& port) { return is_ipv6(port.host_ip); })) {
+        const Node* ip = key("host_ip");
+        d.error(ip ? *ip : item, ip ? join_path(at, "host_ip") : at,
+                "not supported yet: IPv6 host addresses (published ports are bound on IPv4)");
+      } else {
+        return;
+      }
       d.service.ports.resize(before);
     };
     if (item.is_mapping()) {
@@ -165,7 +174,7 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
     } else {
       type_error(item, at, "a string or a mapping", *d.diags);
     }
-    refuse_sctp();
+    refuse_unpublishable();
   }
 }
 

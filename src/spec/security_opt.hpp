@@ -18,8 +18,8 @@ struct SecurityOpt {
 // Split at the first '=' when there is one, else at the first ':' ("label:type:x" is label, "type:x").
 SecurityOpt split_security_opt(std::string_view text);
 
-// Go's strconv.ParseBool, which docker applies to no-new-privileges' value: 1 t T TRUE true True,
-// 0 f F FALSE false False.
+// Go's strconv.ParseBool, which docker applies to no-new-privileges' value and to boolean network
+// driver_opts: 1 t T TRUE true True, 0 f F FALSE false False.
 std::optional<bool> parse_go_bool(std::string_view text);
 
 }  // namespace stack::spec

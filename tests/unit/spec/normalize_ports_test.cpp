@@ -1,4 +1,4 @@
-// ports: (short and long syntax, ranges, IPv6) and expose:.
+// ports: (short and long syntax, ranges, what cannot be published: sctp, IPv6 hosts) and expose:.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,11 +23,11 @@ Port port(std::string ip, uint16_t min, uint16_t max, uint16_t target, std::stri
 
 TEST(NormalizePorts, ShortSyntax) {
   auto o = run_service("    ports:\n      - 80\n      - '8080:80'\n      - 127.0.0.1:5432:5432/TCP\n"
-                       "      - '[::1]:53:53/udp'\n      - '127.0.0.1::9000'\n");
+                       "      - '127.0.0.2:53:53/udp'\n      - '127.0.0.1::9000'\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_THAT(o.service().ports,
               ::testing::ElementsAre(port("", 0, 0, 80), port("", 8080, 8080, 80),
-                                     port("127.0.0.1", 5432, 5432, 5432), port("::1", 53, 53, 53, "udp"),
+                                     port("127.0.0.1", 5432, 5432, 5432), port("127.0.0.2", 53, 53, 53, "udp"),
                                      port("127.0.0.1", 0, 0, 9000)));
 }
 
@@ -40,6 +40,19 @@ TEST(NormalizePorts, SctpIsRefusedForPublishedPorts) {
             "and udp only)\n"
             "stack.yaml:6:31: services.a.ports[1].protocol: not supported yet: sctp (published ports are "
             "proxied for tcp and udp only)");
+}
+
+// IPv6 host addresses are read (docker's syntax, brackets or not) and refused: ports are bound on IPv4.
+TEST(NormalizePorts, Ipv6HostAddressesAreRefused) {
+  auto o = run_service("    ports:\n      - '[::1]:53:53/udp'\n      - {target: 80, host_ip: '::'}\n"
+                       "      - '::1:81:81'\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.ports[0]: not supported yet: IPv6 host addresses (published ports are "
+            "bound on IPv4)\n"
+            "stack.yaml:6:30: services.a.ports[1].host_ip: not supported yet: IPv6 host addresses (published "
+            "ports are bound on IPv4)\n"
+            "stack.yaml:7:9: services.a.ports[2]: not supported yet: IPv6 host addresses (published ports are "
+            "bound on IPv4)");
 }
 
 TEST(NormalizePorts, NetworkModeWithoutANetworkOfItsOwnCannotPublish) {
