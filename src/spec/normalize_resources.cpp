@@ -45,7 +45,7 @@ void read_cpu_shares(ServiceDraft& d, const Node& v, const std::string& p) {
 void read_cpuset(ServiceDraft& d, const Node& v, const std::string& p) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
-  static const std::regex kCpuset("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*");
+  static const std::regex kCpuset("[0-9]{1,6}(-[0-9]{1,6})?(,[0-9]{1,6}(-[0-9]{1,6})?)*");
   static const std::regex kDownward("(^|,)([0-9]+)-([0-9]+)");
   if (!std::regex_match(*s, kCpuset)) {
     d.error(v, p, "\"" + *s + "\" is not a valid cpu set");
