@@ -62,6 +62,7 @@ void read_environment(ServiceDraft& d, const Node& value, const std::string& pat
 void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
 void read_command(ServiceDraft& d, const Node& value, const std::string& path);
 void read_entrypoint(ServiceDraft& d, const Node& value, const std::string& path);
+void read_working_dir(ServiceDraft& d, const Node& value, const std::string& path);
 // Splits like a POSIX shell without expansion (compose's shellwords); false on an open quote.
 bool shell_split(std::string_view text, std::vector<std::string>& out);
 
@@ -98,6 +99,8 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
+// hostname and domainname (the path says which).
+void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);
 

@@ -118,6 +118,18 @@ TEST(DockerValues, SecurityOptionsTheRuntimeCannotHonourAreRefused) {
             "stack.yaml:10:9: services.a.security_opt[5]: unknown value 'open' (only 'unconfined')");
 }
 
+TEST(DockerValues, WorkingDirAndUtsNamesAsTheKernelTakesThem) {
+  auto o = run_service("    working_dir: app\n    hostname: " + std::string(65, 'h') + "\n    domainname: example.com\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:4:18: services.a.working_dir: 'app' is not an absolute path\n"
+            "stack.yaml:5:15: services.a.hostname: is 65 bytes long: the kernel takes at most 64");
+  auto ok = run_service("    working_dir: /app\n    hostname: web\n    domainname: example.com\n");
+  ASSERT_TRUE(ok.stack) << ok.errors();
+  EXPECT_EQ(ok.service().working_dir, "/app");
+  EXPECT_EQ(ok.service().hostname, "web");
+  EXPECT_EQ(ok.service().domainname, "example.com");
+}
+
 TEST(DockerValues, EveryErrorOfTheIssueAtOnce) {
   auto o = run_service("    memswap_limit: 1g\n    ports: ['80:80/sctp']\n    security_opt: [apparmor=foo]\n"
                        "    sysctls: {vm.swappiness: 1}\n");
