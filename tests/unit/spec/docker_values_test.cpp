@@ -86,7 +86,7 @@ TEST(DockerValues, SysctlsThatAreNotNamespacedAreRefused) {
   EXPECT_EQ(o.errors(),
             "stack.yaml:4:15: services.a.sysctls.vm.swappiness: 'vm.swappiness' is not namespaced (it would "
             "change the host)\n"
-            "stack.yaml:7:32: services.b.sysctls[1]: 'kernel.hostname' is not namespaced (it would change the host)");
+            "stack.yaml:7:31: services.b.sysctls[1]: 'kernel.hostname' is not namespaced (it would change the host)");
 }
 
 TEST(DockerValues, NetSysctlsNeedTheirOwnNetworkNamespace) {

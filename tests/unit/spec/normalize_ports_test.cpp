@@ -38,7 +38,7 @@ TEST(NormalizePorts, SctpIsRefusedForPublishedPorts) {
   EXPECT_EQ(o.errors(),
             "stack.yaml:5:9: services.a.ports[0]: not supported yet: sctp (published ports are proxied for tcp "
             "and udp only)\n"
-            "stack.yaml:6:31: services.a.ports[1].protocol: not supported yet: sctp (published ports are "
+            "stack.yaml:6:32: services.a.ports[1].protocol: not supported yet: sctp (published ports are "
             "proxied for tcp and udp only)");
 }
 
@@ -49,7 +49,7 @@ TEST(NormalizePorts, Ipv6HostAddressesAreRefused) {
   EXPECT_EQ(o.errors(),
             "stack.yaml:5:9: services.a.ports[0]: not supported yet: IPv6 host addresses (published ports are "
             "bound on IPv4)\n"
-            "stack.yaml:6:30: services.a.ports[1].host_ip: not supported yet: IPv6 host addresses (published "
+            "stack.yaml:6:31: services.a.ports[1].host_ip: not supported yet: IPv6 host addresses (published "
             "ports are bound on IPv4)\n"
             "stack.yaml:7:9: services.a.ports[2]: not supported yet: IPv6 host addresses (published ports are "
             "bound on IPv4)");
