@@ -4,6 +4,7 @@
 // (and Config.Cmd) are that line, and Config.Entrypoint is null.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
