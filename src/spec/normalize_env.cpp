@@ -1,4 +1,5 @@
-// environment, env_file, command and entrypoint: the keys that decide what the process sees.
+// environment, env_file, command, entrypoint and working_dir: the keys that decide what the process
+// sees.
 #include <filesystem>
 
 #include "spec/dotenv.hpp"
@@ -172,6 +173,13 @@ std::optional<std::vector<std::string>> read_words(ServiceDraft& d, const Node& 
 
 void read_command(ServiceDraft& d, const Node& v, const std::string& p) {
   if (auto words = read_words(d, v, p)) d.service.command = std::move(*words);
+}
+
+// docker: "the working directory '...' is invalid, it needs to be an absolute path".
+void read_working_dir(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (s && !s->empty() && s->front() != '/') d.error(v, p, "'" + *s + "' is not an absolute path");
+  else if (s) d.service.working_dir = *s;
 }
 
 void read_entrypoint(ServiceDraft& d, const Node& v, const std::string& p) {

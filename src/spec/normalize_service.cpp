@@ -171,10 +171,10 @@ constexpr std::array kHandlers{
     KeyEntry{"entrypoint", read_entrypoint},
     KeyEntry{"environment", read_environment},
     KeyEntry{"env_file", read_env_file},
-    KeyEntry{"working_dir", read_text<&Service::working_dir>},
+    KeyEntry{"working_dir", read_working_dir},
     KeyEntry{"user", read_text<&Service::user>},
-    KeyEntry{"hostname", read_text<&Service::hostname>},
-    KeyEntry{"domainname", read_text<&Service::domainname>},
+    KeyEntry{"hostname", read_uts_name},
+    KeyEntry{"domainname", read_uts_name},
     KeyEntry{"container_name", read_container_name},
     KeyEntry{"platform", read_platform},
     KeyEntry{"labels", read_labels},
@@ -264,6 +264,8 @@ void finish(ServiceDraft& d) {
     for (auto& [k, v] : *d.environment) s.environment[k] = v;
   if (!d.restart_set && d.deploy_restart) s.restart = *d.deploy_restart;
   finish_resources(d);
+  finish_security(d);
+  finish_ports(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)
