@@ -93,6 +93,8 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
     spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
     spec.lower_layers = std::move(lower);
     spec.scratch_dir = scratch;
+    spec.extra_hosts = o_.extra_hosts;
+    spec.shm_size = o_.shm_size;
     spec.output = [&](std::string_view data) { emit(BuildEvent::Type::output, {}, data); };
     auto code = run_in_container(spec);
     if (!code) return std::move(code).error().context(where(df_, ins) + ": RUN " + short_text(ins.args));

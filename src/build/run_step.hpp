@@ -6,9 +6,11 @@
 // which is removed before returning, whatever happened.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -27,6 +29,8 @@ struct RunSpec {
   RunNetwork network = RunNetwork::none;
   std::vector<std::string> lower_layers;  // top first; at least one
   std::string scratch_dir;                // exists, empty; the caller removes it
+  std::vector<std::pair<std::string, std::string>> extra_hosts;  // (name, address) in /etc/hosts
+  int64_t shm_size = 0;                   // bytes; 0 = the runtime's default
   std::function<void(std::string_view)> output;
 };
 
