@@ -10,6 +10,7 @@
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/run_mount.hpp"
 #include "image/pull.hpp"
 #include "image/reference.hpp"
 
@@ -107,7 +108,11 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
     return fail(Errc::unsupported, where(df_, ins) + ": " + what + " is not supported yet");
   };
   if (ins.kind == Kind::run) {
-    if (!ins.mounts.empty()) return unsupported("RUN --mount");
+    for (const std::string& m : ins.mounts) {
+      if (auto parsed = parse_run_mount(m); !parsed) {
+        return fail(parsed.error().code(), where(df_, ins) + ": RUN " + parsed.error().message());
+      }
+    }
     if (ins.flags.count("security")) return unsupported("RUN --security");
     if (auto n = ins.flags.find("network"); n != ins.flags.end() && n->second != "none" && n->second != "default" && n->second != "host") {
       return fail(Errc::invalid_argument, where(df_, ins) + ": RUN --network='" + n->second + "': expected none, default or host");

@@ -75,6 +75,15 @@ Result<int> run_in_container(const RunSpec& spec) {
   c.user = spec.user;
   c.hostname = "stack-build";
   if (spec.shm_size > 0) c.shm_size = static_cast<std::uint64_t>(spec.shm_size);
+  for (const StepMount& m : spec.mounts) {
+    runtime::MountConfig mount;
+    mount.type = m.source.empty() ? runtime::MountType::tmpfs : runtime::MountType::bind;
+    mount.source = m.source;
+    mount.destination = m.target;
+    mount.read_only = m.read_only;
+    mount.tmpfs_size = m.tmpfs_size;
+    c.mounts.push_back(std::move(mount));
+  }
   c.network.mode = spec.network == RunNetwork::host ? runtime::NetworkMode::host : runtime::NetworkMode::none;
   // Made here, not by Container::create(): remove() deletes what create() made, and the upper
   // directory must outlive the container to become the layer.
