@@ -315,7 +315,8 @@ std::optional<Service> normalize_service(const Node& key, const Node& value,
   if (const Node* n = value.find("x-health-on-failure")) {
     read_health_on_failure(d, *n, join_path(d.path, "x-health-on-failure"));
   }
-  if (!refused && d.service.image.empty() && !value.find("image") && !value.find("build"))
+  const Node* build = value.find("build");
+  if (!refused && d.service.image.empty() && !value.find("image") && (!build || build->is_null()))
     diags.error(key, d.path, "missing 'image'");
   finish_build(d, value);
   finish(d);

@@ -8,6 +8,7 @@
 
 #include "spec/hash.hpp"
 #include "spec/serialize.hpp"
+#include "unit/spec/load_fixture.hpp"
 #include "unit/spec/normalize_fixture.hpp"
 
 namespace stack::spec {
@@ -185,6 +186,31 @@ TEST_F(NormalizeBuild, SerializedAsCompose) {
   EXPECT_EQ(j["build"]["context"], at("app"));
   EXPECT_EQ(j["build"]["args"]["A"], "1");
   EXPECT_EQ(j["image"], "demo-web");
+}
+
+}  // namespace
+}  // namespace stack::spec
+
+namespace stack::spec {
+namespace {
+
+class BuildPaths : public testing::LoadTest {};
+
+// A service from another file keeps its own file's directory as the base of its context, also
+// when the mapping form leaves the context out (".").
+TEST_F(BuildPaths, ContextsOfOtherFilesAreTheirs) {
+  write("lib/app/Dockerfile", "FROM busybox\n");
+  write("lib/base.yaml",
+        "services:\n  one:\n    build: ./app\n  two:\n    build:\n      dockerfile: app/Dockerfile\n");
+  write("stack.yaml",
+        "services:\n  web:\n    extends: {file: lib/base.yaml, service: one}\n"
+        "  api:\n    extends: {file: lib/base.yaml, service: two}\n");
+  LoadOutcome o = load_files({"stack.yaml"});
+  ASSERT_TRUE(o.stack) << o.diagnostics.format();
+  EXPECT_EQ(service(o, "web").build->context, path("lib/app"));
+  EXPECT_EQ(service(o, "web").image, "demo-web");
+  EXPECT_EQ(service(o, "api").build->context, path("lib"));
+  EXPECT_EQ(service(o, "api").build->dockerfile, path("lib/app/Dockerfile"));
 }
 
 }  // namespace
