@@ -50,9 +50,11 @@ bool is_remote(std::string_view context) {
          context.starts_with("github.com/");
 }
 
+// Made absolute and clean, without a trailing slash ("." is the base itself).
 std::string absolute(const std::string& base, const std::string& path) {
-  if (!path.empty() && path[0] == '/') return std::filesystem::path(path).lexically_normal().string();
-  return (std::filesystem::path(base) / path).lexically_normal().string();
+  std::string out = (std::filesystem::path(base) / path).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 // A local directory, relative to the project directory (absolutize_service_paths made the

@@ -169,6 +169,7 @@ TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
   EXPECT_EQ(refused.code, 1);
   EXPECT_THAT(refused.err, HasSubstr("stack.yaml:4:7: services.web.build.cache_from: not supported yet"));
   EXPECT_FALSE(find_image().has_value());
+  write_web();  // teardown's `down` reads the file
 }
 
 }  // namespace

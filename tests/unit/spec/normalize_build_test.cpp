@@ -52,6 +52,12 @@ TEST_F(NormalizeBuild, StringFormIsTheContext) {
   EXPECT_EQ(s.image, "demo-web");  // compose's {project}-{service}
 }
 
+TEST_F(NormalizeBuild, DotIsTheProjectDirectory) {
+  auto o = load("services:\n  web:\n    build: .\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->context, dir_.lexically_normal().string());
+}
+
 TEST_F(NormalizeBuild, ImageNamesTheBuiltImage) {
   auto o = load("services:\n  web:\n    image: registry.local/web:2\n    build: app\n");
   ASSERT_TRUE(o.stack) << o.errors();
