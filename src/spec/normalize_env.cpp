@@ -89,7 +89,7 @@ void env_file_entry(ServiceDraft& d, const Node& item, const std::string& at, En
 
 }  // namespace
 
-void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
+std::optional<Environment> read_variables(ServiceDraft& d, const Node& v, const std::string& p) {
   Environment env;
   if (v.is_sequence()) {
     environment_from_list(d, v, p, env);
@@ -97,9 +97,13 @@ void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
     environment_from_map(d, v, p, env);
   } else {
     type_error(v, p, "a mapping or a list", *d.diags);
-    return;
+    return std::nullopt;
   }
-  d.environment = std::move(env);
+  return env;
+}
+
+void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto env = read_variables(d, v, p)) d.environment = std::move(*env);
 }
 
 void read_env_file(ServiceDraft& d, const Node& v, const std::string& p) {

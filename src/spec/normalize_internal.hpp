@@ -58,6 +58,9 @@ struct ServiceDraft {
 using KeyHandler = void (*)(ServiceDraft& d, const Node& value, const std::string& path);
 
 // normalize_env.cpp
+// KEY=VALUE pairs as a mapping or a list (environment, build.args): `KEY` alone takes the
+// shell's value, or is left out when the shell has none.
+std::optional<Environment> read_variables(ServiceDraft& d, const Node& value, const std::string& path);
 void read_environment(ServiceDraft& d, const Node& value, const std::string& path);
 void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
 void read_command(ServiceDraft& d, const Node& value, const std::string& path);
@@ -132,6 +135,11 @@ std::vector<FileSource> normalize_file_sources(const Node* node, std::string_vie
 // yet: <reason>" or "not supported: <reason>"); nullopt for a key that is not refused.
 std::vector<std::string_view> refused_service_keys();
 std::optional<std::string> refusal(std::string_view key);
+
+// normalize_build.cpp: build (string or mapping), and the image name of a service with build
+// and no image, as compose names it: {project}-{service}.
+void read_build(ServiceDraft& d, const Node& value, const std::string& path);
+std::string default_image_name(std::string_view project, std::string_view service);
 
 // normalize_service.cpp
 std::optional<Service> normalize_service(const Node& key, const Node& value,

@@ -120,10 +120,6 @@ void read_profiles(ServiceDraft& d, const Node& v, const std::string& p) {
   d.service.profiles = std::move(*list);
 }
 
-void read_build(ServiceDraft& d, const Node& v, const std::string& p) {
-  d.error(v, p, "not supported yet: use image");
-}
-
 void read_logging_options(ServiceDraft& d, const Node& v, const std::string& p) {
   auto options = read_string_map(v, p, *d.diags);
   if (!options) return;
@@ -257,6 +253,17 @@ bool by_priority(const ServiceNetwork& a, const ServiceNetwork& b) {
   return a.key < b.key;
 }
 
+// A built image is named by `image`, else {project}-{service}. Such an image is never pulled.
+void finish_build(ServiceDraft& d, const Node& value) {
+  Service& s = d.service;
+  if (!s.build) return;
+  if (s.image.empty()) s.image = default_image_name(d.ctx->project_name, s.name);
+  const Node* policy = value.find("pull_policy");
+  if (policy && s.pull_policy == PullPolicy::always)
+    d.error(*policy, join_path(d.path, "pull_policy"),
+            "not supported yet with 'build': the image is built, never pulled (missing, build or never)");
+}
+
 void finish(ServiceDraft& d) {
   Service& s = d.service;
   if (d.env_file_env) s.environment = s.env_file_environment = *d.env_file_env;
@@ -310,8 +317,10 @@ std::optional<Service> normalize_service(const Node& key, const Node& value,
   if (const Node* n = value.find("x-health-on-failure")) {
     read_health_on_failure(d, *n, join_path(d.path, "x-health-on-failure"));
   }
-  if (!refused && d.service.image.empty() && !value.find("image") && !value.find("build"))
+  const Node* build = value.find("build");
+  if (!refused && d.service.image.empty() && !value.find("image") && (!build || build->is_null()))
     diags.error(key, d.path, "missing 'image'");
+  finish_build(d, value);
   finish(d);
   if (diags.size() != before) return std::nullopt;
   return std::move(d.service);
