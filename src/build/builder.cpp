@@ -10,6 +10,8 @@
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/run_mount.hpp"
+#include "image/pull.hpp"
 #include "image/reference.hpp"
 
 namespace stack::build {
@@ -42,6 +44,12 @@ void Builder::emit(BuildEvent::Type type, std::string text, std::string_view dat
 
 Result<image::Image> Builder::find_image(const Instruction& ins, const std::string& ref) {
   if (auto it = images_.find(ref); it != images_.end()) return it->second;
+  if (o_.pull) {
+    auto pulled = image::ensure_image(store_, ref, image::PullPolicy::always, {});
+    if (!pulled) return std::move(pulled).error().context(where(df_, ins));
+    images_[ref] = *pulled;
+    return *pulled;
+  }
   auto found = store_.find(ref);
   if (!found) return std::move(found).error().context(where(df_, ins));
   if (!*found) {
@@ -58,7 +66,10 @@ Result<void> Builder::prepare() {
   if (::stat(o_.context_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return fail(Errc::not_found, "build context '" + o_.context_dir + "' is not a directory");
   }
-  STACK_ASSIGN_OR_RETURN(std::string text, read_text(dockerfile_path_));
+  std::string text = o_.dockerfile_text;
+  if (text.empty()) {
+    STACK_ASSIGN_OR_RETURN(text, read_text(dockerfile_path_));
+  }
   std::string label = dockerfile_path_.substr(dockerfile_path_.find_last_of('/') + 1);
   STACK_ASSIGN_OR_RETURN(df_, parse_dockerfile(text, label));
   STACK_ASSIGN_OR_RETURN(ignore_, load_ignore_rules(o_.context_dir, dockerfile_path_));
@@ -97,7 +108,11 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
     return fail(Errc::unsupported, where(df_, ins) + ": " + what + " is not supported yet");
   };
   if (ins.kind == Kind::run) {
-    if (!ins.mounts.empty()) return unsupported("RUN --mount");
+    for (const std::string& m : ins.mounts) {
+      if (auto parsed = parse_run_mount(m); !parsed) {
+        return fail(parsed.error().code(), where(df_, ins) + ": RUN " + parsed.error().message());
+      }
+    }
     if (ins.flags.count("security")) return unsupported("RUN --security");
     if (auto n = ins.flags.find("network"); n != ins.flags.end() && n->second != "none" && n->second != "default" && n->second != "host") {
       return fail(Errc::invalid_argument, where(df_, ins) + ": RUN --network='" + n->second + "': expected none, default or host");

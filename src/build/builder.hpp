@@ -29,12 +29,16 @@ struct BuildOptions {
   std::string root;         // the state root: images/, build-cache/, builds/ (RUN scratch)
   std::string context_dir;
   std::string dockerfile;   // "" = <context>/Dockerfile
+  std::string dockerfile_text;  // the Dockerfile itself (compose's dockerfile_inline), if not ""
   std::map<std::string, std::string> build_args;
   std::string target;       // "" = the last stage
   bool no_cache = false;
   std::string network = "default";  // none | default | host (default is the host's namespace)
   std::map<std::string, std::string> labels;
   std::vector<std::string> tags;    // "name[:tag]"
+  bool pull = false;                // pull every base image from its registry first
+  std::vector<std::pair<std::string, std::string>> extra_hosts;  // (name, address) for RUN steps
+  int64_t shm_size = 0;             // /dev/shm of RUN steps in bytes; 0 = the runtime's default
   int64_t source_date_epoch = 0;
 };
 

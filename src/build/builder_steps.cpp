@@ -1,11 +1,17 @@
 // The builder's RUN, COPY and ADD steps: each computes its cache key, then either takes the layer
 // from the step cache or makes it (a container for RUN, a directly written tar for COPY and ADD).
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "build/builder_impl.hpp"
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/rootfs_view.hpp"
+#include "build/run_mount.hpp"
 #include "build/run_step.hpp"
 #include "build/upper_diff.hpp"
 #include "image/fs.hpp"
@@ -43,6 +49,42 @@ std::string short_text(const std::string& s) {
   return one.size() > 80 ? one.substr(0, 77) + "..." : one;
 }
 
+// The RUN's --mount values for the step (checked by check_instruction already): cache
+// directories made and, with sharing=locked, locked until the step is done; targets made
+// absolute. `stubs` are the targets the stage did not have: their mount points are taken out of
+// the layer afterwards.
+struct StepMounts {
+  std::vector<StepMount> mounts;
+  std::vector<util::UniqueFd> locks;
+  std::vector<std::string> stubs;  // relative, cleaned
+};
+
+Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const std::string& workdir,
+                                  const std::string& root, const RootfsView& view) {
+  StepMounts out;
+  for (const std::string& value : values) {
+    STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(value));
+    std::filesystem::path path = (std::filesystem::path(workdir) / m.target).lexically_normal();
+    std::string rel = path.relative_path().string();
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    StepMount step{"", "/" + rel, m.read_only, m.size};
+    if (m.type == RunMount::Type::cache) {
+      STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m));
+      step.source = dir.path;
+      if (dir.lock) out.locks.push_back(std::move(dir.lock));
+    }
+    if (!rel.empty() && !view.lookup(rel)) out.stubs.push_back(rel);
+    out.mounts.push_back(std::move(step));
+  }
+  return out;
+}
+
+// The mount points that the stage did not have, when empty (a parent directory made for one
+// stays: the step's working directory may be one of them).
+void remove_mount_stubs(const std::string& upper, const std::vector<std::string>& stubs) {
+  for (const std::string& p : stubs) (void)::rmdir((upper + "/" + p).c_str());
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> Builder::layer_dirs(const StageState& state) {
@@ -74,9 +116,14 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
   std::string network = o_.network;
   if (auto n = ins.flags.find("network"); n != ins.flags.end()) network = n->second;
   std::vector<std::string> argv = run_argv(ins, state);
-  std::string key = step_key(state.key, "RUN " + json(argv).dump() + " network=" + network);
+  std::string text = "RUN " + json(argv).dump() + " network=" + network;
+  if (!ins.mounts.empty()) text += " mounts=" + json(ins.mounts).dump();
+  std::string key = step_key(state.key, text);
   return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(std::vector<std::string> lower, layer_dirs(state));
+    RootfsView view(lower);
+    auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view);
+    if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
     STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(o_.root + "/images"));
     lower.insert(lower.begin(), init);
     std::string scratch = o_.root + "/builds/" + image::random_suffix();
@@ -93,6 +140,9 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
     spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
     spec.lower_layers = std::move(lower);
     spec.scratch_dir = scratch;
+    spec.extra_hosts = o_.extra_hosts;
+    spec.shm_size = o_.shm_size;
+    spec.mounts = mounted->mounts;
     spec.output = [&](std::string_view data) { emit(BuildEvent::Type::output, {}, data); };
     auto code = run_in_container(spec);
     if (!code) return std::move(code).error().context(where(df_, ins) + ": RUN " + short_text(ins.args));
@@ -100,6 +150,7 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
       return fail(Errc::conflict, df_.path + ":" + std::to_string(ins.line) + ": RUN " + short_text(ins.args) +
                                       ": exit code " + std::to_string(*code));
     }
+    remove_mount_stubs(scratch + "/upper", mounted->stubs);
     return write_upper_layer(ingest_->blobs(), scratch + "/upper", o_.source_date_epoch);
   });
 }

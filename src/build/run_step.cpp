@@ -33,7 +33,9 @@ Result<void> write_text(const std::string& path, const std::string& text) {
 // hosts, hostname and resolv.conf for the step: the host's resolver with the host network.
 Result<runtime::EtcFiles> etc_files(const RunSpec& spec) {
   runtime::EtcFiles f{spec.scratch_dir + "/hosts", spec.scratch_dir + "/hostname", spec.scratch_dir + "/resolv.conf"};
-  STACK_TRY(write_text(f.hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"));
+  std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+  for (const auto& [name, address] : spec.extra_hosts) hosts += address + "\t" + name + "\n";
+  STACK_TRY(write_text(f.hosts, hosts));
   STACK_TRY(write_text(f.hostname, "stack-build\n"));
   std::string resolv;
   if (spec.network == RunNetwork::host) {
@@ -72,6 +74,16 @@ Result<int> run_in_container(const RunSpec& spec) {
   c.cwd = spec.cwd.empty() ? "/" : spec.cwd;
   c.user = spec.user;
   c.hostname = "stack-build";
+  if (spec.shm_size > 0) c.shm_size = static_cast<std::uint64_t>(spec.shm_size);
+  for (const StepMount& m : spec.mounts) {
+    runtime::MountConfig mount;
+    mount.type = m.source.empty() ? runtime::MountType::tmpfs : runtime::MountType::bind;
+    mount.source = m.source;
+    mount.destination = m.target;
+    mount.read_only = m.read_only;
+    mount.tmpfs_size = m.tmpfs_size;
+    c.mounts.push_back(std::move(mount));
+  }
   c.network.mode = spec.network == RunNetwork::host ? runtime::NetworkMode::host : runtime::NetworkMode::none;
   // Made here, not by Container::create(): remove() deletes what create() made, and the upper
   // directory must outlive the container to become the layer.

@@ -6,9 +6,11 @@
 // which is removed before returning, whatever happened.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -19,6 +21,14 @@ using util::Result;
 
 enum class RunNetwork { none, host };
 
+// A RUN --mount, resolved: a host directory bind-mounted, or a tmpfs.
+struct StepMount {
+  std::string source;  // host directory; "" = a tmpfs
+  std::string target;  // absolute in the container
+  bool read_only = false;
+  uint64_t tmpfs_size = 0;  // bytes; 0 = the kernel's default
+};
+
 struct RunSpec {
   std::vector<std::string> args;
   std::vector<std::string> env;
@@ -27,6 +37,9 @@ struct RunSpec {
   RunNetwork network = RunNetwork::none;
   std::vector<std::string> lower_layers;  // top first; at least one
   std::string scratch_dir;                // exists, empty; the caller removes it
+  std::vector<std::pair<std::string, std::string>> extra_hosts;  // (name, address) in /etc/hosts
+  int64_t shm_size = 0;                   // bytes; 0 = the runtime's default
+  std::vector<StepMount> mounts;
   std::function<void(std::string_view)> output;
 };
 

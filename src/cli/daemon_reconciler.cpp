@@ -7,6 +7,7 @@
 #include "cli/image_resolver.hpp"
 #include "scheduler/linux_host_network.hpp"
 #include "cli/project_context.hpp"
+#include "cli/service_builds.hpp"
 #include "net/dns/dns_server.hpp"
 #include "net/dns/pid_file.hpp"
 #include "net/naming.hpp"
@@ -68,8 +69,17 @@ Result<daemon::PassOutcome> EngineReconciler::apply(const daemon::StackSource& s
     for (const spec::Diagnostic& d : loaded.diagnostics.list()) lines += (lines.empty() ? "" : "; ") + d.format();
     return Error(Errc::invalid_argument, lines.empty() ? "the stack file could not be loaded" : lines);
   }
-  const spec::Stack& stack = *loaded.stack;
+  spec::Stack& stack = *loaded.stack;
   STACK_ASSIGN_OR_RETURN(PassEngine p, make_engine(global_, stack.name));
+  // As `stack up`: the missing images of services with build are built, and every such
+  // service's image id is known before planning (it is part of the config hash).
+  ServiceBuildOptions build;
+  build.root = global_.root;
+  ServiceBuildProgress progress;
+  progress.start = [&](const spec::Service& s) {
+    spdlog::info("project={} service={} image={} building", stack.name, s.name, s.image);
+  };
+  STACK_TRY(build_services(stack, *p.store, build, progress));
   scheduler::UpOptions up;
   up.leave_exited = mode == daemon::PassMode::resync;
   STACK_TRY(p.engine->up(stack, up));

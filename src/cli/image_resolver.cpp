@@ -35,6 +35,10 @@ scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::Pro
     image::PullPolicy policy = pull_policy_of(service);
     if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
+    if (service.build && !found) {
+      return util::fail(util::Errc::not_found, "service " + service.name + ": image '" + service.image +
+                                                   "' is not built yet (stack build " + service.name + ")");
+    }
     bool pulls = policy == image::PullPolicy::always || (!found && policy == image::PullPolicy::missing);
     if (pulls && progress) progress({"Image", service.image, "Pulling", false, false});
     auto image = image::ensure_image(store, service.image, policy, {});

@@ -1,5 +1,6 @@
 // The engine's image resolver for the CLI: the local store, then the registry as the service's
-// pull_policy says (always, missing, never). Thread-safe: containers are created in parallel.
+// pull_policy says (always, missing, never); the image of a service with build is never pulled
+// (service_builds.hpp builds it before `up`). Thread-safe: containers are created in parallel.
 #pragma once
 
 #include "image/pull.hpp"

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "cli/build_progress.hpp"
 #include "cli/command.hpp"
 #include "cli/image_resolver.hpp"
 #include "scheduler/linux_host_network.hpp"
@@ -72,6 +73,12 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     return nullptr;
   }
   ctx->store_ = std::move(*store);
+  if (ctx->stack_) {
+    if (auto ids = resolve_built_images(*ctx->stack_, *ctx->store_); !ids) {
+      fail(ids.error());
+      return nullptr;
+    }
+  }
   auto options = engine_options(global);
   if (!options) {
     fail(options.error());
@@ -80,6 +87,20 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
   ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->host_,
       make_image_resolver(*ctx->store_, print_progress), print_progress);
   return ctx;
+}
+
+util::Result<void> ProjectContext::build_images(ServiceBuildOptions options) {
+  if (!stack_) return util::fail(util::Errc::internal, "no stack file to build from");
+  options.root = root_;
+  STACK_ASSIGN_OR_RETURN(options.source_date_epoch, source_date_epoch());
+  BuildProgressPrinter printer(progress_is_tty("auto"));
+  ServiceBuildProgress progress;
+  progress.start = [](const spec::Service& s) { std::cerr << "Building " << s.name << " (" << s.image << ")\n"; };
+  progress.events = [&](const build::BuildEvent& e) { printer(e); };
+  progress.done = [](const spec::Service&, const build::BuildResult& r) { print_built(r); };
+  auto built = build_services(*stack_, *store_, options, progress);
+  if (!built) printer.print_tail();
+  return built;
 }
 
 }  // namespace stack::cli

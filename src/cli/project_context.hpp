@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/global_options.hpp"
+#include "cli/service_builds.hpp"
 #include "image/store.hpp"
 #include "net/network.hpp"
 #include "runtime/shim_runtime.hpp"
@@ -25,7 +26,8 @@ class ProjectContext {
                  // not read at all (parsing 50 services costs `ps` about 5 ms of its 20)
   };
   // Loads the stack as the verb needs; without a stack file, -p alone names the project. Errors
-  // are printed; nullptr returned.
+  // are printed; nullptr returned. The image ids of services with build are looked up (the
+  // config hash includes them).
   static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, StackFile need);
 
   const std::string& project() const { return project_; }
@@ -34,6 +36,9 @@ class ProjectContext {
   runtime::ShimRuntime& runtime() { return *runtime_; }
   image::Store& images() { return *store_; }
   const std::string& root() const { return root_; }
+  // Builds the images of the stack's services with build as options say (root and
+  // SOURCE_DATE_EPOCH filled in here), progress on stderr, and updates their image ids.
+  util::Result<void> build_images(ServiceBuildOptions options);
 
  private:
   std::string root_;

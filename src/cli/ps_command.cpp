@@ -1,4 +1,5 @@
-// `stack ps`: the project's containers with service, status (health, restarts), ports, created.
+// `stack ps`: the project's containers with service, status (health, restarts, OOM kill), ports,
+// created.
 // Reads state files only: no shim is asked anything, so it stays fast on large stacks.
 #include <CLI/CLI.hpp>
 
@@ -55,6 +56,8 @@ class PsCommand final : public Command {
       if (!all_ && !running) continue;
       if (!services_.empty() && std::find(services_.begin(), services_.end(), c.service) == services_.end()) continue;
       std::string status = scheduler::describe_status(c.state, now);
+      // docker shows only "Exited (137)"; its inspect says OOMKilled. Here ps says it too.
+      if (c.state.oom_killed) status += " (OOMKilled)";
       if (c.state.restart_count > 0) status += " (restarts: " + std::to_string(c.state.restart_count) + ")";
       if (quiet_) {
         std::cout << c.name << "\n";
@@ -76,6 +79,7 @@ class PsCommand final : public Command {
                       {"State", runtime::shim::status_name(c.state.status)},
                       {"Health", c.state.health ? runtime::shim::health_status_name(c.state.health->status) : ""},
                       {"ExitCode", c.state.exit_code},
+                      {"OOMKilled", c.state.oom_killed},
                       {"RestartCount", c.state.restart_count},
                       {"Status", status},
                       {"Created", c.created},

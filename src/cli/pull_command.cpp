@@ -1,5 +1,6 @@
 // `stack pull [SERVICE...]`: pull the images of the stack's services from their registries
-// (services with pull_policy: never are skipped), a progress bar per layer on a terminal.
+// (services with pull_policy: never and services with build, whose image is built, are skipped), a
+// progress bar per layer on a terminal.
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
@@ -40,7 +41,8 @@ class PullCommand final : public Command {
     std::ostream null_out(nullptr);
     for (const spec::Service& service : ctx->stack()->services) {
       if (!services_.empty() && std::find(services_.begin(), services_.end(), service.name) == services_.end()) continue;
-      if (pull_policy_of(service) == image::PullPolicy::never || !done.insert(service.image).second) continue;
+      if (service.build || pull_policy_of(service) == image::PullPolicy::never) continue;
+      if (!done.insert(service.image).second) continue;
       auto pulled = pull_with_progress(ctx->images(), service.image, {}, quiet_ ? null_out : std::cout,
                                        !quiet_ && ::isatty(STDOUT_FILENO) != 0);
       if (!pulled) {

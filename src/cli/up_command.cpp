@@ -1,6 +1,8 @@
 // `stack up`: create and start the stack's containers (in dependency order, independent ones in
 // parallel), then either return (-d) or attach: stream the logs of the containers until they all
 // exit or Ctrl-C stops them gracefully (a second Ctrl-C kills them), as `docker compose up` does.
+// Images of services with build are built first: the missing ones, all with --build, none with
+// --no-build (service_builds.hpp).
 #include <CLI/CLI.hpp>
 
 #include <signal.h>
@@ -40,6 +42,8 @@ class UpCommand final : public Command {
     app.add_option("--wait-timeout", wait_timeout_, "Seconds to wait with --wait (0: no limit)");
     app.add_flag("--force-recreate", force_recreate_, "Recreate containers even if nothing changed");
     app.add_flag("--no-recreate", no_recreate_, "Never recreate existing containers");
+    app.add_flag("--build", build_, "Build the images of services with build before starting");
+    app.add_flag("--no-build", no_build_, "Build no image, even when one is missing");
     app.add_flag("--remove-orphans", remove_orphans_, "Remove containers of services not in the file");
     app.add_flag("--no-deps", no_deps_, "Do not start the named services' dependencies");
     app.add_option("--scale", scale_, "Replicas of a service: SERVICE=N (repeatable)")->type_name("SERVICE=N");
@@ -49,6 +53,10 @@ class UpCommand final : public Command {
   int run(const GlobalOptions& global) override {
     if (force_recreate_ && no_recreate_) {
       std::cerr << "stack: --force-recreate and --no-recreate cannot be combined\n";
+      return kExitUsage;
+    }
+    if (build_ && no_build_) {
+      std::cerr << "stack: --build and --no-build cannot be combined\n";
       return kExitUsage;
     }
     scheduler::UpOptions options;
@@ -77,12 +85,21 @@ class UpCommand final : public Command {
     }
     auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
     if (!ctx) return kExitFailure;
+    if (auto built = build_before_up(*ctx); !built) return fail(built.error());
     if (auto up = ctx->engine().up(*ctx->stack(), options); !up) return fail(up.error());
     if (detach_ || wait_) return kExitOk;
     return attach(*ctx);
   }
 
  private:
+  // Images of services with build: all (--build), none (--no-build), else the missing ones.
+  util::Result<void> build_before_up(ProjectContext& ctx) {
+    ServiceBuildOptions b;
+    b.when = build_ ? BuildWhen::always : no_build_ ? BuildWhen::never : BuildWhen::missing;
+    STACK_ASSIGN_OR_RETURN(b.services, services_for_up(*ctx.stack(), services_, no_deps_));
+    return ctx.build_images(std::move(b));
+  }
+
   int attach(ProjectContext& ctx) {
     struct sigaction sa {};
     sa.sa_handler = on_interrupt;
@@ -132,6 +149,8 @@ class UpCommand final : public Command {
   bool force_recreate_ = false;
   bool no_recreate_ = false;
   bool remove_orphans_ = false;
+  bool build_ = false;
+  bool no_build_ = false;
   bool no_deps_ = false;
   std::vector<std::string> scale_;
   std::vector<std::string> services_;

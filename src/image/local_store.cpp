@@ -162,9 +162,13 @@ Result<ImageRef> LocalStore::add_image_locked(const Digest& manifest, const std:
     }
   }
   bool changed = repos.add_image(manifest);
-  for (const auto& tag : tags) changed = repos.set_tag(tag, manifest) || changed;
+  std::vector<std::string> named;
+  for (const auto& tag : tags) {
+    changed = repos.set_tag(tag, manifest) || changed;
+    if (std::find(named.begin(), named.end(), tag) == named.end()) named.push_back(tag);
+  }
   if (changed) STACK_TRY(repos.save(repositories_path()));
-  return ImageRef{manifest, image.id, repos.tags_of(manifest)};
+  return ImageRef{manifest, image.id, std::move(named)};
 }
 
 Result<ImageRef> LocalStore::add_image(const Digest& manifest, const std::vector<std::string>& tags) {

@@ -42,7 +42,9 @@ class LocalStore final : public Store {
   Result<nlohmann::json> inspect(std::string_view ref) override;
   Result<std::unique_ptr<Ingest>> begin_ingest() override;
 
-  // Records an image whose blobs are all stored (load, import and, later, pull) and tags it.
+  // Records an image whose blobs are all stored (load, import and, later, pull) and tags it. The
+  // ImageRef holds the tags given here only, not the other names the manifest already had: an
+  // archive's load reports its own names, as docker load does.
   Result<ImageRef> add_image(const Digest& manifest, const std::vector<std::string>& tags);
   const BlobStore& blobs() const { return blobs_; }
   const LayerStore& layers() const { return layers_; }

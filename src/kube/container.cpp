@@ -126,6 +126,10 @@ json make_container(Context& ctx, const spec::Service& s) {
                        "'build' approximated by IfNotPresent: a cluster does not build images");
       break;
   }
+  if (s.build) {
+    ctx.warnings.add(Context::path(s, "build"), "not built by the cluster: push image '" + s.image +
+                                                    "' (stack build) to a registry the cluster pulls from");
+  }
   add_command(ctx, s, c);
   add_environment(ctx, s, c);
   if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;

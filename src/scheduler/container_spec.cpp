@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "spec/security_opt.hpp"
+
 namespace stack::scheduler {
 
 using runtime::shim::HealthCheck;
@@ -185,13 +187,20 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   }
   c.sysctls = s.sysctls;
   c.security.capabilities = {s.cap_add, s.cap_drop, s.privileged};
+  // The stack file admits only what is mapped here (spec/normalize_security.cpp): label=disable and
+  // apparmor=unconfined ask for what every container is, without SELinux labels or AppArmor profile.
   for (const std::string& opt : s.security_opt) {
-    if (opt == "seccomp=unconfined" || opt == "seccomp:unconfined") {
+    spec::SecurityOpt o = spec::split_security_opt(opt);
+    if (o.name == "seccomp" && o.value == "unconfined") {
       c.security.seccomp = runtime::SeccompMode::unconfined;
-    } else if (opt == "no-new-privileges=false" || opt == "no-new-privileges:false") {
-      c.security.no_new_privileges = false;
-    } else if (opt.rfind("no-new-privileges", 0) != 0) {
-      return Error(Errc::unsupported, "security_opt '" + opt + "' is not supported");
+    } else if (o.name == "no-new-privileges") {
+      c.security.no_new_privileges = !o.has_value || spec::parse_go_bool(o.value).value_or(true);
+    } else if (o.name == "systempaths" && o.value == "unconfined") {
+      c.masked_paths.clear();
+      c.readonly_paths.clear();
+    } else if (!(o.name == "seccomp" && o.value == "builtin") && !(o.name == "label" && o.value == "disable") &&
+               !(o.name == "disable" && !o.has_value) && !(o.name == "apparmor" && o.value == "unconfined")) {
+      return Error(Errc::internal, "security_opt '" + opt + "' passed the stack file's checks but has no mapping");
     }
   }
   c.init = s.init.value_or(false);

@@ -10,6 +10,8 @@ nlohmann::json hashed_json(const Service& service) {
   // The fields compose leaves out of its ServiceHash: they decide how many containers run, when
   // they start or where the image comes from, never what a container is.
   for (const char* key : {"depends_on", "profiles", "pull_policy", "build", "scale"}) j.erase(key);
+  // The image a service with `build` runs, by id: a rebuilt image is a changed service.
+  if (!service.image_id.empty()) j["image_id"] = service.image_id;
   auto deploy = j.find("deploy");
   if (deploy != j.end()) {
     deploy->erase("replicas");

@@ -131,6 +131,24 @@ struct ExtraHost {
 
 enum class PullPolicy { missing, always, never, build };
 
+// build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
+// takes it. Paths are absolute; the image is tagged with Service::image and `tags`.
+struct Build {
+  std::string context;            // a directory
+  std::string dockerfile;         // "" = <context>/Dockerfile, unless dockerfile_inline
+  std::string dockerfile_inline;  // the Dockerfile's text; never with dockerfile
+  std::map<std::string, std::string> args;  // `KEY` alone: the environment's value, else left out
+  std::string target;             // "" = the last stage
+  std::map<std::string, std::string> labels;
+  std::string network;            // "" (default), none, default or host: of RUN steps
+  bool no_cache = false;
+  bool pull = false;              // pull the base images first
+  std::vector<std::string> tags;  // names besides Service::image
+  std::optional<int64_t> shm_size;     // /dev/shm of RUN steps, bytes
+  std::vector<ExtraHost> extra_hosts;  // in RUN steps' /etc/hosts
+  bool operator==(const Build&) const = default;
+};
+
 // Container logs: json-file (docker's format, rotated by max-size / max-file) or none.
 struct Logging {
   std::string driver = "json-file";
@@ -193,6 +211,10 @@ struct Service {
   std::vector<std::string> dns;
   std::optional<int64_t> shm_size;
   PullPolicy pull_policy = PullPolicy::missing;
+  std::optional<Build> build;
+  // The id ("sha256:...") of the local image of a service with `build`, when the CLI found one
+  // before planning: part of the config hash, so that a rebuilt image recreates the containers.
+  std::string image_id;
   Logging logging;
   std::vector<std::string> profiles;
   Location location;  // the services.<name> key

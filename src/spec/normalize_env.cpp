@@ -1,4 +1,5 @@
-// environment, env_file, command and entrypoint: the keys that decide what the process sees.
+// environment, env_file, command, entrypoint and working_dir: the keys that decide what the process
+// sees.
 #include <filesystem>
 
 #include "spec/dotenv.hpp"
@@ -88,7 +89,7 @@ void env_file_entry(ServiceDraft& d, const Node& item, const std::string& at, En
 
 }  // namespace
 
-void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
+std::optional<Environment> read_variables(ServiceDraft& d, const Node& v, const std::string& p) {
   Environment env;
   if (v.is_sequence()) {
     environment_from_list(d, v, p, env);
@@ -96,9 +97,13 @@ void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
     environment_from_map(d, v, p, env);
   } else {
     type_error(v, p, "a mapping or a list", *d.diags);
-    return;
+    return std::nullopt;
   }
-  d.environment = std::move(env);
+  return env;
+}
+
+void read_environment(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto env = read_variables(d, v, p)) d.environment = std::move(*env);
 }
 
 void read_env_file(ServiceDraft& d, const Node& v, const std::string& p) {
@@ -172,6 +177,13 @@ std::optional<std::vector<std::string>> read_words(ServiceDraft& d, const Node& 
 
 void read_command(ServiceDraft& d, const Node& v, const std::string& p) {
   if (auto words = read_words(d, v, p)) d.service.command = std::move(*words);
+}
+
+// docker: "the working directory '...' is invalid, it needs to be an absolute path".
+void read_working_dir(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (s && !s->empty() && s->front() != '/') d.error(v, p, "'" + *s + "' is not an absolute path");
+  else if (s) d.service.working_dir = *s;
 }
 
 void read_entrypoint(ServiceDraft& d, const Node& v, const std::string& p) {

@@ -46,6 +46,9 @@ struct ServiceDraft {
   std::vector<Mount> volume_mounts, tmpfs_mounts;
   std::map<std::string, std::string> mount_paths;  // container path -> key path that mounts it
   std::optional<Sourced<std::string>> mac_address;  // service-level: the first network's
+  std::map<std::string, Sourced<std::string>> sysctl_nodes;  // sysctl -> {key path, node}
+  const Node* memswap_node = nullptr;  // memswap_limit: given
+  const Node* ports_node = nullptr;    // ports: given
 
   void error(const Node& node, const std::string& at, std::string message) const {
     diags->error(node, at, std::move(message));
@@ -55,16 +58,22 @@ struct ServiceDraft {
 using KeyHandler = void (*)(ServiceDraft& d, const Node& value, const std::string& path);
 
 // normalize_env.cpp
+// KEY=VALUE pairs as a mapping or a list (environment, build.args): `KEY` alone takes the
+// shell's value, or is left out when the shell has none.
+std::optional<Environment> read_variables(ServiceDraft& d, const Node& value, const std::string& path);
 void read_environment(ServiceDraft& d, const Node& value, const std::string& path);
 void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
 void read_command(ServiceDraft& d, const Node& value, const std::string& path);
 void read_entrypoint(ServiceDraft& d, const Node& value, const std::string& path);
+void read_working_dir(ServiceDraft& d, const Node& value, const std::string& path);
 // Splits like a POSIX shell without expansion (compose's shellwords); false on an open quote.
 bool shell_split(std::string_view text, std::vector<std::string>& out);
 
 // normalize_ports.cpp
 void read_ports(ServiceDraft& d, const Node& value, const std::string& path);
 void read_expose(ServiceDraft& d, const Node& value, const std::string& path);
+// Ports that network_mode leaves nowhere to publish from.
+void finish_ports(ServiceDraft& d);
 
 // normalize_mounts.cpp
 void read_volumes(ServiceDraft& d, const Node& value, const std::string& path);
@@ -93,6 +102,8 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
+// hostname and domainname (the path says which).
+void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);
 
@@ -110,6 +121,8 @@ std::optional<Cidr4> parse_cidr4(std::string_view text);
 void read_caps(ServiceDraft& d, const Node& value, const std::string& path);
 void read_sysctls(ServiceDraft& d, const Node& value, const std::string& path);
 void read_security_opt(ServiceDraft& d, const Node& value, const std::string& path);
+// What spans keys: net.* sysctls with network_mode host.
+void finish_security(ServiceDraft& d);
 
 // normalize_secrets.cpp
 void read_secrets(ServiceDraft& d, const Node& value, const std::string& path);
@@ -122,6 +135,11 @@ std::vector<FileSource> normalize_file_sources(const Node* node, std::string_vie
 // yet: <reason>" or "not supported: <reason>"); nullopt for a key that is not refused.
 std::vector<std::string_view> refused_service_keys();
 std::optional<std::string> refusal(std::string_view key);
+
+// normalize_build.cpp: build (string or mapping), and the image name of a service with build
+// and no image, as compose names it: {project}-{service}.
+void read_build(ServiceDraft& d, const Node& value, const std::string& path);
+std::string default_image_name(std::string_view project, std::string_view service);
 
 // normalize_service.cpp
 std::optional<Service> normalize_service(const Node& key, const Node& value,

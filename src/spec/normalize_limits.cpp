@@ -34,7 +34,8 @@ void read_device_list(ServiceDraft& d, const Node& v, const std::string& p, std:
     if (field == "weight") n = read_int(*value, vp, *d.diags, 10, 1000);
     else if (sizes) n = read_bytes(*value, vp, *d.diags);
     else n = read_int(*value, vp, *d.diags, 0);
-    if (dev && n) out.push_back(DeviceRate{*dev, uint64_t(*n)});
+    // A rate of 0 is docker's "no limit" for that device (cgroup v1 removes the rule).
+    if (dev && n && (field == "weight" || *n != 0)) out.push_back(DeviceRate{*dev, uint64_t(*n)});
   }
 }
 

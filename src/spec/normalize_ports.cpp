@@ -3,6 +3,7 @@
 // expanded into one Port per container port.
 #include <algorithm>
 #include <cctype>
+#include <span>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
@@ -142,9 +143,29 @@ void read_long(ServiceDraft& d, const Node& v, const std::string& at, std::vecto
 
 void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
   if (!expect_sequence(v, p, *d.diags)) return;
+  d.ports_node = &v;
   for (size_t i = 0; i < v.items.size(); ++i) {
     const Node& item = v.items[i];
     std::string at = index_path(p, i);
+    size_t before = d.service.ports.size();
+    // What the port proxy cannot publish: sctp (expose, which only documents, takes it) and IPv6
+    // host addresses (ports are bound on IPv4).
+    auto refuse_unpublishable = [&] {
+      auto added = std::span(d.service.ports).subspan(before);
+      auto key = [&](const char* k) { return item.is_mapping() && item.find(k) ? item.find(k) : nullptr; };
+      if (std::any_of(added.begin(), added.end(), [](const Port& port) { return port.protocol == "sctp"; })) {
+        const Node* proto = key("protocol");
+        d.error(proto ? *proto : item, proto ? join_path(at, "protocol") : at,
+                "not supported yet: sctp (published ports are proxied for tcp and udp only)");
+      } else if (std::any_of(added.begin(), added.end(), [](const Port& port) { return is_ipv6(port.host_ip); })) {
+        const Node* ip = key("host_ip");
+        d.error(ip ? *ip : item, ip ? join_path(at, "host_ip") : at,
+                "not supported yet: IPv6 host addresses (published ports are bound on IPv4)");
+      } else {
+        return;
+      }
+      d.service.ports.resize(before);
+    };
     if (item.is_mapping()) {
       read_long(d, item, at, d.service.ports);
     } else if (item.is_scalar()) {
@@ -153,7 +174,23 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
     } else {
       type_error(item, at, "a string or a mapping", *d.diags);
     }
+    refuse_unpublishable();
   }
+}
+
+void finish_ports(ServiceDraft& d) {
+  using Kind = NetworkMode::Kind;
+  Kind kind = d.service.network_mode.kind;
+  if (!d.ports_node || d.service.ports.empty() || kind == Kind::bridge) return;
+  if (kind == Kind::host) {
+    d.diags->warn(d.ports_node->mark, join_path(d.path, "ports"),
+                  "published ports are discarded with network_mode host (as docker does)");
+    return;
+  }
+  // docker: "conflicting options: port publishing and the container type network mode".
+  d.error(*d.ports_node, join_path(d.path, "ports"),
+          "cannot publish ports with network_mode " + std::string(to_string(kind)) +
+              " (the container has no network of its own to publish from)");
 }
 
 void read_expose(ServiceDraft& d, const Node& v, const std::string& p) {

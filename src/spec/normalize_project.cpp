@@ -6,6 +6,7 @@
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
+#include "spec/security_opt.hpp"
 
 namespace stack::spec {
 
@@ -96,6 +97,26 @@ void read_ipam(const Node& v, const std::string& p, Network& net, Diagnostics& d
     read_pool(config->items[i], index_path(join_path(p, "config"), i), net, diags);
 }
 
+// The driver options stack reads (docs/stack-file.md, Networks), judged here so that the network
+// module only asserts them: the MTU and the two switches (booleans as Go reads them, as docker).
+void check_network_driver_opts(const Node& v, const std::string& p, const Network& net, Diagnostics& diags) {
+  auto at = [&](const std::string& key) -> const Node& {
+    for (const auto& [k, val] : v.entries)
+      if (k.scalar == key) return val;
+    return v;
+  };
+  if (auto it = net.driver_opts.find("com.docker.network.driver.mtu"); it != net.driver_opts.end()) {
+    auto mtu = parse_int(it->second);
+    if (!mtu || *mtu < 68 || *mtu > 65535)
+      diags.error(at(it->first), join_path(p, it->first), "'" + it->second + "' is not an MTU (68 to 65535)");
+  }
+  for (const char* key : {"com.docker.network.bridge.enable_ip_masquerade", "stack.dns.forward"}) {
+    auto it = net.driver_opts.find(key);
+    if (it != net.driver_opts.end() && !parse_go_bool(it->second))
+      diags.error(at(key), join_path(p, key), "'" + it->second + "' is not a boolean (true or false)");
+  }
+}
+
 void read_network_body(const Node& v, const std::string& p, Network& net, Diagnostics& diags) {
   if (const Node* n = v.find("driver")) {
     auto s = read_string(*n, join_path(p, "driver"), diags);
@@ -111,7 +132,11 @@ void read_network_body(const Node& v, const std::string& p, Network& net, Diagno
     auto b = read_bool(*n, join_path(p, "enable_ipv4"), diags);
     if (b && !*b) diags.error(*n, join_path(p, "enable_ipv4"), "ipv6-only networks are not supported yet");
   }
-  if (const Node* n = v.find("driver_opts")) net.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(net.driver_opts);
+  if (net.enable_ipv6) diags.error(*v.find("enable_ipv6"), join_path(p, "enable_ipv6"), "not supported yet: the bridges are IPv4 only");
+  if (const Node* n = v.find("driver_opts")) {
+    net.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(net.driver_opts);
+    check_network_driver_opts(*n, join_path(p, "driver_opts"), net, diags);
+  }
   if (const Node* n = v.find("labels")) net.labels = read_string_map(*n, join_path(p, "labels"), diags).value_or(net.labels);
 }
 

@@ -1,6 +1,7 @@
 // Resource limits: the service-level keys (mem_limit, cpus, ...), deploy.resources, blkio_config,
 // ulimits, and replicas from scale / deploy.replicas. Both spellings of one limit may be written
 // when they agree; different values are an error rather than a silent pick.
+#include <algorithm>
 #include <regex>
 
 #include "spec/field_reader.hpp"
@@ -13,18 +14,50 @@ namespace {
 
 std::string last_key(const std::string& path) { return path.substr(path.rfind('.') + 1); }
 
-// memswap_limit and pids take -1 for "unlimited" as an integer; sizes otherwise.
+// memswap_limit takes -1 for "unlimited" as an integer; sizes otherwise.
 std::optional<int64_t> read_limit(ServiceDraft& d, const Node& v, const std::string& p) {
   if (v.is_scalar() && v.scalar == "-1") return -1;
   return read_bytes(v, p, *d.diags);
 }
 
+// pids_limit and deploy.resources.limits.pids: as docker, 0 and every negative number are
+// "unlimited", stored as -1.
+std::optional<int64_t> read_pids(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto i = read_int(v, p, *d.diags);
+  if (i && *i <= 0) return -1;
+  return i;
+}
+
+// docker's cpu shares: 0 is the default (none set); below 2 raised to 2, above 262144 lowered to
+// 262144 (the kernel's bounds), with a warning as docker gives.
+void read_cpu_shares(ServiceDraft& d, const Node& v, const std::string& p) {
+  constexpr int64_t kMin = 2, kMax = 262144;
+  auto i = read_int(v, p, *d.diags);
+  if (i && *i < 0) d.error(v, p, "must not be negative (0 is the default weight)");
+  if (!i || *i <= 0) return;
+  int64_t shares = std::clamp(*i, kMin, kMax);
+  if (shares != *i)
+    d.diags->warn(v.mark, p, "cpu shares " + std::to_string(*i) + " changed to " +
+                                 std::to_string(shares) + " (the kernel's range is 2 to 262144)");
+  d.service.resources.cpu_shares = shares;
+}
+
 void read_cpuset(ServiceDraft& d, const Node& v, const std::string& p) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
-  static const std::regex kCpuset("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*");
-  if (!std::regex_match(*s, kCpuset)) d.error(v, p, "\"" + *s + "\" is not a valid cpu set");
-  else d.service.resources.cpuset = *s;
+  static const std::regex kCpuset("[0-9]{1,6}(-[0-9]{1,6})?(,[0-9]{1,6}(-[0-9]{1,6})?)*");
+  static const std::regex kDownward("(^|,)([0-9]+)-([0-9]+)");
+  if (!std::regex_match(*s, kCpuset)) {
+    d.error(v, p, "\"" + *s + "\" is not a valid cpu set");
+    return;
+  }
+  for (std::sregex_iterator it(s->begin(), s->end(), kDownward), end; it != end; ++it) {
+    if (std::stoull((*it)[2].str()) > std::stoull((*it)[3].str())) {
+      d.error(v, p, "\"" + *s + "\": the range " + (*it)[2].str() + "-" + (*it)[3].str() + " goes down");
+      return;
+    }
+  }
+  d.service.resources.cpuset = *s;
 }
 
 }  // namespace
@@ -33,24 +66,31 @@ void read_resource_key(ServiceDraft& d, const Node& v, const std::string& p) {
   std::string key = last_key(p);
   Resources& r = d.service.resources;
   Diagnostics& diags = *d.diags;
+  // A 0 is docker's "not set" for every one of these but pids_limit (then: unlimited).
   if (key == "mem_limit") {
     if (auto b = read_bytes(v, p, diags)) d.mem_limit = Sourced<int64_t>{*b, &v};
   } else if (key == "memswap_limit") {
-    if (auto b = read_limit(d, v, p)) r.memswap = *b;
+    d.memswap_node = &v;
+    if (auto b = read_limit(d, v, p); b && *b != 0) r.memswap = *b;
   } else if (key == "mem_reservation") {
     if (auto b = read_bytes(v, p, diags)) d.mem_reservation = Sourced<int64_t>{*b, &v};
   } else if (key == "cpus") {
     if (auto c = read_double(v, p, diags)) d.cpus = Sourced<double>{*c, &v};
   } else if (key == "cpu_shares") {
-    if (auto i = read_int(v, p, diags, 0, 262144)) r.cpu_shares = *i;
+    read_cpu_shares(d, v, p);
   } else if (key == "cpu_quota") {
-    if (auto i = read_int(v, p, diags, -1)) r.cpu_quota = *i;
+    // The kernel's least quota is 1 ms; -1 is unlimited.
+    auto i = read_int(v, p, diags, -1);
+    if (i && *i > 0 && *i < 1000) d.error(v, p, "must be at least 1000 (1 ms), or -1 for no limit");
+    else if (i && *i != 0) r.cpu_quota = *i;
   } else if (key == "cpu_period") {
-    if (auto i = read_int(v, p, diags, 1000, 1000000)) r.cpu_period = *i;
+    auto i = read_int(v, p, diags, 0, 1000000);
+    if (i && *i > 0 && *i < 1000) d.error(v, p, "must be between 1000 (1 ms) and 1000000 (1 s)");
+    else if (i && *i != 0) r.cpu_period = *i;
   } else if (key == "cpuset") {
     read_cpuset(d, v, p);
   } else if (key == "pids_limit") {
-    if (auto i = read_int(v, p, diags, -1)) d.pids_limit = Sourced<int64_t>{*i, &v};
+    if (auto i = read_pids(d, v, p)) d.pids_limit = Sourced<int64_t>{*i, &v};
   }
 }
 
@@ -77,7 +117,7 @@ void read_limits(ServiceDraft& d, const Node& v, const std::string& p, bool rese
     if (b) (reservations ? d.deploy_mem_reservation : d.deploy_memory) = Sourced<int64_t>{*b, n};
   }
   if (const Node* n = v.find("pids")) {
-    if (auto i = read_int(*n, join_path(p, "pids"), *d.diags, -1)) d.deploy_pids = Sourced<int64_t>{*i, n};
+    if (auto i = read_pids(d, *n, join_path(p, "pids"))) d.deploy_pids = Sourced<int64_t>{*i, n};
   }
   for (std::string_view k : {"devices", "generic_resources"})
     if (const Node* n = v.find(k)) d.error(*n, join_path(p, k), "not supported yet");
@@ -182,8 +222,16 @@ void finish_resources(ServiceDraft& d) {
   r.pids = settle(d, d.pids_limit, "pids_limit", d.deploy_pids, "deploy.resources.limits.pids", false);
   auto replicas = settle(d, d.scale, "scale", d.deploy_replicas, "deploy.replicas", false);
   d.service.replicas = int(replicas.value_or(1));
+  // 0 is docker's "no limit" for memory and its reservation.
+  if (r.memory == 0) r.memory.reset();
+  if (r.memory_reservation == 0) r.memory_reservation.reset();
+  std::string swap_at = join_path(d.path, "memswap_limit");
+  const Mark& swap_mark = d.memswap_node ? d.memswap_node->mark : d.service.location.mark;
+  if (r.memswap == -1 && !r.memory) r.memswap.reset();  // unlimited swap, and no memory limit: the default
+  if (r.memswap && !r.memory)
+    d.diags->error(swap_mark, swap_at, "needs a memory limit (mem_limit): it is memory plus swap");
   if (r.memory && r.memswap && *r.memswap != -1 && *r.memswap < *r.memory)
-    d.diags->error(d.service.location.mark, join_path(d.path, "memswap_limit"),
+    d.diags->error(swap_mark, swap_at,
                    "must not be less than the memory limit (" + util::format_bytes(*r.memswap) +
                        " < " + util::format_bytes(*r.memory) + ")");
   if (r.memory && r.memory_reservation && *r.memory_reservation > *r.memory)

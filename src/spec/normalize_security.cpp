@@ -1,12 +1,15 @@
 // Privilege keys: cap_add / cap_drop (checked against the kernel's capability names),
-// sysctls and security_opt.
+// sysctls (namespaced ones only: util/namespaced_sysctl.hpp) and security_opt (what the runtime
+// honours: spec/security_opt.hpp).
 #include <algorithm>
 #include <array>
 #include <cctype>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
+#include "spec/security_opt.hpp"
 #include "spec/suggest.hpp"
+#include "util/namespaced_sysctl.hpp"
 
 namespace stack::spec {
 
@@ -50,34 +53,99 @@ void read_caps(ServiceDraft& d, const Node& v, const std::string& p) {
   }
 }
 
+namespace {
+
+// The node that names one sysctl, and its key path: its key in the mapping form, its "K=V" item in
+// the list form.
+Sourced<std::string> sysctl_node(const Node& v, const std::string& name, const std::string& p) {
+  if (v.is_mapping()) {
+    for (const auto& [k, val] : v.entries)
+      if (k.scalar == name) return {join_path(p, name), &k};
+  }
+  for (size_t i = 0; i < v.items.size(); ++i) {
+    const std::string& item = v.items[i].scalar;
+    if (item.compare(0, name.size(), name) == 0 && (item.size() == name.size() || item[name.size()] == '='))
+      return {index_path(p, i), &v.items[i]};
+  }
+  return {join_path(p, name), &v};
+}
+
+}  // namespace
+
 void read_sysctls(ServiceDraft& d, const Node& v, const std::string& p) {
   auto map = read_string_map(v, p, *d.diags);
   if (!map) return;
   for (const auto& [k, val] : *map) {
-    // Only namespaced sysctls can be set per container; the runtime checks which ones.
-    if (k.find('/') != std::string::npos || k.find("..") != std::string::npos) {
-      d.error(v, join_path(p, k), "'" + k + "' is not a valid sysctl name");
+    // Only namespaced sysctls can be set per container: util::sysctl_refusal is the one rule, and
+    // the runtime asserts it again. The host network's net.* are judged in finish_security.
+    Sourced<std::string> where = sysctl_node(v, k, p);
+    std::string_view why = util::sysctl_refusal(k, false);
+    if (!why.empty()) {
+      d.error(*where.node, where.value, "'" + k + "' " + std::string(why));
       continue;
     }
     d.service.sysctls[k] = val;
+    d.sysctl_nodes[k] = where;
   }
 }
+
+namespace {
+
+// What the runtime honours of each option; the message for what it does not.
+std::optional<std::string> security_opt_refusal(const SecurityOpt& o) {
+  if (o.name == "no-new-privileges") {
+    if (!o.has_value || parse_go_bool(o.value)) return std::nullopt;
+    return "'" + o.value + "' is not a boolean";
+  }
+  if (o.name == "disable" && !o.has_value) return std::nullopt;  // docker's bare form of label=disable
+  if (!o.has_value) return "'" + o.name + "' needs a value ('" + o.name + "=...')";
+  if (o.name == "seccomp") {
+    if (o.value == "unconfined" || o.value == "builtin") return std::nullopt;
+    return "not supported yet: seccomp profile files (the runtime has its default profile, "
+           "'builtin', and 'unconfined')";
+  }
+  if (o.name == "apparmor") {
+    if (o.value == "unconfined") return std::nullopt;
+    return "not supported: the runtime loads no AppArmor profile (only 'unconfined', which every "
+           "container is)";
+  }
+  if (o.name == "label") {
+    if (o.value == "disable") return std::nullopt;
+    return "not supported: the runtime applies no SELinux labels (only 'disable', which every "
+           "container is)";
+  }
+  if (o.value == "unconfined") return std::nullopt;  // systempaths
+  return "unknown value '" + o.value + "' (only 'unconfined')";
+}
+
+}  // namespace
 
 void read_security_opt(ServiceDraft& d, const Node& v, const std::string& p) {
   auto list = read_string_list(v, p, *d.diags);
   if (!list) return;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string& opt = (*list)[i];
-    size_t sep = opt.find_first_of(":=");
-    std::string name = opt.substr(0, sep);
+    SecurityOpt o = split_security_opt(opt);
     static constexpr std::string_view kNames[] = {"label", "apparmor", "seccomp",
-                                                  "no-new-privileges", "systempaths"};
-    if (std::find(std::begin(kNames), std::end(kNames), name) == std::end(kNames)) {
+                                                  "no-new-privileges", "systempaths", "disable"};
+    if (std::find(std::begin(kNames), std::end(kNames), o.name) == std::end(kNames)) {
       d.error(v.items[i], index_path(p, i),
-              "unknown security option '" + name + "'" + did_you_mean(name, kNames));
+              "unknown security option '" + o.name + "'" + did_you_mean(o.name, kNames));
+      continue;
+    }
+    if (auto why = security_opt_refusal(o)) {
+      d.error(v.items[i], index_path(p, i), *why);
       continue;
     }
     d.service.security_opt.push_back(opt);
+  }
+}
+
+void finish_security(ServiceDraft& d) {
+  if (d.service.network_mode.kind != NetworkMode::Kind::host) return;
+  for (const auto& [name, where] : d.sysctl_nodes) {
+    std::string_view why = util::sysctl_refusal(name, true);
+    if (!why.empty()) d.error(*where.node, where.value, "'" + name + "' " + std::string(why));
   }
 }
 

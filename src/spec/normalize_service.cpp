@@ -120,10 +120,6 @@ void read_profiles(ServiceDraft& d, const Node& v, const std::string& p) {
   d.service.profiles = std::move(*list);
 }
 
-void read_build(ServiceDraft& d, const Node& v, const std::string& p) {
-  d.error(v, p, "not supported yet: use image");
-}
-
 void read_logging_options(ServiceDraft& d, const Node& v, const std::string& p) {
   auto options = read_string_map(v, p, *d.diags);
   if (!options) return;
@@ -171,10 +167,10 @@ constexpr std::array kHandlers{
     KeyEntry{"entrypoint", read_entrypoint},
     KeyEntry{"environment", read_environment},
     KeyEntry{"env_file", read_env_file},
-    KeyEntry{"working_dir", read_text<&Service::working_dir>},
+    KeyEntry{"working_dir", read_working_dir},
     KeyEntry{"user", read_text<&Service::user>},
-    KeyEntry{"hostname", read_text<&Service::hostname>},
-    KeyEntry{"domainname", read_text<&Service::domainname>},
+    KeyEntry{"hostname", read_uts_name},
+    KeyEntry{"domainname", read_uts_name},
     KeyEntry{"container_name", read_container_name},
     KeyEntry{"platform", read_platform},
     KeyEntry{"labels", read_labels},
@@ -257,6 +253,17 @@ bool by_priority(const ServiceNetwork& a, const ServiceNetwork& b) {
   return a.key < b.key;
 }
 
+// A built image is named by `image`, else {project}-{service}. Such an image is never pulled.
+void finish_build(ServiceDraft& d, const Node& value) {
+  Service& s = d.service;
+  if (!s.build) return;
+  if (s.image.empty()) s.image = default_image_name(d.ctx->project_name, s.name);
+  const Node* policy = value.find("pull_policy");
+  if (policy && s.pull_policy == PullPolicy::always)
+    d.error(*policy, join_path(d.path, "pull_policy"),
+            "not supported yet with 'build': the image is built, never pulled (missing, build or never)");
+}
+
 void finish(ServiceDraft& d) {
   Service& s = d.service;
   if (d.env_file_env) s.environment = s.env_file_environment = *d.env_file_env;
@@ -264,6 +271,8 @@ void finish(ServiceDraft& d) {
     for (auto& [k, v] : *d.environment) s.environment[k] = v;
   if (!d.restart_set && d.deploy_restart) s.restart = *d.deploy_restart;
   finish_resources(d);
+  finish_security(d);
+  finish_ports(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)
@@ -308,8 +317,10 @@ std::optional<Service> normalize_service(const Node& key, const Node& value,
   if (const Node* n = value.find("x-health-on-failure")) {
     read_health_on_failure(d, *n, join_path(d.path, "x-health-on-failure"));
   }
-  if (!refused && d.service.image.empty() && !value.find("image") && !value.find("build"))
+  const Node* build = value.find("build");
+  if (!refused && d.service.image.empty() && !value.find("image") && (!build || build->is_null()))
     diags.error(key, d.path, "missing 'image'");
+  finish_build(d, value);
   finish(d);
   if (diags.size() != before) return std::nullopt;
   return std::move(d.service);

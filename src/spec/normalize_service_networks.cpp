@@ -1,4 +1,5 @@
-// A service's place on the network: networks, network_mode, extra_hosts and dns.
+// A service's place on the network: networks, network_mode, extra_hosts, dns, hostname and
+// domainname.
 #include <arpa/inet.h>
 
 #include <regex>
@@ -138,6 +139,18 @@ void read_extra_hosts(ServiceDraft& d, const Node& v, const std::string& p) {
     }
     add_extra_host(d, v.items[i], index_path(p, i), s.substr(0, sep), s.substr(sep + 1));
   }
+}
+
+void read_uts_name(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  // The kernel's limit for sethostname and setdomainname (__NEW_UTS_LEN).
+  if (s->size() > 64) {
+    d.error(v, p, "is " + std::to_string(s->size()) + " bytes long: the kernel takes at most 64");
+    return;
+  }
+  bool host = p.size() >= 8 && p.compare(p.size() - 8, 8, "hostname") == 0;
+  (host ? d.service.hostname : d.service.domainname) = *s;
 }
 
 void read_dns(ServiceDraft& d, const Node& v, const std::string& p) {

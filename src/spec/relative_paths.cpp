@@ -51,10 +51,13 @@ void absolutize_env_files(Node& env_file, const std::string& dir) {
   }
 }
 
+// A mapping without a context means ".": that file's directory, made explicit here.
 void absolutize_build(Node& build, const std::string& dir) {
   if (build.is_scalar()) return absolutize_scalar(build, dir);
-  if (Node* context = build.is_mapping() ? build.find("context") : nullptr)
-    absolutize_scalar(*context, dir);
+  if (!build.is_mapping()) return;
+  Node* context = build.find("context");
+  if (context && !context->is_null()) return absolutize_scalar(*context, dir);
+  build.set("context", Node::make_scalar(dir, build.mark));
 }
 
 }  // namespace

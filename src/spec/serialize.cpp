@@ -206,6 +206,29 @@ json ulimits_json(const std::map<std::string, Ulimit>& ulimits) {
   return j;
 }
 
+json extra_hosts_json(const std::vector<ExtraHost>& hosts) {
+  json j = json::array();
+  // "=" as compose writes it now: an IPv6 address has colons of its own
+  for (const ExtraHost& h : hosts) j.push_back(h.hostname + "=" + h.address);
+  return j;
+}
+
+json build_json(const Build& build) {
+  json j{{"context", build.context}};
+  put_string(j, "dockerfile", build.dockerfile);
+  put_string(j, "dockerfile_inline", build.dockerfile_inline);
+  put_list(j, "args", build.args);
+  put_string(j, "target", build.target);
+  put_list(j, "labels", build.labels);
+  put_string(j, "network", build.network);
+  put_true(j, "no_cache", build.no_cache);
+  put_true(j, "pull", build.pull);
+  put_list(j, "tags", build.tags);
+  if (build.shm_size) j["shm_size"] = bytes(*build.shm_size);
+  if (!build.extra_hosts.empty()) j["extra_hosts"] = extra_hosts_json(build.extra_hosts);
+  return j;
+}
+
 void put_process(json& j, const Service& service) {
   put_string(j, "image", service.image);
   if (service.entrypoint) j["entrypoint"] = *service.entrypoint;
@@ -228,6 +251,7 @@ void put_process(json& j, const Service& service) {
     j["x-health-on-failure"] = std::string(to_string(service.health_on_failure));
   }
   if (service.pull_policy != PullPolicy::missing) j["pull_policy"] = to_string(service.pull_policy);
+  if (service.build) j["build"] = build_json(*service.build);
   if (service.logging != Logging{}) j["logging"] = logging_json(service.logging);
   put_list(j, "profiles", service.profiles);
 }
@@ -242,11 +266,7 @@ void put_network(json& j, const Service& service) {
     j["network_mode"] = network_mode_text(service.network_mode);
   }
   if (!service.networks.empty()) j["networks"] = service_networks_json(service.networks);
-  if (!service.extra_hosts.empty()) {
-    json& hosts = j["extra_hosts"] = json::array();
-    // "=" as compose writes it now: an IPv6 address has colons of its own
-    for (const ExtraHost& h : service.extra_hosts) hosts.push_back(h.hostname + "=" + h.address);
-  }
+  if (!service.extra_hosts.empty()) j["extra_hosts"] = extra_hosts_json(service.extra_hosts);
   put_list(j, "dns", service.dns);
 }
 

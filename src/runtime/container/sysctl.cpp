@@ -1,45 +1,18 @@
 #include "runtime/container/sysctl.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 #include "runtime/sys/file.hpp"
+#include "util/namespaced_sysctl.hpp"
 
 namespace stack::runtime {
 
 using util::Errc;
 using util::Error;
 
-namespace {
-
-bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
-
-// IPC sysctls live in the IPC namespace, which every container has.
-constexpr std::string_view kIpcExact[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                          "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                          "kernel.shmmni", "kernel.shm_rmid_forced"};
-
-bool well_formed(const std::string& name) {
-  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
-  if (name.find("..") != std::string::npos) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
-           c == '/';
-  });
-}
-
-}  // namespace
-
 std::string sysctl_refusal(const std::string& name, NetworkMode network) {
-  if (!well_formed(name) || name.find('/') != std::string::npos) return "is not a sysctl name";
-  if (std::find(std::begin(kIpcExact), std::end(kIpcExact), name) != std::end(kIpcExact)) return "";
-  if (starts_with(name, "fs.mqueue.")) return "";
-  if (starts_with(name, "net.")) {
-    if (network == NetworkMode::host) return "is not allowed with the host network namespace";
-    return "";
-  }
-  return "is not namespaced (it would change the host)";
+  return std::string(util::sysctl_refusal(name, network == NetworkMode::host));
 }
 
 Result<void> check_sysctls(const std::map<std::string, std::string>& sysctls, NetworkMode network) {

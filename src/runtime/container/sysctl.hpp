@@ -9,7 +9,8 @@
 
 namespace stack::runtime {
 
-// Why a sysctl is refused, or nullopt-like empty string when it is allowed.
+// Why a sysctl is refused, or "" when it is allowed: util::sysctl_refusal, the rule the stack file
+// is judged by, asserted again here.
 std::string sysctl_refusal(const std::string& name, NetworkMode network);
 
 // Checks every sysctl; the error names each refused one.

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <csignal>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 namespace stack::runtime::shim {
@@ -142,6 +143,18 @@ util::Result<int> parse_signal(std::string_view text) {
     if (n >= 1 && n < NSIG) return n;
   }
   if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+  // The real-time signals as the stack file writes them (C library numbering, as docker's):
+  // RTMIN = 34, RTMIN+n, RTMAX-n, RTMAX = 64.
+  constexpr int kRtMin = 34, kRtMax = 64;
+  for (auto [base, at, sign] : {std::tuple{"RTMIN", kRtMin, '+'}, std::tuple{"RTMAX", kRtMax, '-'}}) {
+    if (name.rfind(base, 0) != 0) continue;
+    if (name.size() == 5) return at;
+    std::string off = name.substr(6);
+    if (name[5] != sign || off.empty() || off.size() > 2 || off.find_first_not_of("0123456789") != std::string::npos) break;
+    int n = at + (sign == '+' ? 1 : -1) * std::stoi(off);
+    if (n >= kRtMin && n <= kRtMax) return n;
+    break;
+  }
   for (int sig = 1; sig < NSIG; ++sig) {
     const char* abbrev = ::sigabbrev_np(sig);
     if (abbrev != nullptr && name == abbrev) return sig;

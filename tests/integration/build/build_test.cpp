@@ -179,8 +179,10 @@ TEST_F(BuildTest, BadInputIsOneLineBeforeAnythingRuns) {
       {"FROM bld-absent\nRUN echo ran\n", "",
        "stack: Dockerfile:1:1: image 'bld-absent' is not in the local store (stack image pull or load it first)\n"},
       {"FROM busybox\nRUN echo ran\n", "--target nope", "stack: target stage 'nope' not found in Dockerfile\n"},
-      {"FROM busybox\nRUN --mount=type=cache,target=/c echo ran\n", "",
-       "stack: Dockerfile:2:1: RUN --mount is not supported yet\n"},
+      {"FROM busybox\nRUN --mount=type=bind,target=/c echo ran\n", "",
+       "stack: Dockerfile:2:1: RUN --mount: type=bind is not supported yet\n"},
+      {"FROM busybox\nRUN --mount=type=cache,target=/c,colour=red echo ran\n", "",
+       "stack: Dockerfile:2:1: RUN --mount: unknown option 'colour'\n"},
       {"FROM busybox\nRUN echo ran\nADD https://example.com/x /x\n", "",
        "stack: Dockerfile:3:1: ADD from a URL ('https://example.com/x') is not supported: download it in a RUN step\n"},
       {"FROM busybox\nRUN echo ran\n", "-t 'Bad:Name:x'", ""},
@@ -197,6 +199,31 @@ TEST_F(BuildTest, BadInputIsOneLineBeforeAnythingRuns) {
   Outcome missing = stack("image build -t bld-bad:1 " + root_ / "no-such-dir");
   EXPECT_EQ(missing.code, 1);
   EXPECT_EQ(missing.err, "stack: build context '" + root_ / "no-such-dir" + "' is not a directory\n");
+}
+
+// A cache mount keeps its contents from one build to the next and is never in a layer; a tmpfs
+// mount is there while the step runs. Neither mount point stays in the image.
+TEST_F(BuildTest, RunMountsCacheAndTmpfs) {
+  write("Dockerfile",
+        "FROM busybox\n"
+        "RUN --mount=type=cache,target=/cache,id=bld-count sh -c 'echo x >> /cache/count; wc -l < /cache/count > /seen'\n"
+        "RUN --mount=type=tmpfs,target=/tmp/scratch,size=1m sh -c 'echo t > /tmp/scratch/f'\n"
+        "WORKDIR /work\n"
+        "RUN --mount=type=cache,target=rel,sharing=locked sh -c 'test -d /work/rel && touch /work/rel/ok'\n");
+  built_id(build("-t bld-mount:1"));
+  RootfsView v = view("bld-mount:1");
+  EXPECT_EQ(read_view(v, "seen"), "1\n");
+  EXPECT_FALSE(v.lookup("cache").has_value()) << "the cache mount point is in the layer";
+  EXPECT_FALSE(v.lookup("tmp/scratch").has_value()) << "the tmpfs mount point is in the layer";
+  EXPECT_FALSE(v.lookup("work/rel").has_value()) << "a relative cache mount point is in the layer";
+  EXPECT_TRUE(v.lookup("work").has_value());
+
+  built_id(build("--no-cache -t bld-mount:1"));
+  EXPECT_EQ(read_view(view("bld-mount:1"), "seen"), "2\n") << "the cache mount lost its contents";
+  // Cached steps: the mount's contents are not part of the key, as with BuildKit.
+  Outcome cached = build("-t bld-mount:1");
+  EXPECT_EQ(cached.code, 0) << cached.err;
+  EXPECT_EQ(read_view(view("bld-mount:1"), "seen"), "2\n");
 }
 
 TEST_F(BuildTest, AddExtractsTarballs) {

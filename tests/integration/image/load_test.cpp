@@ -78,6 +78,25 @@ TEST_F(LoadTest, OciTarballRoundTrip) {
   EXPECT_EQ(store_->list()->size(), 1u);
 }
 
+// docker load prints the archive's own names; another name of the same manifest is not one of them.
+TEST_F(LoadTest, LoadReportsOnlyTheArchivesNames) {
+  std::string tarball = make_test_image(tmp_.path());
+  auto first = store_->load(tarball);
+  ASSERT_TRUE(first) << first.error().message();
+  auto ingest = store_->begin_ingest();
+  ASSERT_TRUE(ingest) << ingest.error().message();
+  auto tagged = (*ingest)->commit((*first)[0].digest, {"docker.io/library/other:1"});
+  ASSERT_TRUE(tagged) << tagged.error().message();
+  EXPECT_EQ(tagged->tags, std::vector<std::string>{"docker.io/library/other:1"});
+  ingest->reset();
+  auto again = store_->load(tarball);
+  ASSERT_TRUE(again) << again.error().message();
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ((*again)[0].tags, std::vector<std::string>{"docker.io/library/busybox:latest"});
+  auto other = store_->find("other:1");
+  ASSERT_TRUE(other && other->has_value());  // still there: only the report leaves it out
+}
+
 TEST_F(LoadTest, InspectShowsConfigAndLayers) {
   ASSERT_TRUE(store_->load(make_test_image(tmp_.path())));
   auto j = store_->inspect("busybox");

@@ -54,9 +54,6 @@ const WarningCase kCases[] = {
     {"network_mode_service", "    network_mode: \"service:b\"\n" "  b:\n    image: y\n    restart: always\n",
      "services.a.network_mode", "localhost does not reach it"},
     {"host_gateway", "    extra_hosts: [\"h:host-gateway\"]\n", "services.a.extra_hosts.h", "host-gateway"},
-    {"seccomp_profile", "    security_opt: [\"seccomp=/p.json\"]\n", "services.a.security_opt", "dropped"},
-    {"apparmor_profile", "    security_opt: [\"apparmor=prof\"]\n", "services.a.security_opt", "every node"},
-    {"host_sysctl", "    sysctls: {vm.swappiness: \"10\"}\n", "services.a.sysctls.vm.swappiness", "not a namespaced"},
     {"static_address", "    networks: {n: {ipv4_address: 10.1.0.5}}\n"
                        "networks:\n  n:\n    ipam: {config: [{subnet: 10.1.0.0/24}]}\n",
      "services.a.networks.n", "static addresses"},

@@ -98,10 +98,19 @@ TEST(ContainerSpec, DisabledHealthcheckAndUnknownSecurityOption) {
   auto config = make_shim_config(s, image::combine({}, run_overrides(s)), placement());
   ASSERT_TRUE(config);
   EXPECT_FALSE(config->healthcheck);
-  s.security_opt = {"apparmor=unconfined"};
+  // What the stack file admits is mapped; anything else is a broken promise of the model.
+  s.security_opt = {"apparmor=unconfined", "label:disable", "no-new-privileges=f", "systempaths=unconfined",
+                    "seccomp:unconfined"};
+  auto mapped = make_shim_config(s, image::combine({}, run_overrides(s)), placement());
+  ASSERT_TRUE(mapped) << mapped.error().message();
+  EXPECT_FALSE(mapped->container.security.no_new_privileges);
+  EXPECT_EQ(mapped->container.security.seccomp, runtime::SeccompMode::unconfined);
+  EXPECT_TRUE(mapped->container.masked_paths.empty());
+  EXPECT_TRUE(mapped->container.readonly_paths.empty());
+  s.security_opt = {"apparmor=foo"};
   auto refused = make_shim_config(s, image::combine({}, run_overrides(s)), placement());
   ASSERT_FALSE(refused);
-  EXPECT_THAT(refused.error().message(), HasSubstr("apparmor=unconfined"));
+  EXPECT_THAT(refused.error().message(), HasSubstr("apparmor=foo"));
 }
 
 Endpoint endpoint(const std::string& container, const std::string& service, const std::string& net,

@@ -105,6 +105,13 @@ TEST(ShimConfig, ParsesSignals) {
   EXPECT_EQ(*parse_signal("2"), 2);
   EXPECT_FALSE(parse_signal("SIGNOPE"));
   EXPECT_FALSE(parse_signal("0"));
+  // The real-time forms the stack file stores (spec: stop_signal 37 -> SIGRTMIN+3).
+  EXPECT_EQ(*parse_signal("SIGRTMIN"), 34);
+  EXPECT_EQ(*parse_signal("SIGRTMIN+3"), 37);
+  EXPECT_EQ(*parse_signal("SIGRTMAX-1"), 63);
+  EXPECT_EQ(*parse_signal("SIGRTMAX"), 64);
+  EXPECT_FALSE(parse_signal("SIGRTMIN+31"));
+  EXPECT_FALSE(parse_signal("SIGRTMIN-1"));
 }
 
 TEST(Control, RequestsRoundTrip) {

@@ -154,6 +154,16 @@ TEST(NormalizeCapabilities, UnknownWithSuggestion) {
             "stack.yaml:4:25: services.a.cap_add[1]: unknown capability 'FLY'");
 }
 
+TEST(NormalizeNetworks, DriverOptionsStackReadsAndIpv6AreJudged) {
+  auto o = run("services:\n  a: {image: x}\nnetworks:\n  n:\n    enable_ipv6: true\n    driver_opts:\n"
+               "      com.docker.network.driver.mtu: '20'\n      stack.dns.forward: 'maybe'\n"
+               "      com.docker.network.bridge.enable_ip_masquerade: 'F'\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:18: networks.n.enable_ipv6: not supported yet: the bridges are IPv4 only\n"
+            "stack.yaml:7:38: networks.n.driver_opts.com.docker.network.driver.mtu: '20' is not an MTU (68 to 65535)\n"
+            "stack.yaml:8:26: networks.n.driver_opts.stack.dns.forward: 'maybe' is not a boolean (true or false)");
+}
+
 TEST(NormalizeSysctls, MapAndList) {
   auto o = run("services:\n  a: {image: x, sysctls: {net.core.somaxconn: 1024}}\n"
                "  b: {image: x, sysctls: ['net.ipv4.ip_forward=1']}\n");

@@ -1,4 +1,4 @@
-// ports: (short and long syntax, ranges, IPv6) and expose:.
+// ports: (short and long syntax, ranges, what cannot be published: sctp, IPv6 hosts) and expose:.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -23,12 +23,47 @@ Port port(std::string ip, uint16_t min, uint16_t max, uint16_t target, std::stri
 
 TEST(NormalizePorts, ShortSyntax) {
   auto o = run_service("    ports:\n      - 80\n      - '8080:80'\n      - 127.0.0.1:5432:5432/TCP\n"
-                       "      - '[::1]:53:53/udp'\n      - '127.0.0.1::9000'\n      - 9090/sctp\n");
+                       "      - '127.0.0.2:53:53/udp'\n      - '127.0.0.1::9000'\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_THAT(o.service().ports,
               ::testing::ElementsAre(port("", 0, 0, 80), port("", 8080, 8080, 80),
-                                     port("127.0.0.1", 5432, 5432, 5432), port("::1", 53, 53, 53, "udp"),
-                                     port("127.0.0.1", 0, 0, 9000), port("", 0, 0, 9090, "sctp")));
+                                     port("127.0.0.1", 5432, 5432, 5432), port("127.0.0.2", 53, 53, 53, "udp"),
+                                     port("127.0.0.1", 0, 0, 9000)));
+}
+
+// The proxy publishes tcp and udp; sctp is refused in the file (expose, which only documents, keeps it).
+TEST(NormalizePorts, SctpIsRefusedForPublishedPorts) {
+  auto o = run_service("    ports:\n      - 80:80/sctp\n      - {target: 81, protocol: SCTP}\n"
+                       "    expose: ['9090/sctp']\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.ports[0]: not supported yet: sctp (published ports are proxied for tcp "
+            "and udp only)\n"
+            "stack.yaml:6:32: services.a.ports[1].protocol: not supported yet: sctp (published ports are "
+            "proxied for tcp and udp only)");
+}
+
+// IPv6 host addresses are read (docker's syntax, brackets or not) and refused: ports are bound on IPv4.
+TEST(NormalizePorts, Ipv6HostAddressesAreRefused) {
+  auto o = run_service("    ports:\n      - '[::1]:53:53/udp'\n      - {target: 80, host_ip: '::'}\n"
+                       "      - '::1:81:81'\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.ports[0]: not supported yet: IPv6 host addresses (published ports are "
+            "bound on IPv4)\n"
+            "stack.yaml:6:31: services.a.ports[1].host_ip: not supported yet: IPv6 host addresses (published "
+            "ports are bound on IPv4)\n"
+            "stack.yaml:7:9: services.a.ports[2]: not supported yet: IPv6 host addresses (published ports are "
+            "bound on IPv4)");
+}
+
+TEST(NormalizePorts, NetworkModeWithoutANetworkOfItsOwnCannotPublish) {
+  auto o = run_service("    network_mode: none\n    ports: ['80:80']\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:12: services.a.ports: cannot publish ports with network_mode none (the "
+                        "container has no network of its own to publish from)");
+  auto host = run_service("    network_mode: host\n    ports: ['80:80']\n");
+  ASSERT_TRUE(host.stack) << host.errors();
+  ASSERT_EQ(host.diags.warnings().size(), 1u);
+  EXPECT_EQ(host.diags.warnings()[0].format(),
+            "stack.yaml:5:12: services.a.ports: published ports are discarded with network_mode host (as docker does)");
 }
 
 TEST(NormalizePorts, RangesExpandPerPort) {

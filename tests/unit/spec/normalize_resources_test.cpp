@@ -38,20 +38,20 @@ TEST(NormalizeResources, IntegerSizesAreBytesAndSwapMayBeUnlimited) {
 }
 
 TEST(NormalizeResources, ValueErrors) {
-  auto o = run_service("    mem_limit: 12q\n    cpus: lots\n    cpu_shares: 300000\n    cpuset: 'a-b'\n"
+  auto o = run_service("    mem_limit: 12q\n    cpus: lots\n    cpu_shares: -1\n    cpuset: 'a-b'\n"
                        "    cpu_period: 10\n    shm_size: -5\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:4:16: services.a.mem_limit: \"12q\" is not a valid size: unknown unit 'q'\n"
             "stack.yaml:5:11: services.a.cpus: \"lots\" is not a valid number\n"
-            "stack.yaml:6:17: services.a.cpu_shares: 300000 is out of range (0 to 262144)\n"
+            "stack.yaml:6:17: services.a.cpu_shares: must not be negative (0 is the default weight)\n"
             "stack.yaml:7:13: services.a.cpuset: \"a-b\" is not a valid cpu set\n"
-            "stack.yaml:8:17: services.a.cpu_period: 10 is out of range (1000 to 1000000)\n"
+            "stack.yaml:8:17: services.a.cpu_period: must be between 1000 (1 ms) and 1000000 (1 s)\n"
             "stack.yaml:9:15: services.a.shm_size: \"-5\" is not a valid size: negative");
 }
 
 TEST(NormalizeResources, SwapBelowMemory) {
   auto o = run_service("    mem_limit: 1g\n    memswap_limit: 512m\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:2:3: services.a.memswap_limit: must not be less than the memory limit (512m < 1g)");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:20: services.a.memswap_limit: must not be less than the memory limit (512m < 1g)");
 }
 
 TEST(NormalizeDeploy, ResourcesReplicasAndRestartPolicy) {

@@ -107,11 +107,6 @@ TEST(NormalizeService, MissingImage) {
   EXPECT_EQ(o.errors(), "stack.yaml:2:3: services.web: missing 'image'");
 }
 
-TEST(NormalizeService, BuildIsNotSupported) {
-  auto o = run("services:\n  web:\n    build: .\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:3:12: services.web.build: not supported yet: use image");
-}
-
 TEST(NormalizeService, KnownButUnsupportedKey) {
   auto o = run("services:\n  web:\n    image: a\n    tty: true\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:5: services.web.tty: not supported yet: containers run without a terminal");

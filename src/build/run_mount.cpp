@@ -1,0 +1,120 @@
+#include "build/run_mount.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include "image/fs.hpp"
+#include "util/bytes.hpp"
+#include "util/sha256.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::fail;
+
+namespace {
+
+Result<uint32_t> parse_number(std::string_view key, std::string_view text, int base) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return fail(Errc::invalid_argument, "--mount: " + std::string(key) + "='" + std::string(text) + "' is not a number");
+  }
+  return v;
+}
+
+Result<void> apply_option(RunMount& m, std::string_view key, std::string_view value, bool has_value) {
+  auto flag = [&]() -> Result<bool> {
+    if (!has_value || value == "true") return true;
+    if (value == "false") return false;
+    return fail(Errc::invalid_argument, "--mount: " + std::string(key) + "='" + std::string(value) + "': expected true or false");
+  };
+  if (key == "target" || key == "dst" || key == "destination") {
+    m.target = value;
+  } else if (key == "id") {
+    m.id = value;
+  } else if (key == "sharing") {
+    if (value == "shared") m.sharing = RunMount::Sharing::shared;
+    else if (value == "locked" || value == "private") m.sharing = RunMount::Sharing::locked;
+    else return fail(Errc::invalid_argument, "--mount: sharing='" + std::string(value) + "': expected shared, private or locked");
+  } else if (key == "ro" || key == "readonly") {
+    STACK_ASSIGN_OR_RETURN(m.read_only, flag());
+  } else if (key == "rw" || key == "readwrite") {
+    STACK_ASSIGN_OR_RETURN(bool rw, flag());
+    m.read_only = !rw;
+  } else if (key == "mode") {
+    STACK_ASSIGN_OR_RETURN(m.mode, parse_number(key, value, 8));
+  } else if (key == "uid") {
+    STACK_ASSIGN_OR_RETURN(m.uid, parse_number(key, value, 10));
+  } else if (key == "gid") {
+    STACK_ASSIGN_OR_RETURN(m.gid, parse_number(key, value, 10));
+  } else if (key == "size") {
+    auto bytes = util::parse_bytes(value);
+    if (!bytes || *bytes < 0) return fail(Errc::invalid_argument, "--mount: size='" + std::string(value) + "' is not a size");
+    m.size = static_cast<uint64_t>(*bytes);
+  } else if (key == "from" || key == "source" || key == "src") {
+    return fail(Errc::unsupported, "--mount: " + std::string(key) + "= is not supported yet");
+  } else {
+    return fail(Errc::invalid_argument, "--mount: unknown option '" + std::string(key) + "'");
+  }
+  return util::ok();
+}
+
+}  // namespace
+
+Result<RunMount> parse_run_mount(std::string_view value) {
+  RunMount m;
+  std::string type = "bind";  // BuildKit's default
+  while (!value.empty()) {
+    size_t comma = value.find(',');
+    std::string_view item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string_view key = item.substr(0, eq);
+    std::string_view val = eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
+    if (key == "type") {
+      type = val;
+      continue;
+    }
+    STACK_TRY(apply_option(m, key, val, eq != std::string_view::npos));
+  }
+  if (type == "cache") m.type = RunMount::Type::cache;
+  else if (type == "tmpfs") m.type = RunMount::Type::tmpfs;
+  else if (type == "bind" || type == "secret" || type == "ssh") return fail(Errc::unsupported, "--mount: type=" + type + " is not supported yet");
+  else return fail(Errc::invalid_argument, "--mount: unknown type '" + type + "' (cache, tmpfs, bind, secret or ssh)");
+  if (m.target.empty()) return fail(Errc::invalid_argument, "--mount: type=" + type + " needs a target");
+  if (m.id.empty()) m.id = m.target;
+  return m;
+}
+
+Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount) {
+  CacheDir out;
+  std::string parent = root + "/build-cache/mounts";
+  STACK_TRY(image::make_dirs(parent, 0700));
+  out.path = parent + "/" + util::sha256_hex(mount.id).substr(0, 32);
+  if (::mkdir(out.path.c_str(), 0700) == 0) {
+    // Owner and mode as the mount says, set once: the contents belong to the steps after that.
+    if (::chown(out.path.c_str(), mount.uid, mount.gid) != 0 || ::chmod(out.path.c_str(), mount.mode) != 0) {
+      int err = errno;
+      ::rmdir(out.path.c_str());
+      return util::Error::from_errno("cache mount '" + mount.id + "'", err);
+    }
+  } else if (errno != EEXIST) {
+    return util::Error::from_errno("mkdir '" + out.path + "'");
+  }
+  if (mount.sharing == RunMount::Sharing::locked) {
+    STACK_ASSIGN_OR_RETURN(out.lock, util::UniqueFd::open(out.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    while (::flock(out.lock.get(), LOCK_EX) != 0) {
+      if (errno != EINTR) return util::Error::from_errno("lock cache mount '" + mount.id + "'");
+    }
+  }
+  return out;
+}
+
+}  // namespace stack::build

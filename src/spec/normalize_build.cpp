@@ -1,0 +1,164 @@
+// build: the service's image made from a Dockerfile. The string form is the context; the mapping
+// form is read key by key, and the keys of the Compose build schema that stack does not do yet
+// are refused with their reason, never dropped.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <filesystem>
+
+#include "spec/field_reader.hpp"
+#include "spec/normalize_internal.hpp"
+
+namespace stack::spec {
+
+namespace {
+
+struct BuildRefusal {
+  std::string_view key;
+  std::string_view reason;
+};
+
+constexpr std::array kRefusedBuildKeys{
+    BuildRefusal{"additional_contexts", "a build has one context"},
+    BuildRefusal{"cache_from", "the step cache is local (<root>/build-cache)"},
+    BuildRefusal{"cache_to", "the step cache is local (<root>/build-cache)"},
+    BuildRefusal{"entitlements", "RUN steps have docker's default capabilities"},
+    BuildRefusal{"isolation", "RUN steps run in containers of stack's own runtime"},
+    BuildRefusal{"platforms", "images are built for the host's platform only"},
+    BuildRefusal{"privileged", "RUN steps have docker's default capabilities"},
+    BuildRefusal{"provenance", "no attestations are made"},
+    BuildRefusal{"sbom", "no attestations are made"},
+    BuildRefusal{"secrets", "RUN --mount=type=secret is not implemented"},
+    BuildRefusal{"ssh", "RUN --mount=type=ssh is not implemented"},
+    BuildRefusal{"ulimits", "RUN steps have no limits"},
+};
+
+constexpr std::array<std::string_view, 12> kBuildKeys{
+    "context", "dockerfile", "dockerfile_inline", "args",   "target",   "labels",
+    "network", "no_cache",   "pull",              "tags",   "shm_size", "extra_hosts"};
+
+std::vector<std::string_view> known_build_keys() {
+  std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
+  for (const auto& r : kRefusedBuildKeys) out.push_back(r.key);
+  return out;
+}
+
+bool is_remote(std::string_view context) {
+  return context.find("://") != std::string_view::npos || context.starts_with("git@") ||
+         context.starts_with("github.com/");
+}
+
+// Made absolute and clean, without a trailing slash ("." is the base itself).
+std::string absolute(const std::string& base, const std::string& path) {
+  std::string out = (std::filesystem::path(base) / path).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+// A local directory, relative to the project directory (absolutize_service_paths made the
+// contexts of other files' services absolute already).
+void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  if (s->empty()) return d.error(v, p, "must not be empty");
+  if (is_remote(*s))
+    return d.error(v, p, "not supported yet: a remote context ('" + *s + "'); use a local directory");
+  b.context = absolute(d.ctx->working_dir, *s);
+  struct stat st {};
+  if (::stat(b.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    d.error(v, p, "build context '" + b.context + "' is not a directory");
+}
+
+void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  if (*s == "none" || *s == "default" || *s == "host") b.network = *s;
+  else d.error(v, p, "not supported yet: network '" + *s + "' (RUN steps use none, default or host)");
+}
+
+// The service's own extra_hosts reader, its result moved into the build.
+void read_build_hosts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  std::vector<ExtraHost> service_hosts = std::move(d.service.extra_hosts);
+  d.service.extra_hosts.clear();
+  read_extra_hosts(d, v, p);
+  b.extra_hosts = std::move(d.service.extra_hosts);
+  d.service.extra_hosts = std::move(service_hosts);
+}
+
+void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const std::string& p, Build& b) {
+  if (key == "context") {
+    read_context(d, v, p, b);
+  } else if (key == "dockerfile") {
+    if (auto s = read_string(v, p, *d.diags)) b.dockerfile = *s;
+  } else if (key == "dockerfile_inline") {
+    if (auto s = read_string(v, p, *d.diags)) b.dockerfile_inline = *s;
+  } else if (key == "args") {
+    if (auto env = read_variables(d, v, p)) b.args = std::move(*env);
+  } else if (key == "target") {
+    if (auto s = read_string(v, p, *d.diags)) b.target = *s;
+  } else if (key == "labels") {
+    if (auto m = read_string_map(v, p, *d.diags)) b.labels = std::move(*m);
+  } else if (key == "network") {
+    read_network(d, v, p, b);
+  } else if (key == "no_cache") {
+    if (auto f = read_bool(v, p, *d.diags)) b.no_cache = *f;
+  } else if (key == "pull") {
+    if (auto f = read_bool(v, p, *d.diags)) b.pull = *f;
+  } else if (key == "tags") {
+    if (auto list = read_string_list(v, p, *d.diags)) b.tags = std::move(*list);
+  } else if (key == "shm_size") {
+    b.shm_size = read_bytes(v, p, *d.diags);
+  } else if (key == "extra_hosts") {
+    read_build_hosts(d, v, p, b);
+  }
+}
+
+void read_build_mapping(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  static const std::vector<std::string_view> known = known_build_keys();
+  check_keys(v, p, known, *d.diags);
+  const Node* context = nullptr;
+  for (const auto& [k, value] : v.entries) {
+    std::string at = join_path(p, k.scalar);
+    auto refused = std::find_if(kRefusedBuildKeys.begin(), kRefusedBuildKeys.end(),
+                                [&](const BuildRefusal& r) { return r.key == k.scalar; });
+    if (refused != kRefusedBuildKeys.end()) {
+      d.error(k, at, "not supported yet: " + std::string(refused->reason));
+    } else if (!value.is_null()) {
+      if (k.scalar == "context") context = &value;
+      read_build_key(d, k.scalar, value, at, b);
+    }
+  }
+  if (!context) b.context = d.ctx->working_dir;  // compose's default context is "."
+  const Node* dockerfile = v.find("dockerfile");
+  if (dockerfile && v.find("dockerfile_inline")) {
+    d.error(*dockerfile, join_path(p, "dockerfile"), "cannot be combined with 'dockerfile_inline'");
+  }
+  // A relative Dockerfile is relative to the context, as `docker build -f` in compose.
+  if (!b.dockerfile.empty()) b.dockerfile = absolute(b.context, b.dockerfile);
+}
+
+}  // namespace
+
+void read_build(ServiceDraft& d, const Node& v, const std::string& p) {
+  Build b;
+  if (v.is_scalar()) {
+    read_context(d, v, p, b);
+  } else if (v.is_mapping()) {
+    read_build_mapping(d, v, p, b);
+  } else {
+    return type_error(v, p, "a string (the context) or a mapping", *d.diags);
+  }
+  d.service.build = std::move(b);
+}
+
+std::string default_image_name(std::string_view project, std::string_view service) {
+  std::string out;
+  for (char c : std::string(project) + "-" + std::string(service)) {
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace stack::spec

@@ -1,0 +1,176 @@
+// Compose's side of builds through the real binary, as root: `build:` in the stack file with
+// args, `stack build`, `up` building a missing image, `up --build` recreating the service whose
+// image changed (and only then), a failing build naming its service. Subnets 10.231.124-127.0/24
+// (e2e indexes 60..63), which no other test uses.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "build/rootfs_view.hpp"
+#include "integration/orchestrator/e2e_fixture.hpp"
+
+namespace stack::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kDockerfile =
+    "FROM busybox\n"
+    "ARG GREETING=default\n"
+    "COPY page.txt /page.txt\n"
+    "RUN echo \"$GREETING\" > /greeting\n"
+    "CMD [\"sleep\", \"600\"]\n";
+
+class ComposeBuild : public StackTest {
+ protected:
+  void TearDown() override {
+    StackTest::TearDown();
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (fs::directory_iterator it(root_ / "builds", ec), end; !ec && it != end; it.increment(ec)) {
+      ADD_FAILURE() << "build scratch dir left: " << it->path();
+    }
+  }
+
+  std::string app_dir() const { return root_ / "app"; }
+
+  void write_app(const std::string& page) {
+    std::filesystem::create_directories(app_dir());
+    ASSERT_TRUE(test::write_text(app_dir() + "/Dockerfile", kDockerfile));
+    ASSERT_TRUE(test::write_text(app_dir() + "/page.txt", page));
+  }
+
+  // One service `web` built from ./app (relative to the stack file) with a build arg.
+  void write_web() {
+    write_stack(
+        "  web:\n"
+        "    build:\n"
+        "      context: ./app\n"
+        "      args:\n"
+        "        GREETING: hello-from-args\n"
+        "    init: true\n");
+  }
+
+  std::string image() const { return project_ + "-web"; }
+
+  std::optional<image::Image> find_image() const {
+    auto store = image::Store::open(root_.path());
+    if (!store) return std::nullopt;
+    auto found = (*store)->find(image());
+    return found ? *found : std::nullopt;
+  }
+
+  std::string read_in_image(const std::string& path) const {
+    auto img = find_image();
+    if (!img) return "<no image>";
+    auto store = image::Store::open(root_.path());
+    auto dirs = (*store)->layer_dirs(*img);
+    if (!dirs) return "<no layers>";
+    return build::RootfsView(*dirs).read_small_file(path).value_or("<missing>");
+  }
+
+  std::string started_at(const std::string& name) const {
+    auto all = ps();
+    auto it = all.find(name);
+    return it == all.end() ? "" : it->second["StartedAt"].get<std::string>();
+  }
+};
+
+TEST_F(ComposeBuild, BuildTagsTheProjectServiceNameWithTheArgs) {
+  start(60);
+  write_app("page one\n");
+  write_web();
+  Outcome built = stack("build");
+  ASSERT_EQ(built.code, 0) << built.err;
+  EXPECT_THAT(built.err, HasSubstr("Building web (" + image() + ")"));
+  EXPECT_THAT(built.err, HasSubstr("naming to " + image() + ":latest"));
+  ASSERT_TRUE(find_image().has_value());
+  EXPECT_EQ(read_in_image("greeting"), "hello-from-args\n");
+  EXPECT_EQ(read_in_image("page.txt"), "page one\n");
+
+  // --build-arg wins over the file's args; `stack build` always builds.
+  Outcome again = stack("build --build-arg GREETING=from-cli web");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(read_in_image("greeting"), "from-cli\n");
+
+  Outcome unknown = stack("build nope");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("no such service: nope"));
+}
+
+TEST_F(ComposeBuild, UpBuildsAMissingImageAndUpBuildRecreatesOnlyWhenTheImageChanged) {
+  start(61);
+  write_app("page one\n");
+  write_web();
+  ASSERT_FALSE(find_image().has_value());
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  EXPECT_THAT(up.err, HasSubstr("Building web"));
+  EXPECT_EQ(stack("exec -T web cat /page.txt /greeting").out, "page one\nhello-from-args\n");
+  std::string first = started_at(container("web"));
+  ASSERT_FALSE(first.empty());
+
+  // The image is there: a plain up builds nothing and keeps the container; so does --build when
+  // the build gives the same image (all cache, same id).
+  Outcome plain = stack("up -d");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_THAT(plain.err, Not(HasSubstr("Building")));
+  EXPECT_THAT(plain.out, HasSubstr("Container " + container("web") + "  Running"));
+  Outcome same = stack("up -d --build");
+  ASSERT_EQ(same.code, 0) << same.err;
+  EXPECT_THAT(same.err, HasSubstr("Building web"));
+  EXPECT_THAT(same.out, HasSubstr("Container " + container("web") + "  Running"));
+  EXPECT_EQ(started_at(container("web")), first);
+
+  // A changed file: without --build nothing happens; with it the image and the container change.
+  write_app("page two\n");
+  Outcome stale = stack("up -d");
+  ASSERT_EQ(stale.code, 0) << stale.err;
+  EXPECT_EQ(started_at(container("web")), first);
+  Outcome rebuilt = stack("up -d --build");
+  ASSERT_EQ(rebuilt.code, 0) << rebuilt.err;
+  EXPECT_THAT(rebuilt.out, HasSubstr("Container " + container("web") + "  Started"));
+  EXPECT_EQ(stack("exec -T web cat /page.txt").out, "page two\n");
+  std::string second = started_at(container("web"));
+  EXPECT_NE(second, first);
+
+  // The new image is the service's now: neither up nor up --no-build recreates it again.
+  EXPECT_EQ(stack("up -d").code, 0);
+  EXPECT_EQ(stack("up -d --no-build").code, 0);
+  EXPECT_EQ(started_at(container("web")), second);
+  EXPECT_EQ(stack("up -d --build --no-build").code, 2);
+}
+
+TEST_F(ComposeBuild, NoBuildWithoutTheImageAndAFailingBuild) {
+  start(62);
+  write_app("page\n");
+  write_web();
+  Outcome none = stack("up -d --no-build");
+  EXPECT_EQ(none.code, 1);
+  EXPECT_THAT(none.err, HasSubstr("image '" + image() + "' is not built yet"));
+
+  ASSERT_TRUE(test::write_text(app_dir() + "/Dockerfile", "FROM busybox\nRUN echo broken; exit 3\n"));
+  Outcome failed = stack("up -d");
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_THAT(failed.err, HasSubstr("stack: service 'web': Dockerfile:2: RUN echo broken; exit 3: exit code 3"));
+  EXPECT_FALSE(find_image().has_value());
+  EXPECT_TRUE(ps().empty());
+}
+
+TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
+  start(63);
+  write_app("page\n");
+  write_stack(
+      "  web:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      cache_from: [x]\n");
+  Outcome refused = stack("build");
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("stack.yaml:4:7: services.web.build.cache_from: not supported yet"));
+  EXPECT_FALSE(find_image().has_value());
+  write_web();  // teardown's `down` reads the file
+}
+
+}  // namespace
+}  // namespace stack::e2e

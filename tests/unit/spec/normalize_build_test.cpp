@@ -1,0 +1,223 @@
+// build: the string and mapping forms, the image name of a built service, the keys refused, and
+// what the config hash makes of the image id.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "spec/hash.hpp"
+#include "spec/serialize.hpp"
+#include "unit/spec/load_fixture.hpp"
+#include "unit/spec/normalize_fixture.hpp"
+
+namespace stack::spec {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+using testing::run;
+
+// A project directory with an app/ context, so that the context check passes.
+class NormalizeBuild : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("stack-build-spec-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "app");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  testing::Outcome load(const std::string& yaml) {
+    NormalizeContext ctx = testing::test_context();
+    ctx.working_dir = dir_.string();
+    ctx.environment["FROM_SHELL"] = "shell-value";
+    return run(yaml, ctx);
+  }
+
+  std::string at(const std::string& rel) const { return (dir_ / rel).lexically_normal().string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(NormalizeBuild, StringFormIsTheContext) {
+  auto o = load("services:\n  web:\n    build: ./app\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Service& s = o.service("web");
+  ASSERT_TRUE(s.build);
+  EXPECT_EQ(s.build->context, at("app"));
+  EXPECT_EQ(s.build->dockerfile, "");
+  EXPECT_EQ(s.image, "demo-web");  // compose's {project}-{service}
+}
+
+TEST_F(NormalizeBuild, DotIsTheProjectDirectory) {
+  auto o = load("services:\n  web:\n    build: .\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->context, dir_.lexically_normal().string());
+}
+
+TEST_F(NormalizeBuild, ImageNamesTheBuiltImage) {
+  auto o = load("services:\n  web:\n    image: registry.local/web:2\n    build: app\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").image, "registry.local/web:2");
+}
+
+TEST_F(NormalizeBuild, DefaultNameIsLowerCase) {
+  auto o = load("services:\n  Web.Front:\n    build: app\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("Web.Front").image, "demo-web.front");
+}
+
+TEST_F(NormalizeBuild, MappingForm) {
+  auto o = load(
+      "services:\n  web:\n    build:\n      context: app\n      dockerfile: docker/Dev.Dockerfile\n"
+      "      args:\n        VERSION: 2\n        FROM_SHELL:\n        UNSET:\n"
+      "      target: runtime\n      labels: [team=a]\n      network: none\n      no_cache: true\n"
+      "      pull: false\n      tags: [web:extra]\n      shm_size: 64m\n"
+      "      extra_hosts: [\"db=10.0.0.2\"]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Build& b = *o.service("web").build;
+  EXPECT_EQ(b.context, at("app"));
+  EXPECT_EQ(b.dockerfile, at("app/docker/Dev.Dockerfile"));  // relative to the context
+  // A key without a value takes the shell's value, or is left out (the ARG's default stays).
+  EXPECT_THAT(b.args, ElementsAre(Pair("FROM_SHELL", "shell-value"), Pair("VERSION", "2")));
+  EXPECT_EQ(b.target, "runtime");
+  EXPECT_THAT(b.labels, ElementsAre(Pair("team", "a")));
+  EXPECT_EQ(b.network, "none");
+  EXPECT_TRUE(b.no_cache);
+  EXPECT_FALSE(b.pull);
+  EXPECT_THAT(b.tags, ElementsAre("web:extra"));
+  EXPECT_EQ(b.shm_size, 64 * 1024 * 1024);
+  ASSERT_EQ(b.extra_hosts.size(), 1u);
+  EXPECT_EQ(b.extra_hosts[0].hostname, "db");
+  EXPECT_EQ(b.extra_hosts[0].address, "10.0.0.2");
+  EXPECT_TRUE(o.service("web").extra_hosts.empty());  // the build's hosts are not the container's
+}
+
+TEST_F(NormalizeBuild, ArgsAsAList) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      args: [A=1, FROM_SHELL, NOPE]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.service("web").build->args, ElementsAre(Pair("A", "1"), Pair("FROM_SHELL", "shell-value")));
+}
+
+TEST_F(NormalizeBuild, ContextDefaultsToTheProjectDirectory) {
+  auto o = load("services:\n  web:\n    build:\n      dockerfile_inline: |\n        FROM busybox\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->context, dir_.lexically_normal().string());
+  EXPECT_EQ(o.service("web").build->dockerfile_inline, "FROM busybox\n");
+}
+
+TEST_F(NormalizeBuild, AbsoluteDockerfileStays) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      dockerfile: /etc/Dockerfile\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->dockerfile, "/etc/Dockerfile");
+}
+
+TEST_F(NormalizeBuild, MissingContextDirectory) {
+  auto o = load("services:\n  web:\n    build: ./nope\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:3:12: services.web.build: build context '" + at("nope") +
+                            "' is not a directory");
+}
+
+TEST_F(NormalizeBuild, RemoteContextIsRefused) {
+  auto o = load("services:\n  web:\n    build: https://github.com/a/b.git\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:3:12: services.web.build: not supported yet: a remote context "
+                        "('https://github.com/a/b.git'); use a local directory");
+}
+
+TEST_F(NormalizeBuild, DockerfileAndInlineExcludeEachOther) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      dockerfile: D\n"
+                "      dockerfile_inline: FROM x\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:19: services.web.build.dockerfile: cannot be combined with "
+                        "'dockerfile_inline'");
+}
+
+TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      cache_from: [a]\n"
+                "      ssh: [default]\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:7: services.web.build.cache_from: not supported yet: the step cache is local "
+            "(<root>/build-cache)\n"
+            "stack.yaml:6:7: services.web.build.ssh: not supported yet: RUN --mount=type=ssh is not "
+            "implemented");
+}
+
+TEST_F(NormalizeBuild, UnknownKeyGetsASuggestion) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      dockerfil: D\n");
+  EXPECT_THAT(o.errors(), HasSubstr("stack.yaml:5:7: services.web.build: unknown key 'dockerfil'"));
+  EXPECT_THAT(o.errors(), HasSubstr("dockerfile"));
+}
+
+TEST_F(NormalizeBuild, OtherNetworksAreRefused) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      network: backend\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:16: services.web.build.network: not supported yet: network "
+                        "'backend' (RUN steps use none, default or host)");
+}
+
+TEST_F(NormalizeBuild, WrongType) {
+  auto o = load("services:\n  web:\n    build: [a]\n");
+  EXPECT_THAT(o.errors(), HasSubstr("stack.yaml:3:12: services.web.build: expected a string (the "
+                                    "context) or a mapping"));
+}
+
+TEST_F(NormalizeBuild, PullPolicyBuildAndAlways) {
+  auto ok = load("services:\n  web:\n    build: app\n    pull_policy: build\n");
+  ASSERT_TRUE(ok.stack) << ok.errors();
+  EXPECT_EQ(ok.service("web").pull_policy, PullPolicy::build);
+  auto refused = load("services:\n  web:\n    build: app\n    pull_policy: always\n");
+  EXPECT_THAT(refused.errors(), HasSubstr("stack.yaml:4:18: services.web.pull_policy: not supported "
+                                          "yet with 'build'"));
+}
+
+TEST_F(NormalizeBuild, ImageIdIsInTheHashBuildIsNot) {
+  auto o = load("services:\n  web:\n    build: app\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  Service s = o.service("web");
+  std::string without_id = config_hash(s);
+  s.build->args["X"] = "1";  // a changed build section alone changes no container
+  EXPECT_EQ(config_hash(s), without_id);
+  s.image_id = "sha256:aaaa";
+  std::string with_id = config_hash(s);
+  EXPECT_NE(with_id, without_id);
+  s.image_id = "sha256:bbbb";
+  EXPECT_NE(config_hash(s), with_id);
+}
+
+TEST_F(NormalizeBuild, SerializedAsCompose) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      args: {A: 1}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  nlohmann::json j = to_json(o.service("web"));
+  EXPECT_EQ(j["build"]["context"], at("app"));
+  EXPECT_EQ(j["build"]["args"]["A"], "1");
+  EXPECT_EQ(j["image"], "demo-web");
+}
+
+}  // namespace
+}  // namespace stack::spec
+
+namespace stack::spec {
+namespace {
+
+class BuildPaths : public testing::LoadTest {};
+
+// A service from another file keeps its own file's directory as the base of its context, also
+// when the mapping form leaves the context out (".").
+TEST_F(BuildPaths, ContextsOfOtherFilesAreTheirs) {
+  write("lib/app/Dockerfile", "FROM busybox\n");
+  write("lib/base.yaml",
+        "services:\n  one:\n    build: ./app\n  two:\n    build:\n      dockerfile: app/Dockerfile\n");
+  write("stack.yaml",
+        "services:\n  web:\n    extends: {file: lib/base.yaml, service: one}\n"
+        "  api:\n    extends: {file: lib/base.yaml, service: two}\n");
+  LoadOutcome o = load_files({"stack.yaml"});
+  ASSERT_TRUE(o.stack) << o.diagnostics.format();
+  EXPECT_EQ(service(o, "web").build->context, path("lib/app"));
+  EXPECT_EQ(service(o, "web").image, "demo-web");
+  EXPECT_EQ(service(o, "api").build->context, path("lib"));
+  EXPECT_EQ(service(o, "api").build->dockerfile, path("lib/app/Dockerfile"));
+}
+
+}  // namespace
+}  // namespace stack::spec
