@@ -167,7 +167,7 @@ TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
       "      cache_from: [x]\n");
   Outcome refused = stack("build");
   EXPECT_EQ(refused.code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("stack.yaml:4:7: services.web.build.cache_from: not supported yet"));
+  EXPECT_THAT(refused.err, HasSubstr("stack.yaml:5:7: services.web.build.cache_from: not supported yet"));
   EXPECT_FALSE(find_image().has_value());
   write_web();  // teardown's `down` reads the file
 }

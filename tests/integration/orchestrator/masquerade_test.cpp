@@ -147,8 +147,10 @@ TEST_F(Masquerade, TableAndIpForwardFollowTheStackAndItsConfiguration) {
               "    ipam:\n      config:\n        - subnet: " + range(45) + "0/24\n");
   Outcome odd = stack("up -d");
   EXPECT_EQ(odd.code, 1);
-  EXPECT_EQ(odd.err, "stack: network odd: com.docker.network.bridge.enable_ip_masquerade 'maybe' is not a boolean\n");
+  EXPECT_THAT(odd.err, HasSubstr("stack.yaml:13:55: networks.odd.driver_opts.com.docker.network.bridge."
+                                 "enable_ip_masquerade: 'maybe' is not a boolean (true or false)\n"));
   EXPECT_FALSE(table("odd"));
+  write_stack(services, networks);  // teardown's `down` reads the file
 }
 
 TEST_F(Masquerade, OutboundTrafficLeavesWithTheHostsAddress) {
