@@ -9,11 +9,15 @@
 #   spec_loader      the stack file pipeline; every src/spec/*.cpp and src/util/*.cpp (glob), so it
 #                    follows the module as it grows. STACK_FUZZ_LOAD=0 leaves spec::load out on
 #                    purpose (to fuzz the front end while a known bug in a later pass is fixed).
-# A new target lists only the source files it needs, so that it costs seconds to build.
+#   dns_message      the DNS wire codec and the server's answer decision (src/net/dns)
+#   image_reference  image reference parsing and formatting (src/image/reference)
+#   auth_challenge   WWW-Authenticate parsing (src/image/registry/auth_challenge)
+#   layer_paths      tar entry names from layers: path safety and whiteouts, libarchive from memory
+# The other targets compile only the files they list, so each costs seconds to build.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 <spec_loader>" \
+  echo "usage: $0 <spec_loader|dns_message|image_reference|auth_challenge|layer_paths>" \
        "<out-dir> [libFuzzer flags...]" >&2
   exit 2
 }
@@ -34,6 +38,28 @@ case "$name" in
     libs=(-lyaml-cpp -lcrypto -lspdlog -lfmt -pthread)
     seconds=20 max_len=4096
     if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then defines=(-DSTACK_FUZZ_HAVE_LOAD=1); fi
+    ;;
+  dns_message)
+    sources=(net/dns/message.cpp net/dns/answer.cpp net/ip.cpp util/result.cpp)
+    libs=()
+    seconds=15 max_len=1500  # past kUdpMaxSize, so that truncation is reached
+    ;;
+  image_reference)
+    sources=(image/reference.cpp image/digest.cpp util/sha256.cpp util/shared_library.cpp
+             util/result.cpp)
+    libs=(-ldl)
+    seconds=15 max_len=512
+    ;;
+  auth_challenge)
+    sources=(image/registry/auth_challenge.cpp util/result.cpp)
+    libs=()
+    seconds=15 max_len=1024
+    ;;
+  layer_paths)
+    sources=(image/path_safety.cpp image/whiteout.cpp image/fs.cpp util/atomic_file.cpp
+             util/fd.cpp util/result.cpp)
+    libs=(-larchive)
+    seconds=15 max_len=8192  # a few 512-byte tar headers
     ;;
   *) usage ;;
 esac
