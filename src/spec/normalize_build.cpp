@@ -122,7 +122,7 @@ void read_build_mapping(ServiceDraft& d, const Node& v, const std::string& p, Bu
   for (const auto& [k, value] : v.entries) {
     std::string at = join_path(p, k.scalar);
     auto refused = std::find_if(kRefusedBuildKeys.begin(), kRefusedBuildKeys.end(),
-                                [&](const BuildRefusal& r) { return r.key == k.scalar; });
+                                [&name = k.scalar](const BuildRefusal& r) { return r.key == name; });
     if (refused != kRefusedBuildKeys.end()) {
       d.error(k, at, "not supported yet: " + std::string(refused->reason));
     } else if (!value.is_null()) {

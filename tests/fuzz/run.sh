@@ -1,44 +1,96 @@
 #!/usr/bin/env bash
-# Builds the spec loader libFuzzer target with clang (ASan + UBSan) into <out-dir> and runs it for
-# a bounded time over tests/fuzz/corpus. Exits non-zero if the fuzzer finds a crash, a leak, a
-# sanitizer report or a timeout.
+# Builds one libFuzzer target with clang (ASan + UBSan) into <out-dir> and runs it for a bounded
+# time over tests/fuzz/corpus/<target>/. Exits non-zero if the fuzzer finds a crash, a leak, a
+# sanitizer report, a violated invariant (the targets abort) or a timeout.
 #
-#   tests/fuzz/run.sh <out-dir> [extra libFuzzer flags, e.g. -max_total_time=300]
+#   tests/fuzz/run.sh <target> <out-dir> [extra libFuzzer flags, e.g. -max_total_time=300]
 #
-# Every src/spec/*.cpp and src/util/*.cpp is compiled (glob), so the target follows the module as
-# it grows. The target drives the full spec::load pipeline (STACK_FUZZ_HAVE_LOAD); STACK_FUZZ_LOAD=0
-# leaves load out on purpose (to fuzz the front end while a known bug in a later pass is fixed).
+# Targets (tests/fuzz/<target>_fuzz.cpp):
+#   spec_loader      the stack file pipeline; every src/spec/*.cpp and src/util/*.cpp (glob), so it
+#                    follows the module as it grows. STACK_FUZZ_LOAD=0 leaves spec::load out on
+#                    purpose (to fuzz the front end while a known bug in a later pass is fixed).
+#   dns_message      the DNS wire codec and the server's answer decision (src/net/dns)
+#   image_reference  image reference parsing and formatting (src/image/reference)
+#   auth_challenge   WWW-Authenticate parsing (src/image/registry/auth_challenge)
+#   layer_paths      tar entry names from layers: path safety and whiteouts, libarchive from memory
+# The other targets compile only the files they list, so each costs seconds to build.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-  echo "usage: $0 <out-dir> [libFuzzer flags...]" >&2
+usage() {
+  echo "usage: $0 <spec_loader|dns_message|image_reference|auth_challenge|layer_paths>" \
+       "<out-dir> [libFuzzer flags...]" >&2
   exit 2
-fi
-out=$(mkdir -p "$1" && cd "$1" && pwd)
-shift
+}
+[ $# -ge 2 ] || usage
+name=$1
+out=$(mkdir -p "$2" && cd "$2" && pwd)
+shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cxx=${CXX_FUZZ:-clang++}
 jobs=${FUZZ_JOBS:-2}
 
-flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
-       -fno-sanitize-recover=undefined -I"$root/src")
-libs=(-lyaml-cpp -lcrypto -lspdlog -lfmt -pthread)
+# Per target: the sources under src/, the libraries, the seconds of fuzzing and the longest input.
+defines=()
+case "$name" in
+  spec_loader)
+    sources=("$root"/src/spec/*.cpp "$root"/src/util/*.cpp)
+    libs=(-lyaml-cpp -lcrypto -lspdlog -lfmt -pthread)
+    seconds=20 max_len=4096
+    if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then defines=(-DSTACK_FUZZ_HAVE_LOAD=1); fi
+    ;;
+  dns_message)
+    sources=(net/dns/message.cpp net/dns/answer.cpp net/ip.cpp util/result.cpp)
+    libs=()
+    seconds=15 max_len=1500  # past kUdpMaxSize, so that truncation is reached
+    ;;
+  image_reference)
+    sources=(image/reference.cpp image/digest.cpp util/sha256.cpp util/shared_library.cpp
+             util/result.cpp)
+    libs=(-ldl)
+    seconds=15 max_len=512
+    ;;
+  auth_challenge)
+    sources=(image/registry/auth_challenge.cpp util/result.cpp)
+    libs=()
+    seconds=15 max_len=1024
+    ;;
+  layer_paths)
+    sources=(image/path_safety.cpp image/whiteout.cpp image/fs.cpp util/atomic_file.cpp
+             util/fd.cpp util/result.cpp)
+    libs=(-larchive)
+    seconds=15 max_len=8192  # a few 512-byte tar headers
+    ;;
+  *) usage ;;
+esac
+for i in "${!sources[@]}"; do
+  case "${sources[$i]}" in /*) ;; *) sources[$i]="$root/src/${sources[$i]}" ;; esac
+done
 
-# Objects are rebuilt only when their source or a header of the module is newer, so that a
-# second run starts fuzzing at once.
-newest_header=$(ls -t "$root"/src/spec/*.hpp "$root"/src/util/*.hpp 2>/dev/null | head -n1)
+flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined
+       -fno-sanitize-recover=undefined -I"$root/src" -isystem /usr/include/libnl3
+       -DSPDLOG_FMT_EXTERNAL)
+
+# An object is stale when it, or the dependency list the compiler wrote beside it (-MMD), is
+# missing, or when any file in that list is newer: a second run starts fuzzing at once.
+stale() {
+  local obj=$1 dep
+  [ -f "$obj" ] && [ -f "$obj.d" ] || return 0
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+    [ "$dep" -nt "$obj" ] && return 0
+  done
+  return 1
+}
+
+mkdir -p "$out/obj"
 objs=()
 pids=()
-for src in "$root"/src/spec/*.cpp "$root"/src/util/*.cpp; do
-  [ -e "$src" ] || continue
+for src in "${sources[@]}"; do
+  [ -e "$src" ] || { echo "$0: $src is missing" >&2; exit 2; }
   obj="$out/obj/$(basename "$(dirname "$src")")_$(basename "${src%.cpp}").o"
   objs+=("$obj")
-  if [ -f "$obj" ] && [ "$obj" -nt "$src" ] && [ "$obj" -nt "$newest_header" ]; then
-    continue
-  fi
-  mkdir -p "$out/obj"
-  "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$src" -o "$obj" &
+  stale "$obj" || continue
+  "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -MMD -MF "$obj.d" -c "$src" -o "$obj" &
   pids+=($!)
   if [ ${#pids[@]} -ge "$jobs" ]; then
     wait "${pids[0]}"
@@ -47,24 +99,18 @@ for src in "$root"/src/spec/*.cpp "$root"/src/util/*.cpp; do
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
 
-target="$out/spec_loader_fuzz"
-link() {
-  "$cxx" "${flags[@]}" -fsanitize=fuzzer "$@" "$here/spec_loader_fuzz.cpp" "${objs[@]}" \
-    "${libs[@]}" -o "$target"
-}
-if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then
-  link -DSTACK_FUZZ_HAVE_LOAD=1
-else
-  link
-fi
+target="$out/${name}_fuzz"
+"$cxx" "${flags[@]}" -fsanitize=fuzzer "${defines[@]}" "$here/${name}_fuzz.cpp" "${objs[@]}" \
+  "${libs[@]}" -o "$target"
 
 # The corpus in the source tree stays as written; new inputs go to a scratch copy.
+seeds="$here/corpus/$name"
 work="$out/corpus"
 mkdir -p "$work" "$out/artifacts"
-cp -n "$here"/corpus/* "$work"/ 2>/dev/null || true
+cp -n "$seeds"/* "$work"/ 2>/dev/null || true
 
 # detect_leaks stays on: a leak is a finding. The limits keep one run bounded on a 2-core machine.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$target" -max_total_time=20 -max_len=4096 -rss_limit_mb=2048 -timeout=5 \
-  -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" "$work" "$here/corpus"
+"$target" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=5 \
+  -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" "$work" "$seeds"
