@@ -30,7 +30,7 @@ namespace {
 
 constexpr int kRuns = 5;
 constexpr uint16_t kEchoPort = 17100;
-const net::Ipv4 kLoopback{0x7F000001};
+const util::Ipv4 kLoopback{0x7F000001};
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -42,7 +42,7 @@ double median(std::vector<double> v) {
 }
 
 // MiB/s of one connection carrying mib MiB to the echo server and back (both ways at once).
-double throughput(net::Ipv4 address, uint16_t port, std::size_t mib) {
+double throughput(util::Ipv4 address, uint16_t port, std::size_t mib) {
   auto fd = net::testing::connect_tcp(address, port, 30);
   if (!fd) return 0;
   const std::string chunk(1 << 20, 'x');
@@ -60,7 +60,7 @@ double throughput(net::Ipv4 address, uint16_t port, std::size_t mib) {
 }
 
 // Connections per second: connect, one byte there and back, close; one after the other.
-double connections_per_second(net::Ipv4 address, uint16_t port, int count) {
+double connections_per_second(util::Ipv4 address, uint16_t port, int count) {
   const auto start = Clock::now();
   for (int i = 0; i < count; ++i) {
     auto fd = net::testing::connect_tcp(address, port, 10);
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   const std::string network = "proxybench-" + std::to_string(::getpid());
   auto subnet = net::testing::pick_test_subnet(network);
   if (!subnet) return fail(subnet.error().message());
-  const net::Ipv4 gateway = net::testing::host(*subnet, 1), peer = net::testing::host(*subnet, 2);
+  const util::Ipv4 gateway = net::testing::host(*subnet, 1), peer = net::testing::host(*subnet, 2);
   auto impl = net::make_netlink_network();
   const std::string bridge = net::bridge_name(network), veth = net::host_veth_name(network, network);
   int rc = 0;

@@ -13,6 +13,7 @@
 #include "build/run_mount.hpp"
 #include "image/pull.hpp"
 #include "image/reference.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -83,7 +84,7 @@ Result<void> Builder::prepare() {
     STACK_TRY(check_stage(df_.stages[static_cast<size_t>(s)]));
     total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
   }
-  STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(o_.root + "/build-cache"));
+  STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
   return util::ok();
 }
 

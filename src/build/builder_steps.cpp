@@ -16,6 +16,7 @@
 #include "build/upper_diff.hpp"
 #include "image/fs.hpp"
 #include "image/init_layer.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -124,7 +125,7 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
     RootfsView view(lower);
     auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view);
     if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
-    STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(o_.root + "/images"));
+    STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(util::StateRoot(o_.root).images()));
     lower.insert(lower.begin(), init);
     std::string scratch = o_.root + "/builds/" + image::random_suffix();
     STACK_TRY(image::make_dirs(scratch, 0700));

@@ -11,6 +11,7 @@
 #include "image/fs.hpp"
 #include "util/bytes.hpp"
 #include "util/sha256.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -95,7 +96,7 @@ Result<RunMount> parse_run_mount(std::string_view value) {
 
 Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount) {
   CacheDir out;
-  std::string parent = root + "/build-cache/mounts";
+  std::string parent = util::StateRoot(root).build_cache_mounts();
   STACK_TRY(image::make_dirs(parent, 0700));
   out.path = parent + "/" + util::sha256_hex(mount.id).substr(0, 32);
   if (::mkdir(out.path.c_str(), 0700) == 0) {

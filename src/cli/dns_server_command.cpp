@@ -31,7 +31,7 @@ class DnsServerCommand final : public Command {
   int run(const GlobalOptions& global) override {
     net::dns::DnsServerOptions options{.root = global.root, .network = network_, .port = port_,
                                        .forward = forward_ || !upstreams_.empty()};
-    auto listen = net::Ipv4::parse(listen_);
+    auto listen = util::Ipv4::parse(listen_);
     if (!listen) return fail(listen.error().message());
     options.listen = *listen;
     for (const std::string& text : upstreams_) {

@@ -23,7 +23,7 @@ std::string documents_yaml(const std::vector<nlohmann::json>& documents) {
   std::string text;
   for (const nlohmann::json& doc : documents) {
     if (!text.empty()) text += "---\n";
-    text += to_yaml(doc);
+    text += spec::to_yaml(doc);
   }
   return text;
 }

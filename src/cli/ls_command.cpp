@@ -13,6 +13,7 @@
 #include "cli/table.hpp"
 #include "scheduler/project_state.hpp"
 #include "util/fd.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::cli {
 namespace {
@@ -50,7 +51,7 @@ class LsCommand final : public Command {
       std::string status;
       for (const auto& [s, n] : by_status) status += (status.empty() ? "" : ", ") + s + "(" + std::to_string(n) + ")";
       std::string files;
-      if (auto text = util::read_file(scheduler::project_dir(global.root, project) + "/project.json")) {
+      if (auto text = util::read_file(util::StateRoot(global.root).project_record(project))) {
         if (auto record = scheduler::decode_project(*text)) {
           for (const auto& f : record->config_files) files += (files.empty() ? "" : ",") + f;
         }

@@ -28,8 +28,8 @@ class PortCommand final : public Command {
     auto container = service_container(*ctx, service_, index_);
     if (!container) return fail(container.error());
     for (const auto& p : container->ports) {
-      if (p.target_port == port_ && p.protocol == protocol_) {
-        std::cout << p.host_ip << ":" << p.host_port << "\n";
+      if (p.target_port == port_ && net::proxy::protocol_name(p.protocol) == protocol_) {
+        std::cout << p.host_ip.str() << ":" << p.host_port << "\n";
         return kExitOk;
       }
     }

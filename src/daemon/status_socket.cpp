@@ -1,4 +1,5 @@
 #include "daemon/status_socket.hpp"
+#include "util/state_root.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -43,7 +44,7 @@ void set_timeouts(int fd, int seconds) {
 }  // namespace
 
 std::string status_socket_path(const std::string& root) {
-  return root + "/run/daemon.sock";  // beside the shims' sockets (runtime/state_paths.hpp)
+  return util::StateRoot(root).daemon_socket();
 }
 
 Result<StatusServer> StatusServer::listen(const std::string& path) {

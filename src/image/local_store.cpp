@@ -9,6 +9,7 @@
 #include "image/archive_load.hpp"
 #include "image/manifest.hpp"
 #include "image/reference.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::image {
 
@@ -38,7 +39,7 @@ Result<StoreLock> StoreLock::acquire(const std::string& path, bool exclusive) {
 }
 
 Result<std::unique_ptr<Store>> Store::open(std::string root) {
-  STACK_ASSIGN_OR_RETURN(auto store, LocalStore::open(root + "/images"));
+  STACK_ASSIGN_OR_RETURN(auto store, LocalStore::open(util::StateRoot(root).images()));
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -164,13 +164,10 @@ Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
   // End of file on the ready pipe: the shim started the container or gave up.
   auto ready = wait_ready(launched->get(), options_.start_timeout);
   ContainerState s = observe(id).value_or(ContainerState{});
-  std::string error = s.error;
-  if (!ready) error = ready.error().message();
-  if (error.empty() && s.shim_pid == 0) {
-    error = "the shim exited before it reported a state";
-  }
-  if (error.empty()) return util::ok();
-  return Error(Errc::io, error);
+  if (!ready) return std::move(ready).error();
+  if (!s.error.empty()) return Error(s.error_code, s.error);
+  if (s.shim_pid == 0) return Error(Errc::io, "the shim exited before it reported a state");
+  return util::ok();
 }
 
 Result<void> ShimRuntime::start(const std::string& id) {

@@ -10,6 +10,7 @@
 
 #include "util/atomic_file.hpp"
 #include "util/result.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::runtime {
 
@@ -18,7 +19,7 @@ class StatePaths {
   explicit StatePaths(std::string root) : root_(std::move(root)) {}
 
   const std::string& root() const { return root_; }
-  std::string containers_dir() const { return root_ + "/containers"; }
+  std::string containers_dir() const { return util::StateRoot(root_).containers(); }
   std::string container_dir(std::string_view id) const;
   std::string config_file(std::string_view id) const { return container_dir(id) + "/config.json"; }
   std::string state_file(std::string_view id) const { return container_dir(id) + "/state.json"; }
@@ -28,7 +29,7 @@ class StatePaths {
   std::string upper_dir(std::string_view id) const { return container_dir(id) + "/upper"; }
   std::string work_dir(std::string_view id) const { return container_dir(id) + "/work"; }
   std::string rootfs_dir(std::string_view id) const { return container_dir(id) + "/rootfs"; }
-  std::string run_dir() const { return root_ + "/run"; }
+  std::string run_dir() const { return util::StateRoot(root_).run(); }
   std::string socket_file(std::string_view id) const;
 
  private:

@@ -40,7 +40,7 @@ struct Placement {
   // Secret and config container path -> the host file written for it (mounted read-only).
   std::map<std::string, std::string> file_mount_sources;
   std::map<std::string, std::string> addresses;  // network name -> IPv4
-  std::vector<runtime::shim::PortForward> ports;
+  std::vector<net::proxy::Forward> ports;
   // Block device path -> major:minor, for blkio per-device limits (looked up by the caller).
   std::map<std::string, std::pair<uint32_t, uint32_t>> devices;
 };

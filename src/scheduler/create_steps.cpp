@@ -18,9 +18,11 @@
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "scheduler/file_mounts.hpp"
+#include "scheduler/host_ports.hpp"
 #include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
 #include "util/top_directory.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::scheduler {
 
@@ -140,7 +142,7 @@ Result<void> step_devices(Creation& c) {
 // Its own namespace, kept by a file so that a restart comes back into it, with a veth per network.
 Result<void> join_bridge_networks(Creation& c) {
   Engine::Impl& impl = c.impl;
-  STACK_TRY(make_dir(impl.options.root + "/run/netns"));
+  STACK_TRY(make_dir(util::StateRoot(impl.options.root).netns_dir()));
   const std::string path = impl.netns_path(c.name);
   (void)impl.host.remove_netns(path);  // a leftover of a crashed run
   STACK_TRY(impl.host.create_netns(path));
@@ -154,11 +156,7 @@ Result<void> join_bridge_networks(Creation& c) {
   for (const spec::ServiceNetwork& sn : c.service.networks) {
     const spec::Network* n = c.stack.find_network(sn.key);
     if (n == nullptr) return Error(Errc::internal, "network '" + sn.key + "' is not declared");
-    std::optional<net::Ipv4> requested;
-    if (sn.ipv4_address) {
-      STACK_ASSIGN_OR_RETURN(requested, net::Ipv4::parse(*sn.ipv4_address));
-    }
-    auto address = impl.ipam.allocate(n->name, c.name, requested);
+    auto address = impl.ipam.allocate(n->name, c.name, sn.ipv4_address);
     if (!address) return std::move(address).error().context("network " + n->name);
     c.on_undo("address on " + n->name, [&impl, network = n->name, name = c.name]() -> Result<void> {
       STACK_TRY(impl.ipam.release(network, name));
@@ -252,13 +250,11 @@ Result<void> step_ports(Creation& c) {
     return Error(Errc::invalid_argument, "ports: publishing needs a bridge network (network_mode is " +
                                              std::string(spec::to_string(c.service.network_mode.kind)) + ")");
   }
+  // The shim binds them, once: it picks from a range (or the kernel picks) and holds the sockets.
+  STACK_ASSIGN_OR_RETURN(util::Ipv4 target_ip, util::Ipv4::parse(c.first_address));
   for (const spec::Port& port : c.service.ports) {
-    if (port.protocol != "tcp" && port.protocol != "udp") {
-      return Error(Errc::unsupported, "ports: protocol " + port.protocol + " is not supported");
-    }
-    std::string host_ip = port.host_ip.empty() ? "0.0.0.0" : port.host_ip;
-    STACK_ASSIGN_OR_RETURN(uint16_t host_port, c.impl.host.pick_host_port(port, host_ip));
-    c.p.ports.push_back({port.protocol, host_ip, host_port, c.first_address, port.target});
+    STACK_ASSIGN_OR_RETURN(net::proxy::Forward f, published_forward(port, target_ip));
+    c.p.ports.push_back(f);
   }
   return util::ok();
 }
@@ -266,7 +262,7 @@ Result<void> step_ports(Creation& c) {
 Result<void> step_shim_config(Creation& c) {
   if (!c.p.etc_dir.empty()) {
     // The etc files' mount points, so that the container makes none in its writable layer.
-    STACK_ASSIGN_OR_RETURN(std::string init_layer, image::ensure_init_layer(c.impl.options.root + "/images"));
+    STACK_ASSIGN_OR_RETURN(std::string init_layer, image::ensure_init_layer(util::StateRoot(c.impl.options.root).images()));
     c.p.layer_dirs.insert(c.p.layer_dirs.begin(), init_layer);
   }
   STACK_ASSIGN_OR_RETURN(c.config, make_shim_config(c.service, c.run, c.p));

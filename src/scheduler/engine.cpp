@@ -9,10 +9,12 @@
 #include <thread>
 
 #include "runtime/shim/json_log.hpp"
+#include "runtime/state_paths.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "scheduler/host_ports.hpp"
 #include "spec/hash.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::scheduler {
 
@@ -103,8 +105,9 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     for (const Step& s : steps) {
       if (s.kind != StepKind::create) continue;
       for (const spec::Port& port : service->ports) {
-        if (port.published_min == 0 || port.published_max != port.published_min) continue;
-        auto free = impl.host.check_port_free(port.host_ip.empty() ? "0.0.0.0" : port.host_ip, port.published_min, port.protocol);
+        if (port.published_min == 0) continue;  // the kernel picks one
+        STACK_ASSIGN_OR_RETURN(net::proxy::Forward forward, published_forward(port, util::Ipv4{}));
+        auto free = impl.host.check_port_free(forward);
         if (!free) return std::move(free).error().context("service " + service_name);
       }
     }
@@ -300,7 +303,7 @@ Result<void> Engine::down(const std::string& project, const spec::Stack* stack, 
   }
   STACK_TRY(state.remove_if_empty());
   std::error_code ec;
-  fs::remove(project_dir(impl.options.root, project) + "/etc", ec);
+  fs::remove(util::StateRoot(impl.options.root).project_etc(project), ec);
   return util::ok();
 }
 
@@ -317,12 +320,12 @@ Result<std::vector<ContainerView>> Engine::containers(const std::string& project
     if (image != f.config.labels.end()) v.image = image->second;
     v.command = f.config.container.args;
     v.state = f.state;
-    v.ports = f.config.ports;
+    if (!runtime::shim::is_final(f.state.status)) v.ports = f.state.ports;
     for (const auto& [key, value] : f.config.labels) {
       if (key.rfind(kLabelNetworkPrefix, 0) == 0) v.addresses[key.substr(std::strlen(kLabelNetworkPrefix))] = value;
     }
     struct stat st {};
-    std::string config_file = impl_->options.root + "/containers/" + v.name + "/config.json";
+    std::string config_file = runtime::StatePaths(impl_->options.root).config_file(v.name);
     if (::stat(config_file.c_str(), &st) == 0) {
       v.created = runtime::shim::format_rfc3339_nano(st.st_mtim);
     }

@@ -77,7 +77,7 @@ struct ContainerView {
   std::string image;
   std::vector<std::string> command;
   runtime::shim::ContainerState state;
-  std::vector<runtime::shim::PortForward> ports;
+  std::vector<net::proxy::Forward> ports;  // as bound, while a shim serves them
   std::string created;  // when the container dir was made, RFC 3339
   std::map<std::string, std::string> addresses;  // network -> IPv4
 };

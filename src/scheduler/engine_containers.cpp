@@ -15,6 +15,7 @@
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "util/atomic_file.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::scheduler {
 
@@ -44,11 +45,11 @@ Ended ended_of(const runtime::shim::ContainerState& state) {
 }  // namespace
 
 std::string Engine::Impl::etc_dir(const std::string& project, const std::string& name) const {
-  return project_dir(options.root, project) + "/etc/" + name;
+  return util::StateRoot(options.root).project_etc(project, name);
 }
 
 std::string Engine::Impl::netns_path(const std::string& name) const {
-  return options.root + "/run/netns/" + name;
+  return util::StateRoot(options.root).netns(name);
 }
 
 Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
@@ -112,9 +113,10 @@ Result<void> Engine::Impl::add_seccomp_program(runtime::ContainerConfig& config)
   if (it == seccomp_program_files.end()) {
     STACK_ASSIGN_OR_RETURN(std::string program, runtime::security::compile_default_profile(caps));
     // Named by its content: a file of that name is this program, whichever stack wrote it.
-    std::string file = options.root + "/seccomp/" + net::sha256_hex(program) + ".bpf";
+    const util::StateRoot root(options.root);
+    std::string file = root.seccomp_program(net::sha256_hex(program));
     if (::access(file.c_str(), F_OK) != 0) {
-      STACK_TRY(make_dir(options.root + "/seccomp"));
+      STACK_TRY(make_dir(root.seccomp()));
       STACK_TRY(util::write_file_atomic(file, program, util::Durability::process_crash));
     }
     it = seccomp_program_files.emplace(caps, file).first;
@@ -135,13 +137,7 @@ Result<void> Engine::Impl::reserve_new_containers(const spec::Stack& stack,
     for (const spec::ServiceNetwork& sn : c.service->networks) {
       const spec::Network* n = stack.find_network(sn.key);
       if (n == nullptr) continue;  // create_container reports it
-      std::optional<net::Ipv4> requested;
-      if (sn.ipv4_address) {
-        auto parsed = net::Ipv4::parse(*sn.ipv4_address);
-        if (!parsed) continue;
-        requested = *parsed;
-      }
-      requests[n->name].push_back({c.name, requested});
+      requests[n->name].push_back({c.name, sn.ipv4_address});
     }
   }
   // The record first: `down` after a crash must find every name that holds an address.
@@ -230,7 +226,7 @@ Result<void> Engine::Impl::write_hosts(const std::string& path, const std::strin
 
 Result<void> Engine::Impl::write_own_hosts(const std::string& project, const Endpoint& endpoint,
                                            const std::string& dir) {
-  const std::string etc = project_dir(options.root, project) + "/etc";
+  const std::string etc = util::StateRoot(options.root).project_etc(project);
   bool scanned = false;
   {
     std::lock_guard lock(known_mu);
@@ -276,7 +272,7 @@ Result<void> Engine::Impl::refresh_discovery(const std::string& project, Sync sy
 Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
   std::vector<Endpoint> all;
   std::vector<std::string> dirs;
-  for (auto& [endpoint, dir] : read_endpoints(project_dir(options.root, project) + "/etc")) {
+  for (auto& [endpoint, dir] : read_endpoints(util::StateRoot(options.root).project_etc(project))) {
     all.push_back(std::move(endpoint));
     dirs.push_back(std::move(dir));
   }
@@ -288,10 +284,10 @@ Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
   STACK_TRY(state.load());
   std::error_code ec;
   for (const std::string& network : state.snapshot().networks) {
-    std::map<std::string, std::vector<net::Ipv4>> records;
+    std::map<std::string, std::vector<util::Ipv4>> records;
     for (const auto& [name, addresses] : dns_names(network, all)) {
       for (const std::string& a : addresses) {
-        if (auto ip = net::Ipv4::parse(a)) records[name].push_back(*ip);
+        if (auto ip = util::Ipv4::parse(a)) records[name].push_back(*ip);
       }
     }
     auto file = net::dns::records_file(options.root, network);

@@ -12,7 +12,7 @@ namespace stack::scheduler {
 using util::Result;
 
 net::Attachment attachment_for(const std::string& container, const spec::ServiceNetwork& sn,
-                               const spec::Network& n, const net::IpamNetwork& stored, net::Ipv4 address,
+                               const spec::Network& n, const net::IpamNetwork& stored, util::Ipv4 address,
                                int index) {
   net::Attachment a;
   a.bridge = stored.bridge;
@@ -68,7 +68,7 @@ Result<void> Engine::Impl::reattach(const spec::Stack& stack, const spec::Networ
       ++index;
     }
     if (on == nullptr) continue;
-    STACK_ASSIGN_OR_RETURN(net::Ipv4 address, net::Ipv4::parse(label->second));
+    STACK_ASSIGN_OR_RETURN(util::Ipv4 address, util::Ipv4::parse(label->second));
     const std::string host_veth = net::host_veth_name(name, n.name);
     STACK_TRY(host.detach(host_veth).context("container " + name));
     auto again = host.attach(netns_path(name), attachment_for(name, *on, n, stored, address, index));

@@ -58,7 +58,7 @@ util::Result<void> make_dir(const std::string& dir);
 
 // The veth that puts a container on network n (its index-th): name, MAC, address, default route.
 net::Attachment attachment_for(const std::string& container, const spec::ServiceNetwork& sn,
-                               const spec::Network& n, const net::IpamNetwork& stored, net::Ipv4 address,
+                               const spec::Network& n, const net::IpamNetwork& stored, util::Ipv4 address,
                                int index);
 
 class Engine::Impl {

@@ -9,6 +9,7 @@
 #include "net/dns/records.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine_impl.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::scheduler {
 
@@ -20,19 +21,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<net::SubnetRequest> subnet_request(const spec::Network& n) {
+net::SubnetRequest subnet_request(const spec::Network& n) {
   net::SubnetRequest r;
   if (n.ipam.empty()) return r;
   const spec::IpamPool& pool = n.ipam.front();
-  if (!pool.subnet.empty()) {
-    STACK_ASSIGN_OR_RETURN(r.subnet, net::Subnet::parse(pool.subnet));
-  }
-  if (!pool.gateway.empty()) {
-    STACK_ASSIGN_OR_RETURN(r.gateway, net::Ipv4::parse(pool.gateway));
-  }
-  if (!pool.ip_range.empty()) {
-    STACK_ASSIGN_OR_RETURN(r.ip_range, net::Subnet::parse(pool.ip_range));
-  }
+  r.subnet = pool.subnet;
+  r.gateway = pool.gateway;
+  r.ip_range = pool.ip_range;
   return r;
 }
 
@@ -128,7 +123,7 @@ Result<net::FirewallRules> Engine::Impl::firewall_rules(const spec::Network& n, 
 Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const spec::Network& n,
                                               const NetworkStep& step, ProjectState& state) {
   STACK_TRY(state.add_network(n.name));
-  STACK_ASSIGN_OR_RETURN(net::SubnetRequest request, subnet_request(n));
+  const net::SubnetRequest request = subnet_request(n);
   STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
   STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
   std::string bridge = net::bridge_name(n.name);
@@ -225,7 +220,7 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
 }
 
 std::string Engine::Impl::volume_dir(const std::string& volume) const {
-  return options.root + "/volumes/" + volume + "/_data";
+  return util::StateRoot(options.root).volume_data(volume);
 }
 
 Result<void> Engine::Impl::ensure_volumes(const spec::Stack& stack, ProjectState& state) {
@@ -251,7 +246,7 @@ Result<void> Engine::Impl::ensure_volumes(const spec::Stack& stack, ProjectState
 
 Result<void> Engine::Impl::remove_volume(const std::string& name, ProjectState& state) {
   std::error_code ec;
-  fs::remove_all(options.root + "/volumes/" + name, ec);
+  fs::remove_all(util::StateRoot(options.root).volume(name), ec);
   if (ec) return Error(Errc::io, "volume " + name + ": " + ec.message());
   STACK_TRY(state.remove_volume(name));
   report("Volume", name, "Removed");

@@ -11,8 +11,9 @@
 
 #include "net/dns/dns_server.hpp"
 #include "net/firewall.hpp"
-#include "net/ip.hpp"
+#include "util/ip.hpp"
 #include "net/network.hpp"
+#include "net/proxy/forward.hpp"
 #include "spec/model.hpp"
 #include "util/result.hpp"
 
@@ -30,7 +31,7 @@ class HostNetwork {
   virtual util::Result<bool> is_attached(const std::string& host_veth, const std::string& bridge) = 0;
   virtual util::Result<bool> bridge_exists(const std::string& bridge) = 0;
   // Subnets of the host's routes (but bridge's own), which a new network must not overlap.
-  virtual util::Result<std::vector<net::Subnet>> used_subnets(const std::string& bridge) = 0;
+  virtual util::Result<std::vector<util::Subnet>> used_subnets(const std::string& bridge) = 0;
 
   // A namespace kept by a file at path (net/netns.hpp): an already_exists error if path exists;
   // removal is false when absent.
@@ -48,10 +49,8 @@ class HostNetwork {
   virtual util::Result<bool> stop_dns_server(const std::string& root, const std::string& network) = 0;
   virtual bool dns_server_running(const std::string& root, const std::string& network) = 0;
 
-  // Host ports (host_ports.hpp): the first free one of the port's range; whether one is free.
-  virtual util::Result<uint16_t> pick_host_port(const spec::Port& port, const std::string& host_ip) = 0;
-  virtual util::Result<void> check_port_free(const std::string& host_ip, uint16_t port,
-                                             const std::string& protocol) = 0;
+  // Whether a host port is free now (host_ports.hpp): `up` fails before it changes anything.
+  virtual util::Result<void> check_port_free(const net::proxy::Forward& port) = 0;
 };
 
 }  // namespace stack::scheduler

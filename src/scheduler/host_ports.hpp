@@ -1,20 +1,20 @@
-// Host ports for published ports, tested by binding them: the kernel is the only authority on
-// whether a port is free (another program, another stack, a TIME_WAIT socket with SO_REUSEADDR).
+// Published ports as the shim binds them, and the early check that lets `up` fail before it
+// changes anything. The kernel is the only authority on whether a port is free (another program,
+// another stack, a TIME_WAIT socket with SO_REUSEADDR), so the check binds; the port is bound for
+// good, once, by the container's shim (runtime/shim/port_proxy_child.hpp).
 #pragma once
 
-#include <cstdint>
-#include <string>
-
+#include "net/proxy/forward.hpp"
 #include "spec/model.hpp"
 #include "util/result.hpp"
 
 namespace stack::scheduler {
 
-// The first free port of the port's host range, or one the kernel picks when none is given.
-// A conflict error "port 127.0.0.1:8080/tcp is already in use" when none is free.
-util::Result<uint16_t> pick_host_port(const spec::Port& port, const std::string& host_ip);
+// The service's port as the shim's forward to target_ip; an empty host_ip is 0.0.0.0.
+util::Result<net::proxy::Forward> published_forward(const spec::Port& port, util::Ipv4 target_ip);
 
-// Whether host_ip:port/protocol can be bound now; the same conflict error if not.
-util::Result<void> check_port_free(const std::string& host_ip, uint16_t port, const std::string& protocol);
+// Whether a port of the forward's host range can be bound now;
+// "port 127.0.0.1:8080/tcp is already in use" if not.
+util::Result<void> check_port_free(const net::proxy::Forward& port);
 
 }  // namespace stack::scheduler

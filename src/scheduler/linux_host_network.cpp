@@ -33,7 +33,7 @@ class LinuxHostNetwork final : public HostNetwork {
     return links_->is_attached(host_veth, bridge);
   }
   Result<bool> bridge_exists(const std::string& bridge) override { return ::if_nametoindex(bridge.c_str()) != 0; }
-  Result<std::vector<net::Subnet>> used_subnets(const std::string& bridge) override {
+  Result<std::vector<util::Subnet>> used_subnets(const std::string& bridge) override {
     return net::host_used_subnets(bridge);
   }
 
@@ -66,11 +66,8 @@ class LinuxHostNetwork final : public HostNetwork {
     return net::dns::pid_file_holder(net::dns::dns_pid_file(root, network)).has_value();
   }
 
-  Result<uint16_t> pick_host_port(const spec::Port& port, const std::string& host_ip) override {
-    return scheduler::pick_host_port(port, host_ip);
-  }
-  Result<void> check_port_free(const std::string& host_ip, uint16_t port, const std::string& protocol) override {
-    return scheduler::check_port_free(host_ip, port, protocol);
+  Result<void> check_port_free(const net::proxy::Forward& port) override {
+    return scheduler::check_port_free(port);
   }
 
  private:

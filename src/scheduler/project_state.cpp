@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::scheduler {
 
@@ -22,7 +23,7 @@ using util::Result;
 namespace fs = std::filesystem;
 
 std::string project_dir(const std::string& root, const std::string& project) {
-  return root + "/projects/" + project;
+  return util::StateRoot(root).project(project);
 }
 
 std::string encode_project(const ProjectRecord& r) {
@@ -56,7 +57,7 @@ Result<ProjectLock> ProjectLock::acquire(const std::string& root, const std::str
   std::error_code ec;
   fs::create_directories(project_dir(root, project), ec);
   if (ec) return Error(Errc::io, "create '" + project_dir(root, project) + "': " + ec.message());
-  std::string path = project_dir(root, project) + "/lock";
+  std::string path = util::StateRoot(root).project_lock(project);
   STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDWR | O_CREAT, 0600));
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return ProjectLock(std::move(fd));
   if (errno != EWOULDBLOCK) return Error::from_errno("lock '" + path + "'");
@@ -73,11 +74,11 @@ ProjectState::ProjectState(std::string root, std::string project) : root_(std::m
 
 std::string ProjectState::directory() const { return project_dir(root_, record_.name); }
 
-bool ProjectState::exists() const { return ::access((directory() + "/project.json").c_str(), F_OK) == 0; }
+bool ProjectState::exists() const { return ::access(util::StateRoot(root_).project_record(record_.name).c_str(), F_OK) == 0; }
 
 Result<void> ProjectState::load() {
   std::lock_guard lock(mu_);
-  auto text = util::read_file(directory() + "/project.json");
+  auto text = util::read_file(util::StateRoot(root_).project_record(record_.name));
   if (!text) {
     if (text.error().code() == Errc::not_found || text.error().sys_errno() == ENOENT) return util::ok();
     return std::move(text).error();
@@ -97,7 +98,7 @@ Result<void> ProjectState::save_locked() {
   std::error_code ec;
   fs::create_directories(directory(), ec);
   if (ec) return Error(Errc::io, "create '" + directory() + "': " + ec.message());
-  return util::write_file_atomic(directory() + "/project.json", encode_project(record_), util::Durability::process_crash);
+  return util::write_file_atomic(util::StateRoot(root_).project_record(record_.name), encode_project(record_), util::Durability::process_crash);
 }
 
 template <class F>
@@ -130,7 +131,7 @@ Result<void> ProjectState::remove_if_empty() {
   if (!record_.networks.empty() || !record_.volumes.empty() || !record_.containers.empty()) {
     return util::ok();
   }
-  if (::unlink((directory() + "/project.json").c_str()) != 0 && errno != ENOENT) {
+  if (::unlink(util::StateRoot(root_).project_record(record_.name).c_str()) != 0 && errno != ENOENT) {
     return Error::from_errno("delete project.json of '" + record_.name + "'");
   }
   return util::ok();
@@ -139,7 +140,7 @@ Result<void> ProjectState::remove_if_empty() {
 Result<std::vector<std::string>> list_projects(const std::string& root) {
   std::vector<std::string> out;
   std::error_code ec;
-  for (fs::directory_iterator it(root + "/projects", ec), end; !ec && it != end; it.increment(ec)) {
+  for (fs::directory_iterator it(util::StateRoot(root).projects(), ec), end; !ec && it != end; it.increment(ec)) {
     if (fs::exists(it->path() / "project.json")) out.push_back(it->path().filename().string());
   }
   std::sort(out.begin(), out.end());

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spec/node.hpp"
+#include "util/ip.hpp"
 
 namespace stack::spec {
 
@@ -52,7 +53,7 @@ struct Mount {
 struct ServiceNetwork {
   std::string key;  // key in Stack::networks
   std::vector<std::string> aliases;
-  std::optional<std::string> ipv4_address;
+  std::optional<util::Ipv4> ipv4_address;
   std::optional<std::string> mac_address;
   int priority = 0;
   Location location;
@@ -221,9 +222,9 @@ struct Service {
 };
 
 struct IpamPool {
-  std::string subnet;    // CIDR
-  std::string gateway;   // "" = first address of the subnet
-  std::string ip_range;  // CIDR within subnet; "" = the whole subnet
+  util::Subnet subnet;
+  std::optional<util::Ipv4> gateway;     // none: the first address of the subnet
+  std::optional<util::Subnet> ip_range;  // within subnet; none: the whole subnet
   bool operator==(const IpamPool&) const = default;
 };
 

@@ -107,15 +107,6 @@ void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);
 
-// IPv4 addresses and CIDRs in host byte order, for subnet checks here and in validate.
-struct Cidr4 {
-  uint32_t address = 0;
-  int prefix = 0;
-  uint32_t mask() const { return prefix == 0 ? 0 : ~uint32_t(0) << (32 - prefix); }
-  bool contains(uint32_t a) const { return (a & mask()) == (address & mask()); }
-};
-std::optional<uint32_t> parse_ipv4(std::string_view text);
-std::optional<Cidr4> parse_cidr4(std::string_view text);
 
 // normalize_security.cpp
 void read_caps(ServiceDraft& d, const Node& value, const std::string& path);

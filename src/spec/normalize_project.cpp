@@ -1,7 +1,5 @@
 // Top-level networks: and volumes:. Names are resolved here ({project}_{key} unless name: is set;
 // external resources keep their name) so that nothing downstream builds names again.
-#include <arpa/inet.h>
-
 #include <algorithm>
 
 #include "spec/field_reader.hpp"
@@ -9,21 +7,6 @@
 #include "spec/security_opt.hpp"
 
 namespace stack::spec {
-
-std::optional<uint32_t> parse_ipv4(std::string_view text) {
-  in_addr a{};
-  if (inet_pton(AF_INET, std::string(text).c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
-}
-
-std::optional<Cidr4> parse_cidr4(std::string_view text) {
-  size_t slash = text.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  auto addr = parse_ipv4(text.substr(0, slash));
-  auto prefix = parse_int(text.substr(slash + 1));
-  if (!addr || !prefix || *prefix < 0 || *prefix > 32) return std::nullopt;
-  return Cidr4{*addr, int(*prefix)};
-}
 
 namespace {
 
@@ -49,6 +32,15 @@ bool read_external(const Node& v, const std::string& p, std::string& name, Diagn
   return true;
 }
 
+// A subnet as docker takes it: a network prefix, IPv4 for now; host bits set are refused.
+util::Result<util::Subnet> read_subnet(const std::string& text) {
+  auto subnet = util::Subnet::parse(text);
+  if (subnet) return subnet;
+  if (text.find(':') != std::string::npos) return util::fail(util::Errc::unsupported, "ipv6 subnets are not supported yet");
+  if (util::Ipv4Interface::parse(text)) return subnet;  // host bits set: its error names the network
+  return util::fail(util::Errc::invalid_argument, "'" + text + "' is not a valid ipv4 cidr");
+}
+
 void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& diags) {
   static constexpr std::string_view kKeys[] = {"subnet", "gateway", "ip_range", "aux_addresses"};
   if (!expect_mapping(v, p, diags)) return;
@@ -56,27 +48,25 @@ void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& d
   IpamPool pool;
   const Node* subnet = v.find("subnet");
   if (!subnet) return diags.error(v, p, "missing 'subnet'");
-  pool.subnet = read_string(*subnet, join_path(p, "subnet"), diags).value_or("");
-  auto cidr = parse_cidr4(pool.subnet);
-  if (!cidr) {
-    bool v6 = pool.subnet.find(':') != std::string::npos;
-    return diags.error(*subnet, join_path(p, "subnet"),
-                       v6 ? "ipv6 subnets are not supported yet"
-                          : "'" + pool.subnet + "' is not a valid ipv4 cidr");
-  }
+  const std::string text = read_string(*subnet, join_path(p, "subnet"), diags).value_or("");
+  auto cidr = read_subnet(text);
+  if (!cidr) return diags.error(*subnet, join_path(p, "subnet"), cidr.error().message());
+  pool.subnet = *cidr;
   if (const Node* g = v.find("gateway")) {
-    pool.gateway = read_string(*g, join_path(p, "gateway"), diags).value_or("");
-    auto a = parse_ipv4(pool.gateway);
-    if (!a) diags.error(*g, join_path(p, "gateway"), "'" + pool.gateway + "' is not a valid ipv4 address");
-    else if (!cidr->contains(*a))
-      diags.error(*g, join_path(p, "gateway"), "'" + pool.gateway + "' is outside subnet '" + pool.subnet + "'");
+    const std::string at = join_path(p, "gateway");
+    const std::string gateway = read_string(*g, at, diags).value_or("");
+    auto a = util::Ipv4::parse(gateway);
+    if (!a) diags.error(*g, at, "'" + gateway + "' is not a valid ipv4 address");
+    else if (!pool.subnet.contains(*a)) diags.error(*g, at, "'" + gateway + "' is outside subnet '" + text + "'");
+    else pool.gateway = *a;
   }
   if (const Node* r = v.find("ip_range")) {
-    pool.ip_range = read_string(*r, join_path(p, "ip_range"), diags).value_or("");
-    auto range = parse_cidr4(pool.ip_range);
-    if (!range) diags.error(*r, join_path(p, "ip_range"), "'" + pool.ip_range + "' is not a valid ipv4 cidr");
-    else if (range->prefix < cidr->prefix || !cidr->contains(range->address))
-      diags.error(*r, join_path(p, "ip_range"), "'" + pool.ip_range + "' is outside subnet '" + pool.subnet + "'");
+    const std::string at = join_path(p, "ip_range");
+    const std::string range_text = read_string(*r, at, diags).value_or("");
+    auto range = read_subnet(range_text);
+    if (!range) diags.error(*r, at, range.error().message());
+    else if (!pool.subnet.contains(*range)) diags.error(*r, at, "'" + range_text + "' is outside subnet '" + text + "'");
+    else pool.ip_range = *range;
   }
   if (const Node* a = v.find("aux_addresses")) diags.error(*a, join_path(p, "aux_addresses"), "not supported yet");
   net.ipam.push_back(pool);

@@ -9,10 +9,7 @@
 
 namespace stack::spec {
 
-bool is_ipv4(std::string_view text) {
-  in_addr a{};
-  return inet_pton(AF_INET, std::string(text).c_str(), &a) == 1;
-}
+bool is_ipv4(std::string_view text) { return util::Ipv4::parse(text).has_value(); }
 
 bool is_ipv6(std::string_view text) {
   in6_addr a{};
@@ -32,9 +29,10 @@ void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, Serv
         std::vector<std::string>{});
   if (const Node* n = v.find("ipv4_address")) {
     auto s = read_string(*n, join_path(at, "ipv4_address"), *d.diags);
-    if (s && !is_ipv4(*s))
+    auto address = s ? util::Ipv4::parse(*s) : util::Result<util::Ipv4>(util::Error(util::Errc::parse, ""));
+    if (s && !address)
       d.error(*n, join_path(at, "ipv4_address"), "'" + *s + "' is not a valid ipv4 address");
-    else if (s) net.ipv4_address = *s;
+    else if (s) net.ipv4_address = *address;
   }
   if (const Node* n = v.find("mac_address")) {
     static const std::regex kMac("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");

@@ -76,7 +76,7 @@ json service_networks_json(const std::vector<ServiceNetwork>& networks) {
   for (const ServiceNetwork& net : networks) {
     json entry = json::object();
     put_list(entry, "aliases", net.aliases);
-    if (net.ipv4_address) entry["ipv4_address"] = *net.ipv4_address;
+    if (net.ipv4_address) entry["ipv4_address"] = net.ipv4_address->str();
     if (net.mac_address) entry["mac_address"] = *net.mac_address;
     if (net.priority != 0) entry["priority"] = net.priority;
     j[net.key] = entry.empty() ? json(nullptr) : entry;
@@ -336,9 +336,9 @@ json to_json(const Network& network) {
   if (!network.ipam.empty()) {
     json& pools = ipam["config"] = json::array();
     for (const IpamPool& pool : network.ipam) {
-      json entry{{"subnet", pool.subnet}};
-      put_string(entry, "gateway", pool.gateway);
-      put_string(entry, "ip_range", pool.ip_range);
+      json entry{{"subnet", pool.subnet.str()}};
+      if (pool.gateway) entry["gateway"] = pool.gateway->str();
+      if (pool.ip_range) entry["ip_range"] = pool.ip_range->str();
       pools.push_back(entry);
     }
   }

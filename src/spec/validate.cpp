@@ -168,10 +168,9 @@ void check_container_names(const Stack& stack, Diagnostics& diags) {
 }
 
 // An address is outside a network when no ipam pool of it contains the address.
-bool in_subnets(const Network& net, uint32_t address) {
+bool in_subnets(const Network& net, util::Ipv4 address) {
   for (const auto& pool : net.ipam) {
-    auto cidr = parse_cidr4(pool.subnet);
-    if (cidr && cidr->contains(address)) return true;
+    if (pool.subnet.contains(address)) return true;
   }
   return false;
 }
@@ -182,7 +181,7 @@ void check_static_addresses(const Stack& stack, Diagnostics& diags) {
     for (const auto& n : s.networks) {
       if (!n.ipv4_address) continue;
       const Network* net = stack.find_network(n.key);
-      const std::string& ip = *n.ipv4_address;
+      const std::string ip = n.ipv4_address->str();
       std::string at = join_path(n.location.path, "ipv4_address");
       if (s.replicas > 1)
         diags.error(n.location.mark, at, "cannot be set on a service with " +
@@ -190,7 +189,7 @@ void check_static_addresses(const Stack& stack, Diagnostics& diags) {
       if (net && !net->external && net->ipam.empty())
         diags.error(n.location.mark, at, "network '" + n.key + "' has no ipam subnet to take '" +
                                              ip + "' from");
-      else if (net && !net->external && !in_subnets(*net, parse_ipv4(ip).value_or(0)))
+      else if (net && !net->external && !in_subnets(*net, *n.ipv4_address))
         diags.error(n.location.mark, at, "'" + ip + "' is outside the subnets of network '" + n.key + "'");
       auto [it, fresh] = taken.emplace(std::make_pair(n.key, ip), s.name);
       if (!fresh)

@@ -118,6 +118,11 @@ class [[nodiscard]] Result<void> {
 
 inline Result<void> ok() { return {}; }
 
+// "invalid_argument", "not_found", ...: how an error's kind crosses a process boundary (the shim's
+// state.json and control replies). An unknown name reads as io.
+const char* errc_name(Errc code);
+Errc parse_errc(std::string_view name);
+
 }  // namespace stack::util
 
 #define STACK_CONCAT_INNER(a, b) a##b

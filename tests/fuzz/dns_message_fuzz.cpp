@@ -23,7 +23,7 @@
 namespace {
 
 using namespace stack::net::dns;  // NOLINT: a test driver, not a header
-using stack::net::Ipv4;
+using stack::util::Ipv4;
 
 void check(bool ok) {
   if (!ok) std::abort();

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "net/dns/message.hpp"
-#include "net/ip.hpp"
+#include "util/ip.hpp"
 #include "util/fd.hpp"
 
 namespace stack::test {
@@ -45,7 +45,7 @@ class FakeDnsUpstream {
   std::uint16_t port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int queries() const { return queries_; }
-  static net::Ipv4 answer() { return net::Ipv4{0xC0000201}; }  // 192.0.2.1 (TEST-NET-1): data only
+  static util::Ipv4 answer() { return util::Ipv4{0xC0000201}; }  // 192.0.2.1 (TEST-NET-1): data only
 
  private:
   void serve() {

@@ -18,6 +18,7 @@
 #include "net/dns/records.hpp"
 #include "net/dns/resolv_conf.hpp"
 #include "util/fd.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::net::dns {
 namespace {
@@ -227,7 +228,7 @@ void report(int ready_fd, const std::string& line) {
 }  // namespace
 
 std::string dns_pid_file(const std::string& root, const std::string& network) {
-  return root + "/run/dns/" + network + ".pid";
+  return util::StateRoot(root).dns_pid_file(network);
 }
 
 int run_dns_server(const DnsServerOptions& options, int ready_fd) {

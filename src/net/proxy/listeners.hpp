@@ -11,13 +11,13 @@
 namespace stack::net::proxy {
 
 struct BoundPort {
-  Forward forward;  // host_port is the bound port (the kernel's choice when it was 0)
+  Forward forward;  // host_port is the bound port (the kernel's or the range's choice), no range
   util::UniqueFd fd;  // TCP: listening; UDP: bound. Non-blocking, close-on-exec
 };
 
-// Binds every forward, all or nothing. TCP listeners get SO_REUSEADDR (a restarted proxy may bind
-// while old connections sit in TIME_WAIT). The first failure is one line:
-// "bind 127.0.0.1:8080/tcp: Address already in use".
+// Binds every forward, all or nothing; a forward with a host range takes its first free port.
+// TCP listeners get SO_REUSEADDR (a restarted proxy may bind while old connections sit in
+// TIME_WAIT). The first failure is one line: "bind 127.0.0.1:8080/tcp: Address already in use".
 util::Result<std::vector<BoundPort>> bind_ports(const std::vector<Forward>& forwards);
 
 }  // namespace stack::net::proxy

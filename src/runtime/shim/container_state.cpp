@@ -44,6 +44,12 @@ std::string encode_state(const ContainerState& s) {
             {"signal", s.signal},                {"oom_killed", s.oom_killed},
             {"restart_count", s.restart_count},  {"error", s.error}};
   if (s.shim_died) j["shim_died"] = true;
+  if (!s.error.empty()) j["error_code"] = util::errc_name(s.error_code);
+  if (!s.ports.empty()) {
+    json ports = json::array();
+    for (const auto& p : s.ports) ports.push_back(net::proxy::encode_forward(p));
+    j["ports"] = std::move(ports);
+  }
   if (s.health) {
     j["health"] = {{"status", health_status_name(s.health->status)},
                    {"failing_streak", s.health->failing_streak},
@@ -71,7 +77,12 @@ util::Result<ContainerState> decode_state(const std::string& text) {
     s.oom_killed = j.value("oom_killed", false);
     s.restart_count = j.value("restart_count", 0);
     s.error = j.value("error", "");
+    s.error_code = util::parse_errc(j.value("error_code", "io"));
     s.shim_died = j.value("shim_died", false);
+    for (const auto& p : j.value("ports", json::array())) {
+      STACK_ASSIGN_OR_RETURN(net::proxy::Forward f, net::proxy::decode_forward(p).context("state: ports"));
+      s.ports.push_back(f);
+    }
     if (j.contains("health") && j.at("health").is_object()) {
       const json& h = j.at("health");
       Health health;

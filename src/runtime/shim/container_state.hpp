@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "net/proxy/forward.hpp"
 #include "util/result.hpp"
 
 namespace stack::runtime::shim {
@@ -39,7 +41,9 @@ struct ContainerState {
   int restart_count = 0;
   std::optional<Health> health;
   std::string error;   // one line, when setup failed or the shim died
+  util::Errc error_code = util::Errc::io;  // the kind of that error, kept across the process boundary
   bool shim_died = false;  // exited because its shim died, not by its own or the user's doing
+  std::vector<net::proxy::Forward> ports;  // the published ports as bound (a range's pick, the kernel's)
   // Not stored: set by the Runtime when it found the shim process alive.
   bool shim_alive = false;
 

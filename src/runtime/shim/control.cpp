@@ -58,7 +58,7 @@ util::Result<ControlRequest> parse_request(const std::string& line) {
 
 std::string encode_reply(const util::Result<void>& result, const std::string& state_json) {
   if (!result) {
-    return json({{"ok", false}, {"error", result.error().message()}})
+    return json({{"ok", false}, {"error", result.error().message()}, {"code", util::errc_name(result.error().code())}})
                .dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   std::string out = "{\"ok\":true";
@@ -139,7 +139,9 @@ util::Result<std::string> call_shim(const std::string& path, const ControlReques
   STACK_ASSIGN_OR_RETURN(std::string line, read_line(fd.get(), timeout_ms));
   try {
     json j = json::parse(line);
-    if (!j.value("ok", false)) return Error(Errc::conflict, j.value("error", std::string("refused")));
+    if (!j.value("ok", false)) {
+      return Error(util::parse_errc(j.value("code", "conflict")), j.value("error", std::string("refused")));
+    }
     return j.contains("state") ? j.at("state").dump() : std::string();
   } catch (const json::exception& e) {
     return Error(Errc::parse, std::string("bad reply from the shim: ") + e.what());

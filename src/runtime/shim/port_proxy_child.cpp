@@ -40,31 +40,18 @@ void close_all_but(std::vector<int> keep) {
 
 }  // namespace
 
-util::Result<net::proxy::Forward> to_proxy_forward(const PortForward& port) {
-  const std::string name = std::to_string(port.host_port) + "/" + port.protocol;
-  net::proxy::Forward out;
-  STACK_ASSIGN_OR_RETURN(out.protocol, net::proxy::parse_protocol(port.protocol).context("port " + name));
-  STACK_ASSIGN_OR_RETURN(out.host_ip, net::Ipv4::parse(port.host_ip.empty() ? "0.0.0.0" : port.host_ip)
-                                          .context("port " + name + ": host ip"));
-  STACK_ASSIGN_OR_RETURN(out.target_ip, net::Ipv4::parse(port.target_ip).context("port " + name + ": target ip"));
-  out.host_port = port.host_port;
-  out.target_port = port.target_port;
-  return out;
-}
-
-util::Result<util::ChildProcess> start_port_proxy(const std::vector<PortForward>& ports) {
+util::Result<util::ChildProcess> start_port_proxy(const std::vector<net::proxy::BoundPort>& ports) {
   if (ports.empty()) return util::ChildProcess();
-  std::vector<net::proxy::Forward> forwards;
-  for (const PortForward& port : ports) {
-    STACK_ASSIGN_OR_RETURN(net::proxy::Forward f, to_proxy_forward(port));
-    forwards.push_back(f);
+  std::vector<net::proxy::BoundPort> copies;
+  for (const net::proxy::BoundPort& port : ports) {
+    STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, port.fd.dup());
+    copies.push_back({port.forward, std::move(fd)});
   }
-  STACK_ASSIGN_OR_RETURN(std::vector<net::proxy::BoundPort> bound, net::proxy::bind_ports(forwards));
   const pid_t shim = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) return util::Error::from_errno("fork of the port proxy");
-  if (pid == 0) serve(std::move(bound), shim);
-  return util::ChildProcess(pid);  // the shim's copies of the sockets close with `bound`
+  if (pid == 0) serve(std::move(copies), shim);
+  return util::ChildProcess(pid);  // the shim's copies close with `copies`; it keeps `ports`
 }
 
 }  // namespace stack::runtime::shim

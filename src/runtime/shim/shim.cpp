@@ -112,6 +112,7 @@ class Shim {
   void on_deadlines(Clock::time_point now);
   int poll_timeout(Clock::time_point now) const;
   void save();
+  void set_error(const util::Error& error);  // the state's one-line error and its kind
   void loop_once();
 
   StatePaths paths_;
@@ -124,7 +125,8 @@ class Shim {
   std::optional<LogPump> logs_;
   std::optional<Container> container_;
   std::optional<HealthMonitor> health_;
-  util::ChildProcess proxy_;  // serves the published ports; killed and reaped by finish()
+  std::vector<net::proxy::BoundPort> ports_;  // bound once, for the shim's life
+  util::ChildProcess proxy_;  // serves ports_; killed and reaped by finish()
   UniqueFd proxy_pidfd_;
   std::optional<Clock::time_point> proxy_restart_at_;  // the proxy died on its own
   UniqueFd pidfd_;
@@ -141,6 +143,11 @@ class Shim {
   std::optional<Clock::time_point> restart_at_;
   std::optional<Clock::time_point> trim_at_;
 };
+
+void Shim::set_error(const util::Error& error) {
+  state_.error = one_line(error.message());
+  state_.error_code = error.code();
+}
 
 void Shim::save() {
   if (health_) state_.health = health_->health();
@@ -168,19 +175,21 @@ Result<void> Shim::set_up() {
   STACK_TRY(cgroup_->create(config_.limits).context("cgroup '" + config_.cgroup_path + "'"));
   // Ports are bound before the first start, so that a port in use is the create error and the
   // container never runs unreachable; the target address is fixed (a persistent netns).
+  STACK_ASSIGN_OR_RETURN(ports_, net::proxy::bind_ports(config_.ports));
+  for (const auto& port : ports_) state_.ports.push_back(port.forward);
   STACK_TRY(start_proxy());
   return util::ok();
 }
 
 Result<void> Shim::start_proxy() {
-  STACK_ASSIGN_OR_RETURN(proxy_, start_port_proxy(config_.ports));
+  STACK_ASSIGN_OR_RETURN(proxy_, start_port_proxy(ports_));
   if (!proxy_.valid()) return util::ok();
   STACK_ASSIGN_OR_RETURN(proxy_pidfd_, util::open_pidfd(proxy_.pid()));
   return util::ok();
 }
 
-// The proxy child ended although the shim did not ask: reap it and start another in a second
-// (ports in use by then are retried every second; the container keeps running meanwhile).
+// The proxy child ended although the shim did not ask: reap it and start another in a second on
+// the same sockets (the kernel queues connections meanwhile; the container keeps running).
 void Shim::proxy_exited() {
   (void)proxy_.try_wait();
   proxy_pidfd_.reset();
@@ -282,12 +291,13 @@ void Shim::finish(Status status) {
   if (cgroup_) {
     auto destroyed = cgroup_->destroy();
     if (!destroyed) {
-      state_.error = one_line(destroyed.error().message());
+      set_error(destroyed.error());
       save();
     }
   }
   ::unlink(paths_.socket_file(id_).c_str());
   proxy_ = util::ChildProcess();  // kills and reaps the port proxy
+  ports_.clear();
   proxy_pidfd_.reset();
   proxy_restart_at_.reset();
   ready_.reset();
@@ -363,7 +373,7 @@ void Shim::on_deadlines(Clock::time_point now) {
     restart_at_.reset();
     auto started = start_container();
     if (!started) {
-      state_.error = one_line(started.error().message());
+      set_error(started.error());
       state_.exit_code = exit_code_of_error(started.error());
       container_.reset();
       finish(Status::exited);
@@ -441,13 +451,13 @@ int Shim::run() {
   if (auto self = sys::read_proc_stat(state_.shim_pid)) state_.shim_start_ticks = self->start_ticks;
   if (auto id_ok = check_container_id(id_); !id_ok) return 1;
   if (auto r = set_up(); !r) {
-    state_.error = one_line(r.error().message());
+    set_error(r.error());
     state_.exit_code = 128;
     finish(Status::exited);
     return 1;
   }
   if (auto r = start_container(); !r) {
-    state_.error = one_line(r.error().message());
+    set_error(r.error());
     state_.exit_code = exit_code_of_error(r.error());
     finish(Status::exited);
     return 0;

@@ -172,10 +172,7 @@ std::string encode_shim_config(const ShimConfig& c) {
             {"log", {{"max_size", c.log.max_size}, {"max_file", c.log.max_file}}}};
   if (c.healthcheck) j["healthcheck"] = encode_health(*c.healthcheck);
   json ports = json::array();
-  for (const auto& p : c.ports) {
-    ports.push_back({{"protocol", p.protocol}, {"host_ip", p.host_ip}, {"host_port", p.host_port},
-                     {"target_ip", p.target_ip}, {"target_port", p.target_port}});
-  }
+  for (const auto& p : c.ports) ports.push_back(net::proxy::encode_forward(p));
   j["ports"] = std::move(ports);
   j["labels"] = c.labels;
   return j.dump(2) + "\n";
@@ -200,9 +197,8 @@ util::Result<ShimConfig> decode_shim_config(const std::string& text) {
       c.healthcheck = decode_health(j.at("healthcheck"));
     }
     for (const auto& p : j.value("ports", json::array())) {
-      c.ports.push_back({p.at("protocol").get<std::string>(), p.at("host_ip").get<std::string>(),
-                         p.at("host_port").get<std::uint16_t>(), p.at("target_ip").get<std::string>(),
-                         p.at("target_port").get<std::uint16_t>()});
+      STACK_ASSIGN_OR_RETURN(net::proxy::Forward f, net::proxy::decode_forward(p).context("shim config: ports"));
+      c.ports.push_back(f);
     }
     c.labels = j.value("labels", std::map<std::string, std::string>{});
   } catch (const json::exception& e) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "net/proxy/forward.hpp"
 #include "runtime/cgroup/limits.hpp"
 #include "runtime/container/config.hpp"
 
@@ -49,17 +50,6 @@ struct HealthCheck {
   bool operator==(const HealthCheck&) const = default;
 };
 
-// A published port: the shim's userland proxy listens on host_ip:host_port and forwards to
-// target_ip:target_port (the container's address on its first network).
-struct PortForward {
-  std::string protocol = "tcp";      // tcp | udp
-  std::string host_ip = "0.0.0.0";
-  std::uint16_t host_port = 0;
-  std::string target_ip;
-  std::uint16_t target_port = 0;
-  bool operator==(const PortForward&) const = default;
-};
-
 struct ShimConfig {
   ContainerConfig container;
   std::string cgroup_path;  // "stack/<project>/<name>"
@@ -69,7 +59,8 @@ struct ShimConfig {
   Nanos stop_grace_period = std::chrono::seconds(10);
   LogOptions log;
   std::optional<HealthCheck> healthcheck;
-  std::vector<PortForward> ports;
+  // Published ports; target_ip is the container's address on its first network.
+  std::vector<net::proxy::Forward> ports;
   // Opaque to the runtime: who made the container (project, service, replica, config hash).
   std::map<std::string, std::string> labels;
 };

@@ -18,7 +18,7 @@ namespace stack::runtime::shim::testing {
 namespace {
 
 using ::testing::HasSubstr;
-const net::Ipv4 kLoopback{0x7F000001};
+const util::Ipv4 kLoopback{0x7F000001};
 constexpr std::uint16_t kHttpPort = 8080;
 
 // A free port on 127.0.0.1 (bound, read, closed: the proxy takes it a moment later).
@@ -37,7 +37,7 @@ class ShimPortsTest : public ShimTest {
     auto subnet = net::testing::pick_test_subnet(network_);
     ASSERT_TRUE(subnet) << subnet.error().message();
     peer_ = net::testing::host(*subnet, 2);
-    const net::Ipv4 gateway = net::testing::host(*subnet, 1);
+    const util::Ipv4 gateway = net::testing::host(*subnet, 1);
     bridge_ = net::bridge_name(network_);
     ASSERT_TRUE(network_impl_->ensure_bridge({network_, bridge_, {gateway, 24}, 0}));
     auto holder = net::testing::NetnsHolder::spawn();
@@ -65,7 +65,7 @@ class ShimPortsTest : public ShimTest {
     ShimConfig c = config(id, {"/bin/httpd", "-f", "-p", std::to_string(kHttpPort), "-h", "/"});
     c.container.network.mode = NetworkMode::join;
     c.container.network.join_path = "/proc/" + std::to_string(holder_->pid()) + "/ns/net";
-    c.ports = {{"tcp", "127.0.0.1", host_port, peer_.str(), kHttpPort}};
+    c.ports = {{net::proxy::Protocol::tcp, kLoopback, host_port, peer_, kHttpPort}};
     return c;
   }
 
@@ -83,7 +83,7 @@ class ShimPortsTest : public ShimTest {
   }
 
   std::string network_, bridge_, veth_;
-  net::Ipv4 peer_;
+  util::Ipv4 peer_;
   std::unique_ptr<net::Network> network_impl_ = net::make_netlink_network();
   std::optional<net::testing::NetnsHolder> holder_;
 };
@@ -163,6 +163,26 @@ TEST_F(ShimPortsTest, PortInUseIsTheCreateError) {
   ASSERT_FALSE(created);
   EXPECT_EQ(created.error().message(), "bind 127.0.0.1:" + std::to_string(port) + "/tcp: Address already in use");
   EXPECT_TRUE(cgroup_dirs(id).empty());
+}
+
+TEST_F(ShimPortsTest, AHostRangeTakesItsFirstFreePortAndTheStateSaysWhich) {
+  std::uint16_t taken_port = 0;
+  auto taken = net::testing::listen_tcp(kLoopback, &taken_port);
+  ASSERT_TRUE(taken);
+  ASSERT_LT(taken_port, 65000);
+  const std::string id = new_id();
+  ShimConfig c = httpd_config(id, taken_port);
+  c.ports[0].host_port_last = static_cast<std::uint16_t>(taken_port + 20);
+  auto created = runtime_.create(id, c);
+  ASSERT_TRUE(created) << created.error().message();
+  auto state = runtime_.state(id);
+  ASSERT_TRUE(state && *state);
+  ASSERT_EQ((*state)->ports.size(), 1u);
+  const net::proxy::Forward bound = (*state)->ports[0];
+  EXPECT_GT(bound.host_port, taken_port);
+  EXPECT_LE(bound.host_port, taken_port + 20);
+  EXPECT_EQ(bound.host_port_last, 0);
+  EXPECT_THAT(http_get(bound.host_port, "/etc/passwd"), HasSubstr("root:"));
 }
 
 }  // namespace

@@ -41,11 +41,11 @@ class ExecutorTest : public ::testing::Test {
     EXPECT_TRUE(state.load());
     return state.snapshot().containers;
   }
-  std::map<std::string, net::Ipv4> addresses(const std::string& network) {
+  std::map<std::string, util::Ipv4> addresses(const std::string& network) {
     net::IpamStore ipam(root());
     auto stored = ipam.load(network);
     EXPECT_TRUE(stored);
-    return stored && *stored ? (*stored)->allocations : std::map<std::string, net::Ipv4>{};
+    return stored && *stored ? (*stored)->allocations : std::map<std::string, util::Ipv4>{};
   }
   std::string root() const { return dir_ / "root"; }
   std::string netns(const std::string& container) const { return root() + "/run/netns/" + container; }

@@ -97,7 +97,7 @@ class FakeHostNetwork final : public HostNetwork {
     std::lock_guard lock(mu_);
     return bridges.count(bridge) > 0;
   }
-  Result<std::vector<net::Subnet>> used_subnets(const std::string&) override { return std::vector<net::Subnet>{}; }
+  Result<std::vector<util::Subnet>> used_subnets(const std::string&) override { return std::vector<util::Subnet>{}; }
 
   Result<void> create_netns(const std::string& path) override {
     STACK_TRY(journal_.record("netns " + basename(path)));
@@ -150,10 +150,7 @@ class FakeHostNetwork final : public HostNetwork {
     return dns_servers.count(network) > 0;
   }
 
-  Result<uint16_t> pick_host_port(const spec::Port& port, const std::string&) override {
-    return static_cast<uint16_t>(port.published_min ? port.published_min : 49153);
-  }
-  Result<void> check_port_free(const std::string&, uint16_t, const std::string&) override { return util::ok(); }
+  Result<void> check_port_free(const net::proxy::Forward&) override { return util::ok(); }
 
   bool empty() {
     std::lock_guard lock(mu_);

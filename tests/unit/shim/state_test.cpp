@@ -29,7 +29,9 @@ ContainerState sample_state() {
   s.restart_count = 3;
   s.health = Health{HealthStatus::unhealthy, 4, "curl: (7) \"refused\"\n"};
   s.error = "exec \"/nope\": No such file or directory";
+  s.error_code = util::Errc::not_found;
   s.shim_died = true;
+  s.ports = {{net::proxy::Protocol::tcp, util::Ipv4{}, 8004, *util::Ipv4::parse("10.231.128.2"), 80}};
   return s;
 }
 
@@ -82,7 +84,8 @@ TEST(ShimConfig, RoundTripsThroughJson) {
   c.stop_grace_period = 3s;
   c.log = {1 << 20, 4};
   c.healthcheck = HealthCheck{HealthTestKind::cmd_shell, {"true"}, 2s, 1s, 5, 10s, 500ms, HealthAction::restart};
-  c.ports = {{"udp", "127.0.0.1", 5353, "10.231.128.2", 53}};
+  c.ports = {{net::proxy::Protocol::udp, *util::Ipv4::parse("127.0.0.1"), 5353, *util::Ipv4::parse("10.231.128.2"), 53},
+             {net::proxy::Protocol::tcp, util::Ipv4{}, 8000, *util::Ipv4::parse("10.231.128.2"), 80, 8010}};
   c.labels = {{"stack.project", "demo"}, {"stack.service", "web"}};
   auto back = decode_shim_config(encode_shim_config(c));
   ASSERT_TRUE(back) << back.error().message();
@@ -131,6 +134,7 @@ TEST(Control, RepliesCarryErrorsAndState) {
   std::string failed = encode_reply(util::Error(util::Errc::conflict, "not running"));
   EXPECT_NE(failed.find("\"ok\":false"), std::string::npos);
   EXPECT_NE(failed.find("not running"), std::string::npos);
+  EXPECT_NE(failed.find("\"code\":\"conflict\""), std::string::npos);  // the kind crosses too
   std::string with_state = encode_reply(util::ok(), encode_state(sample_state()));
   EXPECT_NE(with_state.find("\"restart_count\": 3"), std::string::npos);
 }

@@ -26,7 +26,7 @@ TEST(NormalizeServiceNetworks, ListAndMapSortedByPriority) {
   EXPECT_EQ(a[0].key, "front");
   EXPECT_EQ(a[0].priority, 10);
   EXPECT_THAT(a[0].aliases, ElementsAre("web"));
-  EXPECT_EQ(a[0].ipv4_address, "172.20.0.5");
+  EXPECT_EQ(a[0].ipv4_address, util::Ipv4::parse("172.20.0.5").value());
   EXPECT_EQ(a[0].mac_address, "02:42:ac:11:00:02");
   EXPECT_EQ(a[0].location.path, "services.a.networks.front");
   EXPECT_EQ(a[1].key, "back");
@@ -120,7 +120,8 @@ TEST(NormalizeTopLevelNetworks, Fields) {
   EXPECT_FALSE(front.enable_ipv6);
   EXPECT_THAT(front.driver_opts, ElementsAre(Pair("com.docker.network.bridge.name", "br0")));
   EXPECT_THAT(front.labels, ElementsAre(Pair("a", "b")));
-  EXPECT_THAT(front.ipam, ElementsAre(IpamPool{"10.5.0.0/16", "10.5.0.1", "10.5.1.0/24"}));
+  EXPECT_THAT(front.ipam, ElementsAre(IpamPool{*util::Subnet::parse("10.5.0.0/16"), *util::Ipv4::parse("10.5.0.1"),
+                                               *util::Subnet::parse("10.5.1.0/24")}));
   EXPECT_EQ(n[2].name, "old-net");
   EXPECT_EQ(n[3].name, "custom");
 }
@@ -128,16 +129,19 @@ TEST(NormalizeTopLevelNetworks, Fields) {
 TEST(NormalizeTopLevelNetworks, Errors) {
   auto o = run("services: {}\nnetworks:\n  a: {driver: overlay}\n"
                "  b:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/33\n        - subnet: 10.1.0.0/16\n"
-               "          gateway: 10.2.0.1\n          ip_range: 10.1.0.0/8\n        - subnet: 'fd00::/64'\n"
-               "  c: {external: true, ipam: {}}\n  d: {interal: true}\n");
+               "          gateway: 10.2.0.1\n          ip_range: 10.0.0.0/8\n        - subnet: 'fd00::/64'\n"
+               "  c: {external: true, ipam: {}}\n  d: {interal: true}\n"
+               "  e:\n    ipam:\n      config:\n        - subnet: 10.3.0.1/16\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:3:15: networks.a.driver: driver 'overlay' is not supported yet\n"
             "stack.yaml:7:19: networks.b.ipam.config[0].subnet: '10.0.0.0/33' is not a valid ipv4 cidr\n"
             "stack.yaml:9:20: networks.b.ipam.config[1].gateway: '10.2.0.1' is outside subnet '10.1.0.0/16'\n"
-            "stack.yaml:10:21: networks.b.ipam.config[1].ip_range: '10.1.0.0/8' is outside subnet '10.1.0.0/16'\n"
+            "stack.yaml:10:21: networks.b.ipam.config[1].ip_range: '10.0.0.0/8' is outside subnet '10.1.0.0/16'\n"
             "stack.yaml:11:19: networks.b.ipam.config[2].subnet: ipv6 subnets are not supported yet\n"
             "stack.yaml:12:23: networks.c.ipam: cannot be combined with 'external'\n"
-            "stack.yaml:13:7: networks.d: unknown key 'interal' (did you mean 'internal'?)");
+            "stack.yaml:13:7: networks.d: unknown key 'interal' (did you mean 'internal'?)\n"
+            "stack.yaml:17:19: networks.e.ipam.config[0].subnet: subnet '10.3.0.1/16' has host bits set (did you "
+            "mean '10.3.0.0/16'?)");
 }
 
 TEST(NormalizeCapabilities, NormalisedNames) {

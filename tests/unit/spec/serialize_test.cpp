@@ -192,7 +192,7 @@ TEST(SerializeTest, StackTopLevel) {
   back.key = "back";
   back.name = "demo_back";
   back.internal = true;
-  back.ipam.push_back(IpamPool{"10.5.0.0/24", "10.5.0.1"});
+  back.ipam.push_back(IpamPool{*util::Subnet::parse("10.5.0.0/24"), *util::Ipv4::parse("10.5.0.1"), std::nullopt});
   stack.networks = {back, net};
   Volume vol;
   vol.key = "db";

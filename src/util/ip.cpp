@@ -1,13 +1,10 @@
-#include "net/ip.hpp"
+#include "util/ip.hpp"
 
 #include <arpa/inet.h>
 
 #include <charconv>
 
-namespace stack::net {
-
-using util::Errc;
-using util::Result;
+namespace stack::util {
 
 namespace {
 
@@ -71,4 +68,4 @@ Result<Ipv4Interface> Ipv4Interface::parse(std::string_view text) {
 
 std::string Ipv4Interface::str() const { return address.str() + "/" + std::to_string(prefix); }
 
-}  // namespace stack::net
+}  // namespace stack::util

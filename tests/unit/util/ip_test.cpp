@@ -1,9 +1,9 @@
-#include "net/ip.hpp"
+#include "util/ip.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace stack::net {
+namespace stack::util {
 namespace {
 
 using ::testing::HasSubstr;
@@ -56,4 +56,4 @@ TEST(Ipv4Interface, KeepsTheHostPart) {
 }
 
 }  // namespace
-}  // namespace stack::net
+}  // namespace stack::util
