@@ -16,6 +16,7 @@
 #include "build/upper_diff.hpp"
 #include "image/fs.hpp"
 #include "image/init_layer.hpp"
+#include "util/dir.hpp"
 #include "util/state_root.hpp"
 
 namespace stack::build {
@@ -131,7 +132,7 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
     STACK_TRY(image::make_dirs(scratch, 0700));
     struct Cleanup {
       std::string dir;
-      ~Cleanup() { image::remove_tree(dir); }
+      ~Cleanup() { (void)util::remove_tree(dir); }
     } cleanup{scratch};
     RunSpec spec;
     spec.args = argv;

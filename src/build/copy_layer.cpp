@@ -9,6 +9,7 @@
 
 #include "build/glob.hpp"
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::build {
 
@@ -64,7 +65,7 @@ Result<void> add_item(LayerTar& tar, const CopyItem& item, const CopyOptions& o)
     return tar.add(std::move(e));
   }
   if (!S_ISREG(e.mode)) return tar.add(std::move(e));
-  STACK_ASSIGN_OR_RETURN(image::Fd fd, image::Fd::open(item.source.host_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(item.source.host_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Error::from_errno("stat '" + item.source.host_path + "'");
   e.size = st.st_size;
@@ -115,7 +116,7 @@ Result<void> extract_into(LayerTar& tar, const CopyItem& item, const CopyOptions
       continue;
     }
     // The data goes through an unlinked temporary file: LayerTar reads content from a descriptor.
-    STACK_ASSIGN_OR_RETURN(image::Fd fd, image::Fd::open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     ::unlink(tmp.c_str());
     la_int64_t size = 0;
     const void* buf = nullptr;

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 
 #include "build/glob.hpp"
 #include "image/digest.hpp"
+#include "util/dir.hpp"
 
 namespace stack::build {
 
@@ -36,17 +36,8 @@ class ContextTree final : public SourceTree {
     return e;
   }
   std::vector<std::string> list(const std::string& dir) const override {
-    std::vector<std::string> out;
-    std::string p = dir.empty() ? dir_ : dir_ + "/" + dir;
-    if (DIR* d = ::opendir(p.c_str())) {
-      while (dirent* de = ::readdir(d)) {
-        std::string n = de->d_name;
-        if (n != "." && n != "..") out.push_back(n);
-      }
-      ::closedir(d);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+    // An unreadable directory lists as empty, as before (the stat of each entry reports the rest).
+    return util::list_dir(dir.empty() ? dir_ : dir_ + "/" + dir).value_or(std::vector<std::string>{});
   }
   bool excluded(const std::string& path) const override { return !path.empty() && rules_.excluded(path); }
   bool has_exceptions() const override { return rules_.has_exceptions(); }

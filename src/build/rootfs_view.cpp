@@ -1,6 +1,5 @@
 #include "build/rootfs_view.hpp"
 
-#include <dirent.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -12,6 +11,7 @@
 #include <sstream>
 
 #include "build/glob.hpp"
+#include "util/dir.hpp"
 
 namespace stack::build {
 
@@ -111,10 +111,10 @@ std::vector<std::string> RootfsView::list(std::string_view dir) const {
     struct stat st {};
     if (blocked || ::lstat(p.c_str(), &st) != 0) continue;
     if (!S_ISDIR(st.st_mode)) break;
-    if (DIR* d = ::opendir(p.c_str())) {
-      while (dirent* de = ::readdir(d)) {
+    if (auto d = util::DirStream::open(p)) {
+      while (const dirent* de = d->next()) {
         std::string n = de->d_name;
-        if (n == "." || n == ".." || hidden.count(n)) continue;
+        if (hidden.count(n)) continue;
         struct stat cst {};
         if (::lstat((p + "/" + n).c_str(), &cst) == 0 && is_whiteout(cst)) {
           hidden.insert(n);
@@ -122,7 +122,6 @@ std::vector<std::string> RootfsView::list(std::string_view dir) const {
         }
         names.insert(n);
       }
-      ::closedir(d);
     }
     if (is_opaque(p)) break;
   }

@@ -1,7 +1,5 @@
 #include "build/run_mount.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 
 #include "image/fs.hpp"
 #include "util/bytes.hpp"
+#include "util/file_lock.hpp"
 #include "util/sha256.hpp"
 #include "util/state_root.hpp"
 
@@ -110,10 +109,9 @@ Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount) 
     return util::Error::from_errno("mkdir '" + out.path + "'");
   }
   if (mount.sharing == RunMount::Sharing::locked) {
-    STACK_ASSIGN_OR_RETURN(out.lock, util::UniqueFd::open(out.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    while (::flock(out.lock.get(), LOCK_EX) != 0) {
-      if (errno != EINTR) return util::Error::from_errno("lock cache mount '" + mount.id + "'");
-    }
+    auto lock = util::FileLock::acquire_directory(out.path);
+    if (!lock) return std::move(lock).error().context("cache mount '" + mount.id + "'");
+    out.lock = std::move(*lock).release();
   }
   return out;
 }

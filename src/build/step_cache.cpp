@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::build {
 
@@ -12,7 +13,7 @@ Result<StepCache> StepCache::open(std::string dir) {
 }
 
 std::optional<CachedStep> StepCache::find(const std::string& key, const image::BlobStore& blobs) const {
-  auto text = image::read_file(dir_ + "/" + key + ".json", 1 << 20);
+  auto text = util::read_file(dir_ + "/" + key + ".json", 1 << 20);
   if (!text) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return std::nullopt;

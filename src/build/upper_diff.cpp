@@ -1,6 +1,5 @@
 #include "build/upper_diff.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -13,6 +12,8 @@
 
 #include "image/fs.hpp"
 #include "image/whiteout.hpp"
+#include "util/dir.hpp"
+#include "util/fd.hpp"
 
 namespace stack::build {
 
@@ -55,15 +56,7 @@ class UpperWalker {
 
   Result<void> walk(const std::string& rel) {
     std::string dir = rel.empty() ? root_ : root_ + "/" + rel;
-    std::vector<std::string> names;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return Error::from_errno("open '" + dir + "'");
-    while (dirent* de = ::readdir(d)) {
-      std::string n = de->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
+    STACK_ASSIGN_OR_RETURN(std::vector<std::string> names, util::list_dir(dir));
     for (const std::string& n : names) STACK_TRY(entry(rel.empty() ? n : rel + "/" + n));
     return util::ok();
   }
@@ -105,7 +98,7 @@ class UpperWalker {
         return tar_.add(std::move(e));
       }
     }
-    STACK_ASSIGN_OR_RETURN(image::Fd fd, image::Fd::open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     return tar_.add(std::move(e), fd.get());
   }
 

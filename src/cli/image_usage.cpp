@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 #include "runtime/shim/shim_config.hpp"
 #include "runtime/state_paths.hpp"
 
@@ -43,7 +44,7 @@ util::Result<std::vector<std::string>> container_lower_layers(const std::string&
   for (const auto& entry : it) {
     std::string config = entry.path().string() + "/config.json";
     if (!image::path_exists(config)) continue;  // a container being created or removed
-    STACK_ASSIGN_OR_RETURN(std::string text, image::read_file(config));
+    STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(config, image::kMaxMetadataFile));
     auto decoded = runtime::shim::decode_shim_config(text);
     if (!decoded) return std::move(decoded).error().context("'" + config + "'");
     const auto& lower = decoded->container.rootfs.lower_layers;

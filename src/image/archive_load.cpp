@@ -132,7 +132,7 @@ Result<Staged> stage_tar(const std::string& path, const BlobStore& blobs) {
 
 Result<void> stage_dir_file(Staged& s, const BlobStore& blobs, const std::filesystem::path& file,
                             const std::string& rel) {
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(file.string(), O_RDONLY | O_NOFOLLOW));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(file.string(), O_RDONLY | O_NOFOLLOW));
   ReadFn read = [&fd, &file](char* buf, size_t n) -> Result<size_t> {
     for (;;) {
       ssize_t got = ::read(fd.get(), buf, n);
@@ -214,7 +214,7 @@ Result<Staged> stage_archive(const std::string& path, const BlobStore& blobs) {
 }
 
 Result<std::string> sniff_layer_media_type(const std::string& blob_path) {
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(blob_path, O_RDONLY));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(blob_path, O_RDONLY));
   unsigned char magic[4] = {};
   if (::read(fd.get(), magic, sizeof magic) < 0) return Error::from_errno("read '" + blob_path + "'");
   if (magic[0] == 0x1f && magic[1] == 0x8b) return std::string(media::kOciLayerGzip);

@@ -1,12 +1,13 @@
 #include "image/blob_store.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "util/dir.hpp"
+#include "util/file_lock.hpp"
 
 namespace stack::image {
 
@@ -56,7 +57,7 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
     return fail(Errc::parse, name + ": more data than the expected " + std::to_string(*opts_.size) +
                                  " bytes");
   }
-  STACK_TRY(write_all(fd_.get(), data, size));
+  STACK_TRY(util::write_all(fd_.get(), std::string_view(static_cast<const char*>(data), size)));
   hash_.update(data, size);
   offset_ += size;
   return util::ok();
@@ -118,7 +119,7 @@ Result<uint64_t> BlobStore::size(const Digest& d) const {
 
 Result<std::string> BlobStore::read(const Digest& d, size_t max_size) const {
   if (!contains(d)) return fail(Errc::not_found, "blob " + d.str() + " not found");
-  STACK_ASSIGN_OR_RETURN(std::string data, read_file(path(d), max_size));
+  STACK_ASSIGN_OR_RETURN(std::string data, util::read_file(path(d), max_size));
   if (Digest::of(data) != d) return fail(Errc::parse, "blob " + d.str() + " is corrupt on disk");
   return data;
 }
@@ -132,14 +133,17 @@ Result<BlobWriter> BlobStore::writer(BlobWriteOptions opts) const {
   w.tmp_path_ = dir_ + "/" +
                 (opts.resume ? std::string(kPartialPrefix) + opts.digest->hex()
                              : std::string(kTmpPrefix) + random_suffix());
-  int flags = O_RDWR | O_CREAT | (opts.resume ? 0 : O_EXCL);
-  STACK_ASSIGN_OR_RETURN(w.fd_, Fd::open(w.tmp_path_, flags, 0600));
   if (opts.resume) {
-    // Two resumers on one partial file would interleave bytes: the second one backs off.
-    if (::flock(w.fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+    // Two resumers on one partial file would interleave bytes: the second one backs off. The
+    // writer writes through the locked descriptor, so that closing it releases the lock.
+    STACK_ASSIGN_OR_RETURN(std::optional<util::FileLock> lock, util::FileLock::try_acquire(w.tmp_path_));
+    if (!lock) {
       return fail(Errc::conflict, "blob " + opts.digest->str() + " is being written by another process");
     }
+    w.fd_ = std::move(*lock).release();
     STACK_ASSIGN_OR_RETURN(w.offset_, rehash_partial(w.fd_.get(), w.hash_));
+  } else {
+    STACK_ASSIGN_OR_RETURN(w.fd_, util::UniqueFd::open(w.tmp_path_, O_RDWR | O_CREAT | O_EXCL, 0600));
   }
   w.opts_ = std::move(opts);
   return w;
@@ -159,24 +163,20 @@ Result<bool> BlobStore::remove(const Digest& d) const {
 }
 
 Result<std::vector<Digest>> BlobStore::list() const {
-  std::string dir = dir_ + "/sha256";
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return Error::from_errno("list '" + dir + "'");
+  STACK_ASSIGN_OR_RETURN(util::DirStream dir, util::DirStream::open(dir_ + "/sha256"));
   std::vector<Digest> out;
-  while (dirent* e = ::readdir(d)) {
+  while (const dirent* e = dir.next()) {
     if (is_sha256_hex(e->d_name)) out.push_back(Digest::from_hex(e->d_name));
   }
-  ::closedir(d);
   return out;
 }
 
 void BlobStore::remove_temporaries() const {
-  DIR* d = ::opendir(dir_.c_str());
-  if (!d) return;
-  while (dirent* e = ::readdir(d)) {
-    if (std::string_view(e->d_name).starts_with(kTmpPrefix)) ::unlinkat(dirfd(d), e->d_name, 0);
+  auto dir = util::DirStream::open(dir_);
+  if (!dir) return;
+  while (const dirent* e = dir->next()) {
+    if (std::string_view(e->d_name).starts_with(kTmpPrefix)) ::unlinkat(dir->fd(), e->d_name, 0);
   }
-  ::closedir(d);
 }
 
 }  // namespace stack::image

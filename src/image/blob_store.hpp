@@ -11,6 +11,7 @@
 
 #include "image/digest.hpp"
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::image {
 
@@ -44,7 +45,7 @@ class BlobWriter {
 
   std::string blobs_dir_;
   std::string tmp_path_;
-  Fd fd_;
+  util::UniqueFd fd_;
   Sha256 hash_;
   BlobWriteOptions opts_;
   uint64_t offset_ = 0;

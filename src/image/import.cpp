@@ -25,7 +25,7 @@ using util::fail;
 namespace {
 
 Result<Digest> store_file(const BlobStore& blobs, const std::string& path) {
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(path, O_RDONLY));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDONLY));
   STACK_ASSIGN_OR_RETURN(BlobWriter w, blobs.writer());
   constexpr size_t kBlock = 128 * 1024;
   auto buf = std::make_unique<char[]>(kBlock);
@@ -79,7 +79,7 @@ Result<ImageRef> LocalStore::import_rootfs(const std::string& tar_path, std::str
   if (ref.digest()) {
     return fail(Errc::invalid_argument, "cannot import into a digest reference '" + ref.str() + "'");
   }
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
   auto blob = store_file(blobs_, tar_path);
   if (!blob) return std::move(blob).error().context("importing '" + tar_path + "'");
   auto diff_id = layers_.add(blobs_.path(*blob), *blob);

@@ -118,7 +118,7 @@ Result<void> EntryWriter::write_entry(archive* ar, archive_entry* e, const std::
     dir_times_.push_back({"", {m.times[0], m.times[1]}});
     return apply_fd_meta(root_fd_, m, false);
   }
-  STACK_ASSIGN_OR_RETURN(Fd dir, open_dir_beneath(root_fd_, parent, true));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd dir, open_dir_beneath(root_fd_, parent, true));
   if (const char* link = archive_entry_hardlink(e)) return write_hardlink(dir.get(), base, link);
   switch (archive_entry_filetype(e)) {
     case AE_IFDIR:
@@ -138,11 +138,11 @@ Result<void> EntryWriter::write_entry(archive* ar, archive_entry* e, const std::
 
 Result<void> EntryWriter::write_whiteout(const std::string& target, bool opaque) {
   if (opaque) {
-    STACK_ASSIGN_OR_RETURN(Fd dir, open_dir_beneath(root_fd_, target, true));
+    STACK_ASSIGN_OR_RETURN(util::UniqueFd dir, open_dir_beneath(root_fd_, target, true));
     return make_opaque(dir.get());
   }
   auto [parent, base] = split_parent(target);
-  STACK_ASSIGN_OR_RETURN(Fd dir, open_dir_beneath(root_fd_, parent, true));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd dir, open_dir_beneath(root_fd_, parent, true));
   return make_whiteout(dir.get(), base);
 }
 
@@ -153,7 +153,7 @@ Result<void> EntryWriter::write_dir(int dir, const std::string& base, const std:
     STACK_TRY(remove_at(dir, base));
   }
   if (::mkdirat(dir, base.c_str(), 0700) != 0 && errno != EEXIST) return Error::from_errno("mkdir");
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open_at(dir, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open_at(dir, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   dir_times_.push_back({path, {m.times[0], m.times[1]}});
   return apply_fd_meta(fd.get(), m, false);
 }
@@ -163,7 +163,7 @@ Result<void> EntryWriter::write_file(archive* ar, archive_entry* e, int dir, con
   // Replace, never write through: whatever this layer put here before (a symlink to /etc/passwd,
   // say) is removed and the file made with O_EXCL | O_NOFOLLOW.
   STACK_TRY(remove_at(dir, base));
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open_at(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open_at(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
   if (archive_entry_size(e) > 0) {
     int rc = archive_read_data_into_fd(ar, fd.get());
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
@@ -182,7 +182,7 @@ Result<void> EntryWriter::write_hardlink(int dir, const std::string& base, const
     return fail(Errc::invalid_argument, "hard link target '" + target + "' escapes the layer root");
   }
   auto [tparent, tbase] = split_parent(*clean);
-  STACK_ASSIGN_OR_RETURN(Fd tdir, open_dir_beneath(root_fd_, tparent, false));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd tdir, open_dir_beneath(root_fd_, tparent, false));
   struct stat st;
   if (::fstatat(tdir.get(), tbase.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     return Error::from_errno("hard link target '" + target + "'");

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +10,8 @@
 #include <memory>
 
 #include "image/layer_entry.hpp"
+#include "util/dir.hpp"
+#include "util/fd.hpp"
 
 namespace stack::image {
 
@@ -126,7 +127,7 @@ Result<Digest> LayerStore::unpack_into_place(const std::string& blob_path, const
   if (::mkdir(tmp.c_str(), 0755) != 0) return Error::from_errno("mkdir '" + tmp + "'");
   std::string label = "layer " + blob.short_str();
   auto unpacked = [&]() -> Result<Digest> {
-    STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(tmp, O_RDONLY | O_DIRECTORY));
+    STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(tmp, O_RDONLY | O_DIRECTORY));
     STACK_ASSIGN_OR_RETURN(Digest got, unpack_layer(blob_path, fd.get(), label));
     if (expected && got != *expected) {
       return fail(Errc::parse, label + ": content is " + got.str() + ", the image says " + expected->str());
@@ -142,7 +143,7 @@ Result<Digest> LayerStore::unpack_into_place(const std::string& blob_path, const
       unpacked = Error::from_errno("rename layer into '" + final_path + "'");
     }
   }
-  remove_tree(tmp);  // already gone after a successful rename
+  (void)util::remove_tree(tmp);  // already gone after a successful rename
   if (!unpacked) return std::move(unpacked).error();
   STACK_TRY(fsync_dir(dir_));
   return unpacked;
@@ -154,30 +155,27 @@ Result<bool> LayerStore::remove(const Digest& diff_id) const {
   // Rename first so that a half-removed layer never looks complete.
   std::string doomed = dir_ + "/" + std::string(kTmpPrefix) + "rm-" + random_suffix();
   if (::rename(p.c_str(), doomed.c_str()) != 0) return Error::from_errno("remove layer '" + p + "'");
-  remove_tree(doomed);
+  (void)util::remove_tree(doomed);
   return true;
 }
 
 Result<std::vector<Digest>> LayerStore::list() const {
-  DIR* d = ::opendir(dir_.c_str());
-  if (!d) return Error::from_errno("list '" + dir_ + "'");
+  STACK_ASSIGN_OR_RETURN(util::DirStream dir, util::DirStream::open(dir_));
   std::vector<Digest> out;
-  while (dirent* e = ::readdir(d)) {
+  while (const dirent* e = dir.next()) {
     if (is_sha256_hex(e->d_name)) out.push_back(Digest::from_hex(e->d_name));
   }
-  ::closedir(d);
   return out;
 }
 
 void LayerStore::remove_temporaries() const {
-  DIR* d = ::opendir(dir_.c_str());
-  if (!d) return;
+  auto dir = util::DirStream::open(dir_);
+  if (!dir) return;
   std::vector<std::string> doomed;
-  while (dirent* e = ::readdir(d)) {
+  while (const dirent* e = dir->next()) {
     if (std::string_view(e->d_name).starts_with(kTmpPrefix)) doomed.push_back(dir_ + "/" + e->d_name);
   }
-  ::closedir(d);
-  for (const auto& p : doomed) remove_tree(p);
+  for (const auto& p : doomed) (void)util::remove_tree(p);
 }
 
 }  // namespace stack::image

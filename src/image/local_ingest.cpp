@@ -2,28 +2,13 @@
 // converts it to exclusive to record the image. flock's conversion drops the shared lock before it
 // takes the exclusive one, so a prune may run in between: commit() then finds a blob missing and
 // says so (pull again) instead of recording an incomplete image.
-#include <sys/file.h>
-
-#include <cerrno>
-
 #include "image/local_store.hpp"
 
 namespace stack::image {
 
-using util::Error;
-
-Result<void> StoreLock::upgrade() {
-  int rc;
-  do {
-    rc = ::flock(fd_.get(), LOCK_EX);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) return Error::from_errno("lock image store");
-  return util::ok();
-}
-
 class LocalIngest final : public Ingest {
  public:
-  LocalIngest(LocalStore& store, StoreLock lock) : store_(store), lock_(std::move(lock)) {}
+  LocalIngest(LocalStore& store, util::FileLock lock) : store_(store), lock_(std::move(lock)) {}
 
   const BlobStore& blobs() const override { return store_.blobs(); }
 
@@ -38,11 +23,11 @@ class LocalIngest final : public Ingest {
 
  private:
   LocalStore& store_;
-  StoreLock lock_;
+  util::FileLock lock_;
 };
 
 Result<std::unique_ptr<Ingest>> LocalStore::begin_ingest() {
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(false));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::shared));
   return std::unique_ptr<Ingest>(new LocalIngest(*this, std::move(held)));
 }
 

@@ -1,7 +1,6 @@
 #include "image/local_store.hpp"
 
 #include <fcntl.h>
-#include <sys/file.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -27,16 +26,6 @@ bool is_hex(std::string_view s) {
 }
 
 }  // namespace
-
-Result<StoreLock> StoreLock::acquire(const std::string& path, bool exclusive) {
-  STACK_ASSIGN_OR_RETURN(Fd fd, Fd::open(path, O_RDWR | O_CREAT, 0600));
-  int rc;
-  do {
-    rc = ::flock(fd.get(), exclusive ? LOCK_EX : LOCK_SH);
-  } while (rc != 0 && errno == EINTR);
-  if (rc != 0) return Error::from_errno("lock '" + path + "'");
-  return StoreLock(std::move(fd));
-}
 
 Result<std::unique_ptr<Store>> Store::open(std::string root) {
   STACK_ASSIGN_OR_RETURN(auto store, LocalStore::open(util::StateRoot(root).images()));
@@ -141,7 +130,7 @@ Result<std::vector<Image>> LocalStore::list() {
 }
 
 Result<std::vector<std::string>> LocalStore::layer_dirs(const Image& image) {
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(false));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::shared));
   std::vector<std::string> dirs;
   for (auto it = image.layers.rbegin(); it != image.layers.rend(); ++it) {
     if (!blobs_.contains(it->blob)) {
@@ -173,13 +162,13 @@ Result<ImageRef> LocalStore::add_image_locked(const Digest& manifest, const std:
 }
 
 Result<ImageRef> LocalStore::add_image(const Digest& manifest, const std::vector<std::string>& tags) {
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
   return add_image_locked(manifest, tags);
 }
 
 Result<std::vector<ImageRef>> LocalStore::load(const std::string& path) {
   // Exclusive for the whole load: a concurrent prune must not collect blobs staged but not yet named.
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
   STACK_ASSIGN_OR_RETURN(Staged staged, stage_archive(path, blobs_));
   Result<std::vector<FoundImage>> found = staged.has("oci-layout") || staged.has("index.json")
                                               ? resolve_oci_layout(staged, blobs_)

@@ -13,19 +13,9 @@
 #include "image/layer_unpack.hpp"
 #include "image/repositories.hpp"
 #include "image/store.hpp"
+#include "util/file_lock.hpp"
 
 namespace stack::image {
-
-class StoreLock {
- public:
-  static Result<StoreLock> acquire(const std::string& path, bool exclusive);
-  // Shared to exclusive on the same open file (flock converts; not atomic, see local_ingest.cpp).
-  Result<void> upgrade();
-
- private:
-  explicit StoreLock(Fd fd) : fd_(std::move(fd)) {}
-  Fd fd_;  // closing releases the flock
-};
 
 class LocalStore final : public Store {
  public:
@@ -60,7 +50,7 @@ class LocalStore final : public Store {
   LocalStore(std::string dir, BlobStore blobs, LayerStore layers)
       : dir_(std::move(dir)), blobs_(std::move(blobs)), layers_(std::move(layers)) {}
 
-  Result<StoreLock> lock(bool exclusive) const { return StoreLock::acquire(dir_ + "/lock", exclusive); }
+  Result<util::FileLock> lock(util::LockMode mode) const { return util::FileLock::acquire(dir_ + "/lock", mode); }
   Result<Image> read_image(const Digest& manifest, const Repositories& repos) const;
   Result<std::optional<Resolved>> resolve(std::string_view ref, const Repositories& repos) const;
   Result<std::optional<Digest>> resolve_id(std::string_view hex, const Repositories& repos) const;

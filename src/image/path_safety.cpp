@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "util/dir.hpp"
+
 namespace stack::image {
 
 using util::Errc;
@@ -54,8 +56,8 @@ Error resolve_error(const std::string& rel, int err) {
 }
 
 // Component walk used to create missing parents (and as the fallback without openat2).
-Result<Fd> walk_components(int root_fd, const std::string& rel, bool create) {
-  Fd cur(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
+Result<util::UniqueFd> walk_components(int root_fd, const std::string& rel, bool create) {
+  util::UniqueFd cur(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
   if (!cur.valid()) return Error::from_errno("dup");
   for (auto part : components(rel)) {
     std::string name(part);
@@ -67,7 +69,7 @@ Result<Fd> walk_components(int root_fd, const std::string& rel, bool create) {
       fd = open_component(cur.get(), name);
     }
     if (fd < 0) return resolve_error(rel, errno);
-    cur = Fd(fd);
+    cur = util::UniqueFd(fd);
   }
   return cur;
 }
@@ -96,14 +98,14 @@ std::pair<std::string, std::string> split_parent(const std::string& clean) {
   return {clean.substr(0, slash), clean.substr(slash + 1)};
 }
 
-Result<Fd> open_dir_beneath(int root_fd, const std::string& rel, bool create) {
+Result<util::UniqueFd> open_dir_beneath(int root_fd, const std::string& rel, bool create) {
   if (rel.empty()) {
-    Fd fd(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
+    util::UniqueFd fd(::fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
     if (!fd.valid()) return Error::from_errno("dup");
     return fd;
   }
   int fd = openat2_beneath(root_fd, rel);
-  if (fd >= 0) return Fd(fd);
+  if (fd >= 0) return util::UniqueFd(fd);
   if (errno == ENOSYS || (errno == ENOENT && create)) return walk_components(root_fd, rel, create);
   return resolve_error(rel, errno);
 }
@@ -114,7 +116,7 @@ Result<void> remove_at(int dir_fd, const std::string& name) {
   if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) == 0) return util::ok();
   // A non-empty directory: the /proc path is resolved by the kernel from our own fd, and
   // remove_all never follows symlinks inside the tree.
-  remove_tree("/proc/self/fd/" + std::to_string(dir_fd) + "/" + name);
+  (void)util::remove_tree("/proc/self/fd/" + std::to_string(dir_fd) + "/" + name);
   struct stat st;
   if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0) {
     return fail(Errc::io, "could not remove directory '" + name + "'");

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::image {
 
@@ -24,7 +25,7 @@ std::pair<std::string, std::string> split_parent(const std::string& clean);
 
 // Opens directory rel ("" = root itself) beneath root_fd; never follows a symlink, never leaves root.
 // With create, missing directories are made (mode 0755, as tar does for implied parents).
-Result<Fd> open_dir_beneath(int root_fd, const std::string& rel, bool create);
+Result<util::UniqueFd> open_dir_beneath(int root_fd, const std::string& rel, bool create);
 
 // Removes whatever is at dir_fd/name (file, symlink, device or whole directory) without following
 // symlinks. Absent is fine.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::image {
 
@@ -64,7 +65,7 @@ std::string Repositories::to_json() const {
 
 Result<Repositories> Repositories::load(const std::string& path) {
   if (!path_exists(path)) return Repositories{};
-  STACK_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(path, kMaxMetadataFile));
   return parse(text);
 }
 

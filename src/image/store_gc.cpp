@@ -68,7 +68,7 @@ Result<PruneReport> LocalStore::collect_garbage(const Repositories& repos) const
 }
 
 Result<RemoveReport> LocalStore::remove(std::string_view ref) {
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
   STACK_ASSIGN_OR_RETURN(Repositories repos, Repositories::load(repositories_path()));
   STACK_ASSIGN_OR_RETURN(auto resolved, resolve(ref, repos));
   if (!resolved) return fail(Errc::not_found, "no such image '" + std::string(ref) + "'");
@@ -89,7 +89,7 @@ Result<RemoveReport> LocalStore::remove(std::string_view ref) {
 }
 
 Result<PruneReport> LocalStore::prune(const std::set<Digest>& in_use, PruneOptions options) {
-  STACK_ASSIGN_OR_RETURN(StoreLock held, lock(true));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
   STACK_ASSIGN_OR_RETURN(Repositories repos, Repositories::load(repositories_path()));
   std::vector<Digest> doomed;
   for (const auto& image : repos.images()) {

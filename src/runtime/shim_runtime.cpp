@@ -1,6 +1,5 @@
 #include "runtime/shim_runtime.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -23,6 +22,7 @@
 #include "runtime/sys/mount.hpp"
 #include "runtime/sys/procfs.hpp"
 #include "util/detached.hpp"
+#include "util/dir.hpp"
 #include "util/top_directory.hpp"
 
 namespace stack::runtime {
@@ -150,7 +150,7 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
     if (r.merged_dir.empty()) r.merged_dir = paths_.rootfs_dir(id);
   }
   if (auto written = write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c), util::Durability::process_crash); !written) {
-    (void)sys::remove_all(dir);
+    (void)util::remove_tree(dir);
     return std::move(written).error().context("container '" + id + "'");
   }
   auto started = launch_and_wait(id);
@@ -270,22 +270,19 @@ Result<bool> ShimRuntime::remove(const std::string& id) {
     if (cgroup) STACK_TRY((*cgroup)->destroy().context("removing container '" + id + "'"));
   }
   ::unlink(paths_.socket_file(id).c_str());
-  STACK_TRY(sys::remove_all(dir).context("removing container '" + id + "'"));
+  STACK_TRY(util::remove_tree(dir).context("removing container '" + id + "'"));
   return true;
 }
 
 Result<std::vector<std::string>> ShimRuntime::list() {
   std::vector<std::string> ids;
-  DIR* d = ::opendir(paths_.containers_dir().c_str());
-  if (d == nullptr) {
-    if (errno == ENOENT) return ids;
-    return Error::from_errno("open '" + paths_.containers_dir() + "'");
-  }
-  while (struct dirent* e = ::readdir(d)) {
+  auto dir = util::DirStream::open(paths_.containers_dir());
+  if (!dir && dir.error().code() == util::Errc::not_found) return ids;
+  if (!dir) return std::move(dir).error();
+  while (const dirent* e = dir->next()) {
     std::string name = e->d_name;
     if (e->d_type == DT_DIR && check_container_id(name)) ids.push_back(name);
   }
-  ::closedir(d);
   std::sort(ids.begin(), ids.end());
   return ids;
 }

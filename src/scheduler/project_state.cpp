@@ -1,16 +1,14 @@
 #include "scheduler/project_state.hpp"
 
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "util/atomic_file.hpp"
+#include "util/file_lock.hpp"
 #include "util/state_root.hpp"
 
 namespace stack::scheduler {
@@ -58,14 +56,12 @@ Result<ProjectLock> ProjectLock::acquire(const std::string& root, const std::str
   fs::create_directories(project_dir(root, project), ec);
   if (ec) return Error(Errc::io, "create '" + project_dir(root, project) + "': " + ec.message());
   std::string path = util::StateRoot(root).project_lock(project);
-  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDWR | O_CREAT, 0600));
-  if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return ProjectLock(std::move(fd));
-  if (errno != EWOULDBLOCK) return Error::from_errno("lock '" + path + "'");
+  // The message only when the lock is busy: first a try, then the wait.
+  STACK_ASSIGN_OR_RETURN(std::optional<util::FileLock> free, util::FileLock::try_acquire(path));
+  if (free) return ProjectLock(std::move(*free).release());
   if (waiting) waiting();
-  while (::flock(fd.get(), LOCK_EX) != 0) {
-    if (errno != EINTR) return Error::from_errno("lock '" + path + "'");
-  }
-  return ProjectLock(std::move(fd));
+  STACK_ASSIGN_OR_RETURN(util::FileLock held, util::FileLock::acquire(path));
+  return ProjectLock(std::move(held).release());
 }
 
 ProjectState::ProjectState(std::string root, std::string project) : root_(std::move(root)) {

@@ -79,9 +79,9 @@ Result<bool> read_exact(int fd, void* buf, std::size_t n) {
   return true;
 }
 
-Result<std::string> read_to_end(int fd) {
+Result<std::string> read_to_end(int fd, std::size_t max_size) {
   std::string out;
-  char buf[4096];
+  char buf[65536];
   for (;;) {
     ssize_t r = ::read(fd, buf, sizeof buf);
     if (r < 0) {
@@ -89,6 +89,9 @@ Result<std::string> read_to_end(int fd) {
       return Error::from_errno("read");
     }
     if (r == 0) return out;
+    if (static_cast<std::size_t>(r) > max_size - out.size()) {
+      return Error(Errc::parse, "larger than " + std::to_string(max_size) + " bytes");
+    }
     out.append(buf, static_cast<std::size_t>(r));
   }
 }
@@ -111,9 +114,9 @@ Result<bool> wait_readable(int fd, int timeout_ms) {
   }
 }
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path, std::size_t max_size) {
   STACK_ASSIGN_OR_RETURN(UniqueFd fd, UniqueFd::open(path, O_RDONLY));
-  return read_to_end(fd.get()).context("reading '" + path + "'");
+  return read_to_end(fd.get(), max_size).context("reading '" + path + "'");
 }
 
 }  // namespace stack::util

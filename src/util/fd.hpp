@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -68,8 +69,8 @@ Result<void> write_all(int fd, std::string_view data);
 // first byte is an error.
 Result<bool> read_exact(int fd, void* buf, std::size_t n);
 
-// Reads until end of file.
-Result<std::string> read_to_end(int fd);
+// Reads until end of file; more than max_size bytes is Errc::parse ("larger than N bytes").
+Result<std::string> read_to_end(int fd, std::size_t max_size = SIZE_MAX);
 
 // A pidfd of process pid (pidfd_open(2)): readable once the process has exited; ESRCH (an error)
 // when there is no such process. Close-on-exec, as every descriptor here.
@@ -78,7 +79,8 @@ Result<UniqueFd> open_pidfd(pid_t pid);
 // Waits until fd is readable (or its peer hung up). timeout_ms < 0 waits forever; false on timeout.
 Result<bool> wait_readable(int fd, int timeout_ms);
 
-// Reads a whole file; absence is Errc::not_found.
-Result<std::string> read_file(const std::string& path);
+// Reads a whole file; absence is Errc::not_found. A bound keeps a corrupt or hostile file (image
+// metadata, a registry's credentials) from filling memory: larger is Errc::parse.
+Result<std::string> read_file(const std::string& path, std::size_t max_size = SIZE_MAX);
 
 }  // namespace stack::util

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "image/fs.hpp"
+#include "util/fd.hpp"
 
 namespace stack::image::registry {
 
@@ -72,7 +73,7 @@ std::string docker_config_dir() {
 util::Result<std::optional<Credentials>> load_credentials(std::string_view domain) {
   std::string path = docker_config_dir() + "/config.json";
   if (!path_exists(path)) return std::optional<Credentials>{};
-  STACK_ASSIGN_OR_RETURN(std::string text, read_file(path, 1u << 20));
+  STACK_ASSIGN_OR_RETURN(std::string text, util::read_file(path, 1u << 20));
   return credentials_from_config(text, domain).context("'" + path + "'");
 }
 

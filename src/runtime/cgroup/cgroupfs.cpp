@@ -1,13 +1,13 @@
 #include "runtime/cgroup/cgroupfs.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
-#include <memory>
+
+#include "util/dir.hpp"
+#include "util/fd.hpp"
 
 namespace stack::runtime::cgroup::fs {
 
@@ -16,21 +16,6 @@ using util::Error;
 using util::Result;
 
 namespace {
-
-// Closes on scope exit; cgroup files are opened and closed within one function.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
@@ -48,31 +33,22 @@ std::string_view base_name(std::string_view path) {
 }
 
 Result<std::string> read_file(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return Error::from_errno("read " + quoted(base_name(path)));
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("read " + quoted(base_name(path)));
-    if (n == 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  return out;
+  // The errors name the file only ("read 'memory.max': ..."): callers add the cgroup.
+  std::string what = "read " + quoted(base_name(path));
+  auto fd = util::UniqueFd::open(path, O_RDONLY);
+  if (!fd) return Error::from_errno(what, fd.error().sys_errno());
+  auto text = util::read_to_end(fd->get());
+  if (!text) return Error::from_errno(what, text.error().sys_errno());
+  return text;
 }
 
 Result<void> write_file(const std::string& path, std::string_view value) {
   std::string what = "write " + std::string(base_name(path));
-  int raw = -1;
-  do {
-    raw = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  } while (raw < 0 && errno == EINTR);
-  Fd fd(raw);
-  if (fd.get() < 0) return Error::from_errno(what);
+  auto fd = util::UniqueFd::open(path, O_WRONLY | O_TRUNC);
+  if (!fd) return Error::from_errno(what, fd.error().sys_errno());
   // cgroup files take one value per write(2); a short write would split it, so it is an error.
   for (;;) {
-    ssize_t n = ::write(fd.get(), value.data(), value.size());
+    ssize_t n = ::write(fd->get(), value.data(), value.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error::from_errno(what);
     if (static_cast<std::size_t>(n) != value.size()) {
@@ -175,17 +151,14 @@ void remove_dirs(const std::vector<std::string>& dirs) {
 }
 
 Result<std::vector<std::string>> list_subdirs(const std::string& path) {
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(path.c_str()), &::closedir);
-  if (!dir && errno == ENOENT) return std::vector<std::string>{};
-  if (!dir) return Error::from_errno("opendir " + quoted(path));
+  auto all = util::list_dir(path);
+  if (!all && all.error().code() == Errc::not_found) return std::vector<std::string>{};
+  if (!all) return std::move(all).error();
   std::vector<std::string> names;
-  while (dirent* e = ::readdir(dir.get())) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+  for (std::string& name : *all) {
     struct stat st {};
-    if (::stat((path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) names.push_back(name);
+    if (::stat((path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) names.push_back(std::move(name));
   }
-  std::sort(names.begin(), names.end());
   return names;
 }
 

@@ -15,6 +15,7 @@
 #include "runtime/container/undo.hpp"
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/process.hpp"
+#include "util/dir.hpp"
 #include "util/fd.hpp"
 
 namespace stack::runtime {
@@ -52,7 +53,7 @@ Result<void> make_dirs(const RootfsConfig& r, std::vector<std::string>& made) {
 }
 
 void remove_dirs(const std::vector<std::string>& dirs) {
-  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) (void)sys::remove_all(*it);
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) (void)util::remove_tree(*it);
 }
 
 }  // namespace
@@ -195,7 +196,7 @@ Result<void> Container::remove() {
     if (mounted && *mounted) STACK_TRY(sys::umount(merged, MNT_DETACH));
   }
   for (auto it = impl_->made_dirs.rbegin(); it != impl_->made_dirs.rend(); ++it) {
-    STACK_TRY(in_context(sys::remove_all(*it), "removing container '" + id() + "'"));
+    STACK_TRY(in_context(util::remove_tree(*it), "removing container '" + id() + "'"));
   }
   impl_->made_dirs.clear();
   impl_->state = ContainerState::removed;

@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
-#include <system_error>
 
 namespace stack::runtime::sys {
 
@@ -48,13 +46,6 @@ Result<void> symlink(const std::string& target, const std::string& link_path) {
   if (::symlink(target.c_str(), link_path.c_str()) < 0) {
     return Error::from_errno("symlink '" + link_path + "'");
   }
-  return util::ok();
-}
-
-Result<void> remove_all(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);  // does not follow symlinks
-  if (ec) return Error(Errc::io, "remove '" + path + "': " + ec.message(), ec.value());
   return util::ok();
 }
 

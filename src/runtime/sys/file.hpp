@@ -17,8 +17,6 @@ Result<bool> mkdir_p(const std::string& path, mode_t mode = 0755);
 Result<void> write_file(const std::string& path, const std::string& content, mode_t mode = 0644);
 Result<void> mknod(const std::string& path, mode_t mode, dev_t dev);
 Result<void> symlink(const std::string& target, const std::string& link_path);
-// rm -rf that stays on one file system and never follows symlinks; absence is success.
-Result<void> remove_all(const std::string& path);
 
 enum class PathKind { missing, directory, other };
 PathKind path_kind(const std::string& path);
