@@ -17,9 +17,9 @@ bool needs_yaml_quotes(std::string_view text) {
     if (text == word) return true;
   }
   // Numbers in every form a YAML 1.1 or 1.2 reader may resolve. Docker prints "8080:80" quoted
-  // because YAML 1.1 reads it as a base-60 integer; so do we.
+  // because YAML 1.1 reads digits and colons as a base-60 integer; so do we (for any such text).
   static const std::regex kNumber(
-      R"([-+]?[0-9][0-9_]*(:[0-5]?[0-9])*)"
+      R"([-+]?[0-9][0-9_]*(:[0-9_]+)*)"
       R"(|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?)"
       R"(|0o[0-7]+|0x[0-9a-fA-F_]+|0b[01_]+)"
       R"(|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");

@@ -57,7 +57,7 @@ case "$name" in
     ;;
   layer_paths)
     sources=(image/path_safety.cpp image/whiteout.cpp image/fs.cpp util/atomic_file.cpp
-             util/fd.cpp util/result.cpp)
+             util/dir.cpp util/fd.cpp util/result.cpp)
     libs=(-larchive)
     seconds=15 max_len=8192  # a few 512-byte tar headers
     ;;

@@ -70,7 +70,7 @@ TEST(SerializeTest, VolumesLongForm) {
 TEST(SerializeTest, NetworksMapWithNullForPlainAttachment) {
   Service s = minimal();
   s.networks.push_back(ServiceNetwork{"default"});
-  ServiceNetwork back{"back", {"db", "database"}, "10.5.0.4"};
+  ServiceNetwork back{"back", {"db", "database"}, *util::Ipv4::parse("10.5.0.4")};
   s.networks.push_back(back);
   json n = to_json(s)["networks"];
   EXPECT_TRUE(n["default"].is_null());
