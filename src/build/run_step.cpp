@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "image/fs.hpp"
+#include "runtime/cgroup/devices.hpp"
 #include "runtime/cgroup/factory.hpp"
 #include "runtime/container/cgroup_hook.hpp"
 #include "runtime/container/container.hpp"
@@ -97,7 +98,9 @@ Result<int> run_in_container(const RunSpec& spec) {
 
   STACK_ASSIGN_OR_RETURN(auto cgroup, runtime::cgroup::open_cgroup("stack/_build/" + id));
   auto result = [&]() -> Result<int> {
-    STACK_TRY(cgroup->create({}).context("cgroup 'stack/_build/" + id + "'"));
+    runtime::cgroup::Limits limits;
+    limits.devices = runtime::cgroup::default_device_rules();
+    STACK_TRY(cgroup->create(limits).context("cgroup 'stack/_build/" + id + "'"));
     STACK_ASSIGN_OR_RETURN(runtime::Container container,
                            runtime::Container::create(c, {.join_cgroup = runtime::join_cgroup_hook(*cgroup)}));
     auto started = container.start();

@@ -1,5 +1,5 @@
-// Pod-level keys: hostname, extra_hosts, init, stop_grace_period, network_mode; and the keys that
-// have no pod field, each with its warning.
+// Pod-level keys: hostname, extra_hosts, init, stop_grace_period, network_mode, dns_search and
+// dns_opt; and the keys that have no pod field, each with its warning.
 #include <algorithm>
 #include <map>
 
@@ -68,6 +68,32 @@ void add_network_mode(Context& ctx, const spec::Service& s, json& pod) {
   if (!s.dns.empty())
     ctx.warnings.add(Context::path(s, "dns"),
                      "dropped: pods resolve through the cluster's DNS, which forwards other names");
+  // dnsConfig adds to the cluster's resolv.conf (dnsPolicy ClusterFirst), as compose's keys do.
+  json dns_config = json::object();
+  if (!s.dns_search.empty() && !(s.dns_search.size() == 1 && s.dns_search[0] == ".")) {
+    dns_config["searches"] = s.dns_search;
+  }
+  for (const std::string& o : s.dns_opt) {
+    auto colon = o.find(':');
+    json option{{"name", o.substr(0, colon)}};
+    if (colon != std::string::npos) option["value"] = o.substr(colon + 1);
+    dns_config["options"].push_back(std::move(option));
+  }
+  if (!dns_config.empty()) pod["dnsConfig"] = std::move(dns_config);
+}
+
+// Host-level knobs that a pod spec has no field for.
+void add_host_knobs(Context& ctx, const spec::Service& s) {
+  if (!s.devices.empty())
+    ctx.warnings.add(Context::path(s, "devices"), "dropped: host devices reach pods through a device plugin");
+  if (!s.device_cgroup_rules.empty())
+    ctx.warnings.add(Context::path(s, "device_cgroup_rules"), "dropped: a pod has no device cgroup rules");
+  if (s.oom_score_adj)
+    ctx.warnings.add(Context::path(s, "oom_score_adj"), "dropped: the kubelet sets it from the pod's QoS class");
+  if (s.resources.memory_swappiness)
+    ctx.warnings.add(Context::path(s, "mem_swappiness"), "dropped: swap is the node's setting");
+  if (s.resources.oom_kill_disable)
+    ctx.warnings.add(Context::path(s, "oom_kill_disable"), "dropped: a pod cannot disable the OOM killer");
 }
 
 void add_lifecycle(Context& ctx, const spec::Service& s, json& pod) {
@@ -95,6 +121,7 @@ void add_pod_settings(Context& ctx, const spec::Service& s, json& pod) {
   add_identity(ctx, s, pod);
   add_network_mode(ctx, s, pod);
   add_lifecycle(ctx, s, pod);
+  add_host_knobs(ctx, s);
 }
 
 }  // namespace stack::kube

@@ -41,6 +41,8 @@ Result<runtime::cgroup::Limits> limits(const spec::Resources& r, const Placement
   if (r.cpu_period) l.cpu_period_us = r.cpu_period;
   if (r.cpu_shares) l.cpu_shares = static_cast<uint64_t>(*r.cpu_shares);
   l.cpuset_cpus = r.cpuset;
+  l.memory_swappiness = r.memory_swappiness;
+  l.oom_kill_disable = r.oom_kill_disable;
   l.blkio_weight = r.blkio.weight;
   auto devices = [&](const std::vector<spec::DeviceRate>& in,
                      std::vector<runtime::cgroup::DeviceLimit>& out) -> Result<void> {
@@ -186,6 +188,9 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
     c.rlimits[name] = {static_cast<uint64_t>(u.soft), static_cast<uint64_t>(u.hard)};
   }
   c.sysctls = s.sysctls;
+  c.devices = p.device_nodes;
+  c.device_cgroup_rules = s.device_cgroup_rules;
+  c.oom_score_adj = s.oom_score_adj;
   c.security.capabilities = {s.cap_add, s.cap_drop, s.privileged};
   // The stack file admits only what is mapped here (spec/normalize_security.cpp): label=disable and
   // apparmor=unconfined ask for what every container is, without SELinux labels or AppArmor profile.

@@ -43,6 +43,8 @@ struct Placement {
   std::vector<net::proxy::Forward> ports;
   // Block device path -> major:minor, for blkio per-device limits (looked up by the caller).
   std::map<std::string, std::pair<uint32_t, uint32_t>> devices;
+  // The host nodes of compose `devices`, looked up by the caller (host_devices.hpp).
+  std::vector<runtime::DeviceNode> device_nodes;
 };
 
 // What the service overrides of the image config.

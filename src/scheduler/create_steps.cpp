@@ -18,6 +18,7 @@
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "scheduler/file_mounts.hpp"
+#include "scheduler/host_devices.hpp"
 #include "scheduler/host_ports.hpp"
 #include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
@@ -136,6 +137,10 @@ Result<void> step_devices(Creation& c) {
       c.p.devices[d.path] = {major(st.st_rdev), minor(st.st_rdev)};
     }
   }
+  for (const spec::DeviceMapping& m : c.service.devices) {
+    STACK_ASSIGN_OR_RETURN(std::vector<runtime::DeviceNode> nodes, host_device_nodes(m));
+    c.p.device_nodes.insert(c.p.device_nodes.end(), nodes.begin(), nodes.end());
+  }
   return util::ok();
 }
 
@@ -239,7 +244,7 @@ Result<void> step_etc_files(Creation& c) {
   const Endpoint& e = c.endpoint;
   STACK_TRY(util::write_file_atomic(dir + "/endpoint.json", encode_endpoint(e), util::Durability::process_crash));
   STACK_TRY(util::write_file_atomic(dir + "/hostname", e.hostname + "\n", util::Durability::process_crash));
-  STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(e.dns), util::Durability::process_crash));
+  STACK_TRY(util::write_file_atomic(dir + "/resolv.conf", render_resolv_conf(e.dns, c.service.dns_search, c.service.dns_opt), util::Durability::process_crash));
   return c.impl.write_own_hosts(c.stack.name, e, dir);
 }
 

@@ -106,15 +106,28 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
   return out;
 }
 
-std::string render_resolv_conf(const std::vector<std::string>& nameservers) {
+std::string render_resolv_conf(const std::vector<std::string>& nameservers,
+                               const std::vector<std::string>& search,
+                               const std::vector<std::string>& options) {
   std::string out;
   size_t n = 0;
   for (const auto& s : nameservers) {
     if (n++ == 3) break;
     out += "nameserver " + s + "\n";
   }
-  // ndots:0: a bare service name is looked up as is, not first with the host's search domains.
-  out += "options ndots:0\n";
+  // "." alone is docker's "no search domains".
+  if (!search.empty() && !(search.size() == 1 && search[0] == ".")) {
+    out += "search";
+    for (const auto& s : search) out += " " + s;
+    out += "\n";
+  }
+  // ndots:0 unless dns_opt sets ndots: a bare service name is looked up as is, not first with
+  // the search domains.
+  bool ndots = std::any_of(options.begin(), options.end(), [](const std::string& o) { return o.rfind("ndots:", 0) == 0; });
+  out += "options";
+  if (!ndots) out += " ndots:0";
+  for (const auto& o : options) out += " " + o;
+  out += "\n";
   return out;
 }
 

@@ -39,7 +39,9 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
                                                           const std::vector<Endpoint>& all);
 
 // resolv.conf with the given nameservers (at most three are used by resolvers).
-std::string render_resolv_conf(const std::vector<std::string>& nameservers);
+std::string render_resolv_conf(const std::vector<std::string>& nameservers,
+                               const std::vector<std::string>& search = {},
+                               const std::vector<std::string>& options = {});
 
 // Rewrites a file in place (truncate + write), never by rename: a bind mount of the file in a
 // running container keeps seeing the same inode, so it sees the new content. Unless told that the

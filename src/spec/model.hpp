@@ -115,7 +115,17 @@ struct Resources {
   std::optional<int64_t> cpu_period;        // microseconds
   std::optional<std::string> cpuset;        // "0-1,3"
   std::optional<double> reservation_cpus;
+  std::optional<int64_t> memory_swappiness;  // 0..100 (cgroup v1; v2 has none, as docker ignores it)
+  bool oom_kill_disable = false;             // cgroup v1 memory.oom_control
   Blkio blkio;
+};
+
+// devices: a host device node made in the container (docker's --device HOST[:CONTAINER[:PERMS]]).
+struct DeviceMapping {
+  std::string source;               // absolute host path
+  std::string target;               // container path below /dev; the source when not given
+  std::string permissions = "rwm";  // a subset of r, w, m
+  Location location;                // the list item
 };
 
 struct Ulimit {
@@ -210,6 +220,11 @@ struct Service {
   std::optional<Duration> stop_grace_period;
   std::vector<ExtraHost> extra_hosts;
   std::vector<std::string> dns;
+  std::vector<std::string> dns_search;  // resolv.conf search domains
+  std::vector<std::string> dns_opt;     // resolv.conf options (ndots:0 unless one sets ndots)
+  std::vector<DeviceMapping> devices;
+  std::vector<std::string> device_cgroup_rules;  // "c 1:3 rwm", checked by util::parse_device_rule
+  std::optional<int> oom_score_adj;              // -1000..1000
   std::optional<int64_t> shm_size;
   PullPolicy pull_policy = PullPolicy::missing;
   std::optional<Build> build;

@@ -84,9 +84,14 @@ void read_deploy(ServiceDraft& d, const Node& value, const std::string& path);
 void read_blkio(ServiceDraft& d, const Node& value, const std::string& path);
 void read_ulimits(ServiceDraft& d, const Node& value, const std::string& path);
 void read_resource_key(ServiceDraft& d, const Node& value, const std::string& path);
+void read_oom_score_adj(ServiceDraft& d, const Node& value, const std::string& path);
 void read_scale(ServiceDraft& d, const Node& value, const std::string& path);
 // Settles replicas and resource limits written both ways; reports conflicts.
 void finish_resources(ServiceDraft& d);
+
+// normalize_devices.cpp
+void read_devices(ServiceDraft& d, const Node& value, const std::string& path);
+void read_device_cgroup_rules(ServiceDraft& d, const Node& value, const std::string& path);
 
 // normalize_lifecycle.cpp
 void read_restart(ServiceDraft& d, const Node& value, const std::string& path);
@@ -102,6 +107,8 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
+// dns_search and dns_opt (the path says which).
+void read_dns_lines(ServiceDraft& d, const Node& value, const std::string& path);
 // hostname and domainname (the path says which).
 void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);

@@ -91,7 +91,16 @@ void read_resource_key(ServiceDraft& d, const Node& v, const std::string& p) {
     read_cpuset(d, v, p);
   } else if (key == "pids_limit") {
     if (auto i = read_pids(d, v, p)) d.pids_limit = Sourced<int64_t>{*i, &v};
+  } else if (key == "mem_swappiness") {
+    // -1 is docker's "not set" (the kernel's default, inherited from the parent).
+    if (auto i = read_int(v, p, diags, -1, 100); i && *i != -1) r.memory_swappiness = *i;
+  } else if (key == "oom_kill_disable") {
+    if (auto b = read_bool(v, p, diags)) r.oom_kill_disable = *b;
   }
+}
+
+void read_oom_score_adj(ServiceDraft& d, const Node& v, const std::string& p) {
+  if (auto i = read_int(v, p, *d.diags, -1000, 1000)) d.service.oom_score_adj = static_cast<int>(*i);
 }
 
 void read_scale(ServiceDraft& d, const Node& v, const std::string& p) {

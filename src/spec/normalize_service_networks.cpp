@@ -151,6 +151,25 @@ void read_uts_name(ServiceDraft& d, const Node& v, const std::string& p) {
   (host ? d.service.hostname : d.service.domainname) = *s;
 }
 
+void read_dns_lines(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto list = read_string_list(v, p, *d.diags, true);
+  if (!list) return;
+  bool search = p.size() >= 10 && p.compare(p.size() - 10, 10, "dns_search") == 0;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& s = (*list)[i];
+    const Node& node = v.is_sequence() ? v.items[i] : v;
+    std::string at = v.is_sequence() ? index_path(p, i) : p;
+    // One word each: resolv.conf separates entries by blanks, so a blank would split one into two.
+    if (s.empty() || s.find_first_of(" \t\n") != std::string::npos) {
+      d.error(node, at, "'" + s + "' must be one word without blanks");
+    } else if (search && s.size() > 253) {
+      d.error(node, at, "'" + s.substr(0, 32) + "...' is longer than a domain name can be (253)");
+    } else {
+      (search ? d.service.dns_search : d.service.dns_opt).push_back(s);
+    }
+  }
+}
+
 void read_dns(ServiceDraft& d, const Node& v, const std::string& p) {
   auto list = read_string_list(v, p, *d.diags, true);
   if (!list) return;

@@ -192,6 +192,8 @@ void put_resources(json& j, const Service& service) {
   if (r.cpu_quota) j["cpu_quota"] = *r.cpu_quota;
   if (r.cpu_period) j["cpu_period"] = *r.cpu_period;
   if (r.cpuset) j["cpuset"] = *r.cpuset;
+  if (r.memory_swappiness) j["mem_swappiness"] = *r.memory_swappiness;
+  put_true(j, "oom_kill_disable", r.oom_kill_disable);
   json blkio = blkio_json(r.blkio);
   if (!blkio.empty()) j["blkio_config"] = blkio;
 }
@@ -268,6 +270,8 @@ void put_network(json& j, const Service& service) {
   if (!service.networks.empty()) j["networks"] = service_networks_json(service.networks);
   if (!service.extra_hosts.empty()) j["extra_hosts"] = extra_hosts_json(service.extra_hosts);
   put_list(j, "dns", service.dns);
+  put_list(j, "dns_search", service.dns_search);
+  put_list(j, "dns_opt", service.dns_opt);
 }
 
 void put_security(json& j, const Service& service) {
@@ -278,6 +282,14 @@ void put_security(json& j, const Service& service) {
   put_list(j, "security_opt", service.security_opt);
   put_list(j, "sysctls", service.sysctls);
   if (!service.ulimits.empty()) j["ulimits"] = ulimits_json(service.ulimits);
+  if (!service.devices.empty()) {
+    json& devices = j["devices"] = json::array();
+    for (const DeviceMapping& d : service.devices) {
+      devices.push_back({{"source", d.source}, {"target", d.target}, {"permissions", d.permissions}});
+    }
+  }
+  put_list(j, "device_cgroup_rules", service.device_cgroup_rules);
+  if (service.oom_score_adj) j["oom_score_adj"] = *service.oom_score_adj;
 }
 
 // compose's long form; uid and gid as the strings compose prints.

@@ -15,9 +15,8 @@ using util::Result;
 namespace {
 
 // Controllers a container joins: the ones it can be limited by, plus cpuacct for its cpu usage.
-// devices and freezer are left out: device access belongs to the security layer and kill_all
-// needs no freezer.
-constexpr const char* kJoined[] = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
+// devices for the allow list of devices.hpp; freezer is left out: kill_all needs no freezer.
+constexpr const char* kJoined[] = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio", "devices"};
 
 // v1 memory.limit_in_bytes reads as PAGE_COUNTER_MAX pages when unlimited; anything this large is
 // "no limit" on every page size.

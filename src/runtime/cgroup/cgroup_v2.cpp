@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include "runtime/cgroup/cgroupfs.hpp"
+#include "runtime/cgroup/device_filter.hpp"
 #include "runtime/cgroup/settings.hpp"
 #include "runtime/cgroup/writer.hpp"
 
@@ -106,11 +107,17 @@ Result<Applied> V2Manager::create(const Limits& limits) {
   auto enabled = enable_controllers(*usable);
   auto applied = enabled ? detail::apply_settings(settings, [this](const std::string&) { return dir_; })
                          : Result<std::vector<std::string>>(std::move(enabled).error());
+  if (applied && limits.devices) {
+    if (auto r = attach_device_filter(dir_, *limits.devices); !r) applied = std::move(r).error();
+  }
   if (!applied) {
     fs::remove_dirs(*made);
     return error(std::move(applied).error());
   }
   notes.insert(notes.end(), applied->begin(), applied->end());
+  // What docker does on v2 too: the setting has no file there, so it is dropped with a warning.
+  if (limits.memory_swappiness) notes.push_back("memory_swappiness: cgroup v2 has no per-cgroup swappiness; not applied");
+  if (limits.oom_kill_disable) notes.push_back("oom_kill_disable: cgroup v2 cannot disable the OOM killer; not applied");
   return Applied{!made->empty(), std::move(notes)};
 }
 

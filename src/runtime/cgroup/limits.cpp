@@ -97,6 +97,7 @@ Result<void> validate(const Limits& l) {
     if (l.memory_bytes && *l.memory_reservation_bytes > *l.memory_bytes)
       v.add("'memory_reservation_bytes' must not exceed 'memory_bytes'");
   }
+  if (l.memory_swappiness) v.range("memory_swappiness", *l.memory_swappiness, 0, 100);
   if (l.pids_max) v.range("pids_max", *l.pids_max, 1, kMax, true);
   if (l.cpu_quota_us) v.range("cpu_quota_us", *l.cpu_quota_us, 1000, kMax, true);
   if (l.cpu_period_us) v.range("cpu_period_us", *l.cpu_period_us, 1000, 1000000);

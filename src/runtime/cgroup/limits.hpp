@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cgroup/devices.hpp"
 #include "util/result.hpp"
 
 namespace stack::runtime::cgroup {
@@ -24,6 +25,8 @@ struct Limits {
   std::optional<int64_t> memory_bytes;
   std::optional<int64_t> memory_swap_bytes;  // memory+swap total, as docker's --memory-swap; -1 unlimited
   std::optional<int64_t> memory_reservation_bytes;  // soft limit
+  std::optional<int64_t> memory_swappiness;         // 0..100; v1 only (v2 has none: a note)
+  bool oom_kill_disable = false;                    // v1 only (v2 has none: a note)
   std::optional<int64_t> pids_max;                  // -1 unlimited
   std::optional<int64_t> cpu_quota_us;              // -1 unlimited
   std::optional<int64_t> cpu_period_us;
@@ -34,6 +37,9 @@ struct Limits {
   std::vector<DeviceLimit> write_bps;
   std::vector<DeviceLimit> read_iops;
   std::vector<DeviceLimit> write_iops;
+  // The devices the container may use (everything else is denied); nullopt leaves device access
+  // as the parent cgroup has it. The shim always sets it (devices.hpp).
+  std::optional<std::vector<DeviceRule>> devices;
 
   bool operator==(const Limits&) const = default;
 };

@@ -22,6 +22,8 @@ void memory_settings_v1(const Limits& l, std::vector<Setting>& out) {
   if (l.memory_reservation_bytes) {
     out.push_back({"memory", "memory.soft_limit_in_bytes", number(*l.memory_reservation_bytes)});
   }
+  if (l.memory_swappiness) out.push_back({"memory", "memory.swappiness", number(*l.memory_swappiness)});
+  if (l.oom_kill_disable) out.push_back({"memory", "memory.oom_control", "1"});
 }
 
 void memory_settings_v2(const Limits& l, std::vector<Setting>& out) {

@@ -1,4 +1,4 @@
-// Composes the per-controller tables; pids is one row, so it lives here.
+// Composes the per-controller tables; pids is one row and devices a short loop, so they live here.
 #include "runtime/cgroup/settings.hpp"
 
 namespace stack::runtime::cgroup {
@@ -11,6 +11,14 @@ void pids_settings(const Limits& l, std::vector<Setting>& out) {
   }
 }
 
+// v1: deny everything, then allow each rule. (v2 has no files for this: cgroup_v2.cpp attaches an
+// eBPF program instead.)
+void device_settings_v1(const Limits& l, std::vector<Setting>& out) {
+  if (!l.devices) return;
+  out.push_back({"devices", "devices.deny", "a"});
+  for (const auto& rule : *l.devices) out.push_back({"devices", "devices.allow", to_string(rule)});
+}
+
 }  // namespace
 
 std::vector<Setting> settings_v1(const Limits& limits) {
@@ -19,6 +27,7 @@ std::vector<Setting> settings_v1(const Limits& limits) {
   cpu_settings_v1(limits, out);
   pids_settings(limits, out);
   blkio_settings_v1(limits, out);
+  device_settings_v1(limits, out);
   return out;
 }
 

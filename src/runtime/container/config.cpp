@@ -2,9 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/container/device_access.hpp"
 #include "runtime/container/rlimits.hpp"
 #include "runtime/container/sysctl.hpp"
 #include "runtime/security/capabilities.hpp"
+
+// An unset optional is null in the JSON (nlohmann has no std::optional support in this version).
+template <>
+struct nlohmann::adl_serializer<std::optional<int>> {
+  static void to_json(json& j, const std::optional<int>& v) { j = v ? json(*v) : json(nullptr); }
+  static void from_json(const json& j, std::optional<int>& v) {
+    v = j.is_null() ? std::nullopt : std::optional<int>(j.get<int>());
+  }
+};
 
 namespace stack::runtime {
 
@@ -60,6 +70,10 @@ Result<void> validate(const ContainerConfig& c) {
   check_mounts(c, problems);
   if (auto r = check_sysctls(c.sysctls, c.network.mode); !r) problems.push_back(r.error().message());
   if (auto r = check_rlimits(c.rlimits); !r) problems.push_back(r.error().message());
+  if (auto r = allowed_devices(c); !r) problems.push_back(r.error().message());
+  if (c.oom_score_adj && (*c.oom_score_adj < -1000 || *c.oom_score_adj > 1000)) {
+    problems.push_back("oom_score_adj " + std::to_string(*c.oom_score_adj) + " is out of range -1000..1000");
+  }
   if (auto r = security::compute_capabilities(c.security.capabilities); !r) {
     problems.push_back(r.error().message());
   }
@@ -86,12 +100,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountConfig, type, source, desti
                                                 tmpfs_size, tmpfs_mode)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EtcFiles, hosts, hostname, resolv_conf)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, soft, hard)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceNode, path, type, major, minor, file_mode, uid, gid, access)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CapabilityConfig, add, drop, privileged)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecurityConfig, capabilities, no_new_privileges,
                                                 seccomp, seccomp_program_file, seccomp_program_caps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerConfig, id, rootfs, read_only, args, env,
                                                 cwd, user, hostname, domainname, network, mounts,
-                                                etc_files, shm_size, rlimits, sysctls, security,
+                                                etc_files, shm_size, rlimits, sysctls, devices,
+                                                device_cgroup_rules, oom_score_adj, security,
                                                 init, masked_paths, readonly_paths, stdin_fd,
                                                 stdout_fd, stderr_fd)
 

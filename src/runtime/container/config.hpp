@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -46,6 +47,19 @@ struct EtcFiles {
   std::string hosts;
   std::string hostname;
   std::string resolv_conf;
+};
+
+// A host device node made in the container's /dev (compose `devices`), and what the container may
+// do with it (the devices cgroup).
+struct DeviceNode {
+  std::string path;                 // in the container: /dev/...
+  std::string type = "c";           // "c" (character) or "b" (block)
+  std::uint32_t major = 0;
+  std::uint32_t minor = 0;
+  std::uint32_t file_mode = 0666;   // the host node's permission bits
+  std::uint32_t uid = 0;
+  std::uint32_t gid = 0;
+  std::string access = "rwm";       // a subset of "rwm"
 };
 
 struct Rlimit {
@@ -94,6 +108,9 @@ struct ContainerConfig {
   std::uint64_t shm_size = kDefaultShmSize;
   std::map<std::string, Rlimit> rlimits;  // "nofile" -> {soft, hard}
   std::map<std::string, std::string> sysctls;
+  std::vector<DeviceNode> devices;
+  std::vector<std::string> device_cgroup_rules;  // "c 1:3 rwm", as docker's --device-cgroup-rule
+  std::optional<int> oom_score_adj;              // -1000..1000; unset: inherited
   SecurityConfig security;
   bool init = false;  // a minimal init as PID 1 that reaps zombies and forwards signals
   std::vector<std::string> masked_paths = default_masked_paths();

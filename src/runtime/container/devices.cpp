@@ -4,10 +4,14 @@
 // The nodes are made with mknod rather than bind-mounted from the host's /dev: the runtime runs
 // as real root (no user namespace), so mknod is allowed; the nodes then live on the container's
 // tmpfs and vanish with it, and there is one mount for /dev instead of one per device. Access is
-// still decided by the devices cgroup, not by where the node came from.
+// still decided by the devices cgroup (device_access.hpp), not by where the node came from. Host
+// devices the config names (compose `devices`) are made the same way, with the host node's numbers.
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include "runtime/container/mounts.hpp"
 #include "runtime/container/steps.hpp"
@@ -19,13 +23,13 @@ using util::Error;
 
 namespace {
 
-struct DeviceNode {
+struct FixedNode {
   const char* name;
   unsigned major;
   unsigned minor;
 };
 
-constexpr DeviceNode kNodes[] = {
+constexpr FixedNode kNodes[] = {
     {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
@@ -40,6 +44,19 @@ std::string dev_path(const ChildContext& ctx, const std::string& name) {
   return (ctx.root == "/" ? "" : ctx.root) + "/dev/" + name;
 }
 
+// A device of the config (compose `devices`), with the host node's mode and owner; one of the
+// fixed nodes at the same path is replaced, as docker's --device /dev/null:/dev/null would.
+Result<void> make_device_node(const ChildContext& ctx, const DeviceNode& d) {
+  std::string path = (ctx.root == "/" ? "" : ctx.root) + d.path;
+  STACK_TRY(sys::mkdir_p(path.substr(0, path.rfind('/')), 0755));
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Error::from_errno("unlink '" + path + "'");
+  mode_t kind = d.type == "b" ? S_IFBLK : S_IFCHR;
+  STACK_TRY(sys::mknod(path, kind | (d.file_mode & 07777), makedev(d.major, d.minor)));
+  if (::chmod(path.c_str(), d.file_mode & 07777) < 0) return Error::from_errno("chmod '" + path + "'");
+  if (::chown(path.c_str(), d.uid, d.gid) < 0) return Error::from_errno("chown '" + path + "'");
+  return util::ok();
+}
+
 }  // namespace
 
 Result<void> step_dev(ChildContext& ctx) {
@@ -52,6 +69,7 @@ Result<void> step_dev(ChildContext& ctx) {
     if (::chmod(path.c_str(), 0666) < 0) return Error::from_errno("chmod '" + path + "'");
   }
   for (const auto& [target, name] : kLinks) STACK_TRY(sys::symlink(target, dev_path(ctx, name)));
+  for (const DeviceNode& d : ctx.config.devices) STACK_TRY(make_device_node(ctx, d));
   return util::ok();
 }
 

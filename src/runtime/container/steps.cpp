@@ -9,6 +9,7 @@
 #include "runtime/container/report.hpp"
 #include "runtime/container/rlimits.hpp"
 #include "runtime/container/sysctl.hpp"
+#include "runtime/sys/file.hpp"
 #include "runtime/sys/process.hpp"
 #include "util/fd.hpp"
 
@@ -25,6 +26,7 @@ bool has_hostname(const ChildContext& c) {
 }
 bool has_sysctls(const ChildContext& c) { return !c.config.sysctls.empty(); }
 bool has_rlimits(const ChildContext& c) { return !c.config.rlimits.empty(); }
+bool has_oom_score_adj(const ChildContext& c) { return c.config.oom_score_adj.has_value(); }
 bool confined(const ChildContext& c) {
   return c.config.security.seccomp == SeccompMode::default_profile &&
          !c.config.security.capabilities.privileged;
@@ -58,6 +60,7 @@ constexpr Step kSteps[] = {
     {"readonly paths", step_readonly_paths},
     {"read-only rootfs", step_readonly_rootfs, is_read_only},
     {"rlimits", step_rlimits, has_rlimits},
+    {"oom_score_adj", step_oom_score_adj, has_oom_score_adj},
     {"user", step_resolve_user},
     {"seccomp", step_seccomp, seccomp_early},
     {"bounding set", step_bounding_set},
@@ -153,6 +156,12 @@ Result<void> step_sysctl(ChildContext& ctx) {
 }
 
 Result<void> step_rlimits(ChildContext& ctx) { return apply_rlimits(ctx.config.rlimits); }
+
+// While the process still has CAP_SYS_RESOURCE, which lowering the score needs; the value is
+// inherited by everything the container starts.
+Result<void> step_oom_score_adj(ChildContext& ctx) {
+  return sys::write_file("/proc/self/oom_score_adj", std::to_string(*ctx.config.oom_score_adj));
+}
 
 Result<void> step_ready(ChildContext& ctx) {
   STACK_TRY(sys::set_parent_death_signal(0));

@@ -52,6 +52,7 @@ Result<void> step_wait_go(ChildContext& ctx);
 Result<void> step_hostname(ChildContext& ctx);
 Result<void> step_sysctl(ChildContext& ctx);
 Result<void> step_rlimits(ChildContext& ctx);
+Result<void> step_oom_score_adj(ChildContext& ctx);
 Result<void> step_ready(ChildContext& ctx);
 Result<void> step_network(ChildContext& ctx);            // network.cpp
 Result<void> step_private_mounts(ChildContext& ctx);     // rootfs.cpp

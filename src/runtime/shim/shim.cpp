@@ -14,6 +14,7 @@
 #include "runtime/cgroup/factory.hpp"
 #include "runtime/container/cgroup_hook.hpp"
 #include "runtime/container/container.hpp"
+#include "runtime/container/device_access.hpp"
 #include "runtime/shim/container_state.hpp"
 #include "runtime/shim/control.hpp"
 #include "runtime/shim/health.hpp"
@@ -172,7 +173,9 @@ Result<void> Shim::set_up() {
     if (!dir->empty() && !r.lower_layers.empty()) STACK_TRY(sys::mkdir_p(*dir, 0755));
   }
   STACK_ASSIGN_OR_RETURN(cgroup_, cgroup::open_cgroup(config_.cgroup_path));
-  STACK_TRY(cgroup_->create(config_.limits).context("cgroup '" + config_.cgroup_path + "'"));
+  cgroup::Limits limits = config_.limits;
+  STACK_ASSIGN_OR_RETURN(limits.devices, allowed_devices(config_.container));
+  STACK_TRY(cgroup_->create(limits).context("cgroup '" + config_.cgroup_path + "'"));
   // Ports are bound before the first start, so that a port in use is the create error and the
   // container never runs unreachable; the target address is fixed (a persistent netns).
   STACK_ASSIGN_OR_RETURN(ports_, net::proxy::bind_ports(config_.ports));

@@ -43,6 +43,8 @@ json encode_limits(const cgroup::Limits& l) {
   put(j, "memory_bytes", l.memory_bytes);
   put(j, "memory_swap_bytes", l.memory_swap_bytes);
   put(j, "memory_reservation_bytes", l.memory_reservation_bytes);
+  put(j, "memory_swappiness", l.memory_swappiness);
+  if (l.oom_kill_disable) j["oom_kill_disable"] = true;
   put(j, "pids_max", l.pids_max);
   put(j, "cpu_quota_us", l.cpu_quota_us);
   put(j, "cpu_period_us", l.cpu_period_us);
@@ -61,6 +63,8 @@ cgroup::Limits decode_limits(const json& j) {
   take(j, "memory_bytes", l.memory_bytes);
   take(j, "memory_swap_bytes", l.memory_swap_bytes);
   take(j, "memory_reservation_bytes", l.memory_reservation_bytes);
+  take(j, "memory_swappiness", l.memory_swappiness);
+  l.oom_kill_disable = j.value("oom_kill_disable", false);
   take(j, "pids_max", l.pids_max);
   take(j, "cpu_quota_us", l.cpu_quota_us);
   take(j, "cpu_period_us", l.cpu_period_us);

@@ -107,4 +107,30 @@ inline std::string unique_project(const char* test) {
   return std::string("cgtest-") + test + "-" + std::to_string(::getpid());
 }
 
+// The errno of opening each path (0: it opened) from a process inside the cgroup: what its
+// devices rules let through. /dev/null is always allowed; /dev/loop0 (b 7:0) only when a rule says so.
+struct OpenResults {
+  int null_read = -1;
+  int loop_read = -1;
+  int loop_write = -1;
+};
+inline OpenResults device_opens_in(Manager& cgroup) {
+  Child child([](int out) {
+    auto attempt = [](const char* path, int flags) {
+      int fd = ::open(path, flags | O_CLOEXEC);
+      if (fd < 0) return errno;
+      ::close(fd);
+      return 0;
+    };
+    OpenResults r{attempt("/dev/null", O_RDONLY), attempt("/dev/loop0", O_RDONLY), attempt("/dev/loop0", O_WRONLY)};
+    return ::write(out, &r, sizeof r) == static_cast<ssize_t>(sizeof r) ? 0 : 1;
+  });
+  OpenResults r;
+  if (!cgroup.add_process(child.pid())) return r;
+  child.go();
+  if (!child.read_result(&r, sizeof r)) return OpenResults{};
+  child.wait();
+  return r;
+}
+
 }  // namespace stack::runtime::cgroup::testing

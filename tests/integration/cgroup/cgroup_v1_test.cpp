@@ -304,5 +304,27 @@ TEST_F(CgroupRootTest, ROOT_WriteErrorsNameTheCgroupAndTheFile) {
   EXPECT_TRUE(m->destroy().value_or(false));
 }
 
+TEST_F(CgroupRootTest, ROOT_DeviceRulesDenyWhatNoRuleAllows) {
+  ASSERT_TRUE(exists("/dev/loop0")) << "the test needs the host's /dev/loop0";
+  ProjectGuard guard(testing::unique_project("dev"), host());
+  auto m = open_or_die(guard.cgroup("web"), guard.hierarchy());
+  ASSERT_TRUE(m);
+  ASSERT_TRUE(m->create(Limits{}));  // no rules: the parent's access, which opens the host's loop0
+  testing::OpenResults r = testing::device_opens_in(*m);
+  EXPECT_EQ(r.loop_read, 0);
+  Limits limits;
+  limits.devices = default_device_rules();
+  ASSERT_TRUE(m->create(limits));
+  r = testing::device_opens_in(*m);
+  EXPECT_EQ(r.null_read, 0);
+  EXPECT_EQ(r.loop_read, EPERM);
+  EXPECT_EQ(r.loop_write, EPERM);
+  limits.devices->push_back(DeviceRule{DeviceType::block, 7, 0, util::kAccessRead});
+  ASSERT_TRUE(m->create(limits));
+  r = testing::device_opens_in(*m);
+  EXPECT_EQ(r.loop_read, 0);
+  EXPECT_EQ(r.loop_write, EPERM);
+}
+
 }  // namespace
 }  // namespace stack::runtime::cgroup

@@ -121,5 +121,30 @@ TEST_F(CgroupV2RootTest, ROOT_LimitsWithoutControllersNameTheMissingController) 
   EXPECT_THAT(cpu.error().message(), HasSubstr("controller 'cpu' is not available"));
 }
 
+// The device filter is an eBPF program on the cgroup, which works in the unified hierarchy of a
+// hybrid host too (no controller needed): the kernel checks it on every device open.
+TEST_F(CgroupV2RootTest, ROOT_TheDeviceFilterDeniesWhatNoRuleAllows) {
+  ASSERT_TRUE(exists("/dev/loop0")) << "the test needs the host's /dev/loop0";
+  ProjectGuard guard(testing::unique_project("v2dev"), h_);
+  auto m = open_cgroup(guard.cgroup("web"), h_);
+  ASSERT_TRUE(m);
+  Limits limits;
+  limits.devices = default_device_rules();
+  auto applied = (*m)->create(limits);
+  ASSERT_TRUE(applied) << applied.error().message();
+  testing::OpenResults r = testing::device_opens_in(**m);
+  EXPECT_EQ(r.null_read, 0);
+  EXPECT_EQ(r.loop_read, EPERM);
+  EXPECT_EQ(r.loop_write, EPERM);
+
+  // Re-applied with a read rule: the program is replaced, not stacked.
+  limits.devices->push_back(DeviceRule{DeviceType::block, 7, 0, util::kAccessRead});
+  ASSERT_TRUE((*m)->create(limits));
+  r = testing::device_opens_in(**m);
+  EXPECT_EQ(r.null_read, 0);
+  EXPECT_EQ(r.loop_read, 0);
+  EXPECT_EQ(r.loop_write, EPERM);
+}
+
 }  // namespace
 }  // namespace stack::runtime::cgroup

@@ -95,6 +95,25 @@ TEST(SettingsV1, BlkioRowsWithTheBfqAlternative) {
                           row("blkio", "blkio.throttle.write_iops_device", "254:0 200")));
 }
 
+TEST(SettingsV1, SwappinessAndOomControlRows) {
+  Limits l;
+  l.memory_swappiness = 0;
+  l.oom_kill_disable = true;
+  EXPECT_THAT(settings_v1(l), ElementsAre(row("memory", "memory.swappiness", "0"), row("memory", "memory.oom_control", "1")));
+  EXPECT_THAT(settings_v2(l), IsEmpty());  // v2 has neither: the manager notes it (as docker warns)
+}
+
+TEST(SettingsV1, DevicesDenyAllThenAllowEachRule) {
+  Limits l;
+  l.devices = std::vector<DeviceRule>{{DeviceType::character, 1, 3, util::kAccessAll},
+                                      {DeviceType::block, std::nullopt, std::nullopt, util::kAccessMknod}};
+  EXPECT_THAT(settings_v1(l), ElementsAre(row("devices", "devices.deny", "a"), row("devices", "devices.allow", "c 1:3 rwm"),
+                                          row("devices", "devices.allow", "b *:* m")));
+  EXPECT_THAT(settings_v2(l), IsEmpty());  // v2: an eBPF program (device_filter.hpp), not files
+  l.devices = std::vector<DeviceRule>{};  // no rule: nothing allowed
+  EXPECT_THAT(settings_v1(l), ElementsAre(row("devices", "devices.deny", "a")));
+}
+
 TEST(SettingsV1, NoLimitsNoRows) { EXPECT_THAT(settings_v1(Limits{}), IsEmpty()); }
 
 TEST(SettingsV2, MemoryRowsSplitSwapFromTheTotal) {

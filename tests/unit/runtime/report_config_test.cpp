@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "runtime/container/config.hpp"
+#include "runtime/container/device_access.hpp"
 #include "runtime/container/report.hpp"
 #include "util/fd.hpp"
 
@@ -82,6 +83,9 @@ ContainerConfig sample() {
   c.security.seccomp = SeccompMode::unconfined;
   c.init = true;
   c.stdout_fd = 7;
+  c.devices = {DeviceNode{"/dev/xloop", "b", 7, 0, 0660, 0, 6, "r"}};
+  c.device_cgroup_rules = {"c 189:* rwm"};
+  c.oom_score_adj = -100;
   return c;
 }
 
@@ -93,6 +97,25 @@ TEST(Config, JsonRoundTrips) {
   EXPECT_EQ(decoded->mounts[0].tmpfs_mode, 0755u);
   EXPECT_EQ(decoded->rlimits.at("nofile").hard, 200u);
   EXPECT_EQ(decoded->masked_paths, default_masked_paths());
+  ASSERT_EQ(decoded->devices.size(), 1u);
+  EXPECT_EQ(decoded->devices[0].gid, 6u);
+  EXPECT_EQ(decoded->oom_score_adj, -100);
+  ContainerConfig unset;
+  auto plain = decode_config(encode_config(unset));
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->oom_score_adj);
+}
+
+TEST(Config, DevicesCgroupRulesFromTheConfig) {
+  auto rules = allowed_devices(sample());
+  ASSERT_TRUE(rules) << rules.error().message();
+  auto defaults = cgroup::default_device_rules();
+  ASSERT_EQ(rules->size(), defaults.size() + 2);
+  EXPECT_EQ(util::to_string((*rules)[defaults.size()]), "b 7:0 r");
+  EXPECT_EQ(util::to_string(rules->back()), "c 189:* rwm");
+  ContainerConfig privileged = sample();
+  privileged.security.capabilities.privileged = true;
+  EXPECT_EQ(*allowed_devices(privileged), std::vector<cgroup::DeviceRule>{cgroup::DeviceRule{}});
 }
 
 TEST(Config, BadJsonIsAParseError) {
@@ -109,13 +132,17 @@ TEST(Config, ValidateReportsEveryProblem) {
   c.sysctls = {{"vm.swappiness", "1"}};
   c.security.capabilities.add = {"BOGUS"};
   c.mounts = {{MountType::bind, "", "data", false}};
+  c.devices = {DeviceNode{"/tmp/x"}};
+  c.oom_score_adj = 1001;
   auto r = validate(c);
   ASSERT_FALSE(r);
   const std::string& m = r.error().message();
   for (const char* want : {"no command to run", "cwd 'relative' is not absolute",
                            "rootfs: give either lower layers or a directory",
                            "mount destination 'data' is not absolute", "mount 'data' has no source",
-                           "sysctl 'vm.swappiness'", "unknown capability 'BOGUS'"}) {
+                           "sysctl 'vm.swappiness'", "unknown capability 'BOGUS'",
+                           "device '/tmp/x': the container path must be below /dev",
+                           "oom_score_adj 1001 is out of range -1000..1000"}) {
     EXPECT_THAT(m, HasSubstr(want));
   }
 }

@@ -84,6 +84,29 @@ TEST(ContainerSpec, TranslatesServiceImageAndPlacement) {
   EXPECT_EQ(config->labels.at(std::string(kLabelNetworkPrefix) + "demo_default"), "10.0.0.2");
 }
 
+TEST(ContainerSpec, DevicesOomScoreAndMemoryKnobsReachTheRuntime) {
+  spec::Service s = web();
+  s.device_cgroup_rules = {"c 189:* rwm"};
+  s.oom_score_adj = -200;
+  s.resources.memory_swappiness = 5;
+  s.resources.oom_kill_disable = true;
+  Placement p = placement();
+  runtime::DeviceNode node;
+  node.path = "/dev/xloop";
+  node.type = "b";
+  node.major = 7;
+  node.access = "r";
+  p.device_nodes = {node};
+  auto config = make_shim_config(s, image::combine({}, run_overrides(s)), p);
+  ASSERT_TRUE(config) << config.error().message();
+  ASSERT_EQ(config->container.devices.size(), 1u);
+  EXPECT_EQ(config->container.devices[0].path, "/dev/xloop");
+  EXPECT_EQ(config->container.device_cgroup_rules, s.device_cgroup_rules);
+  EXPECT_EQ(config->container.oom_score_adj, -200);
+  EXPECT_EQ(config->limits.memory_swappiness, 5);
+  EXPECT_TRUE(config->limits.oom_kill_disable);
+}
+
 TEST(ContainerSpec, NoCommandAnywhereIsAnError) {
   spec::Service s = web();
   s.command.reset();
@@ -161,6 +184,10 @@ TEST(Discovery, EndpointRoundTripAndResolvConf) {
   EXPECT_EQ(back->dns, e.dns);
   EXPECT_FALSE(decode_endpoint("{"));
   EXPECT_EQ(render_resolv_conf({"a", "b", "c", "d"}), "nameserver a\nnameserver b\nnameserver c\noptions ndots:0\n");
+  EXPECT_EQ(render_resolv_conf({"a"}, {"x.test", "y.test"}, {"rotate"}),
+            "nameserver a\nsearch x.test y.test\noptions ndots:0 rotate\n");
+  // dns_opt's ndots wins over stack's ndots:0; a search of "." alone is docker's "no search".
+  EXPECT_EQ(render_resolv_conf({"a"}, {"."}, {"ndots:2"}), "nameserver a\noptions ndots:2\n");
 }
 
 TEST(ProjectRecord, RoundTripsAndRejectsGarbage) {
