@@ -2,6 +2,7 @@
 // dns_opt; and the keys that have no pod field, each with its warning.
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "kube/context.hpp"
 #include "kube/names.hpp"
@@ -82,6 +83,17 @@ void add_network_mode(Context& ctx, const spec::Service& s, json& pod) {
   if (!dns_config.empty()) pod["dnsConfig"] = std::move(dns_config);
 }
 
+// ipc and pid host are pod fields; a namespace of another service is not (it runs in its own pod).
+void add_namespaces(Context& ctx, const spec::Service& s, json& pod) {
+  using Kind = spec::NamespaceMode::Kind;
+  for (auto [key, mode, field] : {std::tuple{"ipc", &s.ipc, "hostIPC"}, std::tuple{"pid", &s.pid, "hostPID"}}) {
+    if (mode->kind == Kind::host) pod[field] = true;
+    if (mode->kind == Kind::service || mode->kind == Kind::container)
+      ctx.warnings.add(Context::path(s, key), "dropped: '" + mode->target + "' runs in a pod of its own");
+  }
+  if (s.uts.kind == Kind::host) ctx.warnings.add(Context::path(s, "uts"), "dropped: a pod has no host UTS namespace");
+}
+
 // Host-level knobs that a pod spec has no field for.
 void add_host_knobs(Context& ctx, const spec::Service& s) {
   if (!s.devices.empty())
@@ -122,6 +134,7 @@ void add_pod_settings(Context& ctx, const spec::Service& s, json& pod) {
   add_network_mode(ctx, s, pod);
   add_lifecycle(ctx, s, pod);
   add_host_knobs(ctx, s);
+  add_namespaces(ctx, s, pod);
 }
 
 }  // namespace stack::kube

@@ -174,8 +174,14 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   c.env = run.env;
   c.cwd = run.working_dir.empty() ? "/" : run.working_dir;
   c.user = run.user;
-  c.hostname = s.hostname.empty() ? p.name.substr(0, 63) : s.hostname;
-  c.domainname = s.domainname;
+  c.ipc = p.ipc;
+  c.pid = p.pid;
+  c.uts = p.uts;
+  // A shared UTS namespace keeps its own names (the stack file refuses hostname with uts: host).
+  if (c.uts.mode == runtime::ShareMode::own) {
+    c.hostname = s.hostname.empty() ? p.name.substr(0, 63) : s.hostname;
+    c.domainname = s.domainname;
+  }
   c.network = p.network;
   STACK_ASSIGN_OR_RETURN(c.mounts, mounts(s, p));
   if (!p.etc_dir.empty()) {

@@ -45,6 +45,8 @@ struct Placement {
   std::map<std::string, std::pair<uint32_t, uint32_t>> devices;
   // The host nodes of compose `devices`, looked up by the caller (host_devices.hpp).
   std::vector<runtime::DeviceNode> device_nodes;
+  // ipc, pid, uts: own, the host's, or another container's (joined by the shim at each start).
+  runtime::NamespaceShare ipc, pid, uts;
 };
 
 // What the service overrides of the image config.

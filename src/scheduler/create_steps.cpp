@@ -144,6 +144,29 @@ Result<void> step_devices(Creation& c) {
   return util::ok();
 }
 
+// ipc, pid and uts: which container's namespaces to join. The shim looks the container's process
+// up at each start (a restarted target has a new one); service:X is X's first replica, as for
+// network_mode.
+Result<void> step_namespaces(Creation& c) {
+  using Kind = spec::NamespaceMode::Kind;
+  for (auto [mode, share] : {std::pair{&c.service.ipc, &c.p.ipc}, std::pair{&c.service.pid, &c.p.pid},
+                             std::pair{&c.service.uts, &c.p.uts}}) {
+    switch (mode->kind) {
+      case Kind::own: break;
+      case Kind::host: share->mode = runtime::ShareMode::host; break;
+      case Kind::container: *share = {runtime::ShareMode::join, "", mode->target}; break;
+      case Kind::service: {
+        const spec::Service* other = c.stack.find_service(mode->target);
+        if (other == nullptr) return Error(Errc::not_found, "no service '" + mode->target + "'");
+        DesiredService d{other->name, "", 1, other->container_name};
+        *share = {runtime::ShareMode::join, "", container_name(c.stack.name, d, 1)};
+        break;
+      }
+    }
+  }
+  return util::ok();
+}
+
 // Its own namespace, kept by a file so that a restart comes back into it, with a veth per network.
 Result<void> join_bridge_networks(Creation& c) {
   Engine::Impl& impl = c.impl;
@@ -289,6 +312,7 @@ constexpr CreateStep kCreateSteps[] = {
     {"volumes", step_volumes},
     {"file mounts", step_file_mounts},
     {"devices", step_devices},
+    {"namespaces", step_namespaces},
     {"network", step_network},
     {"etc files", step_etc_files},
     {"ports", step_ports},

@@ -45,6 +45,15 @@ Result<std::vector<Edge>> edges_of(const spec::Service& service, const spec::Sta
     // namespace with it: hence started + restart.
     add_edge(edges, Edge{target, spec::Condition::service_started, true, true, true});
   }
+  // Joining another service's IPC or PID namespace needs its process, as sharing its network does.
+  for (const spec::NamespaceMode* mode : {&service.ipc, &service.pid}) {
+    if (mode->kind != spec::NamespaceMode::Kind::service) continue;
+    if (stack.find_service(mode->target) == nullptr) {
+      return util::fail(Errc::not_found, "service " + quoted(service.name) + " shares the namespace of unknown service " +
+                                             quoted(mode->target));
+    }
+    add_edge(edges, Edge{mode->target, spec::Condition::service_started, true, true, true});
+  }
   std::sort(edges.begin(), edges.end(),
             [](const Edge& a, const Edge& b) { return a.service < b.service; });
   return edges;

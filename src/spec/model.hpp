@@ -65,6 +65,15 @@ struct NetworkMode {
   std::string target;        // service or container name for service:/container:
 };
 
+// ipc, pid and uts: the container's own namespace (the default; ipc's "private" and "shareable"),
+// the host's, or the one of another service's (its first replica) or container's process.
+struct NamespaceMode {
+  enum class Kind { own, host, service, container };
+  Kind kind = Kind::own;
+  std::string target;  // service or container name for service:/container:
+  bool operator==(const NamespaceMode&) const = default;
+};
+
 enum class Condition { service_started, service_healthy, service_completed_successfully };
 
 struct Dependency {
@@ -199,6 +208,7 @@ struct Service {
   std::vector<FileMount> configs;
   std::vector<ServiceNetwork> networks;  // sorted by priority (desc) then key
   NetworkMode network_mode;
+  NamespaceMode ipc, pid, uts;           // uts: own or host only
   std::vector<Dependency> depends_on;    // sorted by service
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;

@@ -49,6 +49,7 @@ struct ServiceDraft {
   std::map<std::string, Sourced<std::string>> sysctl_nodes;  // sysctl -> {key path, node}
   const Node* memswap_node = nullptr;  // memswap_limit: given
   const Node* ports_node = nullptr;    // ports: given
+  const Node* uts_node = nullptr;      // uts: host given
 
   void error(const Node& node, const std::string& at, std::string message) const {
     diags->error(node, at, std::move(message));
@@ -88,6 +89,11 @@ void read_oom_score_adj(ServiceDraft& d, const Node& value, const std::string& p
 void read_scale(ServiceDraft& d, const Node& value, const std::string& path);
 // Settles replicas and resource limits written both ways; reports conflicts.
 void finish_resources(ServiceDraft& d);
+
+// normalize_namespaces.cpp: ipc, pid and uts (the path says which).
+void read_namespace_mode(ServiceDraft& d, const Node& value, const std::string& path);
+// uts: host with a hostname.
+void finish_namespaces(ServiceDraft& d);
 
 // normalize_devices.cpp
 void read_devices(ServiceDraft& d, const Node& value, const std::string& path);

@@ -30,12 +30,10 @@ constexpr std::array kRefusals{
     Refusal{"external_links", true, "containers of other projects are not looked up"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
     Refusal{"group_add", true, "the runtime takes the user's groups from the image's /etc/group"},
-    Refusal{"ipc", true, "every container has a private IPC namespace"},
     Refusal{"label_file", true, "labels are read from 'labels' only"},
     Refusal{"links", true, "services reach each other by name on shared networks; link aliases "
                            "are not made"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},
-    Refusal{"pid", true, "every container has a private PID namespace"},
     Refusal{"post_start", true, "the shim runs no lifecycle hooks"},
     Refusal{"pre_stop", true, "the shim runs no lifecycle hooks"},
     Refusal{"provider", false, "provider services are docker compose plugins"},
@@ -45,7 +43,6 @@ constexpr std::array kRefusals{
                                   "option"},
     Refusal{"tty", true, "containers run without a terminal"},
     Refusal{"use_api_socket", false, "there is no docker API socket to share"},
-    Refusal{"uts", true, "every container has its own UTS namespace"},
     Refusal{"volumes_from", true, "another container's mounts are not copied"},
 };
 

@@ -142,9 +142,11 @@ void read_security_opt(ServiceDraft& d, const Node& v, const std::string& p) {
 }
 
 void finish_security(ServiceDraft& d) {
-  if (d.service.network_mode.kind != NetworkMode::Kind::host) return;
+  bool host_network = d.service.network_mode.kind == NetworkMode::Kind::host;
+  bool host_ipc = d.service.ipc.kind == NamespaceMode::Kind::host;
+  if (!host_network && !host_ipc) return;
   for (const auto& [name, where] : d.sysctl_nodes) {
-    std::string_view why = util::sysctl_refusal(name, true);
+    std::string_view why = util::sysctl_refusal(name, host_network, host_ipc);
     if (!why.empty()) d.error(*where.node, where.value, "'" + name + "' " + std::string(why));
   }
 }

@@ -215,6 +215,9 @@ constexpr std::array kHandlers{
     KeyEntry{"dns_search", read_dns_lines},
     KeyEntry{"dns_opt", read_dns_lines},
     KeyEntry{"devices", read_devices},
+    KeyEntry{"ipc", read_namespace_mode},
+    KeyEntry{"pid", read_namespace_mode},
+    KeyEntry{"uts", read_namespace_mode},
     KeyEntry{"device_cgroup_rules", read_device_cgroup_rules},
     KeyEntry{"mem_swappiness", read_resource_key},
     KeyEntry{"oom_kill_disable", read_resource_key},
@@ -280,6 +283,7 @@ void finish(ServiceDraft& d) {
   finish_resources(d);
   finish_security(d);
   finish_ports(d);
+  finish_namespaces(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)

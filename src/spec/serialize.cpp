@@ -130,6 +130,16 @@ std::string network_mode_text(const NetworkMode& mode) {
   return text;
 }
 
+// "host", "service:db", "container:x"; nothing for the container's own namespace.
+void put_namespace(json& j, const char* key, const NamespaceMode& mode) {
+  switch (mode.kind) {
+    case NamespaceMode::Kind::own: return;
+    case NamespaceMode::Kind::host: j[key] = "host"; return;
+    case NamespaceMode::Kind::service: j[key] = "service:" + mode.target; return;
+    case NamespaceMode::Kind::container: j[key] = "container:" + mode.target; return;
+  }
+}
+
 // deploy.resources holds what compose keeps there (cpus, memory, pids); the knobs compose only
 // has as service keys (cpu_shares, cpuset, blkio_config, ...) stay service keys.
 json deploy_json(const Service& service) {
@@ -268,6 +278,9 @@ void put_network(json& j, const Service& service) {
     j["network_mode"] = network_mode_text(service.network_mode);
   }
   if (!service.networks.empty()) j["networks"] = service_networks_json(service.networks);
+  put_namespace(j, "ipc", service.ipc);
+  put_namespace(j, "pid", service.pid);
+  put_namespace(j, "uts", service.uts);
   if (!service.extra_hosts.empty()) j["extra_hosts"] = extra_hosts_json(service.extra_hosts);
   put_list(j, "dns", service.dns);
   put_list(j, "dns_search", service.dns_search);

@@ -88,6 +88,15 @@ void check_file_mount_references(const Stack& stack, Diagnostics& diags) {
   }
 }
 
+void check_namespace_targets(const Stack& stack, Diagnostics& diags) {
+  for (const auto& s : stack.services) {
+    for (auto [key, mode] : {std::pair{"ipc", &s.ipc}, std::pair{"pid", &s.pid}}) {
+      if (mode->kind == NamespaceMode::Kind::service && !stack.find_service(mode->target))
+        diags.error(s.location.mark, sub_path(s, key), "unknown service '" + mode->target + "'");
+    }
+  }
+}
+
 void check_network_mode_targets(const Stack& stack, Diagnostics& diags) {
   for (const auto& s : stack.services) {
     if (s.network_mode.kind != NetworkMode::Kind::service) continue;
@@ -242,7 +251,7 @@ void validate(const Stack& stack, Diagnostics& diags) {
   using Check = void (*)(const Stack&, Diagnostics&);
   static constexpr Check kChecks[] = {
       check_dependencies_exist, check_network_references,  check_volume_references,
-      check_network_mode_targets, check_dependency_cycles, check_container_names,
+      check_network_mode_targets, check_namespace_targets, check_dependency_cycles, check_container_names,
       check_static_addresses,   check_published_ports,   check_file_mount_references,
   };
   for (Check check : kChecks) check(stack, diags);

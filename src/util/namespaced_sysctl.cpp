@@ -7,7 +7,7 @@ namespace stack::util {
 
 namespace {
 
-// IPC sysctls live in the IPC namespace, which every container has.
+// IPC sysctls live in the IPC namespace, which every container has unless it shares the host's.
 constexpr std::string_view kIpcExact[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
                                           "kernel.sem",    "kernel.shmall", "kernel.shmmax",
                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
@@ -22,10 +22,11 @@ bool well_formed(std::string_view name) {
 
 }  // namespace
 
-std::string_view sysctl_refusal(std::string_view name, bool host_network) {
+std::string_view sysctl_refusal(std::string_view name, bool host_network, bool host_ipc) {
   if (!well_formed(name)) return "is not a sysctl name";
-  if (std::find(std::begin(kIpcExact), std::end(kIpcExact), name) != std::end(kIpcExact)) return "";
-  if (name.starts_with("fs.mqueue.")) return "";
+  if (std::find(std::begin(kIpcExact), std::end(kIpcExact), name) != std::end(kIpcExact) || name.starts_with("fs.mqueue.")) {
+    return host_ipc ? "is not allowed with the host IPC namespace" : "";
+  }
   if (name.starts_with("net.")) {
     if (host_network) return "is not allowed with the host network namespace";
     return "";

@@ -9,7 +9,7 @@
 namespace stack::util {
 
 // Why `name` cannot be set in a container ("is not namespaced (it would change the host)"), or ""
-// when it can. host_network: the container shares the host's network namespace.
-std::string_view sysctl_refusal(std::string_view name, bool host_network);
+// when it can. host_network, host_ipc: the container shares the host's network or IPC namespace.
+std::string_view sysctl_refusal(std::string_view name, bool host_network, bool host_ipc = false);
 
 }  // namespace stack::util

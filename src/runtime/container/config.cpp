@@ -66,9 +66,19 @@ Result<void> validate(const ContainerConfig& c) {
   if (c.network.mode == NetworkMode::join && c.network.join_path.empty()) {
     problems.push_back("network: join needs a namespace path");
   }
+  for (auto [name, share] : {std::pair{"ipc", &c.ipc}, std::pair{"pid", &c.pid}, std::pair{"uts", &c.uts}}) {
+    if (share->mode == ShareMode::join && share->join_path.empty()) {
+      problems.push_back(std::string(name) + ": join needs a namespace path");
+    }
+  }
   check_rootfs(c.rootfs, problems);
   check_mounts(c, problems);
-  if (auto r = check_sysctls(c.sysctls, c.network.mode); !r) problems.push_back(r.error().message());
+  if (auto r = check_sysctls(c.sysctls, c.network.mode, c.ipc.mode == ShareMode::host); !r) {
+    problems.push_back(r.error().message());
+  }
+  if (c.uts.mode != ShareMode::own && (!c.hostname.empty() || !c.domainname.empty())) {
+    problems.push_back("hostname: not with a shared UTS namespace (it would rename the host or another container)");
+  }
   if (auto r = check_rlimits(c.rlimits); !r) problems.push_back(r.error().message());
   if (auto r = allowed_devices(c); !r) problems.push_back(r.error().message());
   if (c.oom_score_adj && (*c.oom_score_adj < -1000 || *c.oom_score_adj > 1000)) {
@@ -87,6 +97,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(NetworkMode, {{NetworkMode::own, "own"},
                                            {NetworkMode::host, "host"},
                                            {NetworkMode::none, "none"},
                                            {NetworkMode::join, "join"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ShareMode, {{ShareMode::own, "own"}, {ShareMode::host, "host"}, {ShareMode::join, "join"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(MountType, {{MountType::bind, "bind"},
                                          {MountType::volume, "volume"},
                                          {MountType::tmpfs, "tmpfs"}})
@@ -96,6 +107,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(SeccompMode, {{SeccompMode::default_profile, "defau
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RootfsConfig, lower_layers, directory, upper_dir,
                                                 work_dir, merged_dir)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetworkConfig, mode, join_path)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NamespaceShare, mode, join_path, container)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountConfig, type, source, destination, read_only,
                                                 tmpfs_size, tmpfs_mode)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EtcFiles, hosts, hostname, resolv_conf)
@@ -105,7 +117,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CapabilityConfig, add, drop, pri
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecurityConfig, capabilities, no_new_privileges,
                                                 seccomp, seccomp_program_file, seccomp_program_caps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerConfig, id, rootfs, read_only, args, env,
-                                                cwd, user, hostname, domainname, network, mounts,
+                                                cwd, user, hostname, domainname, network, ipc, pid,
+                                                uts, mounts,
                                                 etc_files, shm_size, rlimits, sysctls, devices,
                                                 device_cgroup_rules, oom_score_adj, security,
                                                 init, masked_paths, readonly_paths, stdin_fd,

@@ -31,6 +31,17 @@ struct NetworkConfig {
   std::string join_path;                // join: e.g. /proc/<pid>/ns/net of another container
 };
 
+// ipc, pid and uts: a namespace of the container's own, the host's, or one another container's
+// process is in (docker's --ipc/--pid container:X).
+enum class ShareMode { own, host, join };
+
+struct NamespaceShare {
+  ShareMode mode = ShareMode::own;
+  std::string join_path;  // join: /proc/<pid>/ns/<ipc|pid|uts> of a process in it
+  // join: the container whose process the shim looks up at each start and puts in join_path.
+  std::string container;
+};
+
 enum class MountType { bind, volume, tmpfs };
 
 struct MountConfig {
@@ -103,6 +114,7 @@ struct ContainerConfig {
   std::string hostname;
   std::string domainname;
   NetworkConfig network;
+  NamespaceShare ipc, pid, uts;  // uts not own: the hostname and domainname stay unset
   std::vector<MountConfig> mounts;
   EtcFiles etc_files;
   std::uint64_t shm_size = kDefaultShmSize;

@@ -9,6 +9,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <optional>
 
 #include "runtime/container/report.hpp"
 #include "runtime/container/steps.hpp"
@@ -58,9 +59,12 @@ void remove_dirs(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
-std::uint64_t namespace_flags(NetworkMode mode) {
-  std::uint64_t flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP;
-  if (mode == NetworkMode::own || mode == NetworkMode::none) flags |= CLONE_NEWNET;
+std::uint64_t namespace_flags(const ContainerConfig& config) {
+  std::uint64_t flags = CLONE_NEWNS | CLONE_NEWCGROUP;
+  if (config.network.mode == NetworkMode::own || config.network.mode == NetworkMode::none) flags |= CLONE_NEWNET;
+  if (config.ipc.mode == ShareMode::own) flags |= CLONE_NEWIPC;
+  if (config.pid.mode == ShareMode::own) flags |= CLONE_NEWPID;
+  if (config.uts.mode == ShareMode::own) flags |= CLONE_NEWUTS;
   return flags;
 }
 
@@ -75,18 +79,33 @@ struct Container::Impl {
 
 namespace {
 
-// Clones the child; returns only in the parent. The child never returns from here.
-Result<util::ChildProcess> spawn(ContainerConfig& config, util::SocketPair& sync,
-                                 util::Pipe& errors, int netns_fd) {
-  STACK_ASSIGN_OR_RETURN(pid_t pid, sys::clone(namespace_flags(config.network.mode)));
-  if (pid == 0) {
+// Clones the child; returns only in the parent. The child never returns from here. A PID namespace
+// is joined by the parent: setns changes the namespace of the caller's next children, so the
+// parent's own is put back right after the clone.
+Result<util::ChildProcess> spawn(ContainerConfig& config, util::SocketPair& sync, util::Pipe& errors,
+                                 const JoinFds& joins, int pidns_fd) {
+  UniqueFd own_pidns;
+  if (pidns_fd >= 0) {
+    STACK_ASSIGN_OR_RETURN(own_pidns, UniqueFd::open("/proc/self/ns/pid", O_RDONLY));
+    auto joined = sys::setns(pidns_fd, CLONE_NEWPID);
+    if (!joined) return Error::from_errno("join namespace '" + config.pid.join_path + "'", joined.error().sys_errno());
+  }
+  auto cloned = sys::clone(namespace_flags(config));
+  if (cloned && *cloned == 0) {
     sync.first.reset();
     errors.read.reset();
-    child_main(config, sync.second.get(), errors.write.get(), netns_fd);
+    child_main(config, sync.second.get(), errors.write.get(), joins);
   }
+  std::optional<util::ChildProcess> child;
+  if (cloned) child.emplace(*cloned);  // killed and reaped if this fails below
+  if (own_pidns) {
+    auto back = sys::setns(own_pidns.get(), CLONE_NEWPID);
+    if (!back) return std::move(back).error().context("return to the shim's PID namespace");
+  }
+  if (!cloned) return std::move(cloned).error();
   sync.second.reset();
   errors.write.reset();
-  return util::ChildProcess(pid);
+  return std::move(*child);
 }
 
 // Runs the hooks, says go, and waits for the child to be ready.
@@ -112,13 +131,19 @@ Result<Container> Container::create(const ContainerConfig& config, const CreateH
   Undo undo;
   STACK_TRY(make_dirs(config.rootfs, impl->made_dirs));
   undo.add([dirs = impl->made_dirs] { remove_dirs(dirs); });
-  UniqueFd netns;
+  UniqueFd netns, ipcns, utsns, pidns;
   if (config.network.mode == NetworkMode::join) {
     STACK_ASSIGN_OR_RETURN(netns, UniqueFd::open(config.network.join_path, O_RDONLY));
   }
+  for (auto [fd, share] : {std::pair{&ipcns, &config.ipc}, std::pair{&utsns, &config.uts}, std::pair{&pidns, &config.pid}}) {
+    if (share->mode == ShareMode::join) {
+      STACK_ASSIGN_OR_RETURN(*fd, UniqueFd::open(share->join_path, O_RDONLY));
+    }
+  }
   STACK_ASSIGN_OR_RETURN(auto sync, util::SocketPair::make());
   STACK_ASSIGN_OR_RETURN(auto errors, util::Pipe::make());
-  STACK_ASSIGN_OR_RETURN(impl->process, spawn(impl->config, sync, errors, netns.get()));
+  STACK_ASSIGN_OR_RETURN(impl->process, spawn(impl->config, sync, errors, JoinFds{netns.get(), ipcns.get(), utsns.get()},
+                                               pidns.get()));
   impl->sync = std::move(sync.first);
   impl->errors = std::move(errors.read);
   // On failure the process must die before its dirs go (Undo runs after this guard's scope).

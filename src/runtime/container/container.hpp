@@ -72,7 +72,8 @@ class Container {
   std::unique_ptr<Impl> impl_;
 };
 
-// The clone flags for a network mode (CLONE_NEWNET unless host or joined).
-std::uint64_t namespace_flags(NetworkMode mode);
+// The clone flags for a config: a new namespace of each kind the container does not share
+// (CLONE_NEWNET unless host or joined; NEWIPC, NEWPID, NEWUTS unless host or joined).
+std::uint64_t namespace_flags(const ContainerConfig& config);
 
 }  // namespace stack::runtime

@@ -1,10 +1,12 @@
 #include "runtime/container/steps.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdint>
+#include <tuple>
 
 #include "runtime/container/report.hpp"
 #include "runtime/container/rlimits.hpp"
@@ -22,7 +24,7 @@ namespace {
 
 bool is_read_only(const ChildContext& c) { return c.config.read_only; }
 bool has_hostname(const ChildContext& c) {
-  return !c.config.hostname.empty() || !c.config.domainname.empty();
+  return c.config.uts.mode == ShareMode::own && (!c.config.hostname.empty() || !c.config.domainname.empty());
 }
 bool has_sysctls(const ChildContext& c) { return !c.config.sysctls.empty(); }
 bool has_rlimits(const ChildContext& c) { return !c.config.rlimits.empty(); }
@@ -41,6 +43,7 @@ bool wants_nnp(const ChildContext& c) { return c.config.security.no_new_privileg
 constexpr Step kSteps[] = {
     {"stdio", step_stdio},
     {"wait for parent", step_wait_go},
+    {"ipc and uts", step_join_namespaces},
     {"network", step_network},
     {"mount propagation", step_private_mounts},
     {"rootfs", step_rootfs},
@@ -99,8 +102,13 @@ void run_steps(std::span<const Step> steps, ChildContext& ctx) {
   ::_exit(127);
 }
 
-void child_main(ContainerConfig& config, int sync_fd, int error_fd, int netns_fd) {
-  ChildContext ctx{.config = config, .sync_fd = sync_fd, .error_fd = error_fd, .netns_fd = netns_fd};
+void child_main(ContainerConfig& config, int sync_fd, int error_fd, const JoinFds& joins) {
+  ChildContext ctx{.config = config,
+                   .sync_fd = sync_fd,
+                   .error_fd = error_fd,
+                   .netns_fd = joins.net,
+                   .ipc_fd = joins.ipc,
+                   .uts_fd = joins.uts};
   // If the parent dies during setup, do not linger half made; cleared once ready.
   (void)sys::set_parent_death_signal(SIGKILL);
   if (const auto& file = config.security.seccomp_program_file; !file.empty()) {
@@ -138,7 +146,21 @@ Result<void> setup_stdio(int stdin_fd, int stdout_fd, int stderr_fd, std::initia
 Result<void> step_stdio(ChildContext& ctx) {
   const auto& c = ctx.config;
   return setup_stdio(c.stdin_fd, c.stdout_fd, c.stderr_fd,
-                     {&ctx.sync_fd, &ctx.error_fd, &ctx.netns_fd});
+                     {&ctx.sync_fd, &ctx.error_fd, &ctx.netns_fd, &ctx.ipc_fd, &ctx.uts_fd});
+}
+
+// Another container's IPC and UTS namespaces, joined before anything is mounted: /dev/mqueue then
+// shows the joined namespace's queues. (PID is joined by the parent: it applies to children.)
+Result<void> step_join_namespaces(ChildContext& ctx) {
+  for (auto [fd, type, share] : {std::tuple{&ctx.ipc_fd, CLONE_NEWIPC, &ctx.config.ipc},
+                                 std::tuple{&ctx.uts_fd, CLONE_NEWUTS, &ctx.config.uts}}) {
+    if (*fd < 0) continue;
+    auto r = sys::setns(*fd, type);
+    if (!r) return Error::from_errno("join namespace '" + share->join_path + "'", r.error().sys_errno());
+    ::close(*fd);
+    *fd = -1;
+  }
+  return util::ok();
 }
 
 Result<void> step_wait_go(ChildContext& ctx) { return expect_byte(ctx.sync_fd, kMsgGo, "setup"); }
@@ -151,7 +173,7 @@ Result<void> step_hostname(ChildContext& ctx) {
 
 Result<void> step_sysctl(ChildContext& ctx) {
   // Checked again here: the config came over a socket, and the check is cheap.
-  STACK_TRY(check_sysctls(ctx.config.sysctls, ctx.config.network.mode));
+  STACK_TRY(check_sysctls(ctx.config.sysctls, ctx.config.network.mode, ctx.config.ipc.mode == ShareMode::host));
   return apply_sysctls(ctx.config.sysctls);
 }
 

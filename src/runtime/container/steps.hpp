@@ -23,6 +23,8 @@ struct ChildContext {
   int sync_fd = -1;
   int error_fd = -1;
   int netns_fd = -1;  // network join: opened by the parent before clone
+  int ipc_fd = -1;    // ipc and uts joins, the same way
+  int uts_fd = -1;
   std::string root;   // host path of the container's root mount, until pivot_root
   ResolvedUser user;
   security::CapSet caps = 0;
@@ -44,7 +46,13 @@ std::span<const Step> container_steps();
 // Entry point of the cloned child: runs the table on config, which it has from the parent's
 // memory (clone copies it; changes stay in the child). Sending it over the sync socket cost a
 // JSON round trip per container.
-[[noreturn]] void child_main(ContainerConfig& config, int sync_fd, int error_fd, int netns_fd);
+// Descriptors of the namespaces the child joins (-1: none), opened by the parent before clone.
+struct JoinFds {
+  int net = -1;
+  int ipc = -1;
+  int uts = -1;
+};
+[[noreturn]] void child_main(ContainerConfig& config, int sync_fd, int error_fd, const JoinFds& joins);
 
 // Steps, grouped by the file (kernel feature) that implements them.
 Result<void> step_stdio(ChildContext& ctx);              // steps.cpp
@@ -54,6 +62,7 @@ Result<void> step_sysctl(ChildContext& ctx);
 Result<void> step_rlimits(ChildContext& ctx);
 Result<void> step_oom_score_adj(ChildContext& ctx);
 Result<void> step_ready(ChildContext& ctx);
+Result<void> step_join_namespaces(ChildContext& ctx);
 Result<void> step_network(ChildContext& ctx);            // network.cpp
 Result<void> step_private_mounts(ChildContext& ctx);     // rootfs.cpp
 Result<void> step_rootfs(ChildContext& ctx);

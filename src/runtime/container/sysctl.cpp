@@ -11,14 +11,14 @@ namespace stack::runtime {
 using util::Errc;
 using util::Error;
 
-std::string sysctl_refusal(const std::string& name, NetworkMode network) {
-  return std::string(util::sysctl_refusal(name, network == NetworkMode::host));
+std::string sysctl_refusal(const std::string& name, NetworkMode network, bool host_ipc) {
+  return std::string(util::sysctl_refusal(name, network == NetworkMode::host, host_ipc));
 }
 
-Result<void> check_sysctls(const std::map<std::string, std::string>& sysctls, NetworkMode network) {
+Result<void> check_sysctls(const std::map<std::string, std::string>& sysctls, NetworkMode network, bool host_ipc) {
   std::string msg;
   for (const auto& [name, value] : sysctls) {
-    std::string why = sysctl_refusal(name, network);
+    std::string why = sysctl_refusal(name, network, host_ipc);
     if (!why.empty()) msg += (msg.empty() ? "" : "; ") + ("sysctl '" + name + "' " + why);
   }
   if (msg.empty()) return util::ok();

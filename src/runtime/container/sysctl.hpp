@@ -11,10 +11,11 @@ namespace stack::runtime {
 
 // Why a sysctl is refused, or "" when it is allowed: util::sysctl_refusal, the rule the stack file
 // is judged by, asserted again here.
-std::string sysctl_refusal(const std::string& name, NetworkMode network);
+std::string sysctl_refusal(const std::string& name, NetworkMode network, bool host_ipc = false);
 
 // Checks every sysctl; the error names each refused one.
-Result<void> check_sysctls(const std::map<std::string, std::string>& sysctls, NetworkMode network);
+Result<void> check_sysctls(const std::map<std::string, std::string>& sysctls, NetworkMode network,
+                           bool host_ipc = false);
 
 // "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward".
 std::string sysctl_path(const std::string& name);

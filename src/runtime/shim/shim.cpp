@@ -102,6 +102,7 @@ class Shim {
  private:
   Result<void> set_up();
   Result<void> start_container();
+  Result<void> resolve_namespace_joins(ContainerConfig& c) const;
   Result<void> start_proxy();
   void proxy_exited();
   void container_exited();
@@ -199,9 +200,24 @@ void Shim::proxy_exited() {
   proxy_restart_at_ = Clock::now() + kProxyRestartDelay;
 }
 
+// ipc/pid/uts of another container: the namespace of its process now (it may have restarted since
+// this container was made). A target that is not running is the start error, as in docker.
+Result<void> Shim::resolve_namespace_joins(ContainerConfig& c) const {
+  for (auto [kind, share] : {std::pair{"ipc", &c.ipc}, std::pair{"pid", &c.pid}, std::pair{"uts", &c.uts}}) {
+    if (share->mode != ShareMode::join || share->container.empty()) continue;
+    auto state = read_state(paths_.state_file(share->container));
+    if (!state || state->status != Status::running || state->pid <= 0) {
+      return Error(Errc::conflict, std::string(kind) + ": container '" + share->container + "' is not running");
+    }
+    share->join_path = "/proc/" + std::to_string(state->pid) + "/ns/" + kind;
+  }
+  return util::ok();
+}
+
 Result<void> Shim::start_container() {
   STACK_ASSIGN_OR_RETURN(auto ends, logs_->open_pipes());
   ContainerConfig c = config_.container;
+  STACK_TRY(resolve_namespace_joins(c));
   c.stdout_fd = ends.first.get();
   c.stderr_fd = ends.second.get();
   auto stats = cgroup_->stats();

@@ -1,7 +1,7 @@
 // Service keys that reach the host's kernel, through the real binary: the devices cgroup (a
 // container may make any node but open only the ones it was given, as in docker), compose
-// `devices` with their permissions, dns_search and dns_opt in resolv.conf, oom_score_adj and
-// mem_swappiness.
+// `devices` with their permissions, dns_search and dns_opt in resolv.conf, oom_score_adj,
+// mem_swappiness, and ipc/pid/uts shared with another service or the host.
 #include <fstream>
 
 #include "integration/orchestrator/e2e_fixture.hpp"
@@ -65,6 +65,51 @@ TEST_F(HostKeys, ResolvConfOomScoreAndSwappinessAreAsWritten) {
   std::string value;
   swappiness >> value;
   EXPECT_EQ(value, "7") << "expects cgroup v1 controllers, as this machine and CI have";
+}
+
+// Namespaces as `readlink /proc/self/ns/X` names them: equal names are one namespace.
+TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
+  start(75);
+  write_stack(
+      "  a:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "  b:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    ipc: service:a\n"
+      "    pid: service:a\n"
+      "  h:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    uts: host\n"
+      "    pid: host\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  auto ns = [&](const std::string& service, const std::string& kind) {
+    Outcome r = stack("exec -T " + service + " readlink /proc/self/ns/" + kind);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.out;
+  };
+  EXPECT_EQ(ns("b", "ipc"), ns("a", "ipc"));
+  EXPECT_EQ(ns("b", "pid"), ns("a", "pid"));
+  EXPECT_NE(ns("b", "uts"), ns("a", "uts"));  // only what was asked is shared
+  // b sees a's sleep as PID 1 of their namespace.
+  Outcome init = stack("exec -T b cat /proc/1/cmdline");
+  EXPECT_EQ(init.out, std::string("sleep\0" "600\0", 10)) << init.err;
+
+  auto host_ns = [](const std::string& kind) { return std::filesystem::read_symlink("/proc/self/ns/" + kind).string() + "\n"; };
+  EXPECT_EQ(ns("h", "pid"), host_ns("pid"));
+  EXPECT_EQ(ns("h", "uts"), host_ns("uts"));
+  EXPECT_NE(ns("h", "ipc"), host_ns("ipc"));
+  char host_name[256] = {};
+  ::gethostname(host_name, sizeof host_name);
+  EXPECT_EQ(stack("exec -T h hostname").out, std::string(host_name) + "\n");
+
+  // A restarted a has a new PID namespace; b, made for the old one, follows when it restarts too.
+  Outcome restart = stack("restart a b");
+  ASSERT_EQ(restart.code, 0) << restart.err;
+  EXPECT_EQ(ns("b", "pid"), ns("a", "pid"));
 }
 
 }  // namespace

@@ -88,5 +88,41 @@ TEST(HostKeys, OomAndSwappinessInTheirRanges) {
   EXPECT_THAT(bad.errors(), ::testing::HasSubstr("stack.yaml:5:21: services.a.mem_swappiness:"));
 }
 
+TEST(HostKeys, IpcPidAndUtsModes) {
+  auto o = run("services:\n"
+               "  a:\n    image: x\n    ipc: shareable\n"
+               "  b:\n    image: x\n    ipc: service:a\n    pid: service:a\n"
+               "  c:\n    image: x\n    ipc: host\n    pid: host\n    uts: host\n"
+               "  d:\n    image: x\n    ipc: container:other\n    pid: container:other\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  using Kind = NamespaceMode::Kind;
+  const auto& s = o.stack->services;
+  EXPECT_EQ(s[0].ipc, NamespaceMode{});
+  EXPECT_EQ(s[1].ipc, (NamespaceMode{Kind::service, "a"}));
+  EXPECT_EQ(s[1].pid, (NamespaceMode{Kind::service, "a"}));
+  EXPECT_EQ(s[2].uts, (NamespaceMode{Kind::host, ""}));
+  EXPECT_EQ(s[3].pid, (NamespaceMode{Kind::container, "other"}));
+  auto j = to_json(s[1]);
+  EXPECT_EQ(j["ipc"], "service:a");
+  EXPECT_FALSE(to_json(s[0]).contains("ipc"));
+  EXPECT_EQ(to_json(s[2])["uts"], "host");
+}
+
+TEST(HostKeys, BadNamespaceModesAndConflicts) {
+  auto o = run("services:\n"
+               "  a:\n    image: x\n    ipc: service:a\n    pid: private\n    uts: service:b\n"
+               "  b:\n    image: x\n    ipc: service:nope\n"
+               "  c:\n    image: x\n    uts: host\n    hostname: c1\n"
+               "  d:\n    image: x\n    ipc: host\n    sysctls: {kernel.shmmax: '1024'}\n");
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:4:10: services.a.ipc: a service cannot share its own ipc namespace"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:5:10: services.a.pid: 'private' is not a valid pid mode (host, "
+                                               "service:NAME or container:NAME)"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("services.a.uts: 'service:b' is not a valid uts mode (host)"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("services.b.ipc: unknown service 'nope'"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:12:10: services.c.uts: host: hostname and domainname cannot be set"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("services.d.sysctls.kernel.shmmax: 'kernel.shmmax' is not allowed with the "
+                                               "host IPC namespace"));
+}
+
 }  // namespace
 }  // namespace stack::spec
