@@ -13,43 +13,41 @@ bool is_permissions(std::string_view text) { return util::parse_device_access(te
 
 // HOST[:CONTAINER][:PERMISSIONS], as docker's --device: "/dev/sdc:rw" gives permissions only.
 bool split_short(const std::string& text, DeviceMapping& m) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t colon; (colon = text.find(':', start)) != std::string::npos; start = colon + 1) {
-    parts.push_back(text.substr(start, colon - start));
+  size_t first = text.find(':');
+  m.source = text.substr(0, first);
+  if (first == std::string::npos) return true;
+  size_t second = text.find(':', first + 1);
+  std::string middle = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+  if (second == std::string::npos) {
+    (is_permissions(middle) ? m.permissions : m.target) = middle;
+    return true;
   }
-  parts.push_back(text.substr(start));
-  if (parts.size() > 3) return false;
-  m.source = parts[0];
-  if (parts.size() == 2 && is_permissions(parts[1])) {
-    m.permissions = parts[1];
-  } else if (parts.size() >= 2) {
-    m.target = parts[1];
-    if (parts.size() == 3) m.permissions = parts[2];
-  }
+  if (text.find(':', second + 1) != std::string::npos) return false;
+  m.target = middle;
+  m.permissions = text.substr(second + 1);
   return true;
 }
 
-void check_mapping(ServiceDraft& d, const Node& item, const std::string& at, DeviceMapping& m) {
+bool check_mapping(ServiceDraft& d, const Node& item, const std::string& at, DeviceMapping& m) {
   if (m.source.empty() || m.source[0] != '/') {
     // CDI names (vendor.com/class=name) need a CDI registry, which stack does not read.
     std::string why = m.source.find('=') != std::string::npos
                           ? "not supported: CDI device names need a CDI registry; give the host path of the device"
                           : "the host path of the device must be absolute";
     d.error(item, at, "'" + m.source + "': " + why);
-    return;
+    return false;
   }
   if (m.target.empty()) m.target = m.source;
   m.target = clean_container_path(m.target);
   if (m.target.rfind("/dev/", 0) != 0 || m.target.size() <= 5) {
     d.error(item, at, "'" + m.target + "': not supported yet: device nodes are made below /dev");
-    return;
+    return false;
   }
   if (!is_permissions(m.permissions)) {
     d.error(item, at, "permissions '" + m.permissions + "' are not a subset of 'rwm'");
-    return;
+    return false;
   }
-  d.service.devices.push_back(std::move(m));
+  return true;
 }
 
 }  // namespace
@@ -85,7 +83,7 @@ void read_devices(ServiceDraft& d, const Node& v, const std::string& p) {
       type_error(item, at, "a string or a mapping", *d.diags);
       continue;
     }
-    check_mapping(d, item, at, m);
+    if (check_mapping(d, item, at, m)) d.service.devices.push_back(m);
   }
 }
 
