@@ -56,6 +56,13 @@ TEST(Validate, NetworkModeServiceTarget) {
             "stack.yaml:5:3: services.b.network_mode: a service cannot share its own network");
 }
 
+TEST(Validate, NamespaceServiceTargets) {
+  EXPECT_EQ(validate_yaml("services:\n  a:\n    image: x\n    ipc: service:nope\n    pid: service:b\n"
+                          "  b:\n    image: x\n    pid: service:gone\n"),
+            "stack.yaml:2:3: services.a.ipc: unknown service 'nope'\n"
+            "stack.yaml:6:3: services.b.pid: unknown service 'gone'");
+}
+
 TEST(Validate, DependencyCycleReportedOnce) {
   EXPECT_EQ(validate_yaml("services:\n  web:\n    image: x\n    depends_on: [api]\n"
                           "  api:\n    image: x\n    depends_on: [db]\n  db:\n    image: x\n    depends_on: [web]\n"),
