@@ -63,6 +63,7 @@ constexpr PathRule kRules[] = {
     {"services.*.dns_search", Rule::to_list},
     {"services.*.dns_opt", Rule::to_list},
     {"services.*.env_file", Rule::to_list},
+    {"services.*.label_file", Rule::to_list},
     {"services.*.tmpfs", Rule::to_list},
     {"services.*.logging", Rule::logging},
     {"services.*.build", Rule::build},

@@ -119,6 +119,26 @@ void read_env_file(ServiceDraft& d, const Node& v, const std::string& p) {
   d.env_file_env = std::move(env);
 }
 
+void read_label_file(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto files = read_string_list(v, p, *d.diags, true);
+  if (!files) return;
+  Environment labels;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const Node& item = v.is_sequence() ? v.items[i] : v;
+    std::string at = v.is_sequence() ? index_path(p, i) : p;
+    auto parsed = read_named_dotenv_file(resolve(d.ctx->working_dir, (*files)[i]), d.ctx->environment, true, item,
+                                         at, *d.diags);
+    if (parsed)
+      for (auto& [k, val] : *parsed) labels[k] = val;  // later files win
+  }
+  d.label_file_labels = std::move(labels);
+}
+
+void finish_labels(ServiceDraft& d) {
+  if (!d.label_file_labels) return;
+  for (const auto& [k, val] : *d.label_file_labels) d.service.labels.emplace(k, val);  // labels: wins
+}
+
 bool shell_split(std::string_view text, std::vector<std::string>& out) {
   std::string word;
   bool in_word = false;

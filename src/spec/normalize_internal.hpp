@@ -50,6 +50,7 @@ struct ServiceDraft {
   const Node* memswap_node = nullptr;  // memswap_limit: given
   const Node* ports_node = nullptr;    // ports: given
   const Node* uts_node = nullptr;      // uts: host given
+  std::optional<Environment> label_file_labels;  // label_file:, in file order; labels: wins
 
   void error(const Node& node, const std::string& at, std::string message) const {
     diags->error(node, at, std::move(message));
@@ -64,6 +65,9 @@ using KeyHandler = void (*)(ServiceDraft& d, const Node& value, const std::strin
 std::optional<Environment> read_variables(ServiceDraft& d, const Node& value, const std::string& path);
 void read_environment(ServiceDraft& d, const Node& value, const std::string& path);
 void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
+// label_file: KEY=VALUE files as env_file reads them; `labels` wins over them (finish_labels).
+void read_label_file(ServiceDraft& d, const Node& value, const std::string& path);
+void finish_labels(ServiceDraft& d);
 void read_command(ServiceDraft& d, const Node& value, const std::string& path);
 void read_entrypoint(ServiceDraft& d, const Node& value, const std::string& path);
 void read_working_dir(ServiceDraft& d, const Node& value, const std::string& path);

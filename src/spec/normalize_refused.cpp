@@ -30,7 +30,6 @@ constexpr std::array kRefusals{
     Refusal{"external_links", true, "containers of other projects are not looked up"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
     Refusal{"group_add", true, "the runtime takes the user's groups from the image's /etc/group"},
-    Refusal{"label_file", true, "labels are read from 'labels' only"},
     Refusal{"links", true, "services reach each other by name on shared networks; link aliases "
                            "are not made"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},

@@ -174,6 +174,7 @@ constexpr std::array kHandlers{
     KeyEntry{"container_name", read_container_name},
     KeyEntry{"platform", read_platform},
     KeyEntry{"labels", read_labels},
+    KeyEntry{"label_file", read_label_file},
     KeyEntry{"annotations", read_annotations},
     KeyEntry{"isolation", read_isolation},
     KeyEntry{"userns_mode", read_userns_mode},
@@ -284,6 +285,7 @@ void finish(ServiceDraft& d) {
   finish_security(d);
   finish_ports(d);
   finish_namespaces(d);
+  finish_labels(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)

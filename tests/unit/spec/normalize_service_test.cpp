@@ -244,6 +244,18 @@ TEST_F(EnvFileTest, MissingRequiredFileIsAnError) {
   EXPECT_THAT(o.errors(), ::testing::HasSubstr("nope.env"));
 }
 
+TEST_F(EnvFileTest, LabelFilesInOrderLabelsWin) {
+  auto o = run("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n"
+               "  b:\n    image: x\n    label_file: nope.env\n",
+               context());
+  EXPECT_EQ(o.errors().find("stack.yaml:4"), std::string::npos) << o.errors();
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:8:17: services.b.label_file"));
+  EXPECT_THAT(o.errors(), ::testing::HasSubstr("nope.env"));
+  auto ok = run("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n", context());
+  ASSERT_TRUE(ok.stack) << ok.errors();
+  EXPECT_THAT(ok.service("a").labels, UnorderedElementsAre(Pair("A", "1"), Pair("B", "override"), Pair("SHARED", "from-b")));
+}
+
 TEST_F(EnvFileTest, LongFormNeedsPath) {
   auto o = run("services:\n  a:\n    image: x\n    env_file:\n      - required: true\n", context());
   EXPECT_EQ(o.errors(), "stack.yaml:5:9: services.a.env_file[0]: missing 'path'");
