@@ -55,6 +55,7 @@ class ExecCommand final : public Command {
     for (const auto& e : env_) exec.env.push_back(e);
     exec.cwd = workdir_.empty() ? config->container.cwd : workdir_;
     exec.user = user_.empty() ? config->container.user : user_;
+    exec.additional_groups = config->container.additional_groups;
     exec.security = config->container.security;
     // A terminal when both ends are one and -T was not given, as docker compose exec decides.
     if (!no_tty_ && !detach_ && ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO)) {

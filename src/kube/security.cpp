@@ -95,6 +95,12 @@ void add_sysctls(Context& ctx, const spec::Service& s, json& pod) {
     sysctls.push_back({{"name", name}, {"value", value}});
   }
   if (!sysctls.empty()) pod["securityContext"]["sysctls"] = std::move(sysctls);
+  // group_add: gids are the pod's supplementalGroups; names would need the image's /etc/group.
+  for (const std::string& g : s.group_add) {
+    if (auto gid = numeric_id(g)) pod["securityContext"]["supplementalGroups"].push_back(*gid);
+    else ctx.warnings.add(Context::path(s, "group_add"), "'" + g + "' dropped: supplementalGroups takes numeric ids only");
+  }
+  if (s.cgroup_host) ctx.warnings.add(Context::path(s, "cgroup"), "dropped: a pod's cgroup namespace is the kubelet's choice");
 }
 
 }  // namespace

@@ -174,6 +174,8 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   c.env = run.env;
   c.cwd = run.working_dir.empty() ? "/" : run.working_dir;
   c.user = run.user;
+  c.additional_groups = s.group_add;
+  c.host_cgroupns = s.cgroup_host;
   c.ipc = p.ipc;
   c.pid = p.pid;
   c.uts = p.uts;

@@ -209,6 +209,8 @@ struct Service {
   std::vector<ServiceNetwork> networks;  // sorted by priority (desc) then key
   NetworkMode network_mode;
   NamespaceMode ipc, pid, uts;           // uts: own or host only
+  bool cgroup_host = false;              // cgroup: host (default private: a cgroup namespace of its own)
+  std::vector<std::string> group_add;    // group names of the image's /etc/group, or gids
   std::vector<Dependency> depends_on;    // sorted by service
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;

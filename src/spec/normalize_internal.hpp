@@ -96,6 +96,7 @@ void finish_resources(ServiceDraft& d);
 
 // normalize_namespaces.cpp: ipc, pid and uts (the path says which).
 void read_namespace_mode(ServiceDraft& d, const Node& value, const std::string& path);
+void read_cgroup(ServiceDraft& d, const Node& value, const std::string& path);
 // uts: host with a hostname.
 void finish_namespaces(ServiceDraft& d);
 
@@ -127,6 +128,7 @@ bool is_ipv6(std::string_view text);
 
 // normalize_security.cpp
 void read_caps(ServiceDraft& d, const Node& value, const std::string& path);
+void read_group_add(ServiceDraft& d, const Node& value, const std::string& path);
 void read_sysctls(ServiceDraft& d, const Node& value, const std::string& path);
 void read_security_opt(ServiceDraft& d, const Node& value, const std::string& path);
 // What spans keys: net.* sysctls with network_mode host.

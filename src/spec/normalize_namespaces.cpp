@@ -1,6 +1,7 @@
 // ipc, pid and uts: which namespace the container's processes share. Docker's spellings: ipc
 // private, shareable (both a namespace of the container's own, which others may join here),
-// host, service:NAME, container:NAME; pid host, service:NAME, container:NAME; uts host.
+// host, service:NAME, container:NAME; pid host, service:NAME, container:NAME; uts host; cgroup
+// host or private (the default here, as on cgroup v2 hosts).
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
 
@@ -45,6 +46,13 @@ void read_namespace_mode(ServiceDraft& d, const Node& v, const std::string& p) {
   }
   mode = *parsed;
   if (key == "uts") d.uts_node = &v;
+}
+
+void read_cgroup(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto s = read_string(v, p, *d.diags);
+  if (!s) return;
+  if (*s == "host" || *s == "private") d.service.cgroup_host = *s == "host";
+  else d.error(v, p, "'" + *s + "' is not a valid cgroup mode (host or private)");
 }
 
 void finish_namespaces(ServiceDraft& d) {

@@ -19,7 +19,6 @@ struct Refusal {
 
 constexpr std::array kRefusals{
     Refusal{"attach", true, "'up' shows the logs of every service"},
-    Refusal{"cgroup", true, "the runtime does not make cgroup namespaces"},
     Refusal{"cgroup_parent", true, "containers live under the project's cgroup (stack/<project>)"},
     Refusal{"cpu_count", false, "a Windows setting"},
     Refusal{"cpu_percent", false, "a Windows setting"},
@@ -29,7 +28,6 @@ constexpr std::array kRefusals{
     Refusal{"develop", true, "'watch' (sync and rebuild on change) is not implemented"},
     Refusal{"external_links", true, "containers of other projects are not looked up"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
-    Refusal{"group_add", true, "the runtime takes the user's groups from the image's /etc/group"},
     Refusal{"links", true, "services reach each other by name on shared networks; link aliases "
                            "are not made"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},

@@ -53,6 +53,20 @@ void read_caps(ServiceDraft& d, const Node& v, const std::string& p) {
   }
 }
 
+// Docker's --group-add: a name resolved in the image's /etc/group when the container starts, or a gid.
+void read_group_add(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto list = read_string_list(v, p, *d.diags);
+  if (!list) return;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& g = (*list)[i];
+    if (g.empty() || g.find_first_of(": \t\n") != std::string::npos) {
+      d.error(v.items[i], index_path(p, i), "'" + g + "' is not a group name or id");
+    } else if (std::find(d.service.group_add.begin(), d.service.group_add.end(), g) == d.service.group_add.end()) {
+      d.service.group_add.push_back(g);
+    }
+  }
+}
+
 namespace {
 
 // The node that names one sysctl, and its key path: its key in the mapping form, its "K=V" item in

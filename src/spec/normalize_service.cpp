@@ -219,6 +219,8 @@ constexpr std::array kHandlers{
     KeyEntry{"ipc", read_namespace_mode},
     KeyEntry{"pid", read_namespace_mode},
     KeyEntry{"uts", read_namespace_mode},
+    KeyEntry{"cgroup", read_cgroup},
+    KeyEntry{"group_add", read_group_add},
     KeyEntry{"device_cgroup_rules", read_device_cgroup_rules},
     KeyEntry{"mem_swappiness", read_resource_key},
     KeyEntry{"oom_kill_disable", read_resource_key},

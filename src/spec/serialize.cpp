@@ -302,6 +302,8 @@ void put_security(json& j, const Service& service) {
     }
   }
   put_list(j, "device_cgroup_rules", service.device_cgroup_rules);
+  put_list(j, "group_add", service.group_add);
+  if (service.cgroup_host) j["cgroup"] = "host";
   if (service.oom_score_adj) j["oom_score_adj"] = *service.oom_score_adj;
 }
 

@@ -117,8 +117,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CapabilityConfig, add, drop, pri
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecurityConfig, capabilities, no_new_privileges,
                                                 seccomp, seccomp_program_file, seccomp_program_caps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerConfig, id, rootfs, read_only, args, env,
-                                                cwd, user, hostname, domainname, network, ipc, pid,
-                                                uts, mounts,
+                                                cwd, user, additional_groups, hostname, domainname,
+                                                network, ipc, pid, uts, host_cgroupns, mounts,
                                                 etc_files, shm_size, rlimits, sysctls, devices,
                                                 device_cgroup_rules, oom_score_adj, security,
                                                 init, masked_paths, readonly_paths, stdin_fd,

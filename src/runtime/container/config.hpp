@@ -111,10 +111,12 @@ struct ContainerConfig {
   std::vector<std::string> env;  // "KEY=value"; PATH here drives the executable lookup
   std::string cwd = "/";
   std::string user;              // "", "name", "uid", "uid:gid", "name:group"
+  std::vector<std::string> additional_groups;  // group names (the image's /etc/group) or gids
   std::string hostname;
   std::string domainname;
   NetworkConfig network;
   NamespaceShare ipc, pid, uts;  // uts not own: the hostname and domainname stay unset
+  bool host_cgroupns = false;    // the host's cgroup namespace (compose cgroup: host)
   std::vector<MountConfig> mounts;
   EtcFiles etc_files;
   std::uint64_t shm_size = kDefaultShmSize;
@@ -140,6 +142,7 @@ struct ExecConfig {
   std::vector<std::string> env;
   std::string cwd = "/";
   std::string user;
+  std::vector<std::string> additional_groups;  // the container's group_add, as docker exec keeps them
   bool tty = false;
   SecurityConfig security;  // pass the container's own, so that exec is not more privileged
   int stdin_fd = -1;

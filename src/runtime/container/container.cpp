@@ -60,7 +60,8 @@ void remove_dirs(const std::vector<std::string>& dirs) {
 }  // namespace
 
 std::uint64_t namespace_flags(const ContainerConfig& config) {
-  std::uint64_t flags = CLONE_NEWNS | CLONE_NEWCGROUP;
+  std::uint64_t flags = CLONE_NEWNS;
+  if (!config.host_cgroupns) flags |= CLONE_NEWCGROUP;
   if (config.network.mode == NetworkMode::own || config.network.mode == NetworkMode::none) flags |= CLONE_NEWNET;
   if (config.ipc.mode == ShareMode::own) flags |= CLONE_NEWIPC;
   if (config.pid.mode == ShareMode::own) flags |= CLONE_NEWPID;

@@ -73,7 +73,8 @@ class Container {
 };
 
 // The clone flags for a config: a new namespace of each kind the container does not share
-// (CLONE_NEWNET unless host or joined; NEWIPC, NEWPID, NEWUTS unless host or joined).
+// (CLONE_NEWNET unless host or joined; NEWIPC, NEWPID, NEWUTS unless host or joined; NEWCGROUP
+// unless the host's).
 std::uint64_t namespace_flags(const ContainerConfig& config);
 
 }  // namespace stack::runtime

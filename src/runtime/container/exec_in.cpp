@@ -80,7 +80,7 @@ Result<void> exec_steps(const ExecConfig& c, int go_fd, int terminal_fd, int* er
   STACK_ASSIGN_OR_RETURN(bool got, util::read_exact(go, &byte, 1));
   if (!got) return Error(Errc::io, "caller went away before exec");
   ::close(go);
-  STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user_in_root(c.user, "/"));
+  STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user_in_root(c.user, "/", c.additional_groups));
   if (terminal >= 0) {
     STACK_TRY(in_context(attach_terminal(terminal, user), "terminal"));
     ::close(terminal);

@@ -11,7 +11,7 @@ using util::Error;
 
 Result<void> step_resolve_user(ChildContext& ctx) {
   // After pivot_root: "/" is the container's root, so /etc/passwd is the image's.
-  STACK_ASSIGN_OR_RETURN(ctx.user, resolve_user_in_root(ctx.config.user, "/"));
+  STACK_ASSIGN_OR_RETURN(ctx.user, resolve_user_in_root(ctx.config.user, "/", ctx.config.additional_groups));
   add_home(ctx.config.env, ctx.user);
   STACK_ASSIGN_OR_RETURN(ctx.caps, security::compute_capabilities(ctx.config.security.capabilities));
   return util::ok();

@@ -123,7 +123,19 @@ Result<ResolvedUser> resolve_user(std::string_view spec, std::string_view passwd
   return out;
 }
 
-Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::string& root) {
+Result<void> add_groups(ResolvedUser& user, const std::vector<std::string>& names, std::string_view group_text) {
+  auto groups = parse_group(group_text);
+  for (const std::string& name : names) {
+    STACK_ASSIGN_OR_RETURN(gid_t gid, resolve_group(name, groups));
+    if (std::find(user.supplementary.begin(), user.supplementary.end(), gid) == user.supplementary.end()) {
+      user.supplementary.push_back(gid);
+    }
+  }
+  return util::ok();
+}
+
+Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::string& root,
+                                          const std::vector<std::string>& additional_groups) {
   auto read_or_empty = [](const std::string& path) -> Result<std::string> {
     auto text = util::read_file(path);
     if (!text && text.error().code() == Errc::not_found) return std::string();
@@ -132,7 +144,9 @@ Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::stri
   std::string base = root == "/" ? "" : root;
   STACK_ASSIGN_OR_RETURN(std::string passwd, read_or_empty(base + "/etc/passwd"));
   STACK_ASSIGN_OR_RETURN(std::string group, read_or_empty(base + "/etc/group"));
-  return resolve_user(spec, passwd, group).context("user '" + std::string(spec) + "'");
+  STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user(spec, passwd, group).context("user '" + std::string(spec) + "'"));
+  STACK_TRY(add_groups(user, additional_groups, group).context("group_add"));
+  return user;
 }
 
 Result<void> switch_user(const ResolvedUser& user) {

@@ -43,8 +43,14 @@ struct ResolvedUser {
 Result<ResolvedUser> resolve_user(std::string_view spec, std::string_view passwd,
                                   std::string_view group);
 
-// Reads <root>/etc/passwd and <root>/etc/group (absence is an empty file) and resolves spec.
-Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::string& root);
+// Adds groups (names from the group file, or gids as they are) to the supplementary groups, as
+// docker's --group-add; an unknown name is an error naming it.
+Result<void> add_groups(ResolvedUser& user, const std::vector<std::string>& groups, std::string_view group_text);
+
+// Reads <root>/etc/passwd and <root>/etc/group (absence is an empty file), resolves spec and adds
+// the additional groups.
+Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::string& root,
+                                          const std::vector<std::string>& additional_groups = {});
 
 // setgroups, setresgid, setresuid; keeps capabilities across the switch (PR_SET_KEEPCAPS).
 Result<void> switch_user(const ResolvedUser& user);

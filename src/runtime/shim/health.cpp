@@ -57,6 +57,7 @@ void HealthMonitor::start_probe(TimePoint now, cgroup::Manager* cgroup) {
   exec.env = container_.env;
   exec.cwd = container_.cwd;
   exec.user = container_.user;
+  exec.additional_groups = container_.additional_groups;
   exec.security = container_.security;
   auto pipe = util::Pipe::make(O_CLOEXEC);
   if (!pipe) return complete(now, false, pipe.error().message());

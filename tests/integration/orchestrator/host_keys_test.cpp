@@ -44,7 +44,7 @@ TEST_F(HostKeys, DevicesAreTheOnlyHostNodesAContainerCanOpen) {
   EXPECT_EQ(null.out, "4\n") << null.err;
 }
 
-TEST_F(HostKeys, ResolvConfOomScoreAndSwappinessAreAsWritten) {
+TEST_F(HostKeys, ResolvConfOomScoreSwappinessGroupsAndCgroupAreAsWritten) {
   start(74);
   write_stack(
       "  app:\n"
@@ -53,7 +53,9 @@ TEST_F(HostKeys, ResolvConfOomScoreAndSwappinessAreAsWritten) {
       "    dns_search: [example.test]\n"
       "    dns_opt: [\"ndots:3\", \"timeout:2\"]\n"
       "    oom_score_adj: 300\n"
-      "    mem_swappiness: 7\n");
+      "    mem_swappiness: 7\n"
+      "    group_add: [nogroup, \"4242\"]\n"
+      "    cgroup: host\n");
   Outcome up = stack("up -d");
   ASSERT_EQ(up.code, 0) << up.err;
   Outcome resolv = stack("exec -T app cat /etc/resolv.conf");
@@ -61,6 +63,11 @@ TEST_F(HostKeys, ResolvConfOomScoreAndSwappinessAreAsWritten) {
   EXPECT_THAT(resolv.out, HasSubstr("\noptions ndots:3 timeout:2\n")) << resolv.out;
   Outcome score = stack("exec -T app cat /proc/1/oom_score_adj");
   EXPECT_EQ(score.out, "300\n") << score.err;
+  Outcome groups = stack("exec -T app sh -c 'id -G; grep ^Groups /proc/1/status'");
+  EXPECT_EQ(groups.out, "0 65534 4242\nGroups:\t65534 4242 \n") << groups.err;  // exec keeps them too
+  // The host's cgroup namespace: the container's own cgroup path is visible, not "/".
+  Outcome cgroup = stack("exec -T app cat /proc/1/cgroup");
+  EXPECT_THAT(cgroup.out, HasSubstr("/stack/" + project_ + "/" + container("app"))) << cgroup.out;
   std::ifstream swappiness("/sys/fs/cgroup/memory/stack/" + project_ + "/" + container("app") + "/memory.swappiness");
   std::string value;
   swappiness >> value;

@@ -59,6 +59,16 @@ TEST(ResolveUser, NameGivesUidGidHomeAndSupplementaryGroups) {
   EXPECT_THAT(u->supplementary, ElementsAre(50u, 29u));
 }
 
+TEST(ResolveUser, GroupAddAppendsNamesAndIdsOnce) {
+  auto u = resolve_user("app", kPasswd, kGroup);
+  ASSERT_TRUE(u);
+  ASSERT_TRUE(add_groups(*u, {"www-data", "4242", "staff"}, kGroup));
+  EXPECT_THAT(u->supplementary, ElementsAre(50u, 29u, 33u, 4242u));  // staff was there already
+  auto missing = add_groups(*u, {"wheel"}, kGroup);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message(), "unable to find group 'wheel'");
+}
+
 TEST(ResolveUser, NumericUidInPasswdTakesItsGroup) {
   auto u = resolve_user("33", kPasswd, kGroup);
   ASSERT_TRUE(u);

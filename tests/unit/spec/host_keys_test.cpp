@@ -108,6 +108,19 @@ TEST(HostKeys, IpcPidAndUtsModes) {
   EXPECT_EQ(to_json(s[2])["uts"], "host");
 }
 
+TEST(HostKeys, GroupAddAndCgroup) {
+  auto o = run_service("    group_add: [audio, 4242, audio]\n    cgroup: host\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.service().group_add, ::testing::ElementsAre("audio", "4242"));
+  EXPECT_TRUE(o.service().cgroup_host);
+  EXPECT_EQ(to_json(o.service())["group_add"], nlohmann::json({"audio", "4242"}));
+  EXPECT_EQ(to_json(o.service())["cgroup"], "host");
+  EXPECT_FALSE(run_service("    cgroup: private\n").service().cgroup_host);
+  auto bad = run_service("    group_add: ['a:b']\n    cgroup: shared\n");
+  EXPECT_EQ(bad.errors(), "stack.yaml:4:17: services.a.group_add[0]: 'a:b' is not a group name or id\n"
+                          "stack.yaml:5:13: services.a.cgroup: 'shared' is not a valid cgroup mode (host or private)");
+}
+
 TEST(HostKeys, BadNamespaceModesAndConflicts) {
   auto o = run("services:\n"
                "  a:\n    image: x\n    ipc: service:a\n    pid: private\n    uts: service:b\n"
