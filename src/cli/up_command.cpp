@@ -118,7 +118,9 @@ class UpCommand final : public Command {
       bool any_running = false;
       for (const auto& c : *containers) {
         if (c.one_off || (!services_.empty() && std::find(services_.begin(), services_.end(), c.service) == services_.end())) continue;
-        if (!follower.has(c.name)) follower.add(c.name);
+        // attach: false keeps a service's logs out of the output; `up` still waits for it.
+        const spec::Service* service = ctx.stack() ? ctx.stack()->find_service(c.service) : nullptr;
+        if ((service == nullptr || service->attach) && !follower.has(c.name)) follower.add(c.name);
         if (auto added = (*watch)->add(c.name, c.state); !added) return fail(added.error());
         any_running = any_running || (c.state.shim_alive && !runtime::shim::is_final(c.state.status));
       }

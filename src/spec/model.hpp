@@ -211,6 +211,7 @@ struct Service {
   NamespaceMode ipc, pid, uts;           // uts: own or host only
   bool cgroup_host = false;              // cgroup: host (default private: a cgroup namespace of its own)
   std::vector<std::string> group_add;    // group names of the image's /etc/group, or gids
+  bool attach = true;                    // false: an attached `up` does not show its logs
   std::vector<Dependency> depends_on;    // sorted by service
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;

@@ -18,7 +18,6 @@ struct Refusal {
 };
 
 constexpr std::array kRefusals{
-    Refusal{"attach", true, "'up' shows the logs of every service"},
     Refusal{"cgroup_parent", true, "containers live under the project's cgroup (stack/<project>)"},
     Refusal{"cpu_count", false, "a Windows setting"},
     Refusal{"cpu_percent", false, "a Windows setting"},

@@ -220,6 +220,7 @@ constexpr std::array kHandlers{
     KeyEntry{"pid", read_namespace_mode},
     KeyEntry{"uts", read_namespace_mode},
     KeyEntry{"cgroup", read_cgroup},
+    KeyEntry{"attach", read_flag<&Service::attach>},
     KeyEntry{"group_add", read_group_add},
     KeyEntry{"device_cgroup_rules", read_device_cgroup_rules},
     KeyEntry{"mem_swappiness", read_resource_key},

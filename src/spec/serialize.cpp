@@ -266,6 +266,7 @@ void put_process(json& j, const Service& service) {
   if (service.build) j["build"] = build_json(*service.build);
   if (service.logging != Logging{}) j["logging"] = logging_json(service.logging);
   put_list(j, "profiles", service.profiles);
+  if (!service.attach) j["attach"] = false;
 }
 
 void put_network(json& j, const Service& service) {

@@ -1,7 +1,8 @@
 // Service keys that reach the host's kernel, through the real binary: the devices cgroup (a
 // container may make any node but open only the ones it was given, as in docker), compose
 // `devices` with their permissions, dns_search and dns_opt in resolv.conf, oom_score_adj,
-// mem_swappiness, and ipc/pid/uts shared with another service or the host.
+// mem_swappiness, group_add, cgroup, ipc/pid/uts shared with another service or the host, and
+// attach.
 #include <fstream>
 
 #include "integration/orchestrator/e2e_fixture.hpp"
@@ -120,6 +121,27 @@ TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
   restart = stack("restart b");
   ASSERT_EQ(restart.code, 0) << restart.err;
   EXPECT_EQ(ns("b", "pid"), ns("a", "pid"));
+}
+
+// attach: false keeps a service out of an attached `up`'s output; `up` still waits for it.
+TEST_F(HostKeys, AnUnattachedServiceIsNotInUpsOutput) {
+  start(76);
+  write_stack(
+      "  shown:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"echo hello-shown\"]\n"
+      "  quiet:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"sleep 1; echo hello-quiet\"]\n"
+      "    attach: false\n");
+  Outcome up = stack("up");
+  EXPECT_EQ(up.code, 0) << up.err;
+  EXPECT_THAT(up.out, HasSubstr("hello-shown"));
+  EXPECT_THAT(up.out, ::testing::Not(HasSubstr("hello-quiet")));
+  auto all = ps();
+  ASSERT_TRUE(all.count(container("quiet")));
+  EXPECT_EQ(all[container("quiet")]["State"], "exited");  // up waited for it
+  EXPECT_THAT(stack("logs quiet").out, HasSubstr("hello-quiet"));
 }
 
 }  // namespace

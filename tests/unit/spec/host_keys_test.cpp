@@ -116,6 +116,11 @@ TEST(HostKeys, GroupAddAndCgroup) {
   EXPECT_EQ(to_json(o.service())["group_add"], nlohmann::json({"audio", "4242"}));
   EXPECT_EQ(to_json(o.service())["cgroup"], "host");
   EXPECT_FALSE(run_service("    cgroup: private\n").service().cgroup_host);
+  auto detached = run_service("    attach: false\n");
+  ASSERT_TRUE(detached.stack) << detached.errors();
+  EXPECT_FALSE(detached.service().attach);
+  EXPECT_EQ(to_json(detached.service())["attach"], false);
+  EXPECT_FALSE(to_json(o.service()).contains("attach"));
   auto bad = run_service("    group_add: ['a:b']\n    cgroup: shared\n");
   EXPECT_EQ(bad.errors(), "stack.yaml:4:17: services.a.group_add[0]: 'a:b' is not a group name or id\n"
                           "stack.yaml:5:13: services.a.cgroup: 'shared' is not a valid cgroup mode (host or private)");
