@@ -65,7 +65,8 @@ TEST_F(HostKeys, ResolvConfOomScoreSwappinessGroupsAndCgroupAreAsWritten) {
   Outcome score = stack("exec -T app cat /proc/1/oom_score_adj");
   EXPECT_EQ(score.out, "300\n") << score.err;
   Outcome groups = stack("exec -T app sh -c 'id -G; grep ^Groups /proc/1/status'");
-  EXPECT_EQ(groups.out, "0 65534 4242\nGroups:\t65534 4242 \n") << groups.err;  // exec keeps them too
+  // The kernel keeps supplementary groups sorted; exec keeps them too.
+  EXPECT_EQ(groups.out, "0 4242 65534\nGroups:\t4242 65534 \n") << groups.err;
   // The host's cgroup namespace: the container's own cgroup path is visible, not "/".
   Outcome cgroup = stack("exec -T app cat /proc/1/cgroup");
   EXPECT_THAT(cgroup.out, HasSubstr("/stack/" + project_ + "/" + container("app"))) << cgroup.out;
