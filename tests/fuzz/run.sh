@@ -103,14 +103,31 @@ target="$out/${name}_fuzz"
 "$cxx" "${flags[@]}" -fsanitize=fuzzer "${defines[@]}" "$here/${name}_fuzz.cpp" "${objs[@]}" \
   "${libs[@]}" -o "$target"
 
-# The corpus in the source tree stays as written; new inputs go to a scratch copy.
+# The corpus in the source tree stays as written; new inputs go to a scratch copy. Artifacts are
+# this run's findings only.
 seeds="$here/corpus/$name"
 work="$out/corpus"
 mkdir -p "$work" "$out/artifacts"
+rm -f "$out/artifacts"/*
 cp -n "$seeds"/* "$work"/ 2>/dev/null || true
 
 # detect_leaks stays on: a leak is a finding. The limits keep one run bounded on a 2-core machine.
+# -timeout is wall time per input: 30 s still catches a hang, and a loaded CI machine (fuzzers and
+# compilers side by side on two cores) does not pass for one.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-"$target" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=5 \
-  -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" "$work" "$seeds"
+status=0
+"$target" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 -timeout=30 \
+  -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@" "$work" "$seeds" || status=$?
+[ "$status" -eq 0 ] && exit 0
+
+# A finding on a fresh CI machine survives only in the log: print each input that failed, whole,
+# as hex, so that it can be replayed anywhere (bytes.fromhex in python3 turns it back).
+echo "$0: $name: libFuzzer exited $status" >&2
+for artifact in "$out/artifacts"/*; do
+  [ -f "$artifact" ] || continue
+  echo "$0: $name: $(basename "$artifact") ($(stat -c %s "$artifact") bytes), as hex:" >&2
+  od -An -v -tx1 "$artifact" | tr -d ' \n' | fold -w 96 >&2
+  echo >&2
+done
+exit "$status"
