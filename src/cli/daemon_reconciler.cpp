@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "cli/image_resolver.hpp"
+#include "scheduler/image_resolver.hpp"
 #include "scheduler/linux_host_network.hpp"
 #include "cli/project_context.hpp"
 #include "cli/service_builds.hpp"
@@ -44,7 +44,7 @@ Result<PassEngine> make_engine(const GlobalOptions& global, const std::string& p
     else if (e.status != "Running") spdlog::info("project={} {}={} {}", project, e.kind, e.name, e.status);
   };
   p.engine = std::make_unique<scheduler::Engine>(std::move(options), *p.runtime, *p.host,
-                                                 make_image_resolver(*p.store, log), log);
+                                                 scheduler::make_image_resolver(*p.store, log), log);
   return p;
 }
 

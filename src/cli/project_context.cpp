@@ -7,7 +7,7 @@
 
 #include "cli/build_progress.hpp"
 #include "cli/command.hpp"
-#include "cli/image_resolver.hpp"
+#include "scheduler/image_resolver.hpp"
 #include "scheduler/linux_host_network.hpp"
 
 namespace stack::cli {
@@ -85,7 +85,7 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     return nullptr;
   }
   ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->host_,
-      make_image_resolver(*ctx->store_, print_progress), print_progress);
+      scheduler::make_image_resolver(*ctx->store_, print_progress), print_progress);
   return ctx;
 }
 

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "cli/command.hpp"
-#include "cli/image_resolver.hpp"
+#include "scheduler/image_resolver.hpp"
 #include "cli/project_context.hpp"
 #include "cli/pull_progress.hpp"
 
@@ -41,7 +41,7 @@ class PullCommand final : public Command {
     std::ostream null_out(nullptr);
     for (const spec::Service& service : ctx->stack()->services) {
       if (!services_.empty() && std::find(services_.begin(), services_.end(), service.name) == services_.end()) continue;
-      if (service.build || pull_policy_of(service) == image::PullPolicy::never) continue;
+      if (service.build || scheduler::pull_policy_of(service) == image::PullPolicy::never) continue;
       if (!done.insert(service.image).second) continue;
       auto pulled = pull_with_progress(ctx->images(), service.image, {}, quiet_ ? null_out : std::cout,
                                        !quiet_ && ::isatty(STDOUT_FILENO) != 0);

@@ -21,6 +21,7 @@ class LayerStore {
   // dir is <root>/images/layers; created if missing.
   static Result<LayerStore> open(std::string dir);
 
+  const std::string& dir() const { return dir_; }
   std::string path(const Digest& diff_id) const { return dir_ + "/" + diff_id.hex(); }
   bool contains(const Digest& diff_id) const;
   // Unpacks blob_path unless layers/<diff_id> exists; the stream must hash to diff_id. Returns the

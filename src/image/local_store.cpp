@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "image/archive_load.hpp"
+#include "image/layer_usage.hpp"
 #include "image/manifest.hpp"
 #include "image/reference.hpp"
 #include "util/state_root.hpp"
@@ -127,6 +128,12 @@ Result<std::vector<Image>> LocalStore::list() {
     out.push_back(std::move(image));
   }
   return out;
+}
+
+Result<std::set<Digest>> LocalStore::images_using_layers(const std::vector<std::string>& dirs) {
+  if (dirs.empty()) return std::set<Digest>{};
+  STACK_ASSIGN_OR_RETURN(std::vector<Image> images, list());
+  return image::images_using_layers(images, layers_.dir(), dirs);
 }
 
 Result<std::vector<std::string>> LocalStore::layer_dirs(const Image& image) {

@@ -27,6 +27,7 @@ class LocalStore final : public Store {
   Result<std::optional<Image>> find(std::string_view ref) override;
   Result<std::vector<std::string>> layer_dirs(const Image& image) override;
   Result<std::vector<Image>> list() override;
+  Result<std::set<Digest>> images_using_layers(const std::vector<std::string>& dirs) override;
   Result<RemoveReport> remove(std::string_view ref) override;
   Result<PruneReport> prune(const std::set<Digest>& in_use, PruneOptions options) override;
   Result<nlohmann::json> inspect(std::string_view ref) override;

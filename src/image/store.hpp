@@ -86,6 +86,9 @@ class Store {
   // The unpacked layer directories, top layer first (overlayfs lowerdir order), unpacking on demand.
   virtual Result<std::vector<std::string>> layer_dirs(const Image& image) = 0;
   virtual Result<std::vector<Image>> list() = 0;
+  // The images (manifest digests) with a layer among dirs, directories layer_dirs() gave: what a
+  // set of mounted root filesystems keeps in use (image/layer_usage.hpp).
+  virtual Result<std::set<Digest>> images_using_layers(const std::vector<std::string>& dirs) = 0;
   // By tag: untags, and deletes the image with its last tag. By digest or id: deletes the image and
   // all its tags. Whether a container still uses it is the caller's question.
   virtual Result<RemoveReport> remove(std::string_view ref) = 0;

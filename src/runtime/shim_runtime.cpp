@@ -165,7 +165,7 @@ Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
   auto ready = wait_ready(launched->get(), options_.start_timeout);
   ContainerState s = observe(id).value_or(ContainerState{});
   if (!ready) return std::move(ready).error();
-  if (!s.error.empty()) return Error(s.error_code, s.error);
+  if (!s.error.empty()) return Error(s.error_code, s.error).with_subject(s.error_subject);
   if (s.shim_pid == 0) return Error(Errc::io, "the shim exited before it reported a state");
   return util::ok();
 }

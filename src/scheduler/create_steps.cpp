@@ -20,6 +20,7 @@
 #include "scheduler/file_mounts.hpp"
 #include "scheduler/host_devices.hpp"
 #include "scheduler/host_ports.hpp"
+#include "scheduler/runtime_failure.hpp"
 #include "spec/hash.hpp"
 #include "util/atomic_file.hpp"
 #include "util/top_directory.hpp"
@@ -304,7 +305,11 @@ Result<void> step_networks_ready(Creation& c) {
 }
 
 // The last step: the runtime removes what it made itself when the start fails.
-Result<void> step_container(Creation& c) { return c.impl.runtime.create(c.name, c.config); }
+Result<void> step_container(Creation& c) {
+  auto created = c.impl.runtime.create(c.name, c.config);
+  if (!created) return in_service_terms(c.service.name, std::move(created).error(), &c.service);
+  return util::ok();
+}
 
 constexpr CreateStep kCreateSteps[] = {
     {"record", step_record},

@@ -13,6 +13,7 @@
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "scheduler/host_ports.hpp"
+#include "scheduler/runtime_failure.hpp"
 #include "spec/hash.hpp"
 #include "util/state_root.hpp"
 
@@ -180,7 +181,7 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
           impl.report("Container", s.name, "Starting", false);
           r = impl.runtime.start(s.name);
           if (r) impl.report("Container", s.name, "Started");
-          else r = std::move(r).error().context("container " + s.name);
+          else r = in_service_terms(service.name, std::move(r).error(), &service).context("container " + s.name);
           break;
         case StepKind::keep:
           impl.report("Container", s.name, "Running");

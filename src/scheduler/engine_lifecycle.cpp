@@ -7,6 +7,7 @@
 #include <random>
 
 #include "scheduler/engine_impl.hpp"
+#include "scheduler/runtime_failure.hpp"
 
 namespace stack::scheduler {
 
@@ -51,6 +52,12 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
          std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(nanos));
 }
 
+// A start's failure names the container, and the service key when the runtime says which.
+Result<void> started_in_service_terms(Result<void> started, const ObservedContainer& c) {
+  if (started) return started;
+  return in_service_terms(c.service, std::move(started).error()).context("container " + c.name);
+}
+
 }  // namespace
 
 Result<void> Engine::start(const std::string& project, const std::vector<std::string>& services) {
@@ -60,7 +67,7 @@ Result<void> Engine::start(const std::string& project, const std::vector<std::st
   return parallel(list, [&](const Found& f) -> Result<void> {
     if (f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Starting", false);
-    STACK_TRY(impl.runtime.start(f.observed.name).context("container " + f.observed.name));
+    STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));
     impl.report("Container", f.observed.name, "Started");
     return util::ok();
   });
@@ -88,7 +95,7 @@ Result<void> Engine::restart(const std::string& project, const std::vector<std::
   return parallel(list, [&](const Found& f) -> Result<void> {
     impl.report("Container", f.observed.name, "Restarting", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
-    STACK_TRY(impl.runtime.start(f.observed.name).context("container " + f.observed.name));
+    STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));
     impl.report("Container", f.observed.name, "Started");
     return util::ok();
   });

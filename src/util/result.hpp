@@ -34,6 +34,15 @@ class [[nodiscard]] Error {
   Errc code() const { return code_; }
   int sys_errno() const { return sys_errno_; }
   const std::string& message() const { return message_; }
+  // What failed, named by the module that failed, for a caller that names it in its own terms:
+  // the container setup step ("user", "rlimits"), which the scheduler turns into the service key
+  // ("services.web.user"). Empty when the message says it all.
+  const std::string& subject() const { return subject_; }
+  Error& with_subject(std::string subject) & {
+    subject_ = std::move(subject);
+    return *this;
+  }
+  Error with_subject(std::string subject) && { return std::move(with_subject(std::move(subject))); }
 
   Error& context(std::string_view outer) & {
     message_ = std::string(outer) + ": " + message_;
@@ -45,6 +54,7 @@ class [[nodiscard]] Error {
   Errc code_;
   int sys_errno_;
   std::string message_;
+  std::string subject_;
 };
 
 // Wraps an Error for construction of a failed Result, as std::unexpected does.

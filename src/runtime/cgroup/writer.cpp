@@ -60,8 +60,11 @@ Result<std::vector<std::string>> apply_settings(const std::vector<Setting>& sett
                       " and the value is the kernel default");
       continue;
     }
-    if (file.empty()) return std::move(unavailable(s, dir)).error();
-    STACK_TRY(fs::write_file(dir + "/" + file, value));
+    // The subject is the setting's file, which a caller can name in its own terms ("cpuset").
+    if (file.empty()) return std::move(unavailable(s, dir)).error().with_subject("cgroup " + s.file);
+    if (auto written = fs::write_file(dir + "/" + file, value); !written) {
+      return std::move(written).error().with_subject("cgroup " + s.file);
+    }
   }
   return notes;
 }

@@ -11,10 +11,12 @@ using util::Errc;
 using util::Error;
 
 StepError StepError::from(std::string_view step, const Error& error) {
-  return StepError{std::string(step), error.sys_errno(), error.code(), error.message()};
+  // What within the step failed, when the error says (group_add within "user").
+  std::string subject = error.subject().empty() ? std::string(step) : error.subject();
+  return StepError{subject, error.sys_errno(), error.code(), error.message()};
 }
 
-Error StepError::to_error() const { return Error(code, detail, error_number); }
+Error StepError::to_error() const { return Error(code, detail, error_number).with_subject(step); }
 
 namespace {
 

@@ -15,7 +15,7 @@ namespace stack::runtime {
 using util::Result;
 
 struct StepError {
-  std::string step;    // name from the steps table, e.g. "rootfs", "exec"
+  std::string step;    // name from the steps table ("rootfs", "exec"), or the error's subject within it
   int error_number = 0;  // errno, 0 for a refusal that is not a failed system call
   util::Errc code = util::Errc::io;
   std::string detail;  // the whole message, e.g. `exec "/nope": No such file or directory`

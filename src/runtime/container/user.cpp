@@ -144,8 +144,11 @@ Result<ResolvedUser> resolve_user_in_root(std::string_view spec, const std::stri
   std::string base = root == "/" ? "" : root;
   STACK_ASSIGN_OR_RETURN(std::string passwd, read_or_empty(base + "/etc/passwd"));
   STACK_ASSIGN_OR_RETURN(std::string group, read_or_empty(base + "/etc/group"));
-  STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user(spec, passwd, group).context("user '" + std::string(spec) + "'"));
-  STACK_TRY(add_groups(user, additional_groups, group).context("group_add"));
+  // The messages name the user or group; the subject says which setting the caller should name.
+  STACK_ASSIGN_OR_RETURN(ResolvedUser user, resolve_user(spec, passwd, group));
+  if (auto added = add_groups(user, additional_groups, group); !added) {
+    return std::move(added).error().with_subject("group_add");
+  }
   return user;
 }
 

@@ -45,6 +45,7 @@ std::string encode_state(const ContainerState& s) {
             {"restart_count", s.restart_count},  {"error", s.error}};
   if (s.shim_died) j["shim_died"] = true;
   if (!s.error.empty()) j["error_code"] = util::errc_name(s.error_code);
+  if (!s.error_subject.empty()) j["error_subject"] = s.error_subject;
   if (!s.ports.empty()) {
     json ports = json::array();
     for (const auto& p : s.ports) ports.push_back(net::proxy::encode_forward(p));
@@ -78,6 +79,7 @@ util::Result<ContainerState> decode_state(const std::string& text) {
     s.restart_count = j.value("restart_count", 0);
     s.error = j.value("error", "");
     s.error_code = util::parse_errc(j.value("error_code", "io"));
+    s.error_subject = j.value("error_subject", "");
     s.shim_died = j.value("shim_died", false);
     for (const auto& p : j.value("ports", json::array())) {
       STACK_ASSIGN_OR_RETURN(net::proxy::Forward f, net::proxy::decode_forward(p).context("state: ports"));

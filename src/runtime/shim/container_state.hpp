@@ -42,6 +42,7 @@ struct ContainerState {
   std::optional<Health> health;
   std::string error;   // one line, when setup failed or the shim died
   util::Errc error_code = util::Errc::io;  // the kind of that error, kept across the process boundary
+  std::string error_subject;  // and what failed (util::Error::subject), e.g. the setup step "user"
   bool shim_died = false;  // exited because its shim died, not by its own or the user's doing
   std::vector<net::proxy::Forward> ports;  // the published ports as bound (a range's pick, the kernel's)
   // Not stored: set by the Runtime when it found the shim process alive.

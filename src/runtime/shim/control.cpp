@@ -58,8 +58,9 @@ util::Result<ControlRequest> parse_request(const std::string& line) {
 
 std::string encode_reply(const util::Result<void>& result, const std::string& state_json) {
   if (!result) {
-    return json({{"ok", false}, {"error", result.error().message()}, {"code", util::errc_name(result.error().code())}})
-               .dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    json reply = {{"ok", false}, {"error", result.error().message()}, {"code", util::errc_name(result.error().code())}};
+    if (!result.error().subject().empty()) reply["subject"] = result.error().subject();
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   std::string out = "{\"ok\":true";
   if (!state_json.empty()) {
@@ -140,7 +141,8 @@ util::Result<std::string> call_shim(const std::string& path, const ControlReques
   try {
     json j = json::parse(line);
     if (!j.value("ok", false)) {
-      return Error(util::parse_errc(j.value("code", "conflict")), j.value("error", std::string("refused")));
+      return Error(util::parse_errc(j.value("code", "conflict")), j.value("error", std::string("refused")))
+          .with_subject(j.value("subject", std::string()));
     }
     return j.contains("state") ? j.at("state").dump() : std::string();
   } catch (const json::exception& e) {

@@ -149,6 +149,7 @@ class Shim {
 void Shim::set_error(const util::Error& error) {
   state_.error = one_line(error.message());
   state_.error_code = error.code();
+  state_.error_subject = error.subject();
 }
 
 void Shim::save() {
@@ -176,7 +177,7 @@ Result<void> Shim::set_up() {
   STACK_ASSIGN_OR_RETURN(cgroup_, cgroup::open_cgroup(config_.cgroup_path));
   cgroup::Limits limits = config_.limits;
   STACK_ASSIGN_OR_RETURN(limits.devices, allowed_devices(config_.container));
-  STACK_TRY(cgroup_->create(limits).context("cgroup '" + config_.cgroup_path + "'"));
+  STACK_TRY(cgroup_->create(limits));  // its errors name the cgroup
   // Ports are bound before the first start, so that a port in use is the create error and the
   // container never runs unreachable; the target address is fixed (a persistent netns).
   STACK_ASSIGN_OR_RETURN(ports_, net::proxy::bind_ports(config_.ports));

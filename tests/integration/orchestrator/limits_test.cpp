@@ -1,6 +1,7 @@
 // Resource limits as docker means them, through the real binary: 0 is unlimited for memory and
 // pids (the container's cgroup has no limit), what the runtime cannot honour is refused by the
-// stack file before anything is made, and an OOM kill shows in ps and inspect.
+// stack file before anything is made, what only the host can judge names the service key, and an
+// OOM kill shows in ps and inspect.
 #include <fstream>
 
 #include "integration/orchestrator/e2e_fixture.hpp"
@@ -66,6 +67,26 @@ TEST_F(Limits, WhatTheRuntimeCannotHonourIsRefusedBeforeAnythingIsMade) {
   EXPECT_THAT(config.err, HasSubstr(f + ":4:20: services.app.memswap_limit: needs a memory limit"));
   EXPECT_EQ(sh("ip -o link show " + net::bridge_name(project_ + "_default") + " 2>/dev/null"), "");
   write_stack("  app:\n    image: busybox\n");  // for the teardown's down
+}
+
+// What only the host can judge fails at `up`, naming the service key once, and leaves nothing.
+TEST_F(Limits, WhatOnlyTheHostCanJudgeNamesTheServiceKey) {
+  start(77);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"    user: ghost\n", "services.app.user: unable to find user 'ghost'"},
+      {"    group_add: [ghosts]\n", "services.app.group_add: unable to find group 'ghosts'"},
+      {"    cpuset: \"63\"\n", "services.app.cpuset: "},  // a cpu this 2-core machine lacks
+  };
+  for (const auto& [key, message] : cases) {
+    write_stack("  app:\n    image: busybox\n    command: [\"sleep\", \"600\"]\n" + key);
+    Outcome up = stack("up -d");
+    EXPECT_EQ(up.code, 1) << key;
+    EXPECT_THAT(up.err, HasSubstr("container " + container("app") + ": " + message)) << up.err;
+    EXPECT_THAT(up.err, ::testing::Not(HasSubstr("user 'ghost': "))) << up.err;  // said once
+    Outcome ps = stack("ps -a -q");
+    EXPECT_EQ(ps.out, "") << key;
+    EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/memory/stack/" + project_ + "/" + container("app")));
+  }
 }
 
 TEST_F(Limits, AnOomKilledContainerShowsItInPsAndInspect) {

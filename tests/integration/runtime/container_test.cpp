@@ -168,7 +168,8 @@ TEST_F(RuntimeTest, UnknownUserIsAClearError) {
   c.user = "ghost";
   auto created = Container::create(c);
   ASSERT_FALSE(created);
-  EXPECT_EQ(created.error().message(), "user 'ghost': unable to find user 'ghost'");
+  EXPECT_EQ(created.error().message(), "unable to find user 'ghost'");
+  EXPECT_EQ(created.error().subject(), "user");  // the setup step, for the scheduler to name
 }
 
 TEST_F(RuntimeTest, NonNamespacedSysctlIsRefused) {

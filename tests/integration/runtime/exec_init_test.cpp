@@ -85,7 +85,7 @@ TEST_F(RuntimeTest, ExecMissingExecutableIsAClearError) {
   bad_user.user = "ghost";
   auto q = exec_in(container->pid(), bad_user);
   ASSERT_FALSE(q);
-  EXPECT_EQ(q.error().message(), "user 'ghost': unable to find user 'ghost'");
+  EXPECT_EQ(q.error().message(), "unable to find user 'ghost'");
   EXPECT_TRUE(container->remove());
 }
 

@@ -114,6 +114,8 @@ TEST_F(V1ManagerTest, FiniteSwapWithoutSwapAccountingIsAnError) {
   EXPECT_THAT(applied.error().message(),
               HasSubstr("cgroup 'stack/demo/web': controller 'memory' is not available: no 'memory.memsw.limit_in_bytes'"));
   EXPECT_THAT(applied.error().message(), HasSubstr("swapaccount=1"));
+  // Which setting, for the scheduler to name the service key (memswap_limit).
+  EXPECT_EQ(applied.error().subject(), "cgroup memory.memsw.limit_in_bytes");
 }
 
 TEST_F(V1ManagerTest, FailedCreateRemovesWhatItMadeAndKeepsWhatExisted) {

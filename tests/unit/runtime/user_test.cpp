@@ -119,10 +119,25 @@ TEST(ResolveUser, ReadsTheFilesOfTheGivenRoot) {
   EXPECT_EQ(u->uid, 1000u);
   auto missing = resolve_user_in_root("app", root / "nothing-here");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message(), "user 'app': unable to find user 'app'");
+  EXPECT_EQ(missing.error().message(), "unable to find user 'app'");
   auto numeric = resolve_user_in_root("5:6", root / "nothing-here");
   ASSERT_TRUE(numeric);
   EXPECT_EQ(numeric->gid, 6u);
+}
+
+// Which setting failed travels as the subject, so that the scheduler names the service key once.
+TEST(ResolveUser, AMissingAdditionalGroupIsTheGroupAddSubject) {
+  test::TempDir root("stack-user");
+  std::filesystem::create_directories(root / "etc");
+  test::write_text(root / "etc/passwd", kPasswd);
+  test::write_text(root / "etc/group", kGroup);
+  auto u = resolve_user_in_root("app", root.path(), {"audio", "ghosts"});
+  ASSERT_FALSE(u);
+  EXPECT_EQ(u.error().message(), "unable to find group 'ghosts'");
+  EXPECT_EQ(u.error().subject(), "group_add");
+  auto missing = resolve_user_in_root("ghost", root.path());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().subject(), "");  // the step ("user") is the subject
 }
 
 TEST(AddHome, OnlyWhenUnset) {

@@ -30,6 +30,7 @@ ContainerState sample_state() {
   s.health = Health{HealthStatus::unhealthy, 4, "curl: (7) \"refused\"\n"};
   s.error = "exec \"/nope\": No such file or directory";
   s.error_code = util::Errc::not_found;
+  s.error_subject = "exec";
   s.shim_died = true;
   s.ports = {{net::proxy::Protocol::tcp, util::Ipv4{}, 8004, *util::Ipv4::parse("10.231.128.2"), 80}};
   return s;
@@ -135,6 +136,9 @@ TEST(Control, RepliesCarryErrorsAndState) {
   EXPECT_NE(failed.find("\"ok\":false"), std::string::npos);
   EXPECT_NE(failed.find("not running"), std::string::npos);
   EXPECT_NE(failed.find("\"code\":\"conflict\""), std::string::npos);  // the kind crosses too
+  EXPECT_EQ(failed.find("subject"), std::string::npos);
+  std::string step = encode_reply(util::Error(util::Errc::not_found, "unable to find user 'x'").with_subject("user"));
+  EXPECT_NE(step.find("\"subject\":\"user\""), std::string::npos);  // and what failed
   std::string with_state = encode_reply(util::ok(), encode_state(sample_state()));
   EXPECT_NE(with_state.find("\"restart_count\": 3"), std::string::npos);
 }

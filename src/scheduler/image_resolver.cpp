@@ -1,13 +1,19 @@
-#include "cli/image_resolver.hpp"
+#include "scheduler/image_resolver.hpp"
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 
-namespace stack::cli {
+namespace stack::scheduler {
 
 using util::Result;
+
+namespace {
+
+std::string key(const spec::Service& service) { return "services." + service.name + ".image"; }
+
+}  // namespace
 
 image::PullPolicy pull_policy_of(const spec::Service& service) {
   switch (service.pull_policy) {
@@ -19,24 +25,24 @@ image::PullPolicy pull_policy_of(const spec::Service& service) {
   return image::PullPolicy::missing;
 }
 
-scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::ProgressSink progress) {
+ImageResolver make_image_resolver(image::Store& store, ProgressSink progress) {
   // One image at a time: layers are unpacked on first use and the store is one directory tree.
   // pull_policy: always pulls once per `up`, not once per replica. An image resolved once is not
   // looked up again by this command (every container of 50 read the index, manifest and config).
   struct Shared {
     std::mutex mu;
     std::set<std::string> pulled;
-    std::map<std::string, scheduler::ResolvedImage> resolved;
+    std::map<std::string, ResolvedImage> resolved;
   };
   auto shared = std::make_shared<Shared>();
-  return [&store, shared, progress](const spec::Service& service) -> Result<scheduler::ResolvedImage> {
+  return [&store, shared, progress](const spec::Service& service) -> Result<ResolvedImage> {
     std::lock_guard lock(shared->mu);
     if (auto known = shared->resolved.find(service.image); known != shared->resolved.end()) return known->second;
     image::PullPolicy policy = pull_policy_of(service);
     if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
     if (service.build && !found) {
-      return util::fail(util::Errc::not_found, "service " + service.name + ": image '" + service.image +
+      return util::fail(util::Errc::not_found, key(service) + ": image '" + service.image +
                                                    "' is not built yet (stack build " + service.name + ")");
     }
     bool pulls = policy == image::PullPolicy::always || (!found && policy == image::PullPolicy::missing);
@@ -44,13 +50,13 @@ scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::Pro
     auto image = image::ensure_image(store, service.image, policy, {});
     if (!image) {
       if (pulls && progress) progress({"Image", service.image, "Error", true, true});
-      return std::move(image).error().context("service " + service.name);
+      return std::move(image).error().context(key(service));
     }
     if (pulls) {
       shared->pulled.insert(service.image);
       if (progress) progress({"Image", service.image, "Pulled", true, false});
     }
-    scheduler::ResolvedImage out;
+    ResolvedImage out;
     out.image = std::move(*image);
     STACK_ASSIGN_OR_RETURN(out.layer_dirs, store.layer_dirs(out.image));
     shared->resolved[service.image] = out;
@@ -58,4 +64,4 @@ scheduler::ImageResolver make_image_resolver(image::Store& store, scheduler::Pro
   };
 }
 
-}  // namespace stack::cli
+}  // namespace stack::scheduler
