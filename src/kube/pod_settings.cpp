@@ -1,4 +1,4 @@
-// Pod-level keys: hostname, extra_hosts, init, stop_grace_period, network_mode, dns_search and
+// Pod-level keys: hostname, extra_hosts (and links' aliases), init, stop_grace_period, network_mode, dns_search and
 // dns_opt; and the keys that have no pod field, each with its warning.
 #include <algorithm>
 #include <map>
@@ -28,6 +28,12 @@ void add_host_aliases(Context& ctx, const spec::Service& s, json& pod) {
     aliases.push_back({{"ip", address}, {"hostnames", std::move(names)}});
   }
   if (!aliases.empty()) pod["hostAliases"] = std::move(aliases);
+  // A link's own name is the linked service's Service; an alias has no address to pin.
+  for (const spec::Link& link : s.links) {
+    if (link.alias == link.service) continue;
+    ctx.warnings.add(Context::path(s, "links"),
+                     "alias '" + link.alias + "' dropped: '" + link.service + "' is reached by its Service's name");
+  }
 }
 
 void add_identity(Context& ctx, const spec::Service& s, json& pod) {

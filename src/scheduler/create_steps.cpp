@@ -221,6 +221,7 @@ Result<void> step_network(Creation& c) {
   c.endpoint.service = service.name;
   c.endpoint.hostname = service.hostname.empty() ? c.name : service.hostname;
   c.endpoint.extra_hosts = service.extra_hosts;
+  for (const spec::Link& link : service.links) c.endpoint.links[link.alias] = link.service;
   c.endpoint.dns = service.dns;
   using Kind = spec::NetworkMode::Kind;
   switch (service.network_mode.kind) {

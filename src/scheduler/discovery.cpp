@@ -23,6 +23,7 @@ std::string encode_endpoint(const Endpoint& e) {
   for (const auto& h : e.extra_hosts) extra.push_back({{"hostname", h.hostname}, {"address", h.address}});
   json j = {{"container", e.container}, {"service", e.service}, {"hostname", e.hostname},
             {"networks", nets}, {"extra_hosts", extra}, {"dns", e.dns}};
+  if (!e.links.empty()) j["links"] = e.links;
   return j.dump(2) + "\n";
 }
 
@@ -40,6 +41,7 @@ Result<Endpoint> decode_endpoint(const std::string& text) {
       e.extra_hosts.push_back({h.at("hostname").get<std::string>(), h.at("address").get<std::string>()});
     }
     e.dns = j.value("dns", std::vector<std::string>{});
+    e.links = j.value("links", std::map<std::string, std::string>{});
     return e;
   } catch (const json::exception& ex) {
     return Error(Errc::parse, std::string("endpoint.json: ") + ex.what());
@@ -84,6 +86,17 @@ std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all)
       auto names = names_of(peer, it->second);
       for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
       if (seen.insert(line).second) out += line + "\n";
+    }
+  }
+  for (const auto& [alias, service] : self.links) {
+    if (alias == service) continue;  // the service's own name is there already
+    for (const auto& [network, mine] : self.networks) {
+      for (const Endpoint& peer : all) {
+        auto it = peer.networks.find(network);
+        if (peer.service != service || it == peer.networks.end()) continue;
+        std::string line = it->second.address + "\t" + alias;
+        if (seen.insert(line).second) out += line + "\n";
+      }
     }
   }
   for (const auto& h : self.extra_hosts) out += h.address + "\t" + h.hostname + "\n";

@@ -24,6 +24,7 @@ struct Endpoint {
   std::string hostname;
   std::map<std::string, NetworkEndpoint> networks;  // network name -> endpoint
   std::vector<spec::ExtraHost> extra_hosts;
+  std::map<std::string, std::string> links;  // alias -> linked service: names in its own hosts only
   std::vector<std::string> dns;  // the service's dns: servers; empty = the networks' gateways
 };
 
@@ -31,7 +32,8 @@ std::string encode_endpoint(const Endpoint& endpoint);
 util::Result<Endpoint> decode_endpoint(const std::string& text);
 
 // /etc/hosts of `self`: localhost, its own addresses, then every container that shares a network
-// with it (service name, container name, aliases), then extra_hosts.
+// with it (service name, container name, aliases), the link aliases of its links' containers on
+// those networks, then extra_hosts.
 std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all);
 
 // name -> addresses answered by the DNS server of `network`.

@@ -149,6 +149,14 @@ struct ExtraHost {
   bool operator==(const ExtraHost&) const = default;
 };
 
+// links: SERVICE[:ALIAS]. The linking service's containers resolve the alias to the linked
+// service's containers; a link is also a dependency (compose adds it to depends_on).
+struct Link {
+  std::string service;
+  std::string alias;  // the name to resolve; the service's own name when none is given
+  Location location;  // the list item
+};
+
 enum class PullPolicy { missing, always, never, build };
 
 // build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
@@ -212,7 +220,8 @@ struct Service {
   bool cgroup_host = false;              // cgroup: host (default private: a cgroup namespace of its own)
   std::vector<std::string> group_add;    // group names of the image's /etc/group, or gids
   bool attach = true;                    // false: an attached `up` does not show its logs
-  std::vector<Dependency> depends_on;    // sorted by service
+  std::vector<Dependency> depends_on;    // sorted by service; links add theirs
+  std::vector<Link> links;               // in file order
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;
   // x-health-on-failure: what the shim does when the health check makes the container unhealthy

@@ -27,8 +27,6 @@ constexpr std::array kRefusals{
     Refusal{"develop", true, "'watch' (sync and rebuild on change) is not implemented"},
     Refusal{"external_links", true, "containers of other projects are not looked up"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
-    Refusal{"links", true, "services reach each other by name on shared networks; link aliases "
-                           "are not made"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},
     Refusal{"post_start", true, "the shim runs no lifecycle hooks"},
     Refusal{"pre_stop", true, "the shim runs no lifecycle hooks"},

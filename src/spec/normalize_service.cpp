@@ -212,6 +212,7 @@ constexpr std::array kHandlers{
     KeyEntry{"stop_signal", read_stop_signal},
     KeyEntry{"stop_grace_period", read_stop_grace_period},
     KeyEntry{"extra_hosts", read_extra_hosts},
+    KeyEntry{"links", read_links},
     KeyEntry{"dns", read_dns},
     KeyEntry{"dns_search", read_dns_lines},
     KeyEntry{"dns_opt", read_dns_lines},
@@ -305,6 +306,13 @@ void finish(ServiceDraft& d) {
       d.error(*d.mac_address->node, at, "differs from networks." + s.networks.front().key + ".mac_address");
     else
       s.networks.front().mac_address = d.mac_address->value;
+  }
+  // A link is a dependency, as compose-go's normalisation adds it: started, required, and
+  // restarted with its target. A written depends_on entry keeps its own condition.
+  for (const Link& link : s.links) {
+    auto same = [&](const Dependency& dep) { return dep.service == link.service; };
+    if (std::none_of(s.depends_on.begin(), s.depends_on.end(), same))
+      s.depends_on.push_back(Dependency{link.service, Condition::service_started, true, true, link.location});
   }
   std::sort(s.depends_on.begin(), s.depends_on.end(),
             [](const Dependency& a, const Dependency& b) { return a.service < b.service; });

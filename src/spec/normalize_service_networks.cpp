@@ -2,6 +2,7 @@
 // domainname.
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "spec/field_reader.hpp"
@@ -179,6 +180,35 @@ void read_dns(ServiceDraft& d, const Node& v, const std::string& p) {
     std::string at = v.is_sequence() ? index_path(p, i) : p;
     if (!is_ipv4(s) && !is_ipv6(s)) d.error(node, at, "'" + s + "' is not a valid ip address");
     else d.service.dns.push_back(s);
+  }
+}
+
+// links: ["db", "db:database"]. Whether the service exists is validate's question (the implied
+// depends_on entry carries the item's location).
+void read_links(ServiceDraft& d, const Node& v, const std::string& p) {
+  auto list = read_string_list(v, p, *d.diags);
+  if (!list) return;
+  for (size_t i = 0; i < list->size(); ++i) {
+    const std::string& text = (*list)[i];
+    const std::string at = index_path(p, i);
+    const size_t colon = text.find(':');
+    Link link{text.substr(0, colon), colon == std::string::npos ? text.substr(0, colon) : text.substr(colon + 1),
+              location_of(v.items[i], at)};
+    auto bad = [](const std::string& name) { return name.empty() || name.find_first_of(": \t\n") != std::string::npos; };
+    if (bad(link.service) || bad(link.alias)) {
+      d.error(v.items[i], at, "'" + text + "' is not a link (SERVICE or SERVICE:ALIAS)");
+      continue;
+    }
+    if (link.service == d.service.name) {
+      d.error(v.items[i], at, "a service cannot link to itself");
+      continue;
+    }
+    auto same_alias = [&](const Link& l) { return l.alias == link.alias; };
+    if (std::any_of(d.service.links.begin(), d.service.links.end(), same_alias)) {
+      d.error(v.items[i], at, "the alias '" + link.alias + "' is given twice");
+      continue;
+    }
+    d.service.links.push_back(std::move(link));
   }
 }
 

@@ -286,6 +286,10 @@ void put_network(json& j, const Service& service) {
   put_list(j, "dns", service.dns);
   put_list(j, "dns_search", service.dns_search);
   put_list(j, "dns_opt", service.dns_opt);
+  if (!service.links.empty()) {
+    json& links = j["links"] = json::array();
+    for (const Link& l : service.links) links.push_back(l.alias == l.service ? l.service : l.service + ":" + l.alias);
+  }
 }
 
 void put_security(json& j, const Service& service) {

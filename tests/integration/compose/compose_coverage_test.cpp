@@ -1,4 +1,4 @@
-// secrets and configs, extends and include, through the real binary: `up`, then what the
+// secrets and configs, extends and include, links, through the real binary: `up`, then what the
 // container sees, what the host keeps, and that `down` leaves nothing. Projects are named
 // "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses 10.232/16).
 #include <sys/stat.h>
@@ -107,6 +107,40 @@ TEST_F(ComposeCoverage, ExtendsAcrossDirectoriesComesUp) {
   ASSERT_EQ(up.code, 0) << up.err << up.out;
   Outcome env = stack("exec -T web sh -c 'echo $LEVEL $FROM_BASE_DIR'");
   EXPECT_EQ(env.out, "web yes\n") << env.err;
+}
+
+// links: the alias reaches the linked service from the linking container only, and the link
+// starts the linked service first (its implied depends_on).
+TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedServiceFromTheLinkerOnly) {
+  begin(4);
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    links: [\"db:database\"]\n"
+      "  db:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"while true; do echo pong | nc -l -p 7000; done\"]\n"
+      "  other:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  Outcome hosts = stack("exec -T web cat /etc/hosts");
+  // db's own line ("ADDRESS\tdb <container>"), and the alias on a line of its own beside it.
+  const size_t db_line = hosts.out.find("\tdb " + container("db") + "\n");
+  ASSERT_NE(db_line, std::string::npos) << hosts.out;
+  const size_t line_start = hosts.out.rfind('\n', db_line) + 1;
+  const std::string db_address = hosts.out.substr(line_start, db_line - line_start);
+  EXPECT_THAT(db_address, ::testing::StartsWith(prefix_));
+  EXPECT_THAT(hosts.out, HasSubstr("\n" + db_address + "\tdatabase\n")) << hosts.out;
+  // A name lookup through /etc/hosts, then traffic to the linked container's port.
+  Outcome reply = stack("exec -T web sh -c 'echo ping | nc -w 5 database 7000'");
+  EXPECT_EQ(reply.out, "pong\n") << reply.err;
+  Outcome elsewhere = stack("exec -T other cat /etc/hosts");
+  EXPECT_THAT(elsewhere.out, Not(HasSubstr("database")));
+  Outcome config = stack("config");
+  EXPECT_THAT(config.out, HasSubstr("db:database")) << config.out;
 }
 
 TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {

@@ -164,6 +164,27 @@ TEST(Discovery, HostsListPeersOnSharedNetworksOnly) {
   EXPECT_THAT(db_hosts, HasSubstr("10.0.2.2\tweb demo-web-1\n"));
 }
 
+// links: the alias names every container of the linked service on a shared network, in the
+// linking container's hosts only.
+TEST(Discovery, LinkAliasesNameTheLinkedContainersInTheLinkersHostsOnly) {
+  Endpoint web = endpoint("demo-web-1", "web", "demo_back", "10.0.2.2");
+  web.links = {{"database", "db"}, {"cache", "cache"}, {"gone", "elsewhere"}};
+  Endpoint db1 = endpoint("demo-db-1", "db", "demo_back", "10.0.2.3");
+  Endpoint db2 = endpoint("demo-db-2", "db", "demo_back", "10.0.2.4");
+  Endpoint cache = endpoint("demo-cache-1", "cache", "demo_back", "10.0.2.5");
+  std::vector<Endpoint> all = {web, db1, db2, cache};
+  std::string hosts = render_hosts(web, all);
+  EXPECT_THAT(hosts, HasSubstr("10.0.2.3\tdatabase\n"));
+  EXPECT_THAT(hosts, HasSubstr("10.0.2.4\tdatabase\n"));
+  EXPECT_THAT(hosts, HasSubstr("10.0.2.5\tcache demo-cache-1\n"));  // its own name: no extra line
+  EXPECT_THAT(hosts, ::testing::Not(HasSubstr("\tcache\n")));
+  EXPECT_THAT(hosts, ::testing::Not(HasSubstr("gone")));
+  EXPECT_THAT(render_hosts(db1, all), ::testing::Not(HasSubstr("database")));
+  auto back = decode_endpoint(encode_endpoint(web));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->links, web.links);
+}
+
 TEST(Discovery, DnsNamesCollectReplicasAndAliases) {
   std::vector<Endpoint> all = {endpoint("demo-web-1", "web", "n", "10.0.0.2", {"www"}),
                                endpoint("demo-web-2", "web", "n", "10.0.0.3"),
