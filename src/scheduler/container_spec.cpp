@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "net/naming.hpp"
 #include "spec/security_opt.hpp"
 
 namespace stack::scheduler {
@@ -103,10 +104,15 @@ Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, c
       out.push_back(std::move(c));
     }
   }
+  out.insert(out.end(), p.inherited_mounts.begin(), p.inherited_mounts.end());
   return out;
 }
 
 }  // namespace
+
+std::string anonymous_volume_name(const std::string& container, const std::string& target) {
+  return container + "_" + net::sha256_hex(target, 12);
+}
 
 std::string cgroup_path(const std::string& project, const std::string& name) {
   return "stack/" + project + "/" + name;

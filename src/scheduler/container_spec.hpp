@@ -37,6 +37,8 @@ struct Placement {
   // Named volume key -> host directory; anonymous volumes by container target path.
   std::map<std::string, std::string> volume_dirs;
   std::map<std::string, std::string> anonymous_volume_dirs;
+  // volumes_from: another service's mounts, resolved by the caller, after the service's own.
+  std::vector<runtime::MountConfig> inherited_mounts;
   // Secret and config container path -> the host file written for it (mounted read-only).
   std::map<std::string, std::string> file_mount_sources;
   std::map<std::string, std::string> addresses;  // network name -> IPv4
@@ -58,6 +60,10 @@ std::optional<runtime::shim::HealthCheck> shim_healthcheck(const image::RunConfi
 util::Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& service,
                                                          const image::RunConfig& run,
                                                          const Placement& placement);
+
+// A container's anonymous volume for a container path: "<container>_<12 hex of sha256(target)>",
+// the same for the container's next incarnation, and found by volumes_from.
+std::string anonymous_volume_name(const std::string& container, const std::string& target);
 
 // The cgroup of a container: "stack/<project>/<name>".
 std::string cgroup_path(const std::string& project, const std::string& name);

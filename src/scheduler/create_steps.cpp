@@ -4,13 +4,14 @@
 // An undo that fails stops the unwinding: what is left stays in the project record, where `down`
 // finds it (destroy_container derives every resource from the container's name).
 //
-//   record -> image -> volumes -> file mounts -> devices -> network (netns, per network an address
+//   record -> image -> volumes -> volumes_from -> file mounts -> devices -> network (netns, per network an address
 //   and a veth) -> etc files -> ports -> shim config -> networks ready -> container
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <span>
 
 #include "image/init_layer.hpp"
@@ -102,7 +103,7 @@ Result<void> step_volumes(Creation& c) {
   for (const spec::Mount& m : c.service.mounts) {
     if (m.type == spec::MountType::volume && m.source.empty()) {
       // Anonymous volumes outlive a failed creation, as docker's do: `down -v` removes them.
-      std::string volume = c.name + "_" + net::sha256_hex(m.target, 12);
+      std::string volume = anonymous_volume_name(c.name, m.target);
       STACK_TRY(c.state.add_volume(volume));
       STACK_TRY(make_dir(c.impl.volume_dir(volume)));
       c.p.anonymous_volume_dirs[m.target] = c.impl.volume_dir(volume);
@@ -113,6 +114,48 @@ Result<void> step_volumes(Creation& c) {
     } else if (m.type == spec::MountType::bind && m.create_host_path) {
       std::error_code ec;
       if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
+    }
+  }
+  return util::ok();
+}
+
+// Whether the service mounts something of its own at target (a volume, bind, tmpfs, secret or
+// config): volumes_from leaves that path alone, as docker does.
+bool mounts_itself(const spec::Service& service, const std::string& target) {
+  auto at = [&](const auto& m) { return m.target == target; };
+  return std::any_of(service.mounts.begin(), service.mounts.end(), at) ||
+         std::any_of(service.secrets.begin(), service.secrets.end(), at) ||
+         std::any_of(service.configs.begin(), service.configs.end(), at);
+}
+
+// volumes_from: the volumes and binds of the source service's first container (its anonymous
+// volumes too: the "data container" pattern); tmpfs is not copied, as in docker.
+Result<void> step_volumes_from(Creation& c) {
+  std::set<std::string> taken;
+  for (const spec::VolumesFrom& from : c.service.volumes_from) {
+    const std::string key = "services." + c.service.name + ".volumes_from: ";
+    const spec::Service* source = c.stack.find_service(from.service);
+    if (source == nullptr) return Error(Errc::internal, key + "no service '" + from.service + "'");
+    DesiredService d{source->name, "", 1, source->container_name};
+    const std::string owner = container_name(c.stack.name, d, 1);
+    for (const spec::Mount& m : source->mounts) {
+      if (m.type == spec::MountType::tmpfs || mounts_itself(c.service, m.target) || !taken.insert(m.target).second) {
+        continue;
+      }
+      runtime::MountConfig mount;
+      mount.destination = m.target;
+      mount.read_only = from.read_only.value_or(m.read_only);
+      mount.type = m.type == spec::MountType::bind ? runtime::MountType::bind : runtime::MountType::volume;
+      mount.source = m.source;
+      if (m.type == spec::MountType::volume) {
+        const spec::Volume* v = m.source.empty() ? nullptr : c.stack.find_volume(m.source);
+        if (!m.source.empty() && v == nullptr) return Error(Errc::internal, key + "volume '" + m.source + "' is not declared");
+        mount.source = c.impl.volume_dir(v ? v->name : anonymous_volume_name(owner, m.target));
+        if (!fs::exists(mount.source)) {
+          return Error(Errc::not_found, key + "'" + owner + "' has no volume at " + m.target + " (is it created?)");
+        }
+      }
+      c.p.inherited_mounts.push_back(std::move(mount));
     }
   }
   return util::ok();
@@ -316,6 +359,7 @@ constexpr CreateStep kCreateSteps[] = {
     {"record", step_record},
     {"image", step_image},
     {"volumes", step_volumes},
+    {"volumes_from", step_volumes_from},
     {"file mounts", step_file_mounts},
     {"devices", step_devices},
     {"namespaces", step_namespaces},

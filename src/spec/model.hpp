@@ -157,6 +157,14 @@ struct Link {
   Location location;  // the list item
 };
 
+// volumes_from: SERVICE[:ro|:rw]. The service's containers mount the volumes and binds of the
+// named service's first container (tmpfs is not copied, as in docker); a dependency too.
+struct VolumesFrom {
+  std::string service;
+  std::optional<bool> read_only;  // unset: as the source mounts them; :ro true, :rw false
+  Location location;              // the list item
+};
+
 enum class PullPolicy { missing, always, never, build };
 
 // build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
@@ -222,6 +230,7 @@ struct Service {
   bool attach = true;                    // false: an attached `up` does not show its logs
   std::vector<Dependency> depends_on;    // sorted by service; links add theirs
   std::vector<Link> links;               // in file order
+  std::vector<VolumesFrom> volumes_from;  // in file order
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;
   // x-health-on-failure: what the shim does when the health check makes the container unhealthy

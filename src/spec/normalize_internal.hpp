@@ -118,6 +118,7 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_links(ServiceDraft& d, const Node& value, const std::string& path);
+void read_volumes_from(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
 // dns_search and dns_opt (the path says which).
 void read_dns_lines(ServiceDraft& d, const Node& value, const std::string& path);

@@ -37,7 +37,6 @@ constexpr std::array kRefusals{
                                   "option"},
     Refusal{"tty", true, "containers run without a terminal"},
     Refusal{"use_api_socket", false, "there is no docker API socket to share"},
-    Refusal{"volumes_from", true, "another container's mounts are not copied"},
 };
 
 }  // namespace

@@ -183,6 +183,7 @@ constexpr std::array kHandlers{
     KeyEntry{"expose", read_expose},
     KeyEntry{"volumes", read_volumes},
     KeyEntry{"tmpfs", read_tmpfs},
+    KeyEntry{"volumes_from", read_volumes_from},
     KeyEntry{"secrets", read_secrets},
     KeyEntry{"configs", read_configs},
     KeyEntry{"networks", read_networks},
@@ -307,13 +308,15 @@ void finish(ServiceDraft& d) {
     else
       s.networks.front().mac_address = d.mac_address->value;
   }
-  // A link is a dependency, as compose-go's normalisation adds it: started, required, and
-  // restarted with its target. A written depends_on entry keeps its own condition.
-  for (const Link& link : s.links) {
-    auto same = [&](const Dependency& dep) { return dep.service == link.service; };
+  // A link and volumes_from are dependencies, as compose-go's normalisation adds them: started and
+  // required (a link also restarts with its target). A written depends_on entry keeps its own.
+  auto implied = [&s](const std::string& service, bool restart, const Location& at) {
+    auto same = [&](const Dependency& dep) { return dep.service == service; };
     if (std::none_of(s.depends_on.begin(), s.depends_on.end(), same))
-      s.depends_on.push_back(Dependency{link.service, Condition::service_started, true, true, link.location});
-  }
+      s.depends_on.push_back(Dependency{service, Condition::service_started, true, restart, at});
+  };
+  for (const Link& link : s.links) implied(link.service, true, link.location);
+  for (const VolumesFrom& from : s.volumes_from) implied(from.service, false, from.location);
   std::sort(s.depends_on.begin(), s.depends_on.end(),
             [](const Dependency& a, const Dependency& b) { return a.service < b.service; });
 }

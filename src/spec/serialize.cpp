@@ -349,6 +349,11 @@ json to_json(const Service& service) {
     json& volumes = j["volumes"] = json::array();
     for (const Mount& mount : service.mounts) volumes.push_back(mount_json(mount));
   }
+  if (!service.volumes_from.empty()) {
+    json& from = j["volumes_from"] = json::array();
+    for (const VolumesFrom& f : service.volumes_from)
+      from.push_back(f.service + (f.read_only ? (*f.read_only ? ":ro" : ":rw") : ""));
+  }
   if (!service.secrets.empty()) j["secrets"] = file_mounts_json(service.secrets);
   if (!service.configs.empty()) j["configs"] = file_mounts_json(service.configs);
   if (!service.depends_on.empty()) j["depends_on"] = depends_on_json(service.depends_on);

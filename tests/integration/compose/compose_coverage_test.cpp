@@ -1,4 +1,4 @@
-// secrets and configs, extends and include, links, through the real binary: `up`, then what the
+// secrets and configs, extends and include, links and volumes_from, through the real binary: `up`, then what the
 // container sees, what the host keeps, and that `down` leaves nothing. Projects are named
 // "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses 10.232/16).
 #include <sys/stat.h>
@@ -141,6 +141,40 @@ TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedServiceFromTheLinkerOnly) {
   EXPECT_THAT(elsewhere.out, Not(HasSubstr("database")));
   Outcome config = stack("config");
   EXPECT_THAT(config.out, HasSubstr("db:database")) << config.out;
+}
+
+// volumes_from: the data container pattern. The source's anonymous and named volumes and its
+// binds, read-only when asked; its tmpfs is not copied, and a path of the service's own wins.
+TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
+  begin(5);
+  std::filesystem::create_directories(root_ / "host");
+  ASSERT_TRUE(test::write_text(root_ / "host/f", "bound\n"));
+  write_stack(
+      "  data:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes: [/anon, \"shared:/shared\", \"./host:/host\", /own]\n"
+      "    tmpfs: [/scratch]\n"
+      "  reader:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes_from: [\"data:ro\"]\n"
+      "    volumes: [\"./:/own\"]\n",
+      "volumes:\n"
+      "  shared:\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  Outcome wrote = stack("exec -T data sh -c 'echo anon > /anon/f && echo named > /shared/f'");
+  ASSERT_EQ(wrote.code, 0) << wrote.err;
+  Outcome read = stack("exec -T reader cat /anon/f /shared/f /host/f");
+  EXPECT_EQ(read.out, "anon\nnamed\nbound\n") << read.err;
+  Outcome write = stack("exec -T reader sh -c 'echo x > /anon/g'");
+  EXPECT_NE(write.code, 0);
+  EXPECT_THAT(write.err, HasSubstr("Read-only file system"));
+  Outcome scratch = stack("exec -T reader sh -c 'grep -c \" /scratch \" /proc/mounts || true'");
+  EXPECT_EQ(scratch.out, "0\n");
+  Outcome own = stack("exec -T reader test -f /own/stack.yaml");
+  EXPECT_EQ(own.code, 0) << "the service's own bind at /own wins over the source's volume";
 }
 
 TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {

@@ -54,6 +54,8 @@ const WarningCase kCases[] = {
     {"network_mode_service", "    network_mode: \"service:b\"\n" "  b:\n    image: y\n    restart: always\n",
      "services.a.network_mode", "localhost does not reach it"},
     {"host_gateway", "    extra_hosts: [\"h:host-gateway\"]\n", "services.a.extra_hosts.h", "host-gateway"},
+    {"volumes_from", "    volumes_from: [b]\n  b:\n    image: y\n    restart: always\n", "services.a.volumes_from",
+     "'b' dropped"},
     {"link_alias", "    links: [\"b:bee\"]\n  b:\n    image: y\n    restart: always\n", "services.a.links",
      "alias 'bee' dropped"},
     {"static_address", "    networks: {n: {ipv4_address: 10.1.0.5}}\n"

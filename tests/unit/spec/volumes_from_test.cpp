@@ -1,0 +1,56 @@
+// volumes_from: read, checked at their items, implied as dependencies (as compose-go normalises
+// them), validated against the services, and printed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "spec/serialize.hpp"
+#include "spec/validate.hpp"
+#include "unit/spec/normalize_fixture.hpp"
+
+namespace stack::spec {
+namespace {
+
+using namespace stack::spec::testing;
+
+TEST(VolumesFrom, ServiceModesAndTheImpliedDependency) {
+  auto o = run("services:\n"
+               "  a:\n"
+               "    image: x\n"
+               "    volumes_from: [data, \"logs:ro\", \"cache:rw\"]\n"
+               "  data:\n    image: x\n"
+               "  logs:\n    image: x\n"
+               "  cache:\n    image: x\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Service& a = o.service();
+  ASSERT_EQ(a.volumes_from.size(), 3u);
+  EXPECT_EQ(a.volumes_from[0].service, "data");
+  EXPECT_EQ(a.volumes_from[0].read_only, std::nullopt);
+  EXPECT_EQ(a.volumes_from[1].read_only, true);
+  EXPECT_EQ(a.volumes_from[2].read_only, false);
+  ASSERT_EQ(a.depends_on.size(), 3u);
+  EXPECT_EQ(a.depends_on[0].service, "cache");
+  EXPECT_EQ(a.depends_on[0].condition, Condition::service_started);
+  EXPECT_FALSE(a.depends_on[0].restart);
+  EXPECT_EQ(to_json(a)["volumes_from"], nlohmann::json({"data", "logs:ro", "cache:rw"}));
+}
+
+TEST(VolumesFrom, BadEntriesAreRefusedAtTheirItem) {
+  auto o = run_service("    volumes_from:\n"
+                       "      - \"container:old\"\n"
+                       "      - \"data:rx\"\n"
+                       "      - a\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.volumes_from[0]: not supported yet: container:NAME (only services of the project)\n"
+            "stack.yaml:6:9: services.a.volumes_from[1]: 'data:rx' is not SERVICE, SERVICE:ro or SERVICE:rw\n"
+            "stack.yaml:7:9: services.a.volumes_from[2]: a service cannot take its own volumes");
+}
+
+TEST(VolumesFrom, AnUnknownServiceIsNamedAtTheItem) {
+  auto o = run("services:\n  a:\n    image: x\n    volumes_from: [dat]\n  data:\n    image: x\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  validate(*o.stack, o.diags);
+  EXPECT_EQ(o.errors(), "stack.yaml:4:20: services.a.volumes_from[0]: unknown service 'dat' (did you mean 'data'?)");
+}
+
+}  // namespace
+}  // namespace stack::spec
