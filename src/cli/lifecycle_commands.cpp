@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "cli/project_context.hpp"
 #include "runtime/shim/shim_config.hpp"
+#include "scheduler/graph.hpp"
 
 namespace stack::cli {
 namespace {
@@ -28,6 +29,10 @@ class LifecycleCommand : public Command {
           return kExitFailure;
         }
       }
+      // The order compose keeps: dependencies start first and stop last.
+      auto graph = scheduler::compile(*ctx->stack());
+      if (!graph) return fail(graph.error());
+      waves_ = graph->waves();
     }
     auto r = apply(ctx->engine(), ctx->project());
     return r ? kExitOk : fail(r.error());
@@ -43,6 +48,7 @@ class LifecycleCommand : public Command {
   }
 
   std::vector<std::string> services_;
+  scheduler::Engine::ServiceWaves waves_;  // from the stack file; empty without one
   int timeout_ = -1;
 };
 
@@ -50,7 +56,7 @@ class StartCommand final : public LifecycleCommand {
  public:
   std::string name() const override { return "start"; }
   std::string summary() const override { return "Start existing containers"; }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.start(p, services_); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.start(p, services_, waves_); }
 };
 
 class StopCommand final : public LifecycleCommand {
@@ -60,7 +66,7 @@ class StopCommand final : public LifecycleCommand {
   void add_options(CLI::App& app) override {
     app.add_option("-t,--timeout", timeout_, "Seconds to wait before killing");
   }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.stop(p, services_, timeout()); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.stop(p, services_, timeout(), waves_); }
 };
 
 class RestartCommand final : public LifecycleCommand {
@@ -70,7 +76,7 @@ class RestartCommand final : public LifecycleCommand {
   void add_options(CLI::App& app) override {
     app.add_option("-t,--timeout", timeout_, "Seconds to wait before killing");
   }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.restart(p, services_, timeout()); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.restart(p, services_, timeout(), waves_); }
 };
 
 class KillCommand final : public LifecycleCommand {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <future>
+#include <map>
 #include <random>
 
 #include "scheduler/engine_impl.hpp"
@@ -52,6 +53,31 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
          std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(nanos));
 }
 
+// The containers by the wave of their service, in start order; containers of services no wave
+// names (no stack file, or a service since removed from it) go together after the last.
+std::vector<std::vector<Found>> by_wave(std::vector<Found> list, const Engine::ServiceWaves& waves) {
+  std::map<std::string, size_t> wave_of;
+  for (size_t i = 0; i < waves.size(); ++i) {
+    for (const std::string& service : waves[i]) wave_of[service] = i;
+  }
+  std::vector<std::vector<Found>> out(waves.size() + 1);
+  for (Found& f : list) {
+    auto it = wave_of.find(f.observed.service);
+    out[it == wave_of.end() ? waves.size() : it->second].push_back(std::move(f));
+  }
+  std::erase_if(out, [](const std::vector<Found>& wave) { return wave.empty(); });
+  return out;
+}
+
+// fn on every container, a wave at a time (in parallel within it), in start order or reversed; a
+// failed wave stops the ones after it.
+template <class F>
+Result<void> in_waves(std::vector<std::vector<Found>> waves, bool reverse, F&& fn) {
+  if (reverse) std::reverse(waves.begin(), waves.end());
+  for (const auto& wave : waves) STACK_TRY(parallel(wave, fn));
+  return util::ok();
+}
+
 // A start's failure names the container, and the service key when the runtime says which.
 Result<void> started_in_service_terms(Result<void> started, const ObservedContainer& c) {
   if (started) return started;
@@ -60,11 +86,12 @@ Result<void> started_in_service_terms(Result<void> started, const ObservedContai
 
 }  // namespace
 
-Result<void> Engine::start(const std::string& project, const std::vector<std::string>& services) {
+Result<void> Engine::start(const std::string& project, const std::vector<std::string>& services,
+                           const ServiceWaves& waves) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return parallel(list, [&](const Found& f) -> Result<void> {
+  return in_waves(by_wave(std::move(list), waves), false, [&](const Found& f) -> Result<void> {
     if (f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Starting", false);
     STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));
@@ -74,11 +101,11 @@ Result<void> Engine::start(const std::string& project, const std::vector<std::st
 }
 
 Result<void> Engine::stop(const std::string& project, const std::vector<std::string>& services,
-                          std::optional<std::chrono::nanoseconds> timeout) {
+                          std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, true));
-  return parallel(list, [&](const Found& f) -> Result<void> {
+  return in_waves(by_wave(std::move(list), waves), true, [&](const Found& f) -> Result<void> {
     if (!f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Stopping", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
@@ -88,11 +115,11 @@ Result<void> Engine::stop(const std::string& project, const std::vector<std::str
 }
 
 Result<void> Engine::restart(const std::string& project, const std::vector<std::string>& services,
-                             std::optional<std::chrono::nanoseconds> timeout) {
+                             std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return parallel(list, [&](const Found& f) -> Result<void> {
+  return in_waves(by_wave(std::move(list), waves), false, [&](const Found& f) -> Result<void> {
     impl.report("Container", f.observed.name, "Restarting", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
     STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));

@@ -244,6 +244,33 @@ TEST_F(ExecutorTest, AFailedDependencyStartsNothingAfterIt) {
   EXPECT_EQ(addresses("exec_default").count("exec-app-1"), 0u);
 }
 
+// With the stack's waves, as compose: restart and start go dependencies first, stop dependents
+// first; without them (no stack file) every container at once.
+TEST_F(ExecutorTest, LifecycleVerbsKeepTheDependencyOrder) {
+  spec::Stack stack = load(kTwoTier);
+  ASSERT_TRUE(engine_.up(stack, {}));
+  auto graph = compile(stack);
+  ASSERT_TRUE(graph) << graph.error().message();
+  const Engine::ServiceWaves waves = graph->waves();
+  ASSERT_EQ(waves, (Engine::ServiceWaves{{"db"}, {"web"}}));
+
+  journal_.clear();
+  ASSERT_TRUE(engine_.restart("exec", {}, std::nullopt, waves));
+  EXPECT_LT(journal_.index_of("start exec-db-1"), journal_.index_of("stop exec-web-1"));
+  EXPECT_LT(journal_.index_of("stop exec-web-1"), journal_.index_of("start exec-web-1"));
+
+  journal_.clear();
+  ASSERT_TRUE(engine_.stop("exec", {}, std::nullopt, waves));
+  EXPECT_GE(journal_.index_of("stop exec-db-1"), 0);
+  EXPECT_LT(journal_.index_of("stop exec-web-1"), journal_.index_of("stop exec-db-1"));
+
+  journal_.clear();
+  ASSERT_TRUE(engine_.start("exec", {}, waves));
+  EXPECT_GE(journal_.index_of("start exec-web-1"), 0);
+  EXPECT_LT(journal_.index_of("start exec-db-1"), journal_.index_of("start exec-web-1"));
+  ASSERT_TRUE(engine_.down("exec", &stack, {}));
+}
+
 TEST_F(ExecutorTest, ParallelWorkIsBoundedInThreads) {
   std::string yaml = "name: exec\nservices:\n  worker:\n    image: busybox\n    command: sleep 1000\n";
   spec::Stack stack = load(yaml);

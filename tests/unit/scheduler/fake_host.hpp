@@ -206,6 +206,7 @@ class FakeRuntime final : public runtime::Runtime {
     }
     // Long enough for every worker of a parallel stop to be inside at once.
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    STACK_TRY(journal_.record("stop " + id));
     std::lock_guard lock(mu_);
     --stopping_;
     auto it = containers_.find(id);
