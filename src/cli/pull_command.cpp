@@ -46,7 +46,7 @@ class PullCommand final : public Command {
       auto pulled = pull_with_progress(ctx->images(), service.image, {}, quiet_ ? null_out : std::cout,
                                        !quiet_ && ::isatty(STDOUT_FILENO) != 0);
       if (!pulled) {
-        fail(pulled.error().context("service " + service.name));
+        fail(pulled.error().context("services." + service.name + ".image"));
         if (!ignore_failures_) return kExitFailure;
         status = kExitFailure;
       }

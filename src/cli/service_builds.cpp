@@ -64,7 +64,7 @@ Result<void> build_services(spec::Stack& stack, image::Store& store, const Servi
     if (progress.start) progress.start(service);
     build::BuildOptions o = build_options(service, options);
     auto built = build::build_image(store, o, progress.events);
-    if (!built) return std::move(built).error().context("service '" + service.name + "'");
+    if (!built) return std::move(built).error().context("services." + service.name + ".build");
     if (progress.done) progress.done(service, *built);
     built_images.push_back(service.image);
   }

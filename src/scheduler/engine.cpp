@@ -105,11 +105,14 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
     const spec::Service* service = stack.find_service(service_name);
     for (const Step& s : steps) {
       if (s.kind != StepKind::create) continue;
-      for (const spec::Port& port : service->ports) {
+      for (size_t i = 0; i < service->ports.size(); ++i) {
+        const spec::Port& port = service->ports[i];
         if (port.published_min == 0) continue;  // the kernel picks one
         STACK_ASSIGN_OR_RETURN(net::proxy::Forward forward, published_forward(port, util::Ipv4{}));
         auto free = impl.host.check_port_free(forward);
-        if (!free) return std::move(free).error().context("service " + service_name);
+        if (!free) {
+          return std::move(free).error().context("services." + service_name + ".ports[" + std::to_string(i) + "]");
+        }
       }
     }
   }

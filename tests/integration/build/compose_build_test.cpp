@@ -152,7 +152,7 @@ TEST_F(ComposeBuild, NoBuildWithoutTheImageAndAFailingBuild) {
   ASSERT_TRUE(test::write_text(app_dir() + "/Dockerfile", "FROM busybox\nRUN echo broken; exit 3\n"));
   Outcome failed = stack("up -d");
   EXPECT_EQ(failed.code, 1);
-  EXPECT_THAT(failed.err, HasSubstr("stack: service 'web': Dockerfile:2: RUN echo broken; exit 3: exit code 3"));
+  EXPECT_THAT(failed.err, HasSubstr("stack: services.web.build: Dockerfile:2: RUN echo broken; exit 3: exit code 3"));
   EXPECT_FALSE(find_image().has_value());
   EXPECT_TRUE(ps().empty());
 }

@@ -127,7 +127,7 @@ TEST_F(UpDown, HostPortInUseFailsBeforeAnythingStarts) {
   Outcome up = stack("up -d");
   ::close(fd);
   EXPECT_EQ(up.code, 1);
-  EXPECT_EQ(up.err, "stack: service web: port 127.0.0.1:" + std::to_string(port) + "/tcp is already in use\n");
+  EXPECT_EQ(up.err, "stack: services.web.ports[0]: port 127.0.0.1:" + std::to_string(port) + "/tcp is already in use\n");
   EXPECT_TRUE(ps().empty());
   EXPECT_EQ(sh("ip -o link show " + net::bridge_name(project_ + "_default") + " 2>/dev/null"), "");
 }
