@@ -133,6 +133,8 @@ json make_container(Context& ctx, const spec::Service& s) {
   add_command(ctx, s, c);
   add_environment(ctx, s, c);
   if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;
+  if (s.tty) c["tty"] = true;            // compose tty and stdin_open are the pod container's own
+  if (s.stdin_open) c["stdin"] = true;
   json ports = json::array();
   for (const ContainerPort& p : container_ports(ctx, s))
     ports.push_back({{"containerPort", p.port}, {"protocol", p.protocol}, {"name", p.name}});

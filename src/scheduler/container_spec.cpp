@@ -182,6 +182,7 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   c.user = run.user;
   c.additional_groups = s.group_add;
   c.host_cgroupns = s.cgroup_host;
+  c.tty = s.tty;
   c.ipc = p.ipc;
   c.pid = p.pid;
   c.uts = p.uts;
@@ -227,6 +228,7 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   config.cgroup_path = cgroup_path(p.project, p.name);
   STACK_ASSIGN_OR_RETURN(config.limits, limits(s.resources, p));
   config.restart = restart_policy(s.restart);
+  config.stdin_open = s.stdin_open;
   std::string signal = run.stop_signal.empty() ? "SIGTERM" : run.stop_signal;
   STACK_ASSIGN_OR_RETURN(config.stop_signal, runtime::shim::parse_signal(signal));
   config.stop_grace_period = s.stop_grace_period.value_or(std::chrono::seconds(10));

@@ -32,6 +32,7 @@ constexpr SubjectKey kKeys[] = {
     {"seccomp", "security_opt"},
     {"no_new_privs", "security_opt"},
     {"read-only rootfs", "read_only"},
+    {"tty", "tty"},
     {"cgroup cpuset.cpus", "cpuset"},
     {"cgroup memory.limit_in_bytes", "mem_limit"},
     {"cgroup memory.max", "mem_limit"},

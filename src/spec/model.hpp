@@ -228,6 +228,8 @@ struct Service {
   bool cgroup_host = false;              // cgroup: host (default private: a cgroup namespace of its own)
   std::vector<std::string> group_add;    // group names of the image's /etc/group, or gids
   bool attach = true;                    // false: an attached `up` does not show its logs
+  bool tty = false;                      // PID 1's stdio is a terminal; its output is logged from it
+  bool stdin_open = false;               // stdin stays open (a read waits) instead of /dev/null
   std::vector<Dependency> depends_on;    // sorted by service; links add theirs
   std::vector<Link> links;               // in file order
   std::vector<VolumesFrom> volumes_from;  // in file order

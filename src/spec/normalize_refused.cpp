@@ -32,10 +32,8 @@ constexpr std::array kRefusals{
     Refusal{"pre_stop", true, "the shim runs no lifecycle hooks"},
     Refusal{"provider", false, "provider services are docker compose plugins"},
     Refusal{"runtime", false, "stack is the container runtime: no other OCI runtime is used"},
-    Refusal{"stdin_open", true, "containers run without an attached stdin"},
     Refusal{"storage_opt", false, "the overlay file system of stack has no per-container size "
                                   "option"},
-    Refusal{"tty", true, "containers run without a terminal"},
     Refusal{"use_api_socket", false, "there is no docker API socket to share"},
 };
 

@@ -207,6 +207,8 @@ constexpr std::array kHandlers{
     KeyEntry{"cap_add", read_caps},
     KeyEntry{"cap_drop", read_caps},
     KeyEntry{"privileged", read_flag<&Service::privileged>},
+    KeyEntry{"tty", read_flag<&Service::tty>},
+    KeyEntry{"stdin_open", read_flag<&Service::stdin_open>},
     KeyEntry{"read_only", read_flag<&Service::read_only>},
     KeyEntry{"security_opt", read_security_opt},
     KeyEntry{"init", read_init},

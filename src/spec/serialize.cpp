@@ -255,6 +255,8 @@ void put_process(json& j, const Service& service) {
   put_list(j, "labels", service.labels);
   put_list(j, "annotations", service.annotations);
   if (service.init) j["init"] = *service.init;
+  put_true(j, "tty", service.tty);
+  put_true(j, "stdin_open", service.stdin_open);
   put_string(j, "stop_signal", service.stop_signal);
   if (service.stop_grace_period) j["stop_grace_period"] = duration(*service.stop_grace_period);
   if (service.restart.kind != RestartPolicy::Kind::no) j["restart"] = restart_text(service.restart);

@@ -118,7 +118,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecurityConfig, capabilities, no
                                                 seccomp, seccomp_program_file, seccomp_program_caps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContainerConfig, id, rootfs, read_only, args, env,
                                                 cwd, user, additional_groups, hostname, domainname,
-                                                network, ipc, pid, uts, host_cgroupns, mounts,
+                                                network, ipc, pid, uts, host_cgroupns, tty, mounts,
                                                 etc_files, shm_size, rlimits, sysctls, devices,
                                                 device_cgroup_rules, oom_score_adj, security,
                                                 init, masked_paths, readonly_paths, stdin_fd,

@@ -117,6 +117,9 @@ struct ContainerConfig {
   NetworkConfig network;
   NamespaceShare ipc, pid, uts;  // uts not own: the hostname and domainname stay unset
   bool host_cgroupns = false;    // the host's cgroup namespace (compose cgroup: host)
+  // PID 1's stdin, stdout and stderr are a new terminal of the container's /dev/pts, its
+  // controlling terminal; the parent gets the master (Container::take_terminal).
+  bool tty = false;
   std::vector<MountConfig> mounts;
   EtcFiles etc_files;
   std::uint64_t shm_size = kDefaultShmSize;

@@ -16,6 +16,7 @@
 #include "runtime/container/undo.hpp"
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/process.hpp"
+#include "runtime/sys/terminal.hpp"
 #include "util/dir.hpp"
 #include "util/fd.hpp"
 
@@ -74,6 +75,7 @@ struct Container::Impl {
   util::ChildProcess process;
   UniqueFd sync;
   UniqueFd errors;
+  UniqueFd terminal;  // the pty master, with config.tty, until taken
   std::vector<std::string> made_dirs;
   ContainerState state = ContainerState::created;
 };
@@ -117,6 +119,15 @@ Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
   STACK_TRY(send_byte(c.sync.get(), kMsgGo));
   STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
   if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+  if (c.config.tty) {
+    // The terminal step sends the master before the ready message; end of file means a step
+    // before it failed, and the report says which.
+    STACK_ASSIGN_OR_RETURN(std::optional<UniqueFd> master, sys::receive_fd(c.sync.get()));
+    if (!master) return failure_of(c.process, c.errors.get(), "setup");
+    c.terminal = std::move(*master);
+    STACK_ASSIGN_OR_RETURN(readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
+    if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+  }
   char msg = 0;
   auto got = util::read_exact(c.sync.get(), &msg, 1);
   if (got && *got && msg == kMsgReady) return util::ok();
@@ -171,6 +182,7 @@ Container::~Container() {
 }
 
 const std::string& Container::id() const { return impl_->config.id; }
+UniqueFd Container::take_terminal() { return std::move(impl_->terminal); }
 pid_t Container::pid() const { return impl_->process.pid(); }
 ContainerState Container::state() const { return impl_->state; }
 

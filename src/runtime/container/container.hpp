@@ -18,6 +18,7 @@
 
 #include "runtime/container/config.hpp"
 #include "util/child_process.hpp"
+#include "util/fd.hpp"
 
 namespace stack::runtime {
 
@@ -52,6 +53,9 @@ class Container {
 
   const std::string& id() const;
   pid_t pid() const;
+  // With config.tty: the master of PID 1's terminal (its output, and its input), once; an empty
+  // descriptor after the first call or without tty.
+  util::UniqueFd take_terminal();
   ContainerState state() const;
 
   // Blocks until the container's PID 1 ends.

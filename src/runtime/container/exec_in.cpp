@@ -12,6 +12,7 @@
 
 #include "runtime/container/report.hpp"
 #include "runtime/container/steps.hpp"
+#include "runtime/container/terminal.hpp"
 #include "runtime/container/user.hpp"
 #include "runtime/security/capabilities.hpp"
 #include "runtime/security/seccomp.hpp"
@@ -49,22 +50,6 @@ struct Channels {
 [[noreturn]] void fail(int fd, const char* step, const Error& e) {
   write_report(fd, StepError::from(step, e));
   ::_exit(127);
-}
-
-// A new pty from the container's /dev/ptmx: the master goes to the caller, the slave becomes the
-// controlling terminal and stdio. Owned by the user, as login does.
-Result<void> attach_terminal(int socket, const ResolvedUser& user) {
-  STACK_ASSIGN_OR_RETURN(sys::Pty pty, sys::open_pty());
-  if (::fchown(pty.slave.get(), user.uid, static_cast<gid_t>(-1)) < 0) {
-    return Error::from_errno("chown the terminal");
-  }
-  STACK_TRY(sys::send_fd(socket, pty.master.get()));
-  pty.master.reset();
-  STACK_TRY(sys::make_controlling_terminal(pty.slave.get()));
-  for (int fd = 0; fd < 3; ++fd) {
-    if (::dup2(pty.slave.get(), fd) < 0) return Error::from_errno("dup2 the terminal");
-  }
-  return util::ok();
 }
 
 // The process that execs, inside the container's namespaces. terminal_fd: -1 without a tty.

@@ -1,6 +1,7 @@
 // Who the process runs as and what it may do: user and groups from the container's own files,
 // the bounding set, the capability sets, no_new_privs and the seccomp filter.
 #include "runtime/container/steps.hpp"
+#include "runtime/container/terminal.hpp"
 #include "runtime/security/capabilities.hpp"
 #include "runtime/security/seccomp.hpp"
 #include "runtime/sys/process.hpp"
@@ -16,6 +17,10 @@ Result<void> step_resolve_user(ChildContext& ctx) {
   STACK_ASSIGN_OR_RETURN(ctx.caps, security::compute_capabilities(ctx.config.security.capabilities));
   return util::ok();
 }
+
+// Before the user switch: chown of the terminal needs root. The master goes over the sync socket,
+// which the parent reads for it before the ready message.
+Result<void> step_terminal(ChildContext& ctx) { return attach_terminal(ctx.sync_fd, ctx.user); }
 
 Result<void> step_bounding_set(ChildContext& ctx) { return security::drop_bounding(ctx.caps); }
 

@@ -23,6 +23,7 @@ using util::Error;
 namespace {
 
 bool is_read_only(const ChildContext& c) { return c.config.read_only; }
+bool has_tty(const ChildContext& c) { return c.config.tty; }
 bool has_hostname(const ChildContext& c) {
   return c.config.uts.mode == ShareMode::own && (!c.config.hostname.empty() || !c.config.domainname.empty());
 }
@@ -65,6 +66,7 @@ constexpr Step kSteps[] = {
     {"rlimits", step_rlimits, has_rlimits},
     {"oom_score_adj", step_oom_score_adj, has_oom_score_adj},
     {"user", step_resolve_user},
+    {"tty", step_terminal, has_tty},
     {"seccomp", step_seccomp, seccomp_early},
     {"bounding set", step_bounding_set},
     {"switch user", step_switch_user},

@@ -80,6 +80,7 @@ Result<void> step_devpts(ChildContext& ctx);
 Result<void> step_shm(ChildContext& ctx);
 Result<void> step_mqueue(ChildContext& ctx);
 Result<void> step_resolve_user(ChildContext& ctx);       // identity.cpp
+Result<void> step_terminal(ChildContext& ctx);
 Result<void> step_bounding_set(ChildContext& ctx);
 Result<void> step_switch_user(ChildContext& ctx);
 Result<void> step_capabilities(ChildContext& ctx);

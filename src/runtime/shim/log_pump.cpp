@@ -23,6 +23,12 @@ util::Result<std::pair<util::UniqueFd, util::UniqueFd>> LogPump::open_pipes() {
   return std::make_pair(std::move(out.write), std::move(err.write));
 }
 
+void LogPump::use_terminal(util::UniqueFd master) {
+  if (master) (void)::fcntl(master.get(), F_SETFL, ::fcntl(master.get(), F_GETFL) | O_NONBLOCK);
+  out_.read = std::move(master);
+  err_.read.reset();
+}
+
 int LogPump::fd(Stream stream) const {
   return stream == Stream::out ? out_.read.get() : err_.read.get();
 }
@@ -44,6 +50,7 @@ util::Result<bool> LogPump::pump(Stream stream) {
     ssize_t n = ::read(c.read.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return true;
+    if (n < 0 && errno == EIO) n = 0;  // a terminal's master once every slave is closed
     if (n < 0) return Error::from_errno(std::string("read ") + name(stream));
     if (n == 0) {
       std::string rest = c.splitter.flush();

@@ -21,6 +21,10 @@ class LogPump {
   // New pipes for the next run; returns the write ends that the container gets as stdout, stderr.
   util::Result<std::pair<util::UniqueFd, util::UniqueFd>> open_pipes();
 
+  // With a tty: the terminal's master is the one source (the terminal merges stdout and stderr,
+  // logged as stdout, as docker does); the pipes of open_pipes() are dropped.
+  void use_terminal(util::UniqueFd master);
+
   // The read end of a stream, or -1 once it reached end of file.
   int fd(Stream stream) const;
 

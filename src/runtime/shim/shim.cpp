@@ -132,6 +132,7 @@ class Shim {
   UniqueFd proxy_pidfd_;
   std::optional<Clock::time_point> proxy_restart_at_;  // the proxy died on its own
   UniqueFd pidfd_;
+  UniqueFd stdin_hold_;  // stdin_open: the pipe's write end, open (and silent) while the container runs
   UniqueFd listen_;
   UniqueFd signals_;
   std::vector<Client> clients_;
@@ -221,11 +222,18 @@ Result<void> Shim::start_container() {
   STACK_TRY(resolve_namespace_joins(c));
   c.stdout_fd = ends.first.get();
   c.stderr_fd = ends.second.get();
+  std::optional<util::Pipe> in;
+  if (config_.stdin_open && !c.tty) {
+    STACK_ASSIGN_OR_RETURN(in, util::Pipe::make(O_CLOEXEC));
+    c.stdin_fd = in->read.get();
+  }
   auto stats = cgroup_->stats();
   oom_before_ = stats ? stats->oom_kill_count : 0;
   STACK_ASSIGN_OR_RETURN(Container container,
                          Container::create(c, {.join_cgroup = join_cgroup_hook(*cgroup_)}));
   ends = {};  // the container holds its own copies: end of file comes when it is gone
+  if (c.tty) logs_->use_terminal(container.take_terminal());
+  if (in) stdin_hold_ = std::move(in->write);
   STACK_TRY(container.start());
   STACK_ASSIGN_OR_RETURN(pidfd_, util::open_pidfd(container.pid()));
   tracker_.started(Clock::now());
@@ -279,6 +287,7 @@ void Shim::container_exited() {
   (void)container_->remove();
   container_.reset();
   pidfd_.reset();
+  stdin_hold_.reset();
   kill_at_.reset();
   auto stats = cgroup_->stats();
   bool oom = stats && stats->missing.empty() ? stats->oom_kill_count > oom_before_

@@ -172,6 +172,7 @@ std::string encode_shim_config(const ShimConfig& c) {
             {"limits", encode_limits(c.limits)},
             {"restart", format_restart_policy(c.restart)},
             {"stop_signal", c.stop_signal},
+            {"stdin_open", c.stdin_open},
             {"stop_grace_period_ns", c.stop_grace_period.count()},
             {"log", {{"max_size", c.log.max_size}, {"max_file", c.log.max_file}}}};
   if (c.healthcheck) j["healthcheck"] = encode_health(*c.healthcheck);
@@ -193,6 +194,7 @@ util::Result<ShimConfig> decode_shim_config(const std::string& text) {
     c.limits = decode_limits(j.value("limits", json::object()));
     restart = j.value("restart", std::string("no"));
     c.stop_signal = j.value("stop_signal", 15);
+    c.stdin_open = j.value("stdin_open", false);
     c.stop_grace_period = Nanos(j.value("stop_grace_period_ns", std::int64_t{10'000'000'000}));
     json log = j.value("log", json::object());
     c.log.max_size = log.value("max_size", std::int64_t{0});

@@ -61,6 +61,9 @@ struct ShimConfig {
   std::optional<HealthCheck> healthcheck;
   // Published ports; target_ip is the container's address on its first network.
   std::vector<net::proxy::Forward> ports;
+  // stdin is a pipe the shim keeps open (a read waits, as under `docker run -i`), not /dev/null.
+  // With container.tty the terminal is stdin already.
+  bool stdin_open = false;
   // Opaque to the runtime: who made the container (project, service, replica, config hash).
   std::map<std::string, std::string> labels;
 };

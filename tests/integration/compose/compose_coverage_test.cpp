@@ -1,9 +1,11 @@
-// secrets and configs, extends and include, links and volumes_from, through the real binary: `up`, then what the
-// container sees, what the host keeps, and that `down` leaves nothing. Projects are named
-// "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses 10.232/16).
+// secrets and configs, extends and include, links, volumes_from, tty and stdin_open, through the
+// real binary: `up`, then what the container sees, what the host keeps, and that `down` leaves
+// nothing. Projects are named "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses
+// 10.232/16).
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "integration/orchestrator/e2e_fixture.hpp"
 
@@ -175,6 +177,47 @@ TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
   EXPECT_EQ(scratch.out, "0\n");
   Outcome own = stack("exec -T reader test -f /own/stack.yaml");
   EXPECT_EQ(own.code, 0) << "the service's own bind at /own wins over the source's volume";
+}
+
+// tty: PID 1 runs on a terminal of its own and its output is logged from it; stdin_open keeps
+// stdin open, so that a read waits (an interactive shell keeps running) instead of ending at once.
+TEST_F(ComposeCoverage, TtyAndStdinOpenKeepAShellWaiting) {
+  begin(6);
+  write_stack(
+      "  term:\n"
+      "    image: busybox\n"
+      "    tty: true\n"
+      "    command: [\"sh\", \"-c\", \"tty; [ -t 1 ] && echo on-terminal; sleep 600\"]\n"
+      "  shell:\n"
+      "    image: busybox\n"
+      "    tty: true\n"
+      "    stdin_open: true\n"
+      "    command: [\"sh\"]\n"
+      "  reader:\n"
+      "    image: busybox\n"
+      "    stdin_open: true\n"
+      "    command: [\"sh\", \"-c\", \"read line; echo read-returned\"]\n"
+      "  closed:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"read line; echo read-returned\"]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  // Without stdin_open, stdin is /dev/null: the read ends at once.
+  EXPECT_TRUE(wait_until(container("closed"), [](const nlohmann::json& c) { return c["State"] == "exited"; }));
+  EXPECT_THAT(stack("logs --no-color closed").out, HasSubstr("read-returned"));
+  std::string logs;
+  for (int i = 0; i < 50 && logs.find("on-terminal") == std::string::npos; ++i) {
+    logs = stack("logs --no-color term").out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(logs, HasSubstr("/dev/pts/0"));
+  EXPECT_THAT(logs, HasSubstr("on-terminal"));
+  auto all = ps();
+  EXPECT_EQ(all[container("shell")]["State"], "running") << stack("logs shell").out;
+  EXPECT_EQ(all[container("reader")]["State"], "running") << stack("logs reader").out;
+  EXPECT_THAT(stack("logs --no-color reader").out, Not(HasSubstr("read-returned")));
+  Outcome exec = stack("exec -T shell sh -c 'ls -l /proc/1/fd/0'");
+  EXPECT_THAT(exec.out, HasSubstr("/dev/pts/0")) << exec.err;
 }
 
 TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {

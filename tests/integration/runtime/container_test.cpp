@@ -172,6 +172,35 @@ TEST_F(RuntimeTest, UnknownUserIsAClearError) {
   EXPECT_EQ(created.error().subject(), "user");  // the setup step, for the scheduler to name
 }
 
+// tty: PID 1's stdin, stdout and stderr are one terminal of the container's own /dev/pts, its
+// controlling terminal, owned by its user; the parent reads it from the master.
+TEST_F(RuntimeTest, WithTtyPid1HasATerminalOfItsOwn) {
+  auto c = config(sh("tty; [ -t 0 ] && [ -t 1 ] && [ -t 2 ] && echo all-terminal; stat -c %U $(tty); "
+                     "cat /proc/self/stat | cut -d' ' -f7"));
+  c.tty = true;
+  c.user = "app";
+  auto created = Container::create(c);
+  ASSERT_TRUE(created) << created.error().message();
+  util::UniqueFd master = created->take_terminal();
+  ASSERT_TRUE(master);
+  EXPECT_FALSE(created->take_terminal());  // given once
+  ASSERT_TRUE(created->start());
+  std::string out;
+  char buf[512];
+  for (;;) {  // until every slave is closed: EIO
+    ssize_t n = ::read(master.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  auto status = created->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe() << out;
+  // The terminal turns "\n" into "\r\n"; tty_nr (field 7) is that of /dev/pts/0: major 136.
+  EXPECT_EQ(out, "/dev/pts/0\r\nall-terminal\r\napp\r\n" + std::to_string(136 << 8) + "\r\n");
+  EXPECT_TRUE(created->remove());
+}
+
 TEST_F(RuntimeTest, NonNamespacedSysctlIsRefused) {
   auto c = config({"true"});
   c.sysctls = {{"kernel.hostname", "x"}};

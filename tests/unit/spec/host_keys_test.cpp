@@ -140,5 +140,19 @@ TEST(HostKeys, BadNamespaceModesAndConflicts) {
                                                "host IPC namespace"));
 }
 
+TEST(HostKeys, TtyAndStdinOpenAreFlags) {
+  auto o = run_service("    tty: true\n    stdin_open: true\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_TRUE(o.service().tty);
+  EXPECT_TRUE(o.service().stdin_open);
+  EXPECT_EQ(to_json(o.service())["tty"], true);
+  EXPECT_EQ(to_json(o.service())["stdin_open"], true);
+  auto plain = run_service("");
+  EXPECT_FALSE(plain.service().tty);
+  EXPECT_FALSE(to_json(plain.service()).contains("tty"));
+  auto bad = run_service("    tty: maybe\n");
+  EXPECT_THAT(bad.errors(), ::testing::HasSubstr("stack.yaml:4:10: services.a.tty: "));
+}
+
 }  // namespace
 }  // namespace stack::spec
