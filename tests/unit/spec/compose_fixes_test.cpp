@@ -81,8 +81,8 @@ TEST(ComposeFixesPlatform, EmptyIsNoPlatformHostsOwnIsKeptOthersRefused) {
 }
 
 TEST(ComposeFixesFollowOn, ARefusedKeyAloneIsReported) {
-  auto o = run("services:\n  a:\n    volumes_from: [b]\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:3:5: services.a.volumes_from: not supported yet: another container's mounts are not copied");
+  auto o = run("services:\n  a:\n    cgroup_parent: b\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:3:5: services.a.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)");
   auto missing = run("services:\n  a:\n    hostname: x\n");
   EXPECT_THAT(missing.errors(), HasSubstr("missing 'image'"));
 }

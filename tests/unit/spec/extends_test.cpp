@@ -100,11 +100,11 @@ TEST_F(Extends, AnErrorInAnInheritedKeyNamesTheExtendedDefinition) {
 }
 
 TEST_F(Extends, ARefusedKeyInTheBaseGivesNoFollowOnErrors) {
-  write("stack.yaml", "services:\n  web:\n    extends: app\n  app:\n    tty: true\n");
+  write("stack.yaml", "services:\n  web:\n    extends: app\n  app:\n    cgroup_parent: x\n");
   LoadOutcome o = load_files({"stack.yaml"});
   EXPECT_EQ(o.diagnostics.format(),
-            path("stack.yaml") + ":5:5: services.web.tty: not supported yet: containers run without a terminal\n" +
-                path("stack.yaml") + ":5:5: services.app.tty: not supported yet: containers run without a terminal");
+            path("stack.yaml") + ":5:5: services.web.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)\n" +
+                path("stack.yaml") + ":5:5: services.app.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)");
 }
 
 }  // namespace

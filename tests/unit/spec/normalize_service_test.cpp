@@ -108,8 +108,8 @@ TEST(NormalizeService, MissingImage) {
 }
 
 TEST(NormalizeService, KnownButUnsupportedKey) {
-  auto o = run("services:\n  web:\n    image: a\n    tty: true\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:4:5: services.web.tty: not supported yet: containers run without a terminal");
+  auto o = run("services:\n  web:\n    image: a\n    cgroup_parent: x\n");
+  EXPECT_EQ(o.errors(), "stack.yaml:4:5: services.web.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)");
 }
 
 TEST(NormalizeService, ServiceMustBeAMapping) {

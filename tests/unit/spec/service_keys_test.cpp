@@ -46,7 +46,7 @@ TEST(ServiceKeys, ServiceMacAddressGoesToTheFirstNetwork) {
 }
 
 TEST(ServiceKeys, RefusalsGiveTheirReason) {
-  auto o = run_service("    runtime: nvidia\n    gpus: all\n    storage_opt: {size: 1G}\n    tty: true\n");
+  auto o = run_service("    runtime: nvidia\n    gpus: all\n    storage_opt: {size: 1G}\n    cgroup_parent: x\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:4:5: services.a.runtime: not supported: stack is the container runtime: no "
             "other OCI runtime is used\n"
@@ -54,7 +54,7 @@ TEST(ServiceKeys, RefusalsGiveTheirReason) {
             "which stack does not use\n"
             "stack.yaml:6:5: services.a.storage_opt: not supported: the overlay file system of stack "
             "has no per-container size option\n"
-            "stack.yaml:7:5: services.a.tty: not supported yet: containers run without a terminal");
+            "stack.yaml:7:5: services.a.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)");
 }
 
 TEST(ServiceKeys, MountTypesThatCannotBeMountedSayWhy) {
