@@ -7,7 +7,6 @@
 #include "cli/command.hpp"
 #include "cli/project_context.hpp"
 #include "runtime/shim/shim_config.hpp"
-#include "scheduler/graph.hpp"
 
 namespace stack::cli {
 namespace {
@@ -29,11 +28,9 @@ class LifecycleCommand : public Command {
           return kExitFailure;
         }
       }
-      // The order compose keeps: dependencies start first and stop last.
-      auto graph = scheduler::compile(*ctx->stack());
-      if (!graph) return fail(graph.error());
-      waves_ = graph->waves();
     }
+    // With the file: the dependency order and the hooks, as compose.
+    stack_ = ctx->stack();
     auto r = apply(ctx->engine(), ctx->project());
     return r ? kExitOk : fail(r.error());
   }
@@ -48,7 +45,7 @@ class LifecycleCommand : public Command {
   }
 
   std::vector<std::string> services_;
-  scheduler::Engine::ServiceWaves waves_;  // from the stack file; empty without one
+  const spec::Stack* stack_ = nullptr;  // the stack file's model; null without one
   int timeout_ = -1;
 };
 
@@ -56,7 +53,7 @@ class StartCommand final : public LifecycleCommand {
  public:
   std::string name() const override { return "start"; }
   std::string summary() const override { return "Start existing containers"; }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.start(p, services_, waves_); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.start(p, services_, stack_); }
 };
 
 class StopCommand final : public LifecycleCommand {
@@ -66,7 +63,7 @@ class StopCommand final : public LifecycleCommand {
   void add_options(CLI::App& app) override {
     app.add_option("-t,--timeout", timeout_, "Seconds to wait before killing");
   }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.stop(p, services_, timeout(), waves_); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.stop(p, services_, timeout(), stack_); }
 };
 
 class RestartCommand final : public LifecycleCommand {
@@ -76,7 +73,7 @@ class RestartCommand final : public LifecycleCommand {
   void add_options(CLI::App& app) override {
     app.add_option("-t,--timeout", timeout_, "Seconds to wait before killing");
   }
-  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.restart(p, services_, timeout(), waves_); }
+  util::Result<void> apply(scheduler::Engine& e, const std::string& p) override { return e.restart(p, services_, timeout(), stack_); }
 };
 
 class KillCommand final : public LifecycleCommand {

@@ -383,7 +383,7 @@ Result<void> Engine::Impl::create_container(const CreateRequest& req, ProjectSta
   }
   if (made) {
     report("Container", req.name, "Started");
-    return util::ok();
+    return after_start(req.service, req.name);  // a failed hook leaves the container running
   }
   Error error = std::move(made).error().context("container " + req.name);
   for (auto it = c.undos.rbegin(); it != c.undos.rend(); ++it) {

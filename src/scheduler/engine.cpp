@@ -168,11 +168,13 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
       Result<void> r = util::ok();
       switch (s.kind) {
         case StepKind::remove:
+          impl.before_stop(&service, s.name);
           impl.report("Container", s.name, "Removing", false);
           r = impl.destroy_container(stack.name, s.name, state, service.stop_grace_period);
           if (r) impl.report("Container", s.name, "Removed");
           break;
         case StepKind::recreate:
+          impl.before_stop(&service, s.old_name);
           impl.report("Container", s.old_name, "Recreate", false);
           r = impl.destroy_container(stack.name, s.old_name, state, service.stop_grace_period);
           if (r) r = impl.create_container({&stack, &service, s.number, s.name, false, true}, state);
@@ -183,8 +185,12 @@ Result<void> Engine::up(const spec::Stack& stack, const UpOptions& options) {
         case StepKind::start:
           impl.report("Container", s.name, "Starting", false);
           r = impl.runtime.start(s.name);
-          if (r) impl.report("Container", s.name, "Started");
-          else r = in_service_terms(service.name, std::move(r).error(), &service).context("container " + s.name);
+          if (!r) {
+            r = in_service_terms(service.name, std::move(r).error(), &service).context("container " + s.name);
+            break;
+          }
+          impl.report("Container", s.name, "Started");
+          r = impl.after_start(&service, s.name);
           break;
         case StepKind::keep:
           impl.report("Container", s.name, "Running");
@@ -280,6 +286,10 @@ Result<void> Engine::down(const std::string& project, const spec::Stack* stack, 
     else by_service[f.observed.service].push_back(&f);
   }
   auto destroy = [&](const std::string& name) -> Result<void> {
+    auto f = std::find_if(found.begin(), found.end(), [&](const Found& x) { return x.observed.name == name; });
+    if (stack != nullptr && f != found.end() && f->observed.running) {
+      impl.before_stop(stack->find_service(f->observed.service), name);
+    }
     impl.report("Container", name, "Stopping", false);
     STACK_TRY(impl.destroy_container(project, name, state, options.timeout));
     impl.report("Container", name, "Removed");

@@ -98,16 +98,16 @@ class Engine {
   // The project's containers (one-off ones too), sorted by service and number.
   util::Result<std::vector<ContainerView>> containers(const std::string& project);
 
-  // Lifecycle of existing containers; services empty = all of the project. With the stack's
-  // waves (Graph::waves(), start order), as compose: start and restart go dependencies first,
-  // stop dependents first, each wave in parallel; without (no stack file), all at once.
-  using ServiceWaves = std::vector<std::vector<std::string>>;
+  // Lifecycle of existing containers; services empty = all of the project. With the stack file,
+  // as compose: start and restart go dependencies first, stop dependents first (the graph's
+  // waves, each in parallel), and the services' post_start and pre_stop hooks run; without it
+  // (stack null), every container at once and no hooks.
   util::Result<void> start(const std::string& project, const std::vector<std::string>& services,
-                           const ServiceWaves& waves = {});
+                           const spec::Stack* stack = nullptr);
   util::Result<void> stop(const std::string& project, const std::vector<std::string>& services,
-                          std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves = {});
+                          std::optional<std::chrono::nanoseconds> timeout, const spec::Stack* stack = nullptr);
   util::Result<void> restart(const std::string& project, const std::vector<std::string>& services,
-                             std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves = {});
+                             std::optional<std::chrono::nanoseconds> timeout, const spec::Stack* stack = nullptr);
   util::Result<void> kill(const std::string& project, const std::vector<std::string>& services, int signal);
   // Removes stopped containers (all, with force) of the services; anonymous volumes with volumes.
   util::Result<void> remove(const std::string& project, const std::vector<std::string>& services,

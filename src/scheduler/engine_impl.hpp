@@ -131,6 +131,12 @@ class Engine::Impl {
   util::Result<void> release_addresses(const std::string& name);
   // Removes the container's etc directory and what this process knows of its files; idempotent.
   util::Result<void> remove_etc_dir(const std::string& project, const std::string& name);
+  // post_start and pre_stop of a service (scheduler/hooks.hpp). After a start: a failed hook is
+  // the command's error, the container stays running (as compose). Before a stop: only when the
+  // container runs, and a failed hook is reported, not an error: the stop goes on, so that
+  // nothing stays behind because of a hook. service may be null (no stack file): no hooks.
+  util::Result<void> after_start(const spec::Service* service, const std::string& name);
+  void before_stop(const spec::Service* service, const std::string& name);
   // Stops and removes the container and every host resource recorded for it; idempotent.
   util::Result<void> destroy_container(const std::string& project, const std::string& name,
                                        ProjectState& state,

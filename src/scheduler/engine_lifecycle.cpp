@@ -53,9 +53,15 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::st
          std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(nanos));
 }
 
-// The containers by the wave of their service, in start order; containers of services no wave
-// names (no stack file, or a service since removed from it) go together after the last.
-std::vector<std::vector<Found>> by_wave(std::vector<Found> list, const Engine::ServiceWaves& waves) {
+// The containers by the wave of their service (the stack's graph, in start order); containers
+// of services no wave names (no stack file, or a service since removed from it) go together
+// after the last.
+Result<std::vector<std::vector<Found>>> by_wave(std::vector<Found> list, const spec::Stack* stack) {
+  std::vector<std::vector<std::string>> waves;
+  if (stack != nullptr) {
+    STACK_ASSIGN_OR_RETURN(Graph graph, compile(*stack));
+    waves = graph.waves();
+  }
   std::map<std::string, size_t> wave_of;
   for (size_t i = 0; i < waves.size(); ++i) {
     for (const std::string& service : waves[i]) wave_of[service] = i;
@@ -78,6 +84,10 @@ Result<void> in_waves(std::vector<std::vector<Found>> waves, bool reverse, F&& f
   return util::ok();
 }
 
+const spec::Service* service_of(const spec::Stack* stack, const Found& f) {
+  return stack == nullptr ? nullptr : stack->find_service(f.observed.service);
+}
+
 // A start's failure names the container, and the service key when the runtime says which.
 Result<void> started_in_service_terms(Result<void> started, const ObservedContainer& c) {
   if (started) return started;
@@ -87,26 +97,29 @@ Result<void> started_in_service_terms(Result<void> started, const ObservedContai
 }  // namespace
 
 Result<void> Engine::start(const std::string& project, const std::vector<std::string>& services,
-                           const ServiceWaves& waves) {
+                           const spec::Stack* stack) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return in_waves(by_wave(std::move(list), waves), false, [&](const Found& f) -> Result<void> {
+  STACK_ASSIGN_OR_RETURN(auto waves, by_wave(std::move(list), stack));
+  return in_waves(std::move(waves), false, [&](const Found& f) -> Result<void> {
     if (f.observed.running) return util::ok();
     impl.report("Container", f.observed.name, "Starting", false);
     STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));
     impl.report("Container", f.observed.name, "Started");
-    return util::ok();
+    return impl.after_start(service_of(stack, f), f.observed.name);
   });
 }
 
 Result<void> Engine::stop(const std::string& project, const std::vector<std::string>& services,
-                          std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves) {
+                          std::optional<std::chrono::nanoseconds> timeout, const spec::Stack* stack) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, true));
-  return in_waves(by_wave(std::move(list), waves), true, [&](const Found& f) -> Result<void> {
+  STACK_ASSIGN_OR_RETURN(auto waves, by_wave(std::move(list), stack));
+  return in_waves(std::move(waves), true, [&](const Found& f) -> Result<void> {
     if (!f.observed.running) return util::ok();
+    impl.before_stop(service_of(stack, f), f.observed.name);
     impl.report("Container", f.observed.name, "Stopping", false);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
     impl.report("Container", f.observed.name, "Stopped");
@@ -115,16 +128,18 @@ Result<void> Engine::stop(const std::string& project, const std::vector<std::str
 }
 
 Result<void> Engine::restart(const std::string& project, const std::vector<std::string>& services,
-                             std::optional<std::chrono::nanoseconds> timeout, const ServiceWaves& waves) {
+                             std::optional<std::chrono::nanoseconds> timeout, const spec::Stack* stack) {
   Impl& impl = *impl_;
   STACK_ASSIGN_OR_RETURN(ProjectLock lock, ProjectLock::acquire(impl.options.root, project));
   STACK_ASSIGN_OR_RETURN(auto list, select(impl, project, services, false));
-  return in_waves(by_wave(std::move(list), waves), false, [&](const Found& f) -> Result<void> {
+  STACK_ASSIGN_OR_RETURN(auto waves, by_wave(std::move(list), stack));
+  return in_waves(std::move(waves), false, [&](const Found& f) -> Result<void> {
     impl.report("Container", f.observed.name, "Restarting", false);
+    if (f.observed.running) impl.before_stop(service_of(stack, f), f.observed.name);
     STACK_TRY(impl.runtime.stop(f.observed.name, timeout).context("container " + f.observed.name));
     STACK_TRY(started_in_service_terms(impl.runtime.start(f.observed.name), f.observed));
     impl.report("Container", f.observed.name, "Started");
-    return util::ok();
+    return impl.after_start(service_of(stack, f), f.observed.name);
   });
 }
 

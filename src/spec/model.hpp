@@ -149,6 +149,17 @@ struct ExtraHost {
   bool operator==(const ExtraHost&) const = default;
 };
 
+// post_start and pre_stop: a command run in the container right after stack starts it, or right
+// before stack stops it, as compose runs them (a restart by the restart policy runs none).
+struct LifecycleHook {
+  std::vector<std::string> command;
+  std::string user;         // "" = the container's
+  bool privileged = false;
+  std::string working_dir;  // "" = the container's
+  std::map<std::string, std::string> environment;  // added to the container's
+  Location location;        // the list item
+};
+
 // links: SERVICE[:ALIAS]. The linking service's containers resolve the alias to the linked
 // service's containers; a link is also a dependency (compose adds it to depends_on).
 struct Link {
@@ -233,6 +244,8 @@ struct Service {
   std::vector<Dependency> depends_on;    // sorted by service; links add theirs
   std::vector<Link> links;               // in file order
   std::vector<VolumesFrom> volumes_from;  // in file order
+  std::vector<LifecycleHook> post_start;  // in order
+  std::vector<LifecycleHook> pre_stop;
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;
   // x-health-on-failure: what the shim does when the health check makes the container unhealthy

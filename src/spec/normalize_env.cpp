@@ -176,8 +176,6 @@ bool shell_split(std::string_view text, std::vector<std::string>& out) {
   return true;
 }
 
-namespace {
-
 std::optional<std::vector<std::string>> read_words(ServiceDraft& d, const Node& v,
                                                    const std::string& p) {
   if (v.is_scalar()) {
@@ -192,8 +190,6 @@ std::optional<std::vector<std::string>> read_words(ServiceDraft& d, const Node& 
   type_error(v, p, "a string or a list", *d.diags);
   return std::nullopt;
 }
-
-}  // namespace
 
 void read_command(ServiceDraft& d, const Node& v, const std::string& p) {
   if (auto words = read_words(d, v, p)) d.service.command = std::move(*words);

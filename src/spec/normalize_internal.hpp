@@ -68,6 +68,8 @@ void read_env_file(ServiceDraft& d, const Node& value, const std::string& path);
 // label_file: KEY=VALUE files as env_file reads them; `labels` wins over them (finish_labels).
 void read_label_file(ServiceDraft& d, const Node& value, const std::string& path);
 void finish_labels(ServiceDraft& d);
+// A command as a string (split like a shell, without expansion) or a list.
+std::optional<std::vector<std::string>> read_words(ServiceDraft& d, const Node& value, const std::string& path);
 void read_command(ServiceDraft& d, const Node& value, const std::string& path);
 void read_entrypoint(ServiceDraft& d, const Node& value, const std::string& path);
 void read_working_dir(ServiceDraft& d, const Node& value, const std::string& path);
@@ -118,6 +120,9 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_links(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_hooks.cpp: post_start and pre_stop.
+void read_hooks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_volumes_from(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
 // dns_search and dns_opt (the path says which).

@@ -28,8 +28,6 @@ constexpr std::array kRefusals{
     Refusal{"external_links", true, "containers of other projects are not looked up"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},
-    Refusal{"post_start", true, "the shim runs no lifecycle hooks"},
-    Refusal{"pre_stop", true, "the shim runs no lifecycle hooks"},
     Refusal{"provider", false, "provider services are docker compose plugins"},
     Refusal{"runtime", false, "stack is the container runtime: no other OCI runtime is used"},
     Refusal{"storage_opt", false, "the overlay file system of stack has no per-container size "

@@ -255,6 +255,18 @@ void put_process(json& j, const Service& service) {
   put_list(j, "labels", service.labels);
   put_list(j, "annotations", service.annotations);
   if (service.init) j["init"] = *service.init;
+  for (auto [key, hooks] : {std::pair{"post_start", &service.post_start}, std::pair{"pre_stop", &service.pre_stop}}) {
+    if (hooks->empty()) continue;
+    json& list = j[key] = json::array();
+    for (const LifecycleHook& h : *hooks) {
+      json item{{"command", h.command}};
+      put_string(item, "user", h.user);
+      put_true(item, "privileged", h.privileged);
+      put_string(item, "working_dir", h.working_dir);
+      put_list(item, "environment", h.environment);
+      list.push_back(std::move(item));
+    }
+  }
   put_true(j, "tty", service.tty);
   put_true(j, "stdin_open", service.stdin_open);
   put_string(j, "stop_signal", service.stop_signal);

@@ -1,7 +1,7 @@
-// secrets and configs, extends and include, links, volumes_from, tty and stdin_open, through the
-// real binary: `up`, then what the container sees, what the host keeps, and that `down` leaves
-// nothing. Projects are named "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no other suite uses
-// 10.232/16).
+// secrets and configs, extends and include, links, volumes_from, tty, stdin_open, post_start and
+// pre_stop, through the real binary: `up`, then what the container sees, what the host keeps, and
+// that `down` leaves nothing. Projects are named "cov<pid>x<n>", subnets 10.232.<16+n>.0/24 (no
+// other suite uses 10.232/16).
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -218,6 +218,42 @@ TEST_F(ComposeCoverage, TtyAndStdinOpenKeepAShellWaiting) {
   EXPECT_THAT(stack("logs --no-color reader").out, Not(HasSubstr("read-returned")));
   Outcome exec = stack("exec -T shell sh -c 'ls -l /proc/1/fd/0'");
   EXPECT_THAT(exec.out, HasSubstr("/dev/pts/0")) << exec.err;
+}
+
+// post_start after each start by stack, pre_stop before each stop, in the container with the
+// hook's environment; a failing post_start fails `up` with its last line.
+TEST_F(ComposeCoverage, LifecycleHooksRunInTheContainer) {
+  begin(7);
+  std::filesystem::create_directories(root_ / "out");
+  const std::string web =
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes: [\"./out:/out\"]\n"
+      "    post_start:\n"
+      "      - command: [\"sh\", \"-c\", \"echo started-$MODE-$(id -u) >> /out/log\"]\n"
+      "        environment: {MODE: hook}\n"
+      "        user: nobody\n"
+      "    pre_stop:\n"
+      "      - command: [\"sh\", \"-c\", \"echo stopping >> /out/log\"]\n";
+  write_stack(web);
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  EXPECT_EQ(test::read_text(root_ / "out/log"), "started-hook-65534\n");
+  ASSERT_EQ(stack("stop -t 1").code, 0);
+  ASSERT_EQ(stack("start").code, 0);
+  EXPECT_EQ(test::read_text(root_ / "out/log"), "started-hook-65534\nstopping\nstarted-hook-65534\n");
+
+  write_stack(web +
+              "  bad:\n"
+              "    image: busybox\n"
+              "    command: [\"sleep\", \"600\"]\n"
+              "    post_start:\n"
+              "      - command: [\"sh\", \"-c\", \"echo warming; echo no cache >&2; exit 4\"]\n");
+  Outcome failed = stack("up -d");
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_THAT(failed.err, HasSubstr("services.bad.post_start[0]: exited with code 4: no cache")) << failed.err;
+  EXPECT_EQ(ps()[container("bad")]["State"], "running");  // as compose leaves it
 }
 
 TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {

@@ -12,6 +12,7 @@
 #include "net/ipam_store.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine.hpp"
+#include "scheduler/hooks.hpp"
 #include "scheduler/project_state.hpp"
 #include "spec/load.hpp"
 #include "support/rootfs.hpp"
@@ -244,31 +245,87 @@ TEST_F(ExecutorTest, AFailedDependencyStartsNothingAfterIt) {
   EXPECT_EQ(addresses("exec_default").count("exec-app-1"), 0u);
 }
 
-// With the stack's waves, as compose: restart and start go dependencies first, stop dependents
+// With the stack, as compose: restart and start go dependencies first, stop dependents
 // first; without them (no stack file) every container at once.
 TEST_F(ExecutorTest, LifecycleVerbsKeepTheDependencyOrder) {
   spec::Stack stack = load(kTwoTier);
   ASSERT_TRUE(engine_.up(stack, {}));
-  auto graph = compile(stack);
-  ASSERT_TRUE(graph) << graph.error().message();
-  const Engine::ServiceWaves waves = graph->waves();
-  ASSERT_EQ(waves, (Engine::ServiceWaves{{"db"}, {"web"}}));
 
   journal_.clear();
-  ASSERT_TRUE(engine_.restart("exec", {}, std::nullopt, waves));
+  ASSERT_TRUE(engine_.restart("exec", {}, std::nullopt, &stack));
   EXPECT_LT(journal_.index_of("start exec-db-1"), journal_.index_of("stop exec-web-1"));
   EXPECT_LT(journal_.index_of("stop exec-web-1"), journal_.index_of("start exec-web-1"));
 
   journal_.clear();
-  ASSERT_TRUE(engine_.stop("exec", {}, std::nullopt, waves));
+  ASSERT_TRUE(engine_.stop("exec", {}, std::nullopt, &stack));
   EXPECT_GE(journal_.index_of("stop exec-db-1"), 0);
   EXPECT_LT(journal_.index_of("stop exec-web-1"), journal_.index_of("stop exec-db-1"));
 
   journal_.clear();
-  ASSERT_TRUE(engine_.start("exec", {}, waves));
+  ASSERT_TRUE(engine_.start("exec", {}, &stack));
   EXPECT_GE(journal_.index_of("start exec-web-1"), 0);
   EXPECT_LT(journal_.index_of("start exec-db-1"), journal_.index_of("start exec-web-1"));
   ASSERT_TRUE(engine_.down("exec", &stack, {}));
+}
+
+constexpr const char* kHooked = R"(
+name: exec
+services:
+  web:
+    image: busybox
+    command: sleep 1000
+    post_start:
+      - command: [warm, up]
+    pre_stop:
+      - command: [drain]
+        environment: {MODE: fast}
+)";
+
+// post_start after the start (up, start, restart); pre_stop before the stop (stop, restart,
+// down) of a running container; a failed pre_stop does not keep the container.
+TEST_F(ExecutorTest, LifecycleHooksRunAroundStartsAndStops) {
+  spec::Stack stack = load(kHooked);
+  ASSERT_TRUE(engine_.up(stack, {}));
+  EXPECT_LT(journal_.index_of("start exec-web-1"), journal_.index_of("exec exec-web-1 warm up"));
+
+  journal_.clear();
+  ASSERT_TRUE(engine_.restart("exec", {}, std::nullopt, &stack));
+  EXPECT_LT(journal_.index_of("exec exec-web-1 drain"), journal_.index_of("stop exec-web-1"));
+  EXPECT_LT(journal_.index_of("start exec-web-1"), journal_.index_of("exec exec-web-1 warm up"));
+
+  journal_.clear();
+  ASSERT_TRUE(engine_.stop("exec", {}, std::nullopt));  // no stack file: no hooks
+  EXPECT_EQ(journal_.index_of("exec exec-web-1 drain"), -1);
+  runtime_.exec_exit["warm"] = 3;
+  auto started = engine_.start("exec", {}, &stack);
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().message(), "services.web.post_start[0]: exited with code 3: ran warm up");
+
+  runtime_.exec_exit["drain"] = 1;
+  journal_.clear();
+  ASSERT_TRUE(engine_.down("exec", &stack, {}));
+  EXPECT_GE(journal_.index_of("exec exec-web-1 drain"), 0);
+  EXPECT_TRUE(host_.empty());
+}
+
+TEST(Hooks, TheHooksSettingsGoOverTheContainers) {
+  runtime::ContainerConfig c;
+  c.env = {"PATH=/bin", "MODE=slow"};
+  c.cwd = "/srv";
+  c.user = "app";
+  spec::LifecycleHook hook;
+  hook.command = {"drain"};
+  hook.environment = {{"MODE", "fast"}};
+  hook.privileged = true;
+  runtime::ExecConfig e = hook_exec(c, hook);
+  EXPECT_EQ(e.env, (std::vector<std::string>{"PATH=/bin", "MODE=fast"}));
+  EXPECT_EQ(e.cwd, "/srv");
+  EXPECT_EQ(e.user, "app");
+  EXPECT_TRUE(e.security.capabilities.privileged);
+  hook.user = "root";
+  hook.working_dir = "/";
+  EXPECT_EQ(hook_exec(c, hook).user, "root");
+  EXPECT_EQ(hook_exec(c, hook).cwd, "/");
 }
 
 TEST_F(ExecutorTest, ParallelWorkIsBoundedInThreads) {

@@ -15,6 +15,7 @@
 
 #include "runtime/runtime.hpp"
 #include "scheduler/host_network.hpp"
+#include "util/fd.hpp"
 
 namespace stack::scheduler::testing {
 
@@ -246,9 +247,18 @@ class FakeRuntime final : public runtime::Runtime {
     if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
     return *s;
   }
-  Result<int> exec(const std::string&, const runtime::ExecConfig&) override {
-    return Error(Errc::unsupported, "the fake runtime runs no process");
+  // Journals "exec <id> <args>", prints "ran <args>" to its stdout and exits with exec_exit[args[0]]
+  // (0 when not set): enough for the lifecycle hooks.
+  Result<int> exec(const std::string& id, const runtime::ExecConfig& c) override {
+    std::string line;
+    for (const auto& a : c.args) line += (line.empty() ? "" : " ") + a;
+    STACK_TRY(journal_.record("exec " + id + " " + line));
+    if (c.stdout_fd >= 0) (void)util::write_all(c.stdout_fd, "ran " + line + "\n");
+    std::lock_guard lock(mu_);
+    auto it = exec_exit.find(c.args.empty() ? "" : c.args[0]);
+    return it == exec_exit.end() ? 0 : it->second;
   }
+  std::map<std::string, int> exec_exit;
   Result<runtime::TerminalProcess> exec_terminal(const std::string&, const runtime::ExecConfig&) override {
     return Error(Errc::unsupported, "the fake runtime runs no process");
   }
