@@ -2,6 +2,7 @@
 // working directory and ports.
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "kube/context.hpp"
 #include "kube/names.hpp"
@@ -114,6 +115,22 @@ std::vector<ContainerPort> container_ports(Context& ctx, const spec::Service& s)
   return out;
 }
 
+// post_start and pre_stop are the container's postStart and preStop exec handlers: the same
+// command, run in the container. A container has one of each, run as the container's user.
+void add_hooks(Context& ctx, const spec::Service& s, json& c) {
+  for (auto [key, hooks, field] : {std::tuple{"post_start", &s.post_start, "postStart"},
+                                   std::tuple{"pre_stop", &s.pre_stop, "preStop"}}) {
+    if (hooks->empty()) continue;
+    const spec::LifecycleHook& hook = hooks->front();
+    c["lifecycle"][field] = {{"exec", {{"command", hook.command}}}};
+    if (hooks->size() > 1)
+      ctx.warnings.add(Context::path(s, key), "only the first hook kept: a container has one " + std::string(field));
+    if (!hook.user.empty() || hook.privileged || !hook.working_dir.empty() || !hook.environment.empty())
+      ctx.warnings.add(Context::path(s, key),
+                       "user, privileged, working_dir and environment dropped: a pod's hook runs as its container");
+  }
+}
+
 json make_container(Context& ctx, const spec::Service& s) {
   json c = {{"name", ctx.name_of(s.name)}, {"image", s.image}};
   switch (s.pull_policy) {
@@ -135,6 +152,7 @@ json make_container(Context& ctx, const spec::Service& s) {
   if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;
   if (s.tty) c["tty"] = true;            // compose tty and stdin_open are the pod container's own
   if (s.stdin_open) c["stdin"] = true;
+  add_hooks(ctx, s, c);
   json ports = json::array();
   for (const ContainerPort& p : container_ports(ctx, s))
     ports.push_back({{"containerPort", p.port}, {"protocol", p.protocol}, {"name", p.name}});

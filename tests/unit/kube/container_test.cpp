@@ -1,4 +1,5 @@
-// Mapping rows: image, entrypoint, command, working_dir, user; environment and env_file.
+// Mapping rows: image, entrypoint, command, working_dir, user, hooks, tty, stdin_open; environment
+// and env_file.
 #include "kube_fixture.hpp"
 
 namespace stack::kube::testing {
@@ -16,6 +17,18 @@ TEST(KubeContainer, ImageEntrypointCommandAndWorkingDir) {
   EXPECT_EQ(c["command"], json({"/bin/run"}));
   EXPECT_EQ(c["args"], json({"serve", "--port", "80"}));
   EXPECT_EQ(c["workingDir"], "/srv");
+}
+
+// Compose's hooks are the container's lifecycle handlers; tty and stdin_open its own fields.
+TEST(KubeContainer, HooksTtyAndStdinKeepTheirMeaning) {
+  Export e = exported(std::string(kHead) +
+                      "    post_start: [{command: [warm, up]}]\n    pre_stop: [{command: drain}]\n"
+                      "    tty: true\n    stdin_open: true\n");
+  const json& c = container(e, "app");
+  EXPECT_EQ(c["lifecycle"]["postStart"], json({{"exec", {{"command", {"warm", "up"}}}}}));
+  EXPECT_EQ(c["lifecycle"]["preStop"], json({{"exec", {{"command", {"drain"}}}}}));
+  EXPECT_EQ(c["tty"], true);
+  EXPECT_EQ(c["stdin"], true);
 }
 
 TEST(KubeContainer, ClearedEntrypointRunsTheCommandAlone) {

@@ -56,6 +56,8 @@ const WarningCase kCases[] = {
     {"host_gateway", "    extra_hosts: [\"h:host-gateway\"]\n", "services.a.extra_hosts.h", "host-gateway"},
     {"volumes_from", "    volumes_from: [b]\n  b:\n    image: y\n    restart: always\n", "services.a.volumes_from",
      "'b' dropped"},
+    {"hooks_two", "    post_start: [{command: a}, {command: b}]\n", "services.a.post_start", "only the first"},
+    {"hook_user", "    pre_stop: [{command: a, user: root}]\n", "services.a.pre_stop", "user, privileged"},
     {"link_alias", "    links: [\"b:bee\"]\n  b:\n    image: y\n    restart: always\n", "services.a.links",
      "alias 'bee' dropped"},
     {"static_address", "    networks: {n: {ipv4_address: 10.1.0.5}}\n"
