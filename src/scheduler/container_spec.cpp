@@ -82,6 +82,7 @@ Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, c
           return Error(Errc::internal, "no directory for volume '" + (m.source.empty() ? m.target : m.source) + "'");
         }
         c.source = it->second;
+        if (!m.subpath.empty()) c.source += "/" + m.subpath;  // checked by the create step
         break;
       }
       case spec::MountType::tmpfs:

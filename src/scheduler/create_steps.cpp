@@ -99,8 +99,33 @@ Result<void> step_image(Creation& c) {
   return util::ok();
 }
 
+// volume.subpath: it must exist in the volume, as docker requires, and stay inside it (a symlink
+// in the volume must not lead the mount out).
+Result<void> check_subpath(const std::string& volume_dir, const std::string& subpath, const std::string& key,
+                           const std::string& volume) {
+  std::error_code ec;
+  const fs::path root = fs::canonical(volume_dir, ec);
+  if (ec) return Error::from_errno(key + ": volume '" + volume + "'", ec.value());
+  const fs::path target = fs::canonical(fs::path(volume_dir) / subpath, ec);
+  if (ec) return Error(Errc::not_found, key + ": '" + subpath + "' does not exist in volume '" + volume + "'");
+  auto [end, _] = std::mismatch(root.begin(), root.end(), target.begin(), target.end());
+  if (end != root.end()) return Error(Errc::invalid_argument, key + ": '" + subpath + "' leads out of volume '" + volume + "'");
+  return util::ok();
+}
+
 Result<void> step_volumes(Creation& c) {
-  for (const spec::Mount& m : c.service.mounts) {
+  for (size_t i = 0; i < c.service.mounts.size(); ++i) {
+    const spec::Mount& m = c.service.mounts[i];
+    if (m.type == spec::MountType::volume && !m.subpath.empty()) {
+      const spec::Volume* v = m.source.empty() ? nullptr : c.stack.find_volume(m.source);
+      const std::string key = "services." + c.service.name + ".volumes[" + std::to_string(i) + "].volume.subpath";
+      if (v != nullptr) {
+        STACK_TRY(make_dir(c.impl.volume_dir(v->name)));
+        STACK_TRY(check_subpath(c.impl.volume_dir(v->name), m.subpath, key, v->name));
+      } else {
+        return Error(Errc::not_found, key + ": '" + m.subpath + "' does not exist in a new anonymous volume");
+      }
+    }
     if (m.type == spec::MountType::volume && m.source.empty()) {
       // Anonymous volumes outlive a failed creation, as docker's do: `down -v` removes them.
       std::string volume = anonymous_volume_name(c.name, m.target);

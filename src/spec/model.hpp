@@ -45,6 +45,7 @@ struct Mount {
   std::string propagation;             // bind: "" (rprivate), private, rprivate, shared, ...
   std::string selinux;                 // bind: "", "z" or "Z"
   bool nocopy = false;                 // volume
+  std::string subpath;                 // volume: a relative path inside it, mounted instead of its root
   std::optional<int64_t> tmpfs_size;   // tmpfs: bytes
   std::optional<uint32_t> tmpfs_mode;  // tmpfs: octal mode
   bool operator==(const Mount&) const = default;

@@ -142,7 +142,18 @@ void read_volume_options(ServiceDraft& d, const Node& v, const std::string& at, 
   check_keys(v, at, kKeys, *d.diags);
   if (const Node* n = v.find("nocopy"))
     m.nocopy = read_bool(*n, join_path(at, "nocopy"), *d.diags).value_or(false);
-  if (const Node* n = v.find("subpath")) d.error(*n, join_path(at, "subpath"), "not supported yet");
+  if (const Node* n = v.find("subpath")) {
+    // Inside the volume: relative and without "..", as docker requires (it must also exist, which
+    // only the volume can say when the container is made).
+    auto s = read_string(*n, join_path(at, "subpath"), *d.diags);
+    std::filesystem::path p = s ? std::filesystem::path(*s).lexically_normal() : std::filesystem::path();
+    if (s && (s->empty() || p.is_absolute() || *p.begin() == "..")) {
+      d.error(*n, join_path(at, "subpath"), "'" + *s + "' is not a relative path inside the volume");
+    } else if (s) {
+      m.subpath = p.string();
+      if (m.subpath.ends_with('/')) m.subpath.pop_back();
+    }
+  }
 }
 
 void read_tmpfs_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {

@@ -56,9 +56,13 @@ json mount_json(const Mount& mount) {
       if (!bind.empty()) j["bind"] = bind;
       break;
     }
-    case MountType::volume:
-      if (mount.nocopy) j["volume"] = json{{"nocopy", true}};
+    case MountType::volume: {
+      json volume = json::object();
+      put_true(volume, "nocopy", mount.nocopy);
+      put_string(volume, "subpath", mount.subpath);
+      if (!volume.empty()) j["volume"] = volume;
       break;
+    }
     case MountType::tmpfs: {
       json tmpfs = json::object();
       if (mount.tmpfs_size) tmpfs["size"] = bytes(*mount.tmpfs_size);

@@ -52,5 +52,22 @@ TEST(VolumesFrom, AnUnknownServiceIsNamedAtTheItem) {
   EXPECT_EQ(o.errors(), "stack.yaml:4:20: services.a.volumes_from[0]: unknown service 'dat' (did you mean 'data'?)");
 }
 
+// volume.subpath (in this file for want of a mounts test of the long syntax's options).
+TEST(VolumeSubpath, ARelativePathInsideTheVolume) {
+  auto o = run_service("    volumes:\n"
+                       "      - {type: volume, source: v, target: /a, volume: {subpath: logs/app/}}\n"
+                       "      - {type: volume, source: v, target: /b, volume: {subpath: ../up}}\n"
+                       "      - {type: volume, source: v, target: /c, volume: {subpath: /abs}}\n"
+                       "volumes:\n  v:\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:6:65: services.a.volumes[1].volume.subpath: '../up' is not a relative path inside the volume\n"
+            "stack.yaml:7:65: services.a.volumes[2].volume.subpath: '/abs' is not a relative path inside the volume");
+  auto ok = run_service("    volumes:\n      - {type: volume, source: v, target: /a, volume: {subpath: logs/app/}}\n"
+                        "volumes:\n  v:\n");
+  ASSERT_TRUE(ok.stack) << ok.errors();
+  EXPECT_EQ(ok.service().mounts[0].subpath, "logs/app");
+  EXPECT_EQ(to_json(ok.service())["volumes"][0]["volume"], nlohmann::json({{"subpath", "logs/app"}}));
+}
+
 }  // namespace
 }  // namespace stack::spec
