@@ -225,6 +225,7 @@ TEST_F(ComposeCoverage, TtyAndStdinOpenKeepAShellWaiting) {
 TEST_F(ComposeCoverage, LifecycleHooksRunInTheContainer) {
   begin(7);
   std::filesystem::create_directories(root_ / "out");
+  std::filesystem::permissions(root_ / "out", std::filesystem::perms::all);  // the hook runs as nobody
   const std::string web =
       "  web:\n"
       "    image: busybox\n"
