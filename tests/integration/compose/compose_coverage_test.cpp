@@ -150,7 +150,9 @@ TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedServiceFromTheLinkerOnly) {
 TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
   begin(5);
   std::filesystem::create_directories(root_ / "host");
+  std::filesystem::create_directories(root_ / "own");
   ASSERT_TRUE(test::write_text(root_ / "host/f", "bound\n"));
+  ASSERT_TRUE(test::write_text(root_ / "own/marker", "mine\n"));
   write_stack(
       "  data:\n"
       "    image: busybox\n"
@@ -161,7 +163,7 @@ TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
       "    image: busybox\n"
       "    command: [\"sleep\", \"600\"]\n"
       "    volumes_from: [\"data:ro\"]\n"
-      "    volumes: [\"./:/own\"]\n",
+      "    volumes: [\"./own:/own\"]\n",
       "volumes:\n"
       "  shared:\n");
   Outcome up = stack("up -d");
@@ -175,7 +177,7 @@ TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
   EXPECT_THAT(write.err, HasSubstr("Read-only file system"));
   Outcome scratch = stack("exec -T reader sh -c 'grep -c \" /scratch \" /proc/mounts || true'");
   EXPECT_EQ(scratch.out, "0\n");
-  Outcome own = stack("exec -T reader test -f /own/stack.yaml");
+  Outcome own = stack("exec -T reader test -f /own/marker");
   EXPECT_EQ(own.code, 0) << "the service's own bind at /own wins over the source's volume";
 }
 
