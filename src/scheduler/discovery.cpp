@@ -116,6 +116,21 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
       }
     }
   }
+  // Link aliases, on the networks the linker shares with the linked service: resolvers that ask
+  // DNS before /etc/hosts (glibc without nsswitch.conf) find them too. Unlike docker, which answers
+  // an alias to the linker alone, every container of the network may resolve it.
+  for (const Endpoint& linker : all) {
+    if (linker.links.empty() || linker.networks.find(network) == linker.networks.end()) continue;
+    for (const auto& [alias, service] : linker.links) {
+      if (alias == service) continue;
+      for (const Endpoint& e : all) {
+        auto it = e.networks.find(network);
+        if (e.service != service || it == e.networks.end()) continue;
+        auto& list = out[alias];
+        if (std::find(list.begin(), list.end(), it->second.address) == list.end()) list.push_back(it->second.address);
+      }
+    }
+  }
   return out;
 }
 

@@ -36,7 +36,8 @@ util::Result<Endpoint> decode_endpoint(const std::string& text);
 // those networks, then extra_hosts.
 std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all);
 
-// name -> addresses answered by the DNS server of `network`.
+// name -> addresses answered by the DNS server of `network`: every container's names, and the link
+// aliases of the containers on it.
 std::map<std::string, std::vector<std::string>> dns_names(const std::string& network,
                                                           const std::vector<Endpoint>& all);
 

@@ -111,9 +111,9 @@ TEST_F(ComposeCoverage, ExtendsAcrossDirectoriesComesUp) {
   EXPECT_EQ(env.out, "web yes\n") << env.err;
 }
 
-// links: the alias reaches the linked service from the linking container only, and the link
-// starts the linked service first (its implied depends_on).
-TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedServiceFromTheLinkerOnly) {
+// links: the alias reaches the linked service (the linker's /etc/hosts, the network's DNS), and
+// the link starts the linked service first (its implied depends_on).
+TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedService) {
   begin(4);
   write_stack(
       "  web:\n"
@@ -136,7 +136,7 @@ TEST_F(ComposeCoverage, ALinkAliasReachesTheLinkedServiceFromTheLinkerOnly) {
   const std::string db_address = hosts.out.substr(line_start, db_line - line_start);
   EXPECT_THAT(db_address, ::testing::StartsWith(prefix_));
   EXPECT_THAT(hosts.out, HasSubstr("\n" + db_address + "\tdatabase\n")) << hosts.out;
-  // A name lookup through /etc/hosts, then traffic to the linked container's port.
+  // A name lookup (busybox asks DNS first: no nsswitch.conf), then traffic to the linked port.
   Outcome reply = stack("exec -T web sh -c 'echo ping | nc -w 5 database 7000'");
   EXPECT_EQ(reply.out, "pong\n") << reply.err;
   Outcome elsewhere = stack("exec -T other cat /etc/hosts");

@@ -165,8 +165,8 @@ TEST(Discovery, HostsListPeersOnSharedNetworksOnly) {
 }
 
 // links: the alias names every container of the linked service on a shared network, in the
-// linking container's hosts only.
-TEST(Discovery, LinkAliasesNameTheLinkedContainersInTheLinkersHostsOnly) {
+// linking container's hosts (not the others'), and in the network's DNS.
+TEST(Discovery, LinkAliasesNameTheLinkedContainers) {
   Endpoint web = endpoint("demo-web-1", "web", "demo_back", "10.0.2.2");
   web.links = {{"database", "db"}, {"cache", "cache"}, {"gone", "elsewhere"}};
   Endpoint db1 = endpoint("demo-db-1", "db", "demo_back", "10.0.2.3");
@@ -183,6 +183,10 @@ TEST(Discovery, LinkAliasesNameTheLinkedContainersInTheLinkersHostsOnly) {
   auto back = decode_endpoint(encode_endpoint(web));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->links, web.links);
+  // And in the network's DNS, to both replicas.
+  auto names = dns_names("demo_back", all);
+  EXPECT_EQ(names["database"], (std::vector<std::string>{"10.0.2.3", "10.0.2.4"}));
+  EXPECT_FALSE(names.count("gone"));
 }
 
 TEST(Discovery, DnsNamesCollectReplicasAndAliases) {
