@@ -8,11 +8,15 @@ namespace fs = std::filesystem;
 
 std::set<Digest> images_using_layers(const std::vector<Image>& images, const std::string& layers_dir,
                                      const std::vector<std::string>& dirs) {
-  const fs::path layers = fs::path(layers_dir).lexically_normal();
+  // "x/" normalises to "x/", whose name is empty: compare without the trailing separator.
+  auto normal = [](const std::string& path) {
+    fs::path p = fs::path(path).lexically_normal();
+    return p.filename().empty() ? p.parent_path() : p;
+  };
+  const fs::path layers = normal(layers_dir);
   std::set<std::string> used;  // diff id hex
   for (const auto& dir : dirs) {
-    fs::path p = fs::path(dir).lexically_normal();
-    if (p.filename().empty()) p = p.parent_path();  // "x/" normalises to "x/" with an empty name
+    fs::path p = normal(dir);
     if (p.parent_path() == layers) used.insert(p.filename().string());
   }
   std::set<Digest> out;

@@ -234,7 +234,7 @@ TEST_F(ComposeCoverage, LifecycleHooksRunInTheContainer) {
       "    command: [\"sleep\", \"600\"]\n"
       "    volumes: [\"./out:/out\"]\n"
       "    post_start:\n"
-      "      - command: [\"sh\", \"-c\", \"echo started-$MODE-$(id -u) >> /out/log\"]\n"
+      "      - command: [\"sh\", \"-c\", \"echo started-$$MODE-$$(id -u) >> /out/log\"]\n"
       "        environment: {MODE: hook}\n"
       "        user: nobody\n"
       "    pre_stop:\n"
@@ -262,18 +262,19 @@ TEST_F(ComposeCoverage, LifecycleHooksRunInTheContainer) {
 // volume.subpath mounts a directory inside a named volume; it must exist there, as in docker.
 TEST_F(ComposeCoverage, AVolumeSubpathMountsADirectoryOfTheVolume) {
   begin(8);
-  write_stack(
-      "  seed:\n"
-      "    image: busybox\n"
-      "    command: [\"sh\", \"-c\", \"mkdir -p /data/sub && echo inside > /data/sub/f\"]\n"
-      "    volumes: [\"data:/data\"]\n"
-      "  user:\n"
-      "    image: busybox\n"
-      "    command: [\"sleep\", \"600\"]\n"
-      "    depends_on: {seed: {condition: service_completed_successfully}}\n"
-      "    volumes:\n"
-      "      - {type: volume, source: data, target: /mnt, volume: {subpath: sub}}\n",
-      "volumes:\n  data:\n");
+  auto services = [](const std::string& subpath) {
+    return "  seed:\n"
+           "    image: busybox\n"
+           "    command: [\"sh\", \"-c\", \"mkdir -p /data/sub && echo inside > /data/sub/f\"]\n"
+           "    volumes: [\"data:/data\"]\n"
+           "  user:\n"
+           "    image: busybox\n"
+           "    command: [\"sleep\", \"600\"]\n"
+           "    depends_on: {seed: {condition: service_completed_successfully}}\n"
+           "    volumes:\n"
+           "      - {type: volume, source: data, target: /mnt, volume: {subpath: " + subpath + "}}\n";
+  };
+  write_stack(services("sub"), "volumes:\n  data:\n");
   Outcome up = stack("up -d");
   ASSERT_EQ(up.code, 0) << up.err << up.out;
   Outcome read = stack("exec -T user cat /mnt/f");
@@ -281,13 +282,7 @@ TEST_F(ComposeCoverage, AVolumeSubpathMountsADirectoryOfTheVolume) {
   Outcome config = stack("config");
   EXPECT_THAT(config.out, HasSubstr("subpath: sub"));
 
-  write_stack(
-      "  user:\n"
-      "    image: busybox\n"
-      "    command: [\"sleep\", \"600\"]\n"
-      "    volumes:\n"
-      "      - {type: volume, source: data, target: /mnt, volume: {subpath: nowhere}}\n",
-      "volumes:\n  data:\n");
+  write_stack(services("nowhere"), "volumes:\n  data:\n");
   Outcome missing = stack("up -d");
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("services.user.volumes[0].volume.subpath: 'nowhere' does not exist in volume '"))
