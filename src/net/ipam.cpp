@@ -103,6 +103,11 @@ Result<void> check_requested(const IpamNetwork& network, const std::string& key,
       return util::fail(Errc::conflict, "address " + in_quotes(address.str()) +
                                             " is already used by " + in_quotes(holder));
   }
+  for (const auto& [name, held] : network.reserved) {
+    if (held == address)
+      return util::fail(Errc::conflict, "address " + in_quotes(address.str()) +
+                                            " is reserved as aux address " + in_quotes(name));
+  }
   return util::ok();
 }
 
@@ -111,6 +116,7 @@ Result<Ipv4> lowest_free(const IpamNetwork& network) {
   std::set<uint32_t> used{network.gateway.value, network.subnet.network().value,
                           network.subnet.broadcast().value};
   for (const auto& [holder, held] : network.allocations) used.insert(held.value);
+  for (const auto& [name, held] : network.reserved) used.insert(held.value);
   const uint64_t end = uint64_t{range.base.value} + range.size();
   for (uint64_t at = range.base.value; at < end; ++at) {
     if (!used.contains(static_cast<uint32_t>(at))) return Ipv4{static_cast<uint32_t>(at)};
@@ -157,6 +163,15 @@ Result<IpamNetwork> plan_network(const std::string& name, const SubnetRequest& r
   network.gateway = request.gateway.value_or(Ipv4{network.subnet.base.value + 1});
   network.ip_range = request.ip_range;
   STACK_TRY(detail::with_context(check_gateway_and_range(network), "network " + in_quotes(name)));
+  for (const auto& [host, address] : request.aux_addresses) {
+    if (!network.subnet.contains(address) || address == network.gateway ||
+        address == network.subnet.network() || address == network.subnet.broadcast()) {
+      return util::fail(Errc::invalid_argument, "network " + in_quotes(name) + ": aux address " + in_quotes(host) +
+                                                    " " + in_quotes(address.str()) +
+                                                    " is not a host address of the subnet other than the gateway");
+    }
+  }
+  network.reserved = request.aux_addresses;
   return network;
 }
 
@@ -169,6 +184,8 @@ Result<void> check_request(const IpamNetwork& network, const SubnetRequest& requ
   if (request.gateway && *request.gateway != network.gateway)
     return util::fail(Errc::conflict, prefix + "gateway " + in_quotes(network.gateway.str()) +
                                           ", not " + in_quotes(request.gateway->str()) + fix);
+  if (request.aux_addresses != network.reserved && (!request.aux_addresses.empty() || request.subnet))
+    return util::fail(Errc::conflict, prefix + "other aux_addresses" + fix);
   if (request.ip_range != network.ip_range && (request.ip_range || request.subnet))
     return util::fail(
         Errc::conflict,

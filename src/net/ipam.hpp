@@ -31,6 +31,7 @@ struct SubnetRequest {
   std::optional<Subnet> subnet;
   std::optional<Ipv4> gateway;
   std::optional<Subnet> ip_range;  // dynamic allocations come from here; static ones may not
+  std::map<std::string, Ipv4> aux_addresses;  // reserved by name: never given to a container
 };
 
 // What the rest of the world already uses.
@@ -48,6 +49,7 @@ struct IpamNetwork {
   Ipv4 gateway;
   std::optional<Subnet> ip_range;
   std::map<std::string, Ipv4> allocations;  // container name -> address
+  std::map<std::string, Ipv4> reserved;     // aux_addresses: name -> address, never allocated
 
   Ipv4Interface gateway_interface() const { return {gateway, subnet.prefix}; }
   bool operator==(const IpamNetwork&) const = default;

@@ -48,14 +48,15 @@ Result<std::string> string_field(const json& object, const char* key) {
   return it->get<std::string>();
 }
 
-Result<void> decode_allocations(const json& object, IpamNetwork& network) {
-  const auto it = object.find("allocations");
+// A name -> address object ("allocations", "reserved"); absent is empty.
+Result<void> decode_addresses(const json& object, const char* field, std::map<std::string, Ipv4>& out) {
+  const auto it = object.find(field);
   if (it == object.end()) return util::ok();
-  if (!it->is_object()) return util::fail(Errc::parse, "field 'allocations' is not an object");
+  if (!it->is_object()) return util::fail(Errc::parse, std::string("field '") + field + "' is not an object");
   for (const auto& [key, value] : it->items()) {
     if (!value.is_string())
-      return util::fail(Errc::parse, "allocation " + in_quotes(key) + " is not a string");
-    STACK_ASSIGN_OR_RETURN(network.allocations[key], Ipv4::parse(value.get<std::string>()));
+      return util::fail(Errc::parse, std::string(field) + " " + in_quotes(key) + " is not a string");
+    STACK_ASSIGN_OR_RETURN(out[key], Ipv4::parse(value.get<std::string>()));
   }
   return util::ok();
 }
@@ -69,6 +70,11 @@ std::string encode_network(const IpamNetwork& network) {
               {"bridge", network.bridge},         {"subnet", network.subnet.str()},
               {"gateway", network.gateway.str()}, {"allocations", allocations}};
   if (network.ip_range) out["ip_range"] = network.ip_range->str();
+  if (!network.reserved.empty()) {
+    json reserved = json::object();
+    for (const auto& [name, address] : network.reserved) reserved[name] = address.str();
+    out["reserved"] = reserved;
+  }
   return out.dump(2) + "\n";
 }
 
@@ -89,7 +95,8 @@ Result<IpamNetwork> decode_network(std::string_view text) {
     STACK_ASSIGN_OR_RETURN(std::string range, string_field(in, "ip_range"));
     STACK_ASSIGN_OR_RETURN(network.ip_range, Subnet::parse(range));
   }
-  STACK_TRY(decode_allocations(in, network));
+  STACK_TRY(decode_addresses(in, "allocations", network.allocations));
+  STACK_TRY(decode_addresses(in, "reserved", network.reserved));
   return network;
 }
 

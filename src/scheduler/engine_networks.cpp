@@ -28,6 +28,7 @@ net::SubnetRequest subnet_request(const spec::Network& n) {
   r.subnet = pool.subnet;
   r.gateway = pool.gateway;
   r.ip_range = pool.ip_range;
+  r.aux_addresses = pool.aux_addresses;
   return r;
 }
 

@@ -287,6 +287,7 @@ struct IpamPool {
   util::Subnet subnet;
   std::optional<util::Ipv4> gateway;     // none: the first address of the subnet
   std::optional<util::Subnet> ip_range;  // within subnet; none: the whole subnet
+  std::map<std::string, util::Ipv4> aux_addresses;  // reserved by name, never given to a container
   bool operator==(const IpamPool&) const = default;
 };
 

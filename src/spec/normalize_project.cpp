@@ -68,7 +68,21 @@ void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& d
     else if (!pool.subnet.contains(*range)) diags.error(*r, at, "'" + range_text + "' is outside subnet '" + text + "'");
     else pool.ip_range = *range;
   }
-  if (const Node* a = v.find("aux_addresses")) diags.error(*a, join_path(p, "aux_addresses"), "not supported yet");
+  if (const Node* a = v.find("aux_addresses")) {
+    // Addresses the network keeps from containers (docker reserves them in its IPAM).
+    const std::string at = join_path(p, "aux_addresses");
+    if (expect_mapping(*a, at, diags)) {
+      for (const auto& [k, val] : a->entries) {
+        const std::string item = join_path(at, k.scalar);
+        auto text = read_string(val, item, diags);
+        if (!text) continue;
+        auto address = util::Ipv4::parse(*text);
+        if (!address) diags.error(val, item, "'" + *text + "' is not an IPv4 address");
+        else if (!pool.subnet.contains(*address)) diags.error(val, item, "'" + *text + "' is outside subnet '" + pool.subnet.str() + "'");
+        else pool.aux_addresses[k.scalar] = *address;
+      }
+    }
+  }
   net.ipam.push_back(pool);
 }
 

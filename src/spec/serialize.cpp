@@ -394,6 +394,11 @@ json to_json(const Network& network) {
       json entry{{"subnet", pool.subnet.str()}};
       if (pool.gateway) entry["gateway"] = pool.gateway->str();
       if (pool.ip_range) entry["ip_range"] = pool.ip_range->str();
+      if (!pool.aux_addresses.empty()) {
+        json aux = json::object();
+        for (const auto& [host, address] : pool.aux_addresses) aux[host] = address.str();
+        entry["aux_addresses"] = aux;
+      }
       pools.push_back(entry);
     }
   }

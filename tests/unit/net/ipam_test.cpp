@@ -237,5 +237,26 @@ TEST(Allocate, FillsASubnetWithDistinctAddresses) {
   EXPECT_FALSE(allocate(network, "one-too-many").has_value());
 }
 
+// aux_addresses: reserved by name, never allocated, refused when asked for, kept for life.
+TEST(Allocate, AuxAddressesAreNeverGivenToContainers) {
+  SubnetRequest request{subnet("10.231.9.0/24")};
+  request.aux_addresses = {{"router", ip("10.231.9.2")}, {"printer", ip("10.231.9.3")}};
+  IpamNetwork n = planned(request);
+  EXPECT_EQ(n.reserved, request.aux_addresses);
+  auto first = allocate(n, "demo-web-1");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, ip("10.231.9.4"));
+  auto asked = allocate(n, "demo-db-1", ip("10.231.9.3"));
+  ASSERT_FALSE(asked);
+  EXPECT_THAT(asked.error().message(), HasSubstr("is reserved as aux address 'printer'"));
+  EXPECT_TRUE(check_request(n, request));
+  SubnetRequest other = request;
+  other.aux_addresses.erase("printer");
+  EXPECT_FALSE(check_request(n, other));
+  SubnetRequest gateway{subnet("10.231.9.0/24")};
+  gateway.aux_addresses = {{"gw", ip("10.231.9.1")}};
+  EXPECT_FALSE(plan_network("n", gateway, {}));
+}
+
 }  // namespace
 }  // namespace stack::net

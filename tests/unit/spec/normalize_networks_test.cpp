@@ -187,5 +187,17 @@ TEST(NormalizeSecurityOpt, KnownOptions) {
                           "(did you mean 'seccomp'?)");
 }
 
+TEST(NormalizeTopLevelNetworks, AuxAddressesInsideTheSubnet) {
+  auto o = run("services: {}\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.6.0.0/24\n"
+               "          aux_addresses: {router: 10.6.0.2}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_THAT(o.stack->networks[0].ipam[0].aux_addresses, ElementsAre(Pair("router", *util::Ipv4::parse("10.6.0.2"))));
+  auto bad = run("services: {}\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.6.0.0/24\n"
+                 "          aux_addresses: {far: 10.7.0.2, word: x}\n");
+  EXPECT_EQ(bad.errors(),
+            "stack.yaml:7:32: networks.n.ipam.config[0].aux_addresses.far: '10.7.0.2' is outside subnet '10.6.0.0/24'\n"
+            "stack.yaml:7:48: networks.n.ipam.config[0].aux_addresses.word: 'x' is not an IPv4 address");
+}
+
 }  // namespace
 }  // namespace stack::spec
