@@ -200,6 +200,12 @@ void check_static_addresses(const Stack& stack, Diagnostics& diags) {
                                              ip + "' from");
       else if (net && !net->external && !in_subnets(*net, *n.ipv4_address))
         diags.error(n.location.mark, at, "'" + ip + "' is outside the subnets of network '" + n.key + "'");
+      for (const auto& pool : net ? net->ipam : std::vector<IpamPool>{}) {
+        for (const auto& [host, address] : pool.aux_addresses) {
+          if (address == *n.ipv4_address)
+            diags.error(n.location.mark, at, "'" + ip + "' is reserved as aux address '" + host + "' of network '" + n.key + "'");
+        }
+      }
       auto [it, fresh] = taken.emplace(std::make_pair(n.key, ip), s.name);
       if (!fresh)
         diags.error(n.location.mark, at, "'" + ip + "' is already used by service '" + it->second + "'");

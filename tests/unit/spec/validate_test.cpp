@@ -97,6 +97,13 @@ TEST(Validate, StaticAddresses) {
             "'10.1.0.6' from");
 }
 
+TEST(Validate, AStaticAddressIsNotAnAuxAddress) {
+  EXPECT_EQ(validate_yaml("services:\n  a:\n    image: x\n    networks: {n: {ipv4_address: 10.1.0.5}}\n"
+                          "networks:\n  n: {ipam: {config: [{subnet: 10.1.0.0/16, aux_addresses: {gw2: 10.1.0.5}}]}}\n"),
+            "stack.yaml:4:16: services.a.networks.n.ipv4_address: '10.1.0.5' is reserved as aux address 'gw2' of "
+            "network 'n'");
+}
+
 TEST(Validate, PublishedPortClashes) {
   EXPECT_EQ(validate_yaml("services:\n  a:\n    image: x\n    ports: ['8080:80', '53:53/udp']\n"
                           "  b:\n    image: x\n    ports: ['127.0.0.1:8080:81', '53:53/tcp', '9000-9001:90']\n"
