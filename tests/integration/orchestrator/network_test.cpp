@@ -165,5 +165,24 @@ TEST_F(Networking, NetworkModesServiceNoneAndHost) {
   EXPECT_THAT(host.out, HasSubstr(net::bridge_name(project_ + "_default") + "\n")) << host.err;
 }
 
+// ipam aux_addresses: the reserved addresses are skipped by the allocator.
+TEST_F(Networking, AuxAddressesAreNotGivenToContainers) {
+  start(78);
+  ASSERT_TRUE(test::write_text(file(), "services:\n"
+                                       "  app:\n"
+                                       "    image: busybox\n"
+                                       "    command: [\"sleep\", \"600\"]\n"
+                                       "networks:\n"
+                                       "  default:\n"
+                                       "    ipam:\n"
+                                       "      config:\n"
+                                       "        - subnet: " + subnet_ + "\n"
+                                       "          aux_addresses: {router: " + prefix_ + "2, printer: " + prefix_ + "3}\n"));
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  Outcome ip = stack("exec -T app ip -o -4 addr show eth0");
+  EXPECT_THAT(ip.out, HasSubstr(" " + prefix_ + "4/24")) << ip.out;
+}
+
 }  // namespace
 }  // namespace stack::e2e
