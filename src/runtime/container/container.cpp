@@ -117,16 +117,19 @@ Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
   if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(pid), "joining cgroup"));
   if (hooks.setup_network) STACK_TRY(in_context(hooks.setup_network(pid), "setting up network"));
   STACK_TRY(send_byte(c.sync.get(), kMsgGo));
-  STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
-  if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+  auto next_message = [&c]() -> Result<void> {
+    STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
+    if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+    return util::ok();
+  };
+  STACK_TRY(next_message());
   if (c.config.tty) {
     // The terminal step sends the master before the ready message; end of file means a step
     // before it failed, and the report says which.
     STACK_ASSIGN_OR_RETURN(std::optional<UniqueFd> master, sys::receive_fd(c.sync.get()));
     if (!master) return failure_of(c.process, c.errors.get(), "setup");
     c.terminal = std::move(*master);
-    STACK_ASSIGN_OR_RETURN(readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
-    if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");
+    STACK_TRY(next_message());
   }
   char msg = 0;
   auto got = util::read_exact(c.sync.get(), &msg, 1);
