@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-cmake -S . -B build -G Ninja >/dev/null
-cmake --build build -j"$(nproc)"
+# The same build type and directory as scripts/test.sh, but only what the demo runs: no test suite.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target stack stack-shim
 
 stack=./build/stack
 file=examples/stacks/demo/stack.yaml
