@@ -23,7 +23,7 @@
 #include "daemon/status_socket.hpp"
 #include "daemon/work_queue.hpp"
 #include "daemon/workers.hpp"
-#include "runtime/sys/code_pages.hpp"
+#include "util/code_pages.hpp"
 #include "net/nl/link_events.hpp"
 
 namespace stack::daemon {
@@ -336,7 +336,7 @@ int Loop::run() {
       // idle loop does not: give both back while the daemon idles until the next one (the code
       // pages stay in the page cache; what the next pass runs faults back in).
       ::malloc_trim(0);
-      runtime::sys::release_code_pages();
+      util::release_code_pages();
     }
     std::set<std::string> died;
     for (size_t i = 5; i < fds.size(); ++i) {

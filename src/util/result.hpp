@@ -45,7 +45,8 @@ class [[nodiscard]] Error {
   Error with_subject(std::string subject) && { return std::move(with_subject(std::move(subject))); }
 
   Error& context(std::string_view outer) & {
-    message_ = std::string(outer) + ": " + message_;
+    // In place: GCC 12 misreports the temporaries of `outer + ": " + message_` (-Warray-bounds).
+    message_.insert(0, ": ").insert(0, outer);
     return *this;
   }
   Error context(std::string_view outer) && { return std::move(context(outer)); }

@@ -22,7 +22,7 @@
 #include "runtime/shim/port_proxy_child.hpp"
 #include "runtime/shim/restart_policy.hpp"
 #include "runtime/state_paths.hpp"
-#include "runtime/sys/code_pages.hpp"
+#include "util/code_pages.hpp"
 #include "runtime/sys/file.hpp"
 #include "runtime/sys/procfs.hpp"
 
@@ -413,7 +413,7 @@ void Shim::on_deadlines(Clock::time_point now) {
     // Setup allocated (config, JSON) and ran code the loop never runs again; hand both back so
     // that the resident size is the loop's own.
     ::malloc_trim(0);
-    sys::release_code_pages();
+    util::release_code_pages();
   }
   if (health_ && container_ && health_->due(now)) {
     health_->tick(now, cgroup_.get());

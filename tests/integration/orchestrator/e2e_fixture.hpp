@@ -160,9 +160,13 @@ class StackTest : public ::testing::Test {
     }
   }
 
-  void expect_no_residue() const {
+  void expect_no_residue() const { expect_no_residue(project_, prefix_); }
+
+  // What a project of this root leaves after `down`: nothing. address_prefix: its subnet's
+  // first three octets with the dot ("10.231.64.").
+  void expect_no_residue(const std::string& project, const std::string& address_prefix) const {
     namespace fs = std::filesystem;
-    std::string bridge = net::bridge_name(project_ + "_default");
+    std::string bridge = net::bridge_name(project + "_default");
     EXPECT_EQ(sh("ip -o link show " + bridge + " 2>/dev/null"), "") << "bridge " << bridge << " left";
     expect_no_table_left(bridge);
     std::error_code ec;
@@ -174,11 +178,11 @@ class StackTest : public ::testing::Test {
     }
     EXPECT_EQ(sh("grep -c " + shell_quote(root_.path()) + " /proc/self/mountinfo"), "0\n") << "mounts left under the root";
     for (const char* controller : {"memory", "pids", "cpu,cpuacct", "unified"}) {
-      std::string dir = std::string("/sys/fs/cgroup/") + controller + "/stack/" + project_;
+      std::string dir = std::string("/sys/fs/cgroup/") + controller + "/stack/" + project;
       EXPECT_FALSE(fs::exists(dir)) << "cgroup left: " << dir;
     }
     EXPECT_EQ(sh("ps -eo args | grep -F -- '--root " + root_.path() + " shim' | grep -v grep"), "") << "shim left";
-    EXPECT_EQ(sh("ip -o addr | grep -c -F " + shell_quote(" " + prefix_)), "0\n") << "address left";
+    EXPECT_EQ(sh("ip -o addr | grep -c -F " + shell_quote(" " + address_prefix)), "0\n") << "address left";
   }
 
   test::TempDir root_{"stack-e2e"};

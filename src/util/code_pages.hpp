@@ -9,9 +9,9 @@
 // lose their contents.
 #pragma once
 
-namespace stack::runtime::sys {
+namespace stack::util {
 
 // Best effort: failures are ignored (the pages simply stay).
 void release_code_pages();
 
-}  // namespace stack::runtime::sys
+}  // namespace stack::util

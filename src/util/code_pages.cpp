@@ -1,4 +1,4 @@
-#include "runtime/sys/code_pages.hpp"
+#include "util/code_pages.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string>
 
-namespace stack::runtime::sys {
+namespace stack::util {
 
 namespace {
 
@@ -51,4 +51,4 @@ void release_code_pages() {
   std::fclose(smaps);
 }
 
-}  // namespace stack::runtime::sys
+}  // namespace stack::util
