@@ -263,6 +263,11 @@ int Loop::run() {
     spdlog::critical("daemon: {}", ok.error().message());
     return 1;
   }
+  // systemd waits for READY=1 that could never come: failing now says why.
+  if (!notifier_.unavailable().empty()) {
+    spdlog::critical("daemon: {}", notifier_.unavailable());
+    return 1;
+  }
   Clock::time_point now = Clock::now();
   rescan();
   enqueue_all(now);

@@ -14,12 +14,12 @@ namespace {
 
 constexpr std::string_view kMasqueradeMark = " masquerade";
 
-std::string quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
+std::string double_quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 // The chains and rules, without the table: what the comment's hash covers.
 std::string chains(const FirewallRules& r) {
   const std::string table = "ip " + r.bridge;
-  const std::string self = quoted(r.bridge);
+  const std::string self = double_quoted(r.bridge);
   std::string out = "add chain " + table + " forward { type filter hook forward priority filter; policy accept; }\n";
   if (r.internal) {
     // Traffic within the bridge (seen here only when br_netfilter is loaded) stays allowed.
@@ -27,7 +27,7 @@ std::string chains(const FirewallRules& r) {
     out += "add rule " + table + " forward iifname != " + self + " oifname " + self + " drop\n";
     return out;
   }
-  const std::string others = quoted(std::string(kBridgePrefix) + "*");
+  const std::string others = double_quoted(std::string(kBridgePrefix) + "*");
   out += "add rule " + table + " forward iifname " + self + " oifname " + others + " oifname != " + self + " drop\n";
   out += "add rule " + table + " forward iifname " + others + " iifname != " + self + " oifname " + self + " drop\n";
   if (r.masquerade) {
@@ -55,7 +55,7 @@ std::string firewall_script(const FirewallRules& rules) {
   // add + delete + add: the table is replaced whole, old chains included, in one transaction.
   const std::string table = "ip " + rules.bridge;
   return "add table " + table + "\n" + "delete table " + table + "\n" + "add table " + table + " { comment " +
-         quoted(firewall_comment(rules)) + "; }\n" + chains(rules);
+         double_quoted(firewall_comment(rules)) + "; }\n" + chains(rules);
 }
 
 Result<std::vector<FirewallTable>> list_firewalls() {

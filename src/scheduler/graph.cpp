@@ -14,7 +14,7 @@ namespace {
 const std::vector<Edge> kNoEdges;
 const std::vector<std::string> kNoNames;
 
-std::string quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
+std::string single_quoted(std::string_view name) { return "'" + std::string(name) + "'"; }
 
 // Adds an edge unless one to the same service exists: a written depends_on wins over the
 // implicit edge of network_mode, since it carries the user's condition.
@@ -29,17 +29,17 @@ Result<std::vector<Edge>> edges_of(const spec::Service& service, const spec::Sta
     if (stack.find_service(dep.service) == nullptr) {
       // compose skips an optional dependency that is not part of the project (e.g. profile off)
       if (!dep.required) continue;
-      return util::fail(Errc::not_found, "service " + quoted(service.name) +
-                                             " depends on unknown service " + quoted(dep.service));
+      return util::fail(Errc::not_found, "service " + single_quoted(service.name) +
+                                             " depends on unknown service " + single_quoted(dep.service));
     }
     add_edge(edges, Edge{dep.service, dep.condition, dep.required, dep.restart, false});
   }
   if (service.network_mode.kind == spec::NetworkMode::Kind::service) {
     const std::string& target = service.network_mode.target;
     if (stack.find_service(target) == nullptr) {
-      return util::fail(Errc::not_found, "service " + quoted(service.name) +
+      return util::fail(Errc::not_found, "service " + single_quoted(service.name) +
                                              " uses the network of unknown service " +
-                                             quoted(target));
+                                             single_quoted(target));
     }
     // Sharing a network namespace needs the target running, and a recreated target takes the
     // namespace with it: hence started + restart.
@@ -49,8 +49,8 @@ Result<std::vector<Edge>> edges_of(const spec::Service& service, const spec::Sta
   for (const spec::NamespaceMode* mode : {&service.ipc, &service.pid}) {
     if (mode->kind != spec::NamespaceMode::Kind::service) continue;
     if (stack.find_service(mode->target) == nullptr) {
-      return util::fail(Errc::not_found, "service " + quoted(service.name) + " shares the namespace of unknown service " +
-                                             quoted(mode->target));
+      return util::fail(Errc::not_found, "service " + single_quoted(service.name) + " shares the namespace of unknown service " +
+                                             single_quoted(mode->target));
     }
     add_edge(edges, Edge{mode->target, spec::Condition::service_started, true, true, true});
   }
@@ -113,7 +113,7 @@ std::string describe_cycle(const std::map<std::string, std::vector<Edge>, std::l
     const auto& edges = left.find(path.back())->second;
     auto next = std::find_if(edges.begin(), edges.end(),
                              [&](const Edge& e) { return left.count(e.service) != 0; });
-    if (next == edges.end()) return "dependency cycle through " + quoted(path.back());
+    if (next == edges.end()) return "dependency cycle through " + single_quoted(path.back());
     auto seen = std::find(path.begin(), path.end(), next->service);
     if (seen != path.end()) {
       std::vector<std::string> cycle(seen, path.end());
@@ -161,7 +161,7 @@ Result<Graph> Graph::subset(const std::vector<std::string>& names) const {
   std::set<std::string> keep;
   std::deque<std::string> todo;
   for (const std::string& name : names) {
-    if (!contains(name)) return util::fail(Errc::not_found, "unknown service " + quoted(name));
+    if (!contains(name)) return util::fail(Errc::not_found, "unknown service " + single_quoted(name));
     if (keep.insert(name).second) todo.push_back(name);
   }
   while (!todo.empty()) {
@@ -178,7 +178,7 @@ Result<Graph> Graph::subset(const std::vector<std::string>& names) const {
 }
 
 Result<std::vector<std::string>> Graph::dependents_of(std::string_view service) const {
-  if (!contains(service)) return util::fail(Errc::not_found, "unknown service " + quoted(service));
+  if (!contains(service)) return util::fail(Errc::not_found, "unknown service " + single_quoted(service));
   std::set<std::string_view> found;
   std::deque<std::string_view> todo{service};
   while (!todo.empty()) {
@@ -199,7 +199,7 @@ Result<Graph> compile(const spec::Stack& stack) {
   Graph graph;
   for (const spec::Service& service : stack.services) {
     if (graph.contains(service.name)) {
-      return util::fail(Errc::invalid_argument, "duplicate service " + quoted(service.name));
+      return util::fail(Errc::invalid_argument, "duplicate service " + single_quoted(service.name));
     }
     STACK_ASSIGN_OR_RETURN(graph.nodes_[service.name].dependencies, edges_of(service, stack));
   }

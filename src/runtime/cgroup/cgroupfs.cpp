@@ -17,7 +17,7 @@ using util::Result;
 
 namespace {
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string single_quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -34,7 +34,7 @@ std::string_view base_name(std::string_view path) {
 
 Result<std::string> read_file(const std::string& path) {
   // The errors name the file only ("read 'memory.max': ..."): callers add the cgroup.
-  std::string what = "read " + quoted(base_name(path));
+  std::string what = "read " + single_quoted(base_name(path));
   auto fd = util::UniqueFd::open(path, O_RDONLY);
   if (!fd) return Error::from_errno(what, fd.error().sys_errno());
   auto text = util::read_to_end(fd->get());
@@ -52,7 +52,7 @@ Result<void> write_file(const std::string& path, std::string_view value) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error::from_errno(what);
     if (static_cast<std::size_t>(n) != value.size()) {
-      return util::fail(Errc::io, what + ": short write of " + quoted(value));
+      return util::fail(Errc::io, what + ": short write of " + single_quoted(value));
     }
     return util::ok();
   }
@@ -87,8 +87,8 @@ Result<uint64_t> read_u64(const std::string& path) {
   STACK_ASSIGN_OR_RETURN(std::string text, read_file(path));
   auto v = parse_u64(text);
   if (!v) {
-    return util::fail(Errc::parse, "read " + quoted(base_name(path)) + ": not a number: " +
-                                       quoted(trim(text)));
+    return util::fail(Errc::parse, "read " + single_quoted(base_name(path)) + ": not a number: " +
+                                       single_quoted(trim(text)));
   }
   return *v;
 }
@@ -132,7 +132,7 @@ Result<std::vector<std::string>> mkdir_p(const std::string& root, std::string_vi
       } else if (errno != EEXIST) {
         int err = errno;
         remove_dirs(made);
-        return Error::from_errno("mkdir " + quoted(path), err);
+        return Error::from_errno("mkdir " + single_quoted(path), err);
       }
     }
     if (!vanished) return made;
@@ -143,7 +143,7 @@ Result<std::vector<std::string>> mkdir_p(const std::string& root, std::string_vi
 Result<bool> remove_dir(const std::string& path) {
   if (::rmdir(path.c_str()) == 0) return true;
   if (errno == ENOENT) return false;
-  return Error::from_errno("rmdir " + quoted(path));
+  return Error::from_errno("rmdir " + single_quoted(path));
 }
 
 void remove_dirs(const std::vector<std::string>& dirs) {
