@@ -123,11 +123,25 @@ Result<net::FirewallRules> Engine::Impl::firewall_rules(const spec::Network& n, 
 
 Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const spec::Network& n,
                                               const NetworkStep& step, ProjectState& state) {
+  std::string bridge = net::bridge_name(n.name);
+  // A bridge is named after the network alone, and this root records its networks before making
+  // their bridges: one that exists unrecorded was made by another state root on this host for a
+  // network of the same name. Adopting it would take that root's containers off their network.
+  STACK_ASSIGN_OR_RETURN(auto recorded, ipam.load(n.name));
+  if (!recorded) {
+    STACK_ASSIGN_OR_RETURN(bool foreign, host.bridge_exists(bridge));
+    if (foreign) {
+      return util::fail(Errc::conflict,
+                        "network " + n.name + ": its bridge " + bridge + " exists but this state root (" +
+                            options.root + ") did not make it: another root on this host runs a network of that "
+                            "name (choose another project name with -p), or this root's records were removed "
+                            "without `down` (then `ip link delete " + bridge + "`)");
+    }
+  }
   STACK_TRY(state.add_network(n.name));
   const net::SubnetRequest request = subnet_request(n);
   STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
   STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
-  std::string bridge = net::bridge_name(n.name);
   STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
   auto planned = ipam.ensure_network(n.name, request, used);
   if (!planned) return std::move(planned).error().context("network " + n.name);
@@ -211,9 +225,14 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
     std::lock_guard lock(known_mu);
     known_records.erase(records.string());
   }
+  // Unrecorded, the bridge of that name was never this root's (see apply_network_step): another
+  // root's network of the same name keeps it.
   const std::string bridge = net::bridge_name(name);
-  STACK_TRY(host.remove_firewall(bridge).context("network " + name));
-  STACK_ASSIGN_OR_RETURN(bool removed, host.remove_bridge(bridge));
+  bool removed = false;
+  if (stored) {
+    STACK_TRY(host.remove_firewall(bridge).context("network " + name));
+    STACK_ASSIGN_OR_RETURN(removed, host.remove_bridge(bridge));
+  }
   STACK_TRY(ipam.remove_network(name));
   STACK_TRY(state.remove_network(name));
   report("Network", name, removed ? "Removed" : "Gone");

@@ -1,6 +1,6 @@
 // Many at once (issue 19): projects of one state root brought up and down at the same time, with
 // the same service names, share nothing and leave nothing; two state roots on one host do not see
-// or touch each other's projects.
+// or touch each other's projects, and one project name in both is refused, not shared.
 #include <future>
 #include <set>
 
@@ -131,6 +131,18 @@ TEST_F(ManyAtOnce, TwoStateRootsDoNotSeeOrTouchEachOther) {
   Outcome up_theirs = run(other_root.path(), theirs, "up -d");
   ASSERT_EQ(up_mine.get().code, 0);
   ASSERT_EQ(up_theirs.code, 0) << up_theirs.err;
+
+  // The same project name under the other root would take over this root's bridge (a bridge is
+  // named after its network): refused, and nothing of this root's project is touched.
+  Project same_name = mine;
+  same_name.file = projects_[2].file;  // its own subnet
+  Outcome clash = run(other_root.path(), same_name, "up -d");
+  EXPECT_NE(clash.code, 0);
+  EXPECT_THAT(clash.err, ::testing::HasSubstr("did not make it")) << clash.err;
+  Outcome cleared = run(other_root.path(), same_name, "down -v -t 0");
+  EXPECT_EQ(cleared.code, 0) << cleared.err;
+  Outcome still = run(root_.path(), mine, "exec -T web ip -4 -o addr show eth0");
+  EXPECT_THAT(still.out, ::testing::HasSubstr(mine.prefix)) << still.err;
 
   // `ls` of each root lists its own project only.
   Outcome ls = run(root_.path(), mine, "ls --format json");
