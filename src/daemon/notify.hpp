@@ -36,8 +36,9 @@ class Notifier {
   // it can, or was not asked for.
   const std::string& unavailable() const { return unavailable_; }
 
+  struct Api;  // libsystemd's entry points (notify.cpp)
+
  private:
-  struct Api;
   void send(const std::string& message);
 
   std::unique_ptr<Api> api_;  // null without NOTIFY_SOCKET and WATCHDOG_USEC
