@@ -9,7 +9,7 @@ packages=(
   # libraries
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libasio-dev
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev googletest libcli11-dev
-  libseccomp-dev libcap-dev libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev
+  libseccomp-dev libcap-dev libmd-dev libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev
   # static archives of libarchive's compressors (STACK_STATIC_LIBS)
   liblzma-dev libbz2-dev zlib1g-dev liblz4-dev
   libsystemd-dev

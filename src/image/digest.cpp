@@ -33,10 +33,6 @@ Result<Digest> Digest::parse(std::string_view text) {
 
 Digest Digest::from_hex(std::string hex) { return Digest(std::move(hex)); }
 
-Digest Digest::of(std::string_view data) {
-  Sha256 h;
-  h.update(data);
-  return h.finish();
-}
+Digest Digest::of(std::string_view data) { return Digest(util::sha256_hex(data)); }
 
 }  // namespace stack::image

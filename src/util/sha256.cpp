@@ -1,7 +1,9 @@
 #include "util/sha256.hpp"
 
 #include <openssl/evp.h>
+#include <sha2.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,9 +96,9 @@ std::string Sha256::finish_hex() {
 }
 
 std::string sha256_hex(std::string_view data) {
-  Sha256 hash;
-  hash.update(data);
-  return hash.finish_hex();
+  char hex[SHA256_DIGEST_STRING_LENGTH];
+  ::SHA256Data(reinterpret_cast<const std::uint8_t*>(data.data()), data.size(), hex);
+  return std::string(hex, SHA256_DIGEST_STRING_LENGTH - 1);
 }
 
 }  // namespace stack::util

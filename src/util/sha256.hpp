@@ -1,6 +1,9 @@
-// SHA-256 over OpenSSL's libcrypto, opened on first use rather than linked into `stack`: relocating
-// libcrypto cost every command about 2 ms at startup (a hundred copy-on-write pages), although only
-// the verbs that name, hash or verify something use it; `ps`, `logs` and the DNS server do not.
+// SHA-256 two ways. The streaming hasher (image layers, blobs: megabytes) uses OpenSSL's libcrypto,
+// whose SHA extensions are several times faster than plain C, opened on first use rather than
+// linked into `stack`: relocating libcrypto cost every command about 2 ms at startup (a hundred
+// copy-on-write pages). The one-shot sha256_hex (names, config hashes: a few hundred bytes) uses
+// libmd, linked statically, so that `run` and `up` never load libcrypto at all (10 ms of
+// `stack run --rm`: docs/performance.md, "Without libcrypto on the path of run").
 #pragma once
 
 #include <cstddef>
@@ -30,6 +33,7 @@ class Sha256 {
   void* ctx_ = nullptr;  // EVP_MD_CTX
 };
 
+// The digest of a short string, as 64 lower-case hex digits; never loads libcrypto.
 std::string sha256_hex(std::string_view data);
 
 }  // namespace stack::util

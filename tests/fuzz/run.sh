@@ -35,7 +35,7 @@ defines=()
 case "$name" in
   spec_loader)
     sources=("$root"/src/spec/*.cpp "$root"/src/util/*.cpp)
-    libs=(-lyaml-cpp -lcrypto -lspdlog -lfmt -pthread)
+    libs=(-lyaml-cpp -lcrypto -lmd -lspdlog -lfmt -pthread)
     seconds=20 max_len=4096
     if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then defines=(-DSTACK_FUZZ_HAVE_LOAD=1); fi
     ;;
@@ -47,7 +47,7 @@ case "$name" in
   image_reference)
     sources=(image/reference.cpp image/digest.cpp util/sha256.cpp util/shared_library.cpp
              util/result.cpp)
-    libs=(-ldl)
+    libs=(-ldl -lmd)
     seconds=15 max_len=512
     ;;
   auth_challenge)

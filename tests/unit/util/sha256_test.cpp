@@ -31,6 +31,18 @@ TEST(Sha256, StreamedInPiecesAndStartedOverAfterEachDigest) {
   EXPECT_EQ(hash.finish_hex(), kAbc);
 }
 
+// The one-shot digest (libmd) and the streaming one (libcrypto) are two implementations: they
+// must agree on every length around the 64-byte block and its 56-byte padding boundary.
+TEST(Sha256, OneShotAndStreamedDigestsAgree) {
+  std::string text;
+  for (size_t length = 0; length <= 200; ++length) {
+    Sha256 hash;
+    hash.update(text);
+    ASSERT_EQ(sha256_hex(text), hash.finish_hex()) << "length " << length;
+    text.push_back(static_cast<char>('a' + length % 26));
+  }
+}
+
 TEST(Sha256, MovedHasherKeepsItsState) {
   Sha256 a;
   a.update("a");
