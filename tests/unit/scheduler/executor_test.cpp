@@ -342,5 +342,24 @@ TEST_F(ExecutorTest, ParallelWorkIsBoundedInThreads) {
   EXPECT_TRUE(host_.empty());
 }
 
+// A bridge of the network's name that this root has no record of is another root's: `up` refuses
+// to adopt it (and starts nothing), and `down` leaves it alone.
+TEST_F(ExecutorTest, ABridgeThatAnotherRootMadeIsNeitherAdoptedNorRemoved) {
+  spec::Stack stack = load(kTwoTier);
+  const std::string bridge = net::bridge_name("exec_default");
+  host_.bridges.insert(bridge);
+
+  auto up = engine_.up(stack, {});
+  ASSERT_FALSE(up);
+  EXPECT_THAT(up.error().message(), ::testing::HasSubstr("did not make it"));
+  EXPECT_EQ(runtime_.size(), 0u);
+  EXPECT_TRUE(host_.veths.empty());
+
+  ASSERT_TRUE(engine_.down("exec", &stack, {}));
+  EXPECT_EQ(host_.bridges, std::set<std::string>{bridge});
+  EXPECT_EQ(journal_.index_of("remove bridge"), -1);
+  EXPECT_EQ(journal_.index_of("remove firewall"), -1);
+}
+
 }  // namespace
 }  // namespace stack::scheduler
