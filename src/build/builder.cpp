@@ -109,9 +109,18 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
     return fail(Errc::unsupported, where(df_, ins) + ": " + what + " is not supported yet");
   };
   if (ins.kind == Kind::run) {
-    for (const std::string& m : ins.mounts) {
-      if (auto parsed = parse_run_mount(m); !parsed) {
-        return fail(parsed.error().code(), where(df_, ins) + ": RUN " + parsed.error().message());
+    for (size_t i = 0; i < ins.mounts.size(); ++i) {
+      auto m = parse_run_mount(ins.mounts[i]);
+      if (!m) return fail(m.error().code(), where(df_, ins) + ": RUN " + m.error().message());
+      if (m->type == RunMount::Type::secret && m->required && !o_.secrets.count(m->id)) {
+        return fail(Errc::not_found, where(df_, ins) + ": RUN --mount=type=secret: secret '" + m->id +
+                                         "' is required but was not given (--secret id=" + m->id + ",src=FILE)");
+      }
+      auto from = plan_.mount_from.find({stage.index, index, i});
+      if (from != plan_.mount_from.end() && from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
+      if (m->type == RunMount::Type::bind && from == plan_.mount_from.end()) {
+        auto checked = check_context_path(m->source.empty() ? "." : m->source);
+        if (!checked) return std::move(checked).error().context(where(df_, ins) + ": RUN --mount=type=bind,source=" + m->source);
       }
     }
     if (ins.flags.count("security")) return unsupported("RUN --security");
@@ -147,15 +156,20 @@ Result<void> Builder::check_copy_sources(const Instruction& ins) {
     if (ins.kind == Kind::add && (w.starts_with("http://") || w.starts_with("https://") || w.starts_with("git@"))) {
       return fail(Errc::unsupported, where(df_, ins) + ": ADD from a URL ('" + w + "') is not supported: download it in a RUN step");
     }
-    std::string clean = clean_path(w);
-    if (clean == ".." || clean.starts_with("../")) {
-      return fail(Errc::invalid_argument, where(df_, ins) + ": source '" + w + "' is outside the build context");
-    }
-    if (clean.find_first_of("*?[") != std::string::npos) continue;
-    auto e = context_->stat(clean);
-    if (!e || (context_->excluded(clean) && (!S_ISDIR(e->st.st_mode) || !context_->has_exceptions()))) {
-      return fail(Errc::not_found, where(df_, ins) + ": '" + w + "' not found in the build context (or excluded by .dockerignore)");
-    }
+    STACK_TRY(check_context_path(w).context(where(df_, ins)));
+  }
+  return util::ok();
+}
+
+Result<void> Builder::check_context_path(const std::string& path) {
+  std::string clean = clean_path(path);
+  if (clean == ".." || clean.starts_with("../")) {
+    return fail(Errc::invalid_argument, "source '" + path + "' is outside the build context");
+  }
+  if (clean.find_first_of("*?[") != std::string::npos || path.find('$') != std::string::npos) return util::ok();
+  auto e = context_->stat(clean);
+  if (!e || (context_->excluded(clean) && (!S_ISDIR(e->st.st_mode) || !context_->has_exceptions()))) {
+    return fail(Errc::not_found, "'" + path + "' not found in the build context (or excluded by .dockerignore)");
   }
   return util::ok();
 }
@@ -183,7 +197,7 @@ Result<StageState> Builder::start_stage(const Stage& stage) {
 
 Result<void> Builder::step(const Stage& stage, size_t index, StageState& state) {
   const Instruction& ins = stage.body[index];
-  if (ins.kind == Kind::run) return run_step(ins, state);
+  if (ins.kind == Kind::run) return run_step(stage, index, state);
   if (ins.kind == Kind::copy || ins.kind == Kind::add) return copy_step(stage, index, state);
   STACK_ASSIGN_OR_RETURN(std::string done, apply_metadata(df_, ins, state, {o_.build_args, plan_.meta_args, consumed_}));
   state.key = step_key(state.key, done);

@@ -40,6 +40,7 @@ struct BuildOptions {
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // (name, address) for RUN steps
   int64_t shm_size = 0;             // /dev/shm of RUN steps in bytes; 0 = the runtime's default
   int64_t source_date_epoch = 0;
+  std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
 };
 
 struct BuildEvent {

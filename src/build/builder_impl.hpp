@@ -16,6 +16,14 @@
 
 namespace stack::build {
 
+// A RUN --mount=type=bind's files, selected as COPY selects its sources, into kBindRoot.
+inline constexpr const char* kBindRoot = "mount";
+struct BindSource {
+  size_t mount = 0;          // its index among the step's mounts
+  CopySelection selection;
+  bool from_context = false; // files of the context are owned by root in the step, as COPY's are
+};
+
 class Builder {
  public:
   Builder(image::Store& store, const BuildOptions& options, const BuildProgress& progress)
@@ -27,10 +35,15 @@ class Builder {
   Result<void> check_stage(const Stage& stage);
   Result<void> check_instruction(const Stage& stage, size_t index);
   Result<void> check_copy_sources(const Instruction& ins);
+  // Inside the context, present, not ignored (a path with a wildcard or a variable: later).
+  Result<void> check_context_path(const std::string& path);
   Result<image::Image> find_image(const Instruction& ins, const std::string& ref);
   Result<StageState> start_stage(const Stage& stage);
   Result<void> step(const Stage& stage, size_t index, StageState& state);
-  Result<void> run_step(const Instruction& ins, StageState& state);
+  Result<void> run_step(const Stage& stage, size_t index, StageState& state);
+  Result<std::vector<BindSource>> bind_sources(const Stage& stage, size_t index);
+  // The files of COPY --from or a bind mount's from=: a stage's or an image's; source_id names it.
+  Result<std::unique_ptr<SourceTree>> source_tree(const Instruction& ins, const Source& source, std::string& source_id);
   Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
   // Looks the key up (unless --no-cache); otherwise makes the layer and records it.
   Result<void> cached_layer(const Instruction& ins, const std::string& key, StageState& state,

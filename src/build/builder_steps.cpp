@@ -2,6 +2,7 @@
 // from the step cache or makes it (a container for RUN, a directly written tar for COPY and ADD).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/mount_sources.hpp"
 #include "build/rootfs_view.hpp"
 #include "build/run_mount.hpp"
 #include "build/run_step.hpp"
@@ -57,34 +59,82 @@ std::string short_text(const std::string& s) {
 // the layer afterwards.
 struct StepMounts {
   std::vector<StepMount> mounts;
+  std::vector<std::string> env;  // secrets given as variables: "NAME=value"
   std::vector<util::UniqueFd> locks;
   std::vector<std::string> stubs;  // relative, cleaned
 };
 
+// The target and each of its parents that the stage did not have, deepest first; not the working
+// directory or its parents, which the step needs and docker keeps.
+void add_stubs(const std::string& rel, const std::string& workdir, const RootfsView& view, std::vector<std::string>& stubs) {
+  std::string keep = std::filesystem::path(workdir).lexically_normal().relative_path().string();
+  for (std::filesystem::path p = rel; !p.empty(); p = p.parent_path()) {
+    std::string s = p.string();
+    if (view.lookup(s) || keep == s || keep.starts_with(s + "/")) break;
+    stubs.push_back(s);
+  }
+}
+
+// What the bind and secret mounts show: the bind sources selected (bind_sources), the build's
+// secrets, and the scratch directory where their host copies are made.
+struct MountInputs {
+  const std::string& scratch;
+  const std::vector<BindSource>& binds;
+  const std::map<std::string, std::string>& secrets;
+  std::optional<SecretFiles>& secret_files;  // mounted on the first secret file
+};
+
 Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const std::string& workdir,
-                                  const std::string& root, const RootfsView& view) {
+                                  const std::string& root, const RootfsView& view, MountInputs& in) {
   StepMounts out;
-  for (const std::string& value : values) {
-    STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(value));
-    std::filesystem::path path = (std::filesystem::path(workdir) / m.target).lexically_normal();
-    std::string rel = path.relative_path().string();
-    while (!rel.empty() && rel.back() == '/') rel.pop_back();
-    StepMount step{"", "/" + rel, m.read_only, m.size};
+  for (size_t i = 0; i < values.size(); ++i) {
+    STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(values[i]));
+    StepMount step{"", "", m.read_only, m.size};
     if (m.type == RunMount::Type::cache) {
       STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m));
       step.source = dir.path;
       if (dir.lock) out.locks.push_back(std::move(dir.lock));
+    } else if (m.type == RunMount::Type::bind) {
+      auto b = std::find_if(in.binds.begin(), in.binds.end(), [&](const BindSource& s) { return s.mount == i; });
+      std::string dir = in.scratch + "/bind-" + std::to_string(i);
+      STACK_TRY(write_selection(b->selection, dir, b->from_context));
+      step.source = dir + "/" + kBindRoot;
+      if (!image::path_exists(step.source)) STACK_TRY(image::make_dirs(step.source, 0755));  // an empty directory has no items
+    } else if (m.type == RunMount::Type::secret) {
+      auto secret = in.secrets.find(m.id);
+      if (secret == in.secrets.end()) {
+        if (m.required) return fail(Errc::not_found, "--mount=type=secret: secret '" + m.id + "' is required but was not given (--secret id=" + m.id + ",src=FILE)");
+        continue;  // as BuildKit: an optional secret that is not there is not mounted
+      }
+      if (!m.env.empty()) out.env.push_back(m.env + "=" + secret->second);
+      if (m.target.empty()) continue;
+      if (!in.secret_files) {
+        STACK_ASSIGN_OR_RETURN(SecretFiles files, SecretFiles::mount(in.scratch + "/secrets"));
+        in.secret_files.emplace(std::move(files));
+      }
+      STACK_ASSIGN_OR_RETURN(step.source, in.secret_files->add(m, secret->second));
+      step.read_only = true;
     }
-    if (!rel.empty() && !view.lookup(rel)) out.stubs.push_back(rel);
+    std::filesystem::path path = (std::filesystem::path(workdir) / m.target).lexically_normal();
+    std::string rel = path.relative_path().string();
+    while (!rel.empty() && rel.back() == '/') rel.pop_back();
+    step.target = "/" + rel;
+    add_stubs(rel, workdir, view, out.stubs);
     out.mounts.push_back(std::move(step));
   }
   return out;
 }
 
-// The mount points that the stage did not have, when empty (a parent directory made for one
-// stays: the step's working directory may be one of them).
+// The mount points that the stage did not have and the parents made for them, when empty (a
+// file's mount point is an empty file); stubs are deepest first for each mount.
 void remove_mount_stubs(const std::string& upper, const std::vector<std::string>& stubs) {
-  for (const std::string& p : stubs) (void)::rmdir((upper + "/" + p).c_str());
+  for (const std::string& p : stubs) {
+    std::string path = upper + "/" + p;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) (void)::rmdir(path.c_str());
+    else if (S_ISREG(st.st_mode) && st.st_size == 0) (void)::unlink(path.c_str());
+  }
 }
 
 }  // namespace
@@ -114,18 +164,20 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
   return util::ok();
 }
 
-Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
+Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& state) {
+  const Instruction& ins = stage.body[index];
   std::string network = o_.network;
   if (auto n = ins.flags.find("network"); n != ins.flags.end()) network = n->second;
   std::vector<std::string> argv = run_argv(ins, state);
   std::string text = "RUN " + json(argv).dump() + " network=" + network;
   if (!ins.mounts.empty()) text += " mounts=" + json(ins.mounts).dump();
+  // What a bind mount shows is an input of the step, as a COPY's sources are; secrets are not.
+  STACK_ASSIGN_OR_RETURN(std::vector<BindSource> binds, bind_sources(stage, index));
+  for (const BindSource& b : binds) text += " bind" + std::to_string(b.mount) + "=" + b.selection.digest;
   std::string key = step_key(state.key, text);
   return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(std::vector<std::string> lower, layer_dirs(state));
     RootfsView view(lower);
-    auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view);
-    if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
     STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(util::StateRoot(o_.root).images()));
     lower.insert(lower.begin(), init);
     std::string scratch = o_.root + "/builds/" + image::random_suffix();
@@ -134,9 +186,14 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
       std::string dir;
       ~Cleanup() { (void)util::remove_tree(dir); }
     } cleanup{scratch};
+    std::optional<SecretFiles> secrets;  // unmounted before the scratch directory goes
+    MountInputs inputs{scratch, binds, o_.secrets, secrets};
+    auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view, inputs);
+    if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
     RunSpec spec;
     spec.args = argv;
     spec.env = run_env(state);
+    spec.env.insert(spec.env.end(), mounted->env.begin(), mounted->env.end());
     spec.cwd = working_dir(state);
     spec.user = str_field(state, "User");
     spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
@@ -155,6 +212,49 @@ Result<void> Builder::run_step(const Instruction& ins, StageState& state) {
     remove_mount_stubs(scratch + "/upper", mounted->stubs);
     return write_upper_layer(ingest_->blobs(), scratch + "/upper", o_.source_date_epoch);
   });
+}
+
+Result<std::unique_ptr<SourceTree>> Builder::source_tree(const Instruction& ins, const Source& source, std::string& source_id) {
+  std::vector<std::string> dirs;
+  if (source.type == Source::Type::stage) {
+    const StageState& from = done_.at(source.stage);
+    STACK_ASSIGN_OR_RETURN(dirs, layer_dirs(from));
+    source_id = "stage:" + from.key;
+    const Stage& s = df_.stages[static_cast<size_t>(source.stage)];
+    return view_tree(RootfsView(dirs), s.name.empty() ? "stage " + std::to_string(s.index) : "stage '" + s.name + "'");
+  }
+  STACK_ASSIGN_OR_RETURN(image::Image img, find_image(ins, source.image));
+  STACK_ASSIGN_OR_RETURN(dirs, store_.layer_dirs(img));
+  source_id = "image:" + img.digest.str();
+  return view_tree(RootfsView(dirs), "image '" + source.image + "'");
+}
+
+Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t index) {
+  const Instruction& ins = stage.body[index];
+  std::vector<BindSource> out;
+  for (size_t i = 0; i < ins.mounts.size(); ++i) {
+    STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(ins.mounts[i]));
+    if (m.type != RunMount::Type::bind) continue;
+    std::unique_ptr<SourceTree> other;
+    const SourceTree* tree = context_.get();
+    std::string source_id = "context";
+    if (auto f = plan_.mount_from.find({stage.index, index, i}); f != plan_.mount_from.end()) {
+      STACK_ASSIGN_OR_RETURN(other, source_tree(ins, f->second, source_id));
+      tree = other.get();
+    }
+    std::string source = m.source.empty() ? "." : m.source;
+    auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": RUN --mount=type=bind,source=" + source); };
+    CopyRequest request{{source}, "/" + std::string(kBindRoot), false};
+    auto selection = select_sources(*tree, request, RootfsView({}));
+    if (!selection) return at(std::move(selection).error());
+    for (const CopyItem& item : selection->items) {
+      if (item.dest == kBindRoot && S_ISLNK(item.source.st.st_mode)) {
+        return at(util::Error(Errc::unsupported, "a symbolic link cannot be mounted: name what it points to"));
+      }
+    }
+    out.push_back({i, std::move(*selection), other == nullptr});
+  }
+  return out;
 }
 
 Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& state) {
@@ -188,19 +288,7 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   const SourceTree* tree = context_.get();
   std::string source_id = "context";
   if (auto f = plan_.copy_from.find({stage.index, index}); f != plan_.copy_from.end()) {
-    std::vector<std::string> src_dirs;
-    if (f->second.type == Source::Type::stage) {
-      const StageState& from = done_.at(f->second.stage);
-      STACK_ASSIGN_OR_RETURN(src_dirs, layer_dirs(from));
-      source_id = "stage:" + from.key;
-      const Stage& s = df_.stages[static_cast<size_t>(f->second.stage)];
-      other = view_tree(RootfsView(src_dirs), s.name.empty() ? "stage " + std::to_string(s.index) : "stage '" + s.name + "'");
-    } else {
-      STACK_ASSIGN_OR_RETURN(image::Image img, find_image(ins, f->second.image));
-      STACK_ASSIGN_OR_RETURN(src_dirs, store_.layer_dirs(img));
-      source_id = "image:" + img.digest.str();
-      other = view_tree(RootfsView(src_dirs), "image '" + f->second.image + "'");
-    }
+    STACK_ASSIGN_OR_RETURN(other, source_tree(ins, f->second, source_id));
     tree = other.get();
   }
   CopyOptions opts;

@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <filesystem>
+#include <tuple>
+#include <vector>
 
 #include "image/fs.hpp"
 #include "util/bytes.hpp"
@@ -28,7 +31,8 @@ Result<uint32_t> parse_number(std::string_view key, std::string_view text, int b
   return v;
 }
 
-Result<void> apply_option(RunMount& m, std::string_view key, std::string_view value, bool has_value) {
+Result<void> apply_option(RunMount& m, std::string_view key, std::string_view value, bool has_value,
+                          std::string_view type) {
   auto flag = [&]() -> Result<bool> {
     if (!has_value || value == "true") return true;
     if (value == "false") return false;
@@ -57,8 +61,14 @@ Result<void> apply_option(RunMount& m, std::string_view key, std::string_view va
     auto bytes = util::parse_bytes(value);
     if (!bytes || *bytes < 0) return fail(Errc::invalid_argument, "--mount: size='" + std::string(value) + "' is not a size");
     m.size = static_cast<uint64_t>(*bytes);
-  } else if (key == "from" || key == "source" || key == "src") {
-    return fail(Errc::unsupported, "--mount: " + std::string(key) + "= is not supported yet");
+  } else if (key == "source" || key == "src") {
+    m.source = value;
+  } else if (key == "from") {
+    m.from = value;
+  } else if (key == "env" && type == "secret") {
+    m.env = value;
+  } else if (key == "required") {
+    STACK_ASSIGN_OR_RETURN(m.required, flag());
   } else {
     return fail(Errc::invalid_argument, "--mount: unknown option '" + std::string(key) + "'");
   }
@@ -70,6 +80,7 @@ Result<void> apply_option(RunMount& m, std::string_view key, std::string_view va
 Result<RunMount> parse_run_mount(std::string_view value) {
   RunMount m;
   std::string type = "bind";  // BuildKit's default
+  std::vector<std::tuple<std::string_view, std::string_view, bool>> items;
   while (!value.empty()) {
     size_t comma = value.find(',');
     std::string_view item = value.substr(0, comma);
@@ -82,12 +93,32 @@ Result<RunMount> parse_run_mount(std::string_view value) {
       type = val;
       continue;
     }
-    STACK_TRY(apply_option(m, key, val, eq != std::string_view::npos));
+    items.emplace_back(key, val, eq != std::string_view::npos);
   }
+  // The type first: it decides the defaults that the options then change.
   if (type == "cache") m.type = RunMount::Type::cache;
   else if (type == "tmpfs") m.type = RunMount::Type::tmpfs;
-  else if (type == "bind" || type == "secret" || type == "ssh") return fail(Errc::unsupported, "--mount: type=" + type + " is not supported yet");
+  else if (type == "bind") m.type = RunMount::Type::bind, m.read_only = true;
+  else if (type == "secret") m.type = RunMount::Type::secret, m.mode = 0400;
+  else if (type == "ssh") return fail(Errc::unsupported, "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
   else return fail(Errc::invalid_argument, "--mount: unknown type '" + type + "' (cache, tmpfs, bind, secret or ssh)");
+  for (const auto& [key, val, has_value] : items) STACK_TRY(apply_option(m, key, val, has_value, type));
+  auto only_for = [&](bool given, const char* option, const char* types) -> Result<void> {
+    if (given && std::string_view(types) != type)
+      return fail(Errc::invalid_argument, "--mount: " + std::string(option) + "= does not apply to type=" + type);
+    return util::ok();
+  };
+  if (m.type == RunMount::Type::cache && !m.from.empty()) return fail(Errc::unsupported, "--mount: from= on a cache mount is not supported yet");
+  STACK_TRY(only_for(!m.source.empty(), "source", "bind"));
+  STACK_TRY(only_for(!m.from.empty(), "from", "bind"));
+  STACK_TRY(only_for(m.size != 0, "size", "tmpfs"));
+  STACK_TRY(only_for(m.required, "required", "secret"));
+  if (m.type == RunMount::Type::secret) {
+    if (m.id.empty() && m.target.empty()) return fail(Errc::invalid_argument, "--mount: type=secret needs an id or a target");
+    if (m.id.empty()) m.id = std::filesystem::path(m.target).filename().string();
+    if (m.target.empty() && m.env.empty()) m.target = "/run/secrets/" + m.id;
+    return m;
+  }
   if (m.target.empty()) return fail(Errc::invalid_argument, "--mount: type=" + type + " needs a target");
   if (m.id.empty()) m.id = m.target;
   return m;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "build/run_mount.hpp"
 #include "image/manifest.hpp"
 
 namespace stack::build {
@@ -108,14 +109,25 @@ Result<StagePlan> plan_stages(const Dockerfile& df, const std::string& target, c
     plan.base[s.index] = base;
     for (size_t i = 0; i < s.body.size(); ++i) {
       const Instruction& ins = s.body[i];
-      auto from = ins.flags.find("from");
-      if (ins.kind != Kind::copy || from == ins.flags.end()) continue;
-      auto text = expand_word(from->second, plan.meta_args, df.escape);
-      if (!text) return std::move(text).error().context(where(df, ins));
-      if (text->empty()) return fail(Errc::invalid_argument, where(df, ins) + ": COPY --from is empty");
-      STACK_ASSIGN_OR_RETURN(Source src, resolve_source(df, ins, *text, s.index, false));
-      if (src.type == Source::Type::stage) deps[s.index].push_back(src.stage);
-      plan.copy_from[{s.index, i}] = src;
+      auto source_of = [&](const std::string& from, const char* what) -> Result<Source> {
+        auto text = expand_word(from, plan.meta_args, df.escape);
+        if (!text) return std::move(text).error().context(where(df, ins));
+        if (text->empty()) return fail(Errc::invalid_argument, where(df, ins) + ": " + what + " is empty");
+        STACK_ASSIGN_OR_RETURN(Source src, resolve_source(df, ins, *text, s.index, false));
+        if (src.type == Source::Type::stage) deps[s.index].push_back(src.stage);
+        return src;
+      };
+      if (auto from = ins.flags.find("from"); ins.kind == Kind::copy && from != ins.flags.end()) {
+        STACK_ASSIGN_OR_RETURN(Source src, source_of(from->second, "COPY --from"));
+        plan.copy_from[{s.index, i}] = src;
+      }
+      for (size_t m = 0; ins.kind == Kind::run && m < ins.mounts.size(); ++m) {
+        auto mount = parse_run_mount(ins.mounts[m]);
+        if (!mount) return fail(mount.error().code(), where(df, ins) + ": RUN " + mount.error().message());
+        if (mount->from.empty()) continue;
+        STACK_ASSIGN_OR_RETURN(Source src, source_of(mount->from, "RUN --mount from="));
+        plan.mount_from[{s.index, i, m}] = src;
+      }
     }
   }
   std::set<int> needed;

@@ -1,4 +1,5 @@
-// Which stages a build needs and what each one stands on. FROM and COPY --from name an earlier
+// Which stages a build needs and what each one stands on. FROM, COPY --from and RUN
+// --mount=type=bind,from= name an earlier
 // stage (by name or index), `scratch`, or an image; only the stages the target reaches are built,
 // in file order. The ARGs before the first FROM (with the built-in platform ARGs) are resolved
 // here, as FROM and --from may use them.
@@ -7,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "build/dockerfile.hpp"
@@ -25,6 +27,7 @@ struct StagePlan {
   std::vector<int> order;  // the needed stages, in build order; the last one is the target
   std::map<int, Source> base;
   std::map<std::pair<int, size_t>, Source> copy_from;  // (stage, body index) of a COPY --from
+  std::map<std::tuple<int, size_t, size_t>, Source> mount_from;  // (stage, body index, mount index) of a RUN --mount from=
   Vars meta_args;                                        // the global ARG values, built-ins included
   std::set<std::string> consumed_args;                   // build args some needed ARG declared
 };

@@ -1,13 +1,16 @@
 // `stack image build -t NAME[:TAG] [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache]
-// [--pull] [--network none|default|host] [--label K=V]... [--progress plain|tty] CONTEXT`: builds an image
+// [--pull] [--network none|default|host] [--label K=V]... [--secret id=ID,src=FILE|env=VAR]...
+// [--progress plain|tty] CONTEXT`: builds an image
 // from a Dockerfile (src/build/). Progress goes to stderr as `docker build` prints it (step N/M,
 // CACHED, the time of each step, RUN output streamed; with tty progress, RUN output is held back
 // and only its tail shown when the step fails); the image id alone goes to stdout.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "build/builder.hpp"
+#include "build/secret_option.hpp"
 #include "cli/build_progress.hpp"
 #include "cli/global_options.hpp"
 #include "cli/image_verbs.hpp"
@@ -31,6 +34,7 @@ class ImageBuildCommand final : public Command {
     app.add_option("--network", network_, "Network of RUN steps: none, default (the host's) or host")
         ->check(CLI::IsMember({"none", "default", "host"}));
     app.add_option("--label", labels_, "Label KEY=VALUE for the image (repeatable)");
+    app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }
@@ -50,6 +54,11 @@ class ImageBuildCommand final : public Command {
     }
     for (const auto& l : labels_) {
       if (!split_pair(l, o.labels, false)) return usage("--label '" + l + "': expected KEY=VALUE");
+    }
+    for (const auto& s : secrets_) {
+      auto secret = build::read_secret_option(s, [](const char* name) { return std::getenv(name); });
+      if (!secret) return usage(secret.error().message());
+      o.secrets.insert_or_assign(secret->first, std::move(secret->second));
     }
     auto epoch = source_date_epoch();
     if (!epoch) return usage(epoch.error().message());
@@ -83,6 +92,7 @@ class ImageBuildCommand final : public Command {
   bool pull_ = false;
   std::string network_ = "default";
   std::vector<std::string> labels_;
+  std::vector<std::string> secrets_;
   std::string progress_ = "auto";
 };
 

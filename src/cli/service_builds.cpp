@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "build/secret_option.hpp"
 #include "scheduler/graph.hpp"
+#include "util/fd.hpp"
 
 namespace stack::cli {
 
@@ -26,6 +28,23 @@ Result<bool> needs_build(const spec::Service& service, image::Store& store, Buil
 }
 
 }  // namespace
+
+// The content of each secret the build names (validate made sure that it is declared).
+Result<std::map<std::string, std::string>> build_secrets(const spec::Stack& stack, const spec::Build& build) {
+  std::map<std::string, std::string> out;
+  for (const spec::BuildSecret& b : build.secrets) {
+    const spec::FileSource* src = stack.find_secret(b.source);
+    if (!src) return util::fail(util::Errc::not_found, "secret '" + b.source + "' is not declared under top-level secrets");
+    if (src->kind != spec::FileSource::Kind::file) {
+      out[b.id] = src->content;
+      continue;
+    }
+    auto content = util::read_file(src->file, build::kMaxSecretSize);
+    if (!content) return std::move(content).error().context("secret '" + b.source + "'");
+    out[b.id] = std::move(*content);
+  }
+  return out;
+}
 
 build::BuildOptions build_options(const spec::Service& service, const ServiceBuildOptions& options) {
   const spec::Build& b = *service.build;
@@ -63,6 +82,9 @@ Result<void> build_services(spec::Stack& stack, image::Store& store, const Servi
     if (!build) continue;
     if (progress.start) progress.start(service);
     build::BuildOptions o = build_options(service, options);
+    auto secrets = build_secrets(stack, *service.build);
+    if (!secrets) return std::move(secrets).error().context("services." + service.name + ".build");
+    o.secrets = std::move(*secrets);
     auto built = build::build_image(store, o, progress.events);
     if (!built) return std::move(built).error().context("services." + service.name + ".build");
     if (progress.done) progress.done(service, *built);

@@ -181,6 +181,14 @@ enum class PullPolicy { missing, always, never, build };
 
 // build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
 // takes it. Paths are absolute; the image is tagged with Service::image and `tags`.
+// A secret a build's RUN --mount=type=secret can read: a top-level secret under an id.
+struct BuildSecret {
+  std::string source;  // key under top-level secrets:
+  std::string id;      // the Dockerfile's id=; default the source
+  Location location;   // the list item
+  bool operator==(const BuildSecret& o) const { return source == o.source && id == o.id; }
+};
+
 struct Build {
   std::string context;            // a directory
   std::string dockerfile;         // "" = <context>/Dockerfile, unless dockerfile_inline
@@ -194,6 +202,7 @@ struct Build {
   std::vector<std::string> tags;  // names besides Service::image
   std::optional<int64_t> shm_size;     // /dev/shm of RUN steps, bytes
   std::vector<ExtraHost> extra_hosts;  // in RUN steps' /etc/hosts
+  std::vector<BuildSecret> secrets;
   bool operator==(const Build&) const = default;
 };
 

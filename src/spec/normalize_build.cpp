@@ -30,14 +30,13 @@ constexpr std::array kRefusedBuildKeys{
     BuildRefusal{"privileged", "RUN steps have docker's default capabilities"},
     BuildRefusal{"provenance", "no attestations are made"},
     BuildRefusal{"sbom", "no attestations are made"},
-    BuildRefusal{"secrets", "RUN --mount=type=secret is not implemented"},
     BuildRefusal{"ssh", "RUN --mount=type=ssh is not implemented"},
     BuildRefusal{"ulimits", "RUN steps have no limits"},
 };
 
-constexpr std::array<std::string_view, 12> kBuildKeys{
-    "context", "dockerfile", "dockerfile_inline", "args",   "target",   "labels",
-    "network", "no_cache",   "pull",              "tags",   "shm_size", "extra_hosts"};
+constexpr std::array<std::string_view, 13> kBuildKeys{
+    "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels", "network",
+    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets"};
 
 std::vector<std::string_view> known_build_keys() {
   std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
@@ -87,6 +86,38 @@ void read_build_hosts(ServiceDraft& d, const Node& v, const std::string& p, Buil
   d.service.extra_hosts = std::move(service_hosts);
 }
 
+// `- name` or `{source: name, target: id}`; the mode and owner of a build's secret file are
+// the Dockerfile's (--mount=type=secret,mode=,uid=,gid=), so the long form takes no more keys.
+void read_build_secrets(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  if (!expect_sequence(v, p, *d.diags)) return;
+  for (size_t i = 0; i < v.items.size(); ++i) {
+    const Node& item = v.items[i];
+    std::string at = index_path(p, i);
+    BuildSecret secret;
+    secret.location = location_of(item, at);
+    if (item.is_scalar()) {
+      secret.source = item.scalar;
+    } else if (item.is_mapping()) {
+      for (const auto& [k, value] : item.entries) {
+        if (k.scalar == "source") secret.source = read_string(value, join_path(at, "source"), *d.diags).value_or("");
+        else if (k.scalar == "target") secret.id = read_string(value, join_path(at, "target"), *d.diags).value_or("");
+        else if (k.scalar == "uid" || k.scalar == "gid" || k.scalar == "mode")
+          d.error(k, join_path(at, k.scalar), "not supported for a build secret: the Dockerfile's --mount=type=secret sets it");
+        else d.error(k, join_path(at, k.scalar), "unknown key (source or target)");
+      }
+    } else {
+      type_error(item, at, "a secret's name or a mapping", *d.diags);
+      continue;
+    }
+    if (secret.source.empty()) {
+      d.error(item, at, "must name a secret");
+      continue;
+    }
+    if (secret.id.empty()) secret.id = secret.source;
+    b.secrets.push_back(std::move(secret));
+  }
+}
+
 void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const std::string& p, Build& b) {
   if (key == "context") {
     read_context(d, v, p, b);
@@ -112,6 +143,8 @@ void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const 
     b.shm_size = read_bytes(v, p, *d.diags);
   } else if (key == "extra_hosts") {
     read_build_hosts(d, v, p, b);
+  } else if (key == "secrets") {
+    read_build_secrets(d, v, p, b);
   }
 }
 

@@ -242,6 +242,9 @@ json build_json(const Build& build) {
   put_list(j, "tags", build.tags);
   if (build.shm_size) j["shm_size"] = bytes(*build.shm_size);
   if (!build.extra_hosts.empty()) j["extra_hosts"] = extra_hosts_json(build.extra_hosts);
+  for (const BuildSecret& secret : build.secrets) {
+    j["secrets"].push_back(secret.id == secret.source ? json(secret.source) : json{{"source", secret.source}, {"target", secret.id}});
+  }
   return j;
 }
 

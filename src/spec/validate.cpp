@@ -86,6 +86,16 @@ void check_file_mount_references(const Stack& stack, Diagnostics& diags) {
       }
     }
   }
+  std::vector<std::string_view> secret_keys;
+  for (const auto& d : stack.secrets) secret_keys.push_back(d.key);
+  for (const auto& s : stack.services) {
+    if (!s.build) continue;
+    for (const BuildSecret& b : s.build->secrets) {
+      if (!stack.find_secret(b.source))
+        diags.error(b.location.mark, b.location.path,
+                    "secret '" + b.source + "' is not declared under top-level secrets" + did_you_mean(b.source, secret_keys));
+    }
+  }
 }
 
 void check_namespace_targets(const Stack& stack, Diagnostics& diags) {
@@ -200,10 +210,12 @@ void check_static_addresses(const Stack& stack, Diagnostics& diags) {
                                              ip + "' from");
       else if (net && !net->external && !in_subnets(*net, *n.ipv4_address))
         diags.error(n.location.mark, at, "'" + ip + "' is outside the subnets of network '" + n.key + "'");
-      for (const auto& pool : net ? net->ipam : std::vector<IpamPool>{}) {
-        for (const auto& [host, address] : pool.aux_addresses) {
-          if (address == *n.ipv4_address)
-            diags.error(n.location.mark, at, "'" + ip + "' is reserved as aux address '" + host + "' of network '" + n.key + "'");
+      if (net) {
+        for (const IpamPool& pool : net->ipam) {
+          for (const auto& [host, address] : pool.aux_addresses) {
+            if (address == *n.ipv4_address)
+              diags.error(n.location.mark, at, "'" + ip + "' is reserved as aux address '" + host + "' of network '" + n.key + "'");
+          }
         }
       }
       auto [it, fresh] = taken.emplace(std::make_pair(n.key, ip), s.name);

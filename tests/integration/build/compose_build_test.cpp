@@ -1,7 +1,7 @@
 // Compose's side of builds through the real binary, as root: `build:` in the stack file with
 // args, `stack build`, `up` building a missing image, `up --build` recreating the service whose
-// image changed (and only then), a failing build naming its service. Subnets 10.231.124-127.0/24
-// (e2e indexes 60..63), which no other test uses.
+// image changed (and only then), a failing build naming its service, build secrets. Subnets
+// 10.231.124-127.0/24 and 10.231.151.0/24 (e2e indexes 60..63 and 87), which no other test uses.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -170,6 +170,32 @@ TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
   EXPECT_THAT(refused.err, HasSubstr("stack.yaml:5:7: services.web.build.cache_from: not supported yet"));
   EXPECT_FALSE(find_image().has_value());
   write_web();  // teardown's `down` reads the file
+}
+
+// build.secrets: a top-level secret from a file and one from the environment, the second under
+// the Dockerfile's id; the image keeps what the steps made of them, never the secrets' files.
+TEST_F(ComposeBuild, BuildSecretsFromTopLevelSecrets) {
+  start(87);
+  write_app("page\n");
+  ASSERT_TRUE(test::write_text(app_dir() + "/Dockerfile",
+                               "FROM busybox\n"
+                               "RUN --mount=type=secret,id=npmrc,required wc -c < /run/secrets/npmrc > /npmrc-size\n"
+                               "RUN --mount=type=secret,id=gh,env=GH_TOKEN,required sh -c 'echo ${#GH_TOKEN} > /gh-size'\n"
+                               "CMD [\"sleep\", \"600\"]\n"));
+  ASSERT_TRUE(test::write_text(root_ / "npmrc", "0123456789"));
+  write_stack(
+      "  web:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      secrets: [npmrc, {source: token, target: gh}]\n",
+      "secrets:\n  npmrc: {file: ./npmrc}\n  token: {environment: BLD_TOKEN}\n");
+  // In the test's own environment: the teardown's `down` reads the file too.
+  ASSERT_EQ(::setenv("BLD_TOKEN", "abcd", 1), 0);
+  Outcome built = stack("build");
+  ASSERT_EQ(built.code, 0) << built.err;
+  EXPECT_EQ(read_in_image("npmrc-size"), "10\n");
+  EXPECT_EQ(read_in_image("gh-size"), "4\n");
+  EXPECT_EQ(read_in_image("run/secrets/npmrc"), "<missing>");
 }
 
 }  // namespace

@@ -42,14 +42,50 @@ TEST(RunMount, Tmpfs) {
   EXPECT_EQ(ok("type=tmpfs,target=/t").size, 0u);
 }
 
+// Bind is BuildKit's default type, read-only unless rw.
+TEST(RunMount, Bind) {
+  RunMount m = ok("target=/src");
+  EXPECT_EQ(m.type, RunMount::Type::bind);
+  EXPECT_TRUE(m.read_only);
+  EXPECT_EQ(m.source, "");
+  EXPECT_EQ(m.from, "");
+  RunMount from = ok("type=bind,from=builder,source=/out,target=/in,rw");
+  EXPECT_EQ(from.from, "builder");
+  EXPECT_EQ(from.source, "/out");
+  EXPECT_FALSE(from.read_only);
+  EXPECT_EQ(ok("type=bind,src=go.mod,dst=go.mod,readwrite=true").source, "go.mod");
+  EXPECT_TRUE(ok("type=bind,target=/x,rw=false").read_only);
+}
+
+TEST(RunMount, Secret) {
+  RunMount m = ok("type=secret,id=npmrc");
+  EXPECT_EQ(m.type, RunMount::Type::secret);
+  EXPECT_EQ(m.target, "/run/secrets/npmrc");
+  EXPECT_EQ(m.mode, 0400u);
+  EXPECT_FALSE(m.required);
+  RunMount by_target = ok("type=secret,target=/root/.npmrc,mode=0440,uid=1000,required");
+  EXPECT_EQ(by_target.id, ".npmrc");  // the target's base name
+  EXPECT_EQ(by_target.mode, 0440u);
+  EXPECT_EQ(by_target.uid, 1000u);
+  EXPECT_TRUE(by_target.required);
+  RunMount as_env = ok("type=secret,id=token,env=TOKEN");
+  EXPECT_EQ(as_env.env, "TOKEN");
+  EXPECT_EQ(as_env.target, "");  // a variable only
+  EXPECT_EQ(ok("type=secret,id=token,env=TOKEN,target=/t").target, "/t");
+}
+
 TEST(RunMount, Errors) {
-  EXPECT_EQ(error("target=/src"), "--mount: type=bind is not supported yet");  // bind is the default
-  EXPECT_EQ(error("type=secret,id=x"), "--mount: type=secret is not supported yet");
-  EXPECT_EQ(error("type=ssh"), "--mount: type=ssh is not supported yet");
+  EXPECT_EQ(error("type=ssh"), "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
   EXPECT_EQ(error("type=volume,target=/x"), "--mount: unknown type 'volume' (cache, tmpfs, bind, secret or ssh)");
   EXPECT_EQ(error("type=cache"), "--mount: type=cache needs a target");
+  EXPECT_EQ(error("source=x"), "--mount: type=bind needs a target");
+  EXPECT_EQ(error("type=secret"), "--mount: type=secret needs an id or a target");
   EXPECT_EQ(error("type=cache,target=/c,colour=red"), "--mount: unknown option 'colour'");
-  EXPECT_EQ(error("type=cache,target=/c,from=builder"), "--mount: from= is not supported yet");
+  EXPECT_EQ(error("type=cache,target=/c,env=X"), "--mount: unknown option 'env'");
+  EXPECT_EQ(error("type=cache,target=/c,from=builder"), "--mount: from= on a cache mount is not supported yet");
+  EXPECT_EQ(error("type=tmpfs,target=/t,source=x"), "--mount: source= does not apply to type=tmpfs");
+  EXPECT_EQ(error("type=bind,target=/t,size=1m"), "--mount: size= does not apply to type=bind");
+  EXPECT_EQ(error("type=bind,target=/t,required"), "--mount: required= does not apply to type=bind");
   EXPECT_EQ(error("type=cache,target=/c,sharing=maybe"), "--mount: sharing='maybe': expected shared, private or locked");
   EXPECT_EQ(error("type=cache,target=/c,mode=9"), "--mount: mode='9' is not a number");
   EXPECT_EQ(error("type=cache,target=/c,ro=perhaps"), "--mount: ro='perhaps': expected true or false");

@@ -46,6 +46,29 @@ TEST(StageGraph, OnlyWhatTheTargetNeeds) {
   EXPECT_EQ(deps->order, (std::vector<int>{0}));
 }
 
+// A RUN's bind mount from a stage needs that stage, as COPY --from does.
+TEST(StageGraph, RunMountFromAStage) {
+  Dockerfile df = parse(
+      "FROM busybox AS tools\n"
+      "FROM busybox AS unused\n"
+      "FROM busybox\n"
+      "RUN --mount=type=cache,target=/c --mount=from=tools,source=/bin,target=/t --mount=type=bind,from=alpine:3,target=/a true\n");
+  auto plan = plan_stages(df, "", {});
+  ASSERT_TRUE(plan) << plan.error().message();
+  EXPECT_EQ(plan->order, (std::vector<int>{0, 2}));
+  EXPECT_FALSE(plan->mount_from.count({2, 0, 0}));
+  EXPECT_EQ(plan->mount_from.at({2, 0, 1}).stage, 0);
+  EXPECT_EQ(plan->mount_from.at({2, 0, 2}).type, Source::Type::image);
+  EXPECT_EQ(plan->mount_from.at({2, 0, 2}).image, "alpine:3");
+
+  auto later = plan_stages(parse("FROM busybox\nRUN --mount=from=next,target=/n true\nFROM busybox AS next\n"), "", {});
+  ASSERT_FALSE(later);
+  EXPECT_EQ(later.error().message(), "Dockerfile:2:1: 'next' refers to stage 1, defined at or after this one");
+  auto bad = plan_stages(parse("FROM busybox\nRUN --mount=type=cache true\n"), "", {});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "Dockerfile:2:1: RUN --mount: type=cache needs a target");
+}
+
 TEST(StageGraph, MetaArgsAndBuildArgs) {
   Dockerfile df = parse(kMulti);
   auto plan = plan_stages(df, "", {{"BASE", "alpine:3"}, {"UNUSED", "1"}});

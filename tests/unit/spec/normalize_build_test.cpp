@@ -2,6 +2,8 @@
 // what the config hash makes of the image id.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "spec/validate.hpp"
 #include <unistd.h>
 
 #include <filesystem>
@@ -132,6 +134,35 @@ TEST_F(NormalizeBuild, DockerfileAndInlineExcludeEachOther) {
                 "      dockerfile_inline: FROM x\n");
   EXPECT_EQ(o.errors(), "stack.yaml:5:19: services.web.build.dockerfile: cannot be combined with "
                         "'dockerfile_inline'");
+}
+
+// build.secrets name top-level secrets, under the Dockerfile's id (target) when it differs.
+TEST_F(NormalizeBuild, SecretsNameTopLevelSecrets) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      secrets:\n        - npmrc\n"
+                "        - {source: token, target: gh}\nsecrets:\n  npmrc: {file: ./npmrc}\n"
+                "  token: {environment: FROM_SHELL}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Build& b = *o.service("web").build;
+  ASSERT_EQ(b.secrets.size(), 2u);
+  EXPECT_EQ(b.secrets[0].source, "npmrc");
+  EXPECT_EQ(b.secrets[0].id, "npmrc");
+  EXPECT_EQ(b.secrets[1].source, "token");
+  EXPECT_EQ(b.secrets[1].id, "gh");
+  Diagnostics diags;
+  validate(*o.stack, diags);
+  EXPECT_EQ(diags.format(), "");
+
+  auto bad = load("services:\n  web:\n    build:\n      context: app\n      secrets:\n        - npmr\n"
+                  "        - {source: npmrc, mode: 0400}\nsecrets:\n  npmrc: {file: ./npmrc}\n");
+  EXPECT_EQ(bad.errors(), "stack.yaml:7:27: services.web.build.secrets[1].mode: not supported for a build secret: the "
+                          "Dockerfile's --mount=type=secret sets it");
+  auto undeclared = load("services:\n  web:\n    build:\n      context: app\n      secrets: [npmr]\n"
+                         "secrets:\n  npmrc: {file: ./npmrc}\n");
+  ASSERT_TRUE(undeclared.stack) << undeclared.errors();
+  Diagnostics undeclared_diags;
+  validate(*undeclared.stack, undeclared_diags);
+  EXPECT_EQ(undeclared_diags.format(), "stack.yaml:5:17: services.web.build.secrets[0]: secret 'npmr' is not declared "
+                                       "under top-level secrets (did you mean 'npmrc'?)");
 }
 
 TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
