@@ -83,6 +83,7 @@ class RunCommand final : public Command {
       if (auto added = (*watch)->add(*name, last); !added) return fail(added.error());
       if (auto woke = (*watch)->wait(std::chrono::seconds(2)); !woke) return fail(woke.error());
     }
+    (*watch)->stop();
     follower.poll();
     if (remove_) {
       if (auto r = ctx->engine().remove_container(ctx->project(), *name); !r) return fail(r.error());

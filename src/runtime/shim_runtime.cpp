@@ -37,6 +37,8 @@ namespace {
 
 // How long stop() waits beyond the grace period for the shim to write the final state and exit.
 constexpr auto kStopMargin = std::chrono::seconds(30);
+// From a shim's final state to its exit: a cgroup removal and an unlink.
+constexpr auto kFinishMargin = std::chrono::seconds(5);
 
 // Reads the ready pipe to end of file, bounded by limit.
 Result<void> wait_ready(int fd, std::chrono::seconds limit) {
@@ -232,7 +234,14 @@ Result<void> ShimRuntime::wait_for_shim_exit(pid_t shim_pid, std::chrono::nanose
 Result<void> ShimRuntime::stop(const std::string& id, std::optional<std::chrono::nanoseconds> timeout) {
   STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
   if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
-  if (shim::is_final(s->status) || !s->shim_alive) return util::ok();
+  if (!s->shim_alive) return util::ok();
+  // A shim that has written the final state is still removing the cgroup and its socket: let it
+  // finish rather than race it (two removals of one memory cgroup at once stalled both ~100 ms).
+  // One that does not end within the margin is left to the caller's clean-up, as before.
+  if (shim::is_final(s->status)) {
+    (void)wait_for_shim_exit(s->shim_pid, kFinishMargin);
+    return util::ok();
+  }
   STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, read_config(id));
   shim::ControlRequest request{shim::ControlOp::stop, std::nullopt, 0};
   if (timeout) request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);

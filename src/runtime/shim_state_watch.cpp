@@ -68,6 +68,15 @@ Result<void> ShimStateWatch::add(const std::string& id, const shim::ContainerSta
   return util::ok();
 }
 
+void ShimStateWatch::stop() {
+  for (const auto& [wd, id] : ids_) (void)::inotify_rm_watch(inotify_.get(), wd);
+  if (containers_wd_ >= 0) (void)::inotify_rm_watch(inotify_.get(), containers_wd_);
+  containers_wd_ = -1;
+  ids_.clear();
+  watched_.clear();
+  changed_ = false;
+}
+
 bool ShimStateWatch::read_events() {
   alignas(inotify_event) char buf[8192];
   bool changed = false;

@@ -18,6 +18,7 @@ class ShimStateWatch final : public StateWatch {
 
   util::Result<void> add(const std::string& id, const shim::ContainerState& seen) override;
   util::Result<bool> wait(std::chrono::milliseconds timeout) override;
+  void stop() override;
 
  private:
   ShimStateWatch(StatePaths paths, WatchOptions options, util::UniqueFd inotify)

@@ -35,6 +35,11 @@ class StateWatch {
   // Blocks until a watched container changed since the last wait, or for timeout; true when one
   // did. A signal delivered meanwhile also returns true, so that callers check their flags.
   virtual util::Result<bool> wait(std::chrono::milliseconds timeout) = 0;
+  // Stops watching, ahead of the destructor, once the caller has what it waited for. The kernel
+  // frees inotify watches after a grace period (about 12 ms here), which closing the descriptor
+  // waits for; stopped early, that wait runs beside the caller's next work (a `run --rm` removing
+  // its container). wait() afterwards only times out.
+  virtual void stop() {}
 };
 
 }  // namespace stack::runtime

@@ -114,8 +114,17 @@ Result<util::ChildProcess> spawn(ContainerConfig& config, util::SocketPair& sync
 // Runs the hooks, says go, and waits for the child to be ready.
 Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
   pid_t pid = c.process.pid();
-  if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(pid), "joining cgroup"));
-  if (hooks.setup_network) STACK_TRY(in_context(hooks.setup_network(pid), "setting up network"));
+  // The child sets its mounts up meanwhile: one that failed and ended says why, not the hook
+  // that found it gone.
+  auto hook = [&c, pid](const std::function<Result<void>(pid_t)>& f, const char* what) -> Result<void> {
+    if (!f) return util::ok();
+    auto r = f(pid);
+    if (r) return r;
+    if (auto ended = c.process.try_wait(); ended && *ended) return failure_of(c.process, c.errors.get(), "setup");
+    return in_context(std::move(r), what);
+  };
+  STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
+  STACK_TRY(hook(hooks.setup_network, "setting up network"));
   STACK_TRY(send_byte(c.sync.get(), kMsgGo));
   auto next_message = [&c]() -> Result<void> {
     STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));

@@ -43,7 +43,6 @@ bool wants_nnp(const ChildContext& c) { return c.config.security.no_new_privileg
 // switch between bounding set and capabilities, seccomp last so that setup is not filtered.
 constexpr Step kSteps[] = {
     {"stdio", step_stdio},
-    {"wait for parent", step_wait_go},
     {"ipc and uts", step_join_namespaces},
     {"network", step_network},
     {"mount propagation", step_private_mounts},
@@ -59,6 +58,10 @@ constexpr Step kSteps[] = {
     {"workdir", step_workdir},
     {"pivot_root", step_pivot_root},
     {"hostname", step_hostname, has_hostname},
+    // The parent joins the process to its cgroups meanwhile (the first write to a v1 cgroup.procs
+    // waits for an RCU grace period, about 10 ms) and may set its network up: the mounts above
+    // need neither, the per-interface sysctls and everything from here on do.
+    {"wait for parent", step_wait_go},
     {"sysctl", step_sysctl, has_sysctls},
     {"masked paths", step_masked_paths},
     {"readonly paths", step_readonly_paths},
