@@ -76,6 +76,17 @@ Result<void> Builder::prepare() {
   STACK_ASSIGN_OR_RETURN(ignore_, load_ignore_rules(o_.context_dir, dockerfile_path_));
   context_ = context_tree(o_.context_dir, ignore_);
   STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+  // A trigger may COPY --from a stage that no stage needed yet: plan again until nothing is new.
+  for (bool again = true; again;) {
+    again = false;
+    for (int s : plan_.order) {
+      STACK_ASSIGN_OR_RETURN(bool inserted, insert_onbuild_triggers(df_.stages[static_cast<size_t>(s)]));
+      again = again || inserted;
+    }
+    if (again) {
+      STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+    }
+  }
   consumed_ = plan_.consumed_args;
   if (o_.network != "none" && o_.network != "default" && o_.network != "host") {
     return fail(Errc::invalid_argument, "--network '" + o_.network + "': expected none, default or host");
@@ -88,17 +99,45 @@ Result<void> Builder::prepare() {
   return util::ok();
 }
 
+// A base image's ONBUILD triggers run first in a stage built on it, in order, as docker runs
+// them: each becomes an instruction right after FROM, placed at the FROM for messages. (A stage
+// based on another stage of the same file does not run that stage's triggers.)
+Result<bool> Builder::insert_onbuild_triggers(Stage& stage) {
+  const Source& base = plan_.base.at(stage.index);
+  if (base.type != Source::Type::image || !triggers_inserted_.insert(stage.index).second) return false;
+  STACK_ASSIGN_OR_RETURN(image::Image img, find_image(stage.from, base.image));
+  STACK_ASSIGN_OR_RETURN(StageState probe, image_state(img, ingest_->blobs()));
+  const auto& c = run_section(probe);
+  auto it = c.find("OnBuild");
+  if (it == c.end() || !it->is_array() || it->empty()) return false;
+  std::vector<Instruction> triggers;
+  for (const nlohmann::json& t : *it) {
+    std::string text = t.is_string() ? t.get<std::string>() : t.dump();
+    auto refuse = [&](const std::string& why) {
+      return fail(Errc::invalid_argument, where(df_, stage.from) + ": ONBUILD trigger '" + text + "' of image '" +
+                                              base.image + "': " + why);
+    };
+    if (!t.is_string()) return refuse("not a string");
+    auto parsed = parse_dockerfile("FROM scratch\n" + text + "\n", "ONBUILD");
+    if (!parsed) {
+      std::string message = parsed.error().message();  // "ONBUILD:2:1: why"
+      for (int colons = 0; colons < 3 && message.find(':') != std::string::npos; ++colons) message.erase(0, message.find(':') + 1);
+      return refuse(message.substr(message.find_first_not_of(' ')));
+    }
+    if (parsed->stages.size() != 1 || parsed->stages[0].body.size() != 1) return refuse("not one instruction");
+    Instruction ins = std::move(parsed->stages[0].body[0]);
+    ins.line = stage.from.line;
+    ins.column = stage.from.column;
+    ins.triggered = true;
+    triggers.push_back(std::move(ins));
+  }
+  stage.body.insert(stage.body.begin(), triggers.begin(), triggers.end());
+  return true;
+}
+
 Result<void> Builder::check_stage(const Stage& stage) {
   const Source& base = plan_.base.at(stage.index);
-  if (base.type == Source::Type::image) {
-    STACK_ASSIGN_OR_RETURN(image::Image img, find_image(stage.from, base.image));
-    STACK_ASSIGN_OR_RETURN(StageState probe, image_state(img, ingest_->blobs()));
-    const auto& c = run_section(probe);
-    if (auto it = c.find("OnBuild"); it != c.end() && it->is_array() && !it->empty()) {
-      return fail(Errc::unsupported, where(df_, stage.from) + ": image '" + base.image +
-                                         "' has ONBUILD triggers, which stack does not run yet");
-    }
-  }
+  if (base.type == Source::Type::image) STACK_TRY(find_image(stage.from, base.image));
   for (size_t i = 0; i < stage.body.size(); ++i) STACK_TRY(check_instruction(stage, i));
   return util::ok();
 }
@@ -189,6 +228,7 @@ Result<StageState> Builder::start_stage(const Stage& stage) {
   } else {
     STACK_ASSIGN_OR_RETURN(image::Image img, find_image(stage.from, base.image));
     STACK_ASSIGN_OR_RETURN(state, image_state(img, ingest_->blobs()));
+    run_section(state).erase("OnBuild");  // they run in this stage, not in the stages built on it
     base_id = "image:" + img.digest.str();
   }
   state.key = base_key(base_id, o_.source_date_epoch);
@@ -227,7 +267,9 @@ Result<BuildResult> Builder::run() {
     STACK_ASSIGN_OR_RETURN(StageState state, start_stage(stage));
     for (size_t i = 0; i < stage.body.size(); ++i) {
       ++result_.steps;
-      emit(BuildEvent::Type::step, "[" + label + " " + std::to_string(i + 2) + "/" + std::to_string(n) + "] " + stage.body[i].original);
+      const Instruction& ins = stage.body[i];
+      emit(BuildEvent::Type::step, "[" + label + " " + std::to_string(i + 2) + "/" + std::to_string(n) + "] " +
+                                       (ins.triggered ? "ONBUILD " : "") + ins.original);
       auto t0 = std::chrono::steady_clock::now();
       STACK_TRY(step(stage, i, state));
       if (progress_) {

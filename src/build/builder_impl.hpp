@@ -32,6 +32,7 @@ class Builder {
 
  private:
   Result<void> prepare();
+  Result<bool> insert_onbuild_triggers(Stage& stage);
   Result<void> check_stage(const Stage& stage);
   Result<void> check_instruction(const Stage& stage, size_t index);
   Result<void> check_copy_sources(const Instruction& ins);
@@ -63,6 +64,7 @@ class Builder {
   std::map<std::string, image::Image> images_;  // by reference as written
   std::map<int, StageState> done_;               // finished stages
   std::set<std::string> consumed_;
+  std::set<int> triggers_inserted_;              // stages whose base image's triggers are in their body
   BuildResult result_;
   int total_ = 0;
   std::string dockerfile_path_;

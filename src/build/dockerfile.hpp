@@ -46,6 +46,7 @@ struct Instruction {
   std::vector<std::string> exec;             // the array, when exec_form
   std::vector<Heredoc> heredocs;
   std::optional<std::string> onbuild;        // ONBUILD: the trigger instruction's text
+  bool triggered = false;                    // a base image's ONBUILD trigger, run after FROM
 };
 
 struct Stage {
