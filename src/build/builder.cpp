@@ -11,6 +11,7 @@
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
 #include "build/run_mount.hpp"
+#include "build/scratch_dir.hpp"
 #include "image/pull.hpp"
 #include "image/reference.hpp"
 #include "util/state_root.hpp"
@@ -294,6 +295,7 @@ Result<BuildResult> Builder::run() {
 }
 
 Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
+  remove_stale_scratch(options.root);
   Builder b(store, options, progress);
   return b.run();
 }

@@ -15,6 +15,7 @@
 #include "build/rootfs_view.hpp"
 #include "build/run_mount.hpp"
 #include "build/run_step.hpp"
+#include "build/scratch_dir.hpp"
 #include "build/upper_diff.hpp"
 #include "image/fs.hpp"
 #include "image/init_layer.hpp"
@@ -180,12 +181,8 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
     RootfsView view(lower);
     STACK_ASSIGN_OR_RETURN(std::string init, image::ensure_init_layer(util::StateRoot(o_.root).images()));
     lower.insert(lower.begin(), init);
-    std::string scratch = o_.root + "/builds/" + image::random_suffix();
-    STACK_TRY(image::make_dirs(scratch, 0700));
-    struct Cleanup {
-      std::string dir;
-      ~Cleanup() { (void)util::remove_tree(dir); }
-    } cleanup{scratch};
+    STACK_ASSIGN_OR_RETURN(ScratchDir scratch_dir, ScratchDir::make(o_.root));
+    const std::string& scratch = scratch_dir.path();
     std::optional<SecretFiles> secrets;  // unmounted before the scratch directory goes
     MountInputs inputs{scratch, binds, o_.secrets, secrets};
     auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view, inputs);
@@ -199,6 +196,7 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
     spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
     spec.lower_layers = std::move(lower);
     spec.scratch_dir = scratch;
+    spec.container_id = scratch_dir.container_id();
     spec.extra_hosts = o_.extra_hosts;
     spec.shm_size = o_.shm_size;
     spec.mounts = mounted->mounts;

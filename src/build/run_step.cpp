@@ -63,7 +63,7 @@ void pump(int fd, const std::function<void(std::string_view)>& output) {
 
 Result<int> run_in_container(const RunSpec& spec) {
   if (spec.lower_layers.empty()) return fail(Errc::internal, "RUN without a lower layer");
-  std::string id = "build-" + image::random_suffix().substr(0, 12);
+  const std::string& id = spec.container_id;
   runtime::ContainerConfig c;
   c.id = id;
   c.rootfs.lower_layers = spec.lower_layers;
@@ -75,6 +75,7 @@ Result<int> run_in_container(const RunSpec& spec) {
   c.cwd = spec.cwd.empty() ? "/" : spec.cwd;
   c.user = spec.user;
   c.hostname = "stack-build";
+  c.die_with_parent = true;  // an interrupted or killed build leaves no step running
   if (spec.shm_size > 0) c.shm_size = static_cast<std::uint64_t>(spec.shm_size);
   for (const StepMount& m : spec.mounts) {
     runtime::MountConfig mount;

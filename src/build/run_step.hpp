@@ -37,6 +37,7 @@ struct RunSpec {
   RunNetwork network = RunNetwork::none;
   std::vector<std::string> lower_layers;  // top first; at least one
   std::string scratch_dir;                // exists, empty; the caller removes it
+  std::string container_id;               // also names the cgroup: stack/_build/<id>
   std::vector<std::pair<std::string, std::string>> extra_hosts;  // (name, address) in /etc/hosts
   int64_t shm_size = 0;                   // bytes; 0 = the runtime's default
   std::vector<StepMount> mounts;

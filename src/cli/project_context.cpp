@@ -26,18 +26,17 @@ std::string self_binary() {
 
 namespace {
 
-void print_progress(const scheduler::ProgressEvent& e) {
-  static const bool tty = ::isatty(STDOUT_FILENO) != 0;
+void print_progress(const scheduler::ProgressEvent& e, std::ostream& out, bool tty) {
   if (!e.done && e.status != "Waiting" && e.status.rfind("Waiting", 0) != 0) return;
   std::string kind = e.kind;
   kind.resize(std::max<size_t>(kind.size(), 9), ' ');
   if (tty) {
     const char* mark = e.failed ? "\033[31m✘\033[0m" : (e.done ? "\033[32m✔\033[0m" : "\033[33m⠿\033[0m");
-    std::cout << " " << mark << " " << kind << " " << e.name << "  " << e.status << "\n";
+    out << " " << mark << " " << kind << " " << e.name << "  " << e.status << "\n";
   } else {
-    std::cout << kind << " " << e.name << "  " << e.status << "\n";
+    out << kind << " " << e.name << "  " << e.status << "\n";
   }
-  std::cout.flush();
+  out.flush();
 }
 
 }  // namespace
@@ -52,7 +51,7 @@ util::Result<scheduler::EngineOptions> engine_options(const GlobalOptions& globa
   return options;
 }
 
-std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, StackFile need) {
+std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, StackFile need, Progress where) {
   auto ctx = std::make_unique<ProjectContext>();
   ctx->root_ = global.root;
   bool named = !global.project_name.empty();
@@ -84,8 +83,13 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
     fail(options.error());
     return nullptr;
   }
+  bool to_stderr = where == Progress::stderr_stream;
+  scheduler::ProgressSink progress = [to_stderr, tty = ::isatty(to_stderr ? STDERR_FILENO : STDOUT_FILENO) != 0](
+                                       const scheduler::ProgressEvent& e) {
+    print_progress(e, to_stderr ? std::cerr : std::cout, tty);
+  };
   ctx->engine_ = std::make_unique<scheduler::Engine>(std::move(*options), *ctx->runtime_, *ctx->host_,
-      scheduler::make_image_resolver(*ctx->store_, print_progress), print_progress);
+      scheduler::make_image_resolver(*ctx->store_, progress), progress);
   return ctx;
 }
 

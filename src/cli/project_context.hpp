@@ -28,7 +28,11 @@ class ProjectContext {
   // Loads the stack as the verb needs; without a stack file, -p alone names the project. Errors
   // are printed; nullptr returned. The image ids of services with build are looked up (the
   // config hash includes them).
-  static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, StackFile need);
+  // Where the engine's "Container x  Started" lines go: stdout for up, down and the rest; stderr
+  // for run, whose stdout is the container's own output (as docker compose run keeps it).
+  enum class Progress { stdout_stream, stderr_stream };
+  static std::unique_ptr<ProjectContext> open(const GlobalOptions& global, StackFile need,
+                                              Progress where = Progress::stdout_stream);
 
   const std::string& project() const { return project_; }
   const spec::Stack* stack() const { return stack_ ? &*stack_ : nullptr; }

@@ -42,7 +42,7 @@ class RunCommand final : public Command {
       std::cerr << "stack: run needs a service: stack run [OPTIONS] SERVICE [COMMAND...]\n";
       return kExitUsage;
     }
-    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
+    auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required, ProjectContext::Progress::stderr_stream);
     if (!ctx) return kExitFailure;
     scheduler::Engine::RunOptions options;
     if (rest.size() > 1) options.command = std::vector<std::string>(rest.begin() + 1, rest.end());

@@ -130,6 +130,9 @@ struct ContainerConfig {
   std::optional<int> oom_score_adj;              // -1000..1000; unset: inherited
   SecurityConfig security;
   bool init = false;  // a minimal init as PID 1 that reaps zombies and forwards signals
+  // PID 1 is killed when the process that created it ends (a build's RUN step: a builder killed
+  // or interrupted leaves no step running); otherwise a container outlives its creator.
+  bool die_with_parent = false;
   std::vector<std::string> masked_paths = default_masked_paths();
   std::vector<std::string> readonly_paths = default_readonly_paths();
   // Descriptors of the caller handed to the process as 0, 1, 2; -1 means /dev/null. They are

@@ -191,7 +191,7 @@ Result<void> step_oom_score_adj(ChildContext& ctx) {
 }
 
 Result<void> step_ready(ChildContext& ctx) {
-  STACK_TRY(sys::set_parent_death_signal(0));
+  if (!ctx.config.die_with_parent) STACK_TRY(sys::set_parent_death_signal(0));
   STACK_TRY(util::write_all(ctx.sync_fd, std::string_view(&kMsgReady, 1)));
   STACK_TRY(expect_byte(ctx.sync_fd, kMsgStart, "start"));
   ::close(ctx.sync_fd);

@@ -47,10 +47,12 @@ TEST_F(UpDown, BringsUpListsExecsRunsAndTearsDownWithoutResidue) {
   EXPECT_EQ(etc.code, 0) << etc.err;
   EXPECT_EQ(etc.out, container("web") + "\n");
 
-  // A one-off container: output streamed, exit code returned, removed with --rm.
+  // A one-off container: output streamed, exit code returned, removed with --rm. Its standard
+  // output is the container's alone (the progress lines go to standard error, as compose's).
   Outcome run = stack("run --rm --no-deps worker sh -c 'echo one-off; exit 3'");
   EXPECT_EQ(run.code, 3) << run.err;
-  EXPECT_THAT(run.out, HasSubstr("one-off"));
+  EXPECT_EQ(run.out, "one-off\n");
+  EXPECT_THAT(run.err, HasSubstr("  Started"));
   EXPECT_EQ(ps().size(), 2u);
 
   Outcome down = stack("down -t 0");
