@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "image/archive_load.hpp"
 #include "image/layer_usage.hpp"
@@ -117,6 +118,7 @@ Result<std::optional<Image>> LocalStore::find(std::string_view ref) {
   STACK_ASSIGN_OR_RETURN(auto resolved, resolve(ref, repos));
   if (!resolved) return std::optional<Image>{};
   STACK_ASSIGN_OR_RETURN(Image image, read_image(resolved->image, repos));
+  if (resolved->tag_key) image.last_tag_time = repos.tag_time(*resolved->tag_key).value_or(0);
   return std::optional<Image>(std::move(image));
 }
 
@@ -160,8 +162,11 @@ Result<ImageRef> LocalStore::add_image_locked(const Digest& manifest, const std:
   }
   bool changed = repos.add_image(manifest);
   std::vector<std::string> named;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const auto& tag : tags) {
     changed = repos.set_tag(tag, manifest) || changed;
+    repos.set_tag_time(tag, now);  // set again, even to the same image: the pull is recent
+    changed = true;
     if (std::find(named.begin(), named.end(), tag) == named.end()) named.push_back(tag);
   }
   if (changed) STACK_TRY(repos.save(repositories_path()));

@@ -50,6 +50,11 @@ Result<Repositories> Repositories::parse(std::string_view text) {
       r.images_.insert(image);  // a tag always names a held image
     }
   }
+  if (auto it = j.find("tag_times"); it != j.end() && it->is_object()) {
+    for (const auto& [key, value] : it->items()) {
+      if (value.is_number_integer() && r.tags_.count(key)) r.tag_times_[key] = value.get<int64_t>();
+    }
+  }
   return r;
 }
 
@@ -60,6 +65,7 @@ std::string Repositories::to_json() const {
   for (const auto& d : images_) j["images"].push_back(d.str());
   j["tags"] = nlohmann::json::object();
   for (const auto& [key, d] : tags_) j["tags"][key] = d.str();
+  if (!tag_times_.empty()) j["tag_times"] = tag_times_;
   return j.dump(2) + "\n";
 }
 
@@ -88,7 +94,16 @@ bool Repositories::set_tag(const std::string& key, const Digest& image) {
   return true;
 }
 
-bool Repositories::remove_tag(const std::string& key) { return tags_.erase(key) > 0; }
+bool Repositories::remove_tag(const std::string& key) {
+  tag_times_.erase(key);
+  return tags_.erase(key) > 0;
+}
+
+std::optional<int64_t> Repositories::tag_time(const std::string& key) const {
+  auto it = tag_times_.find(key);
+  if (it == tag_times_.end()) return std::nullopt;
+  return it->second;
+}
 
 std::vector<std::string> Repositories::tags_of(const Digest& image) const {
   std::vector<std::string> out;
@@ -100,6 +115,7 @@ std::vector<std::string> Repositories::tags_of(const Digest& image) const {
 
 bool Repositories::remove_image(const Digest& image) {
   for (auto it = tags_.begin(); it != tags_.end();) {
+    if (it->second == image) tag_times_.erase(it->first);
     it = it->second == image ? tags_.erase(it) : std::next(it);
   }
   return images_.erase(image) > 0;

@@ -1,7 +1,10 @@
-// images/repositories.json: which images the store holds (by manifest digest) and which tags point
-// at them. Plain data with a JSON round trip; written atomically by the store under its lock.
+// images/repositories.json: which images the store holds (by manifest digest), which tags point
+// at them, and when each tag was last set (docker's LastTagTime: a pull, load, build or tag, even
+// of the image it already named; pull_policy daily|weekly|every_<d> compares against it). Plain
+// data with a JSON round trip; written atomically by the store under its lock.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,6 +29,9 @@ class Repositories {
   // Each returns whether anything changed (re-running is harmless).
   bool set_tag(const std::string& key, const Digest& image);
   bool remove_tag(const std::string& key);
+  // Unix seconds; nullopt for a tag set before times were kept.
+  void set_tag_time(const std::string& key, int64_t unix_seconds) { tag_times_[key] = unix_seconds; }
+  std::optional<int64_t> tag_time(const std::string& key) const;
   std::vector<std::string> tags_of(const Digest& image) const;
   const std::map<std::string, Digest>& tags() const { return tags_; }
 
@@ -39,6 +45,7 @@ class Repositories {
 
  private:
   std::map<std::string, Digest> tags_;
+  std::map<std::string, int64_t> tag_times_;  // only of keys in tags_
   std::set<Digest> images_;
 };
 

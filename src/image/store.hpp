@@ -33,6 +33,9 @@ struct Image {
   ImageConfig config;
   std::vector<LayerInfo> layers;  // bottom first, as in the manifest
   int64_t size = 0;               // config plus layer blobs
+  // find(): unix seconds when the tag it was found by was last set (pulled, loaded, built,
+  // tagged); 0 when unknown or found by digest.
+  int64_t last_tag_time = 0;
 };
 
 // What load() and import_rootfs() added.

@@ -137,6 +137,11 @@ json make_container(Context& ctx, const spec::Service& s) {
     case spec::PullPolicy::always: c["imagePullPolicy"] = "Always"; break;
     case spec::PullPolicy::never: c["imagePullPolicy"] = "Never"; break;
     case spec::PullPolicy::missing: c["imagePullPolicy"] = "IfNotPresent"; break;
+    case spec::PullPolicy::refresh:
+      c["imagePullPolicy"] = "Always";
+      ctx.warnings.add(Context::path(s, "pull_policy"),
+                       "a refresh window approximated by Always: a cluster checks the registry at every start");
+      break;
     case spec::PullPolicy::build:
       c["imagePullPolicy"] = "IfNotPresent";
       ctx.warnings.add(Context::path(s, "pull_policy"),

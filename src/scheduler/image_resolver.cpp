@@ -1,5 +1,6 @@
 #include "scheduler/image_resolver.hpp"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,11 +14,19 @@ namespace {
 
 std::string key(const spec::Service& service) { return "services." + service.name + ".image"; }
 
+// pull_policy daily|weekly|every_<d>: the tag was last set longer ago than the window (or at a
+// time not recorded), as compose compares docker's LastTagTime.
+bool due_for_refresh(const image::Image& found, std::chrono::seconds window) {
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return found.last_tag_time <= 0 || now.count() - found.last_tag_time >= window.count();
+}
+
 }  // namespace
 
 image::PullPolicy pull_policy_of(const spec::Service& service) {
   switch (service.pull_policy) {
-    case spec::PullPolicy::always: return image::PullPolicy::always;
+    case spec::PullPolicy::always:
+    case spec::PullPolicy::refresh: return image::PullPolicy::always;  // the resolver narrows refresh
     case spec::PullPolicy::never: return image::PullPolicy::never;
     case spec::PullPolicy::missing:
     case spec::PullPolicy::build: return image::PullPolicy::missing;
@@ -41,6 +50,9 @@ ImageResolver make_image_resolver(image::Store& store, ProgressSink progress) {
     image::PullPolicy policy = pull_policy_of(service);
     if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
+    if (service.pull_policy == spec::PullPolicy::refresh && found && !due_for_refresh(*found, service.pull_refresh)) {
+      policy = image::PullPolicy::missing;
+    }
     if (service.build && !found) {
       return util::fail(util::Errc::not_found, key(service) + ": image '" + service.image +
                                                    "' is not built yet (stack build " + service.name + ")");

@@ -74,6 +74,7 @@ std::string_view to_string(PullPolicy p) {
     case PullPolicy::always: return "always";
     case PullPolicy::never: return "never";
     case PullPolicy::build: return "build";
+    case PullPolicy::refresh: return "refresh";
   }
   return "?";
 }

@@ -177,10 +177,10 @@ struct VolumesFrom {
   Location location;              // the list item
 };
 
-enum class PullPolicy { missing, always, never, build };
+// refresh: compose's daily, weekly and every_<duration>: pull when the tag was last set (pulled,
+// loaded, built) longer ago than Service::pull_refresh, or is missing.
+enum class PullPolicy { missing, always, never, build, refresh };
 
-// build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
-// takes it. Paths are absolute; the image is tagged with Service::image and `tags`.
 // A secret a build's RUN --mount=type=secret can read: a top-level secret under an id.
 struct BuildSecret {
   std::string source;  // key under top-level secrets:
@@ -189,6 +189,8 @@ struct BuildSecret {
   bool operator==(const BuildSecret& o) const { return source == o.source && id == o.id; }
 };
 
+// build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
+// takes it. Paths are absolute; the image is tagged with Service::image and `tags`.
 struct Build {
   std::string context;            // a directory
   std::string dockerfile;         // "" = <context>/Dockerfile, unless dockerfile_inline
@@ -283,6 +285,7 @@ struct Service {
   std::optional<int> oom_score_adj;              // -1000..1000
   std::optional<int64_t> shm_size;
   PullPolicy pull_policy = PullPolicy::missing;
+  std::chrono::seconds pull_refresh{0};  // PullPolicy::refresh: the window
   std::optional<Build> build;
   // The id ("sha256:...") of the local image of a service with `build`, when the CLI found one
   // before planning: part of the config hash, so that a rebuilt image recreates the containers.

@@ -218,6 +218,40 @@ void read_stop_signal(ServiceDraft& d, const Node& v, const std::string& p) {
   else d.service.stop_signal = *name;
 }
 
+namespace {
+
+// daily, weekly, every_<n><unit>... with units w, d, h, m, s, as compose reads them; nullopt for
+// anything else (and for a window of zero).
+std::optional<std::chrono::seconds> refresh_window(std::string_view text) {
+  if (text == "daily") return std::chrono::hours(24);
+  if (text == "weekly") return std::chrono::hours(24 * 7);
+  if (!text.starts_with("every_")) return std::nullopt;
+  text.remove_prefix(6);
+  int64_t total = 0;
+  if (text.empty()) return std::nullopt;
+  while (!text.empty()) {
+    size_t digits = 0;
+    int64_t n = 0;
+    while (digits < text.size() && digits < 9 && text[digits] >= '0' && text[digits] <= '9') n = n * 10 + (text[digits++] - '0');
+    if (digits == 0 || digits == text.size()) return std::nullopt;
+    int64_t unit = 0;
+    switch (text[digits]) {
+      case 'w': unit = 7 * 86400; break;
+      case 'd': unit = 86400; break;
+      case 'h': unit = 3600; break;
+      case 'm': unit = 60; break;
+      case 's': unit = 1; break;
+      default: return std::nullopt;
+    }
+    total += n * unit;
+    text.remove_prefix(digits + 1);
+  }
+  if (total <= 0) return std::nullopt;
+  return std::chrono::seconds(total);
+}
+
+}  // namespace
+
 void read_pull_policy(ServiceDraft& d, const Node& v, const std::string& p) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
@@ -225,10 +259,13 @@ void read_pull_policy(ServiceDraft& d, const Node& v, const std::string& p) {
   else if (*s == "missing" || *s == "if_not_present") d.service.pull_policy = PullPolicy::missing;
   else if (*s == "never") d.service.pull_policy = PullPolicy::never;
   else if (*s == "build") d.service.pull_policy = PullPolicy::build;
-  else if (*s == "daily" || *s == "weekly" || s->rfind("every_", 0) == 0)
-    d.error(v, p, "'" + *s + "' is not supported yet");
+  else if (auto window = refresh_window(*s)) {
+    d.service.pull_policy = PullPolicy::refresh;
+    d.service.pull_refresh = *window;
+  } else if (s->starts_with("every_"))
+    d.error(v, p, "'" + *s + "': expected every_ and a duration in w, d, h, m and s (every_12h, every_1w2d)");
   else
-    d.error(v, p, "unknown pull policy '" + *s + "' (always, missing, never or build)");
+    d.error(v, p, "unknown pull policy '" + *s + "' (always, missing, never, build, daily, weekly or every_<duration>)");
 }
 
 }  // namespace stack::spec

@@ -15,6 +15,19 @@ std::string bytes(int64_t n) { return std::to_string(n); }
 
 std::string duration(Duration d) { return util::format_duration(d); }
 
+// pull_policy of PullPolicy::refresh as compose writes it: daily, weekly, every_1w2d3h.
+std::string refresh_text(std::chrono::seconds window) {
+  int64_t left = window.count();
+  if (left == 86400) return "daily";
+  if (left == 7 * 86400) return "weekly";
+  std::string out = "every_";
+  for (auto [unit, seconds] : {std::pair{'w', 7 * 86400}, {'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}}) {
+    if (left >= seconds) out += std::to_string(left / seconds) + unit;
+    left %= seconds;
+  }
+  return out;
+}
+
 void put_string(json& j, const char* key, const std::string& value) {
   if (!value.empty()) j[key] = value;
 }
@@ -283,7 +296,8 @@ void put_process(json& j, const Service& service) {
   if (service.health_on_failure != Service::HealthAction::none) {
     j["x-health-on-failure"] = std::string(to_string(service.health_on_failure));
   }
-  if (service.pull_policy != PullPolicy::missing) j["pull_policy"] = to_string(service.pull_policy);
+  if (service.pull_policy == PullPolicy::refresh) j["pull_policy"] = refresh_text(service.pull_refresh);
+  else if (service.pull_policy != PullPolicy::missing) j["pull_policy"] = to_string(service.pull_policy);
   if (service.build) j["build"] = build_json(*service.build);
   if (service.logging != Logging{}) j["logging"] = logging_json(service.logging);
   put_list(j, "profiles", service.profiles);

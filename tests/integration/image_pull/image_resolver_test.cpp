@@ -8,6 +8,7 @@
 
 #include "fake_registry.hpp"
 #include "image/local_store.hpp"
+#include "image/repositories.hpp"
 
 namespace stack::scheduler {
 namespace {
@@ -70,6 +71,36 @@ TEST_F(ImageResolverTest, AlwaysPullsAStoredImageOncePerCommand) {
   EXPECT_EQ(manifest_requests(), pulled);
 }
 
+// daily, weekly, every_<d>: pulled when absent, not again while the tag is younger than the
+// window, and again once it is older (the store keeps when each tag was last set).
+TEST_F(ImageResolverTest, RefreshPullsWhenTheTagIsOlderThanTheWindow) {
+  spec::Service daily = service("web", spec::PullPolicy::refresh);
+  daily.pull_refresh = std::chrono::hours(24);
+  ASSERT_TRUE(make_image_resolver(*store_, nullptr)(daily));
+  const size_t first = manifest_requests();
+  EXPECT_GE(first, 1u);
+  auto found = store_->find(daily.image);
+  ASSERT_TRUE(found && *found);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>((*found)->last_tag_time), static_cast<double>(now), 60.0);
+
+  ASSERT_TRUE(make_image_resolver(*store_, nullptr)(daily));
+  EXPECT_EQ(manifest_requests(), first) << "pulled again inside the window";
+
+  // A day and a minute later, as far as the store knows.
+  std::string repositories = dir_ / "images/repositories.json";
+  auto repos = image::Repositories::load(repositories);
+  ASSERT_TRUE(repos) << repos.error().message();
+  ASSERT_EQ(repos->tags().size(), 1u);
+  repos->set_tag_time(repos->tags().begin()->first, now - 24 * 3600 - 60);
+  ASSERT_TRUE(repos->save(repositories));
+  ASSERT_TRUE(make_image_resolver(*store_, nullptr)(daily));
+  EXPECT_GT(manifest_requests(), first) << "not pulled after the window";
+  auto refreshed = store_->find(daily.image);
+  ASSERT_TRUE(refreshed && *refreshed);
+  EXPECT_GE((*refreshed)->last_tag_time, now) << "the pull did not record its time";
+}
+
 TEST_F(ImageResolverTest, NeverRefusesAnAbsentImageNamingTheKey) {
   auto resolved = make_image_resolver(*store_, nullptr)(service("web", spec::PullPolicy::never));
   ASSERT_FALSE(resolved);
@@ -96,6 +127,8 @@ TEST(PullPolicyOf, ComposePoliciesAsTheStoreTakesThem) {
   EXPECT_EQ(pull_policy_of(s), image::PullPolicy::never);
   s.pull_policy = spec::PullPolicy::build;  // build, then use what was built or pull if missing
   EXPECT_EQ(pull_policy_of(s), image::PullPolicy::missing);
+  s.pull_policy = spec::PullPolicy::refresh;  // `stack pull` pulls; the resolver narrows it by age
+  EXPECT_EQ(pull_policy_of(s), image::PullPolicy::always);
 }
 
 }  // namespace

@@ -69,5 +69,25 @@ TEST(Repositories, TagImpliesImage) {
   EXPECT_TRUE(r->has_image(digest('d')));
 }
 
+// When each tag was last set survives the round trip, and goes with its tag.
+TEST(Repositories, TagTimesRoundTripAndLeaveWithTheirTag) {
+  Repositories r;
+  r.set_tag("x:1", digest('a'));
+  r.set_tag("x:2", digest('a'));
+  r.set_tag_time("x:1", 1700000000);
+  r.set_tag_time("x:2", 1700000100);
+  auto back = Repositories::parse(r.to_json());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->tag_time("x:1"), 1700000000);
+  EXPECT_EQ(*back, r);
+  EXPECT_TRUE(back->remove_tag("x:1"));
+  EXPECT_EQ(back->tag_time("x:1"), std::nullopt);
+  EXPECT_TRUE(back->remove_image(digest('a')));
+  EXPECT_EQ(back->tag_time("x:2"), std::nullopt);
+  auto old = Repositories::parse(R"({"version": 1, "tags": {"x:1": ")" + digest('a').str() + R"("}})");
+  ASSERT_TRUE(old) << old.error().message();
+  EXPECT_EQ(old->tag_time("x:1"), std::nullopt);  // written before times were kept
+}
+
 }  // namespace
 }  // namespace stack::image

@@ -159,7 +159,25 @@ TEST(NormalizePullPolicy, Values) {
   EXPECT_EQ(o.service("d").pull_policy, PullPolicy::missing);
   auto bad = run_service("    pull_policy: sometimes\n");
   EXPECT_EQ(bad.errors(), "stack.yaml:4:18: services.a.pull_policy: unknown pull policy 'sometimes' "
-                          "(always, missing, never or build)");
+                          "(always, missing, never, build, daily, weekly or every_<duration>)");
+}
+
+// daily, weekly and every_<duration> pull when the tag is older than the window (compose's units:
+// w, d, h, m, s, combined); `config` writes them back as compose does.
+TEST(NormalizePullPolicy, RefreshWindows) {
+  auto o = run("services:\n  a: {image: x, pull_policy: daily}\n  b: {image: x, pull_policy: weekly}\n"
+               "  c: {image: x, pull_policy: every_12h}\n  d: {image: x, pull_policy: every_1w2d30m}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("a").pull_policy, PullPolicy::refresh);
+  EXPECT_EQ(o.service("a").pull_refresh, 24h);
+  EXPECT_EQ(o.service("b").pull_refresh, 7 * 24h);
+  EXPECT_EQ(o.service("c").pull_refresh, 12h);
+  EXPECT_EQ(o.service("d").pull_refresh, 9 * 24h + 30min);
+  for (const char* bad : {"every_", "every_5", "every_5x", "every_h", "every_0s"}) {
+    auto r = run_service(std::string("    pull_policy: ") + bad + "\n");
+    EXPECT_EQ(r.errors(), "stack.yaml:4:18: services.a.pull_policy: '" + std::string(bad) +
+                              "': expected every_ and a duration in w, d, h, m and s (every_12h, every_1w2d)");
+  }
 }
 
 }  // namespace
