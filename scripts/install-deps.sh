@@ -20,6 +20,8 @@ packages=(
   clang libclang-rt-14-dev
   # test and benchmark tools
   busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
+  # the compose compatibility suite's comparison (tests/compat)
+  python3
 )
 # node and npm for the schema validation of `stack kube generate` (tests/unit/kube/schema), from
 # Debian unless a node of another origin is installed already (Debian's npm would conflict with it)
