@@ -12,6 +12,7 @@ python=/usr/bin/python3
 cases=(webapp monitoring mail extends-include anchors interpolation profiles)
 
 [ -x "$stack" ] || { echo "compat: $stack is not an executable" >&2; exit 2; }
+stack=$(cd "$(dirname "$stack")" && pwd -P)/$(basename "$stack")  # the cases run in their own directories
 [ -x "$python" ] || { echo "compat: $python is missing (scripts/install-deps.sh installs it)" >&2; exit 2; }
 
 work=$(mktemp -d)
