@@ -212,6 +212,7 @@ struct Build {
 struct Logging {
   std::string driver = "json-file";
   std::optional<int64_t> max_size;  // bytes; unset = never rotate
+  std::string max_size_text;        // as written ("10m"): `config` prints it, as compose does
   std::optional<int> max_file;      // files kept with max_size; default 1
   bool operator==(const Logging&) const = default;
 };

@@ -127,7 +127,10 @@ void read_logging_options(ServiceDraft& d, const Node& v, const std::string& p) 
     const Node* at = v.is_mapping() && v.find(key) ? v.find(key) : &v;
     std::string kp = join_path(p, key);
     if (key == "max-size") {
-      if (auto b = read_bytes(*at, kp, *d.diags)) d.service.logging.max_size = *b;
+      if (auto b = read_bytes(*at, kp, *d.diags)) {
+        d.service.logging.max_size = *b;
+        d.service.logging.max_size_text = value;
+      }
     } else if (key == "max-file") {
       auto n = parse_int(value);
       if (!n || *n < 1 || *n > 1000)

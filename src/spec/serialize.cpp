@@ -1,5 +1,6 @@
 #include "spec/serialize.hpp"
 
+#include <cstdio>
 #include <string>
 
 #include "util/duration.hpp"
@@ -127,7 +128,7 @@ json healthcheck_json(const Healthcheck& hc) {
 json logging_json(const Logging& logging) {
   json j{{"driver", logging.driver}};
   json options = json::object();
-  if (logging.max_size) options["max-size"] = bytes(*logging.max_size);
+  if (logging.max_size) options["max-size"] = logging.max_size_text.empty() ? bytes(*logging.max_size) : logging.max_size_text;
   if (logging.max_file) options["max-file"] = std::to_string(*logging.max_file);
   if (!options.empty()) j["options"] = options;
   return j;
@@ -347,14 +348,18 @@ void put_security(json& j, const Service& service) {
   if (service.oom_score_adj) j["oom_score_adj"] = *service.oom_score_adj;
 }
 
-// compose's long form; uid and gid as the strings compose prints.
+// compose's long form; uid and gid as the strings compose prints, the mode as its octal string.
 json file_mounts_json(const std::vector<FileMount>& mounts) {
   json j = json::array();
   for (const FileMount& m : mounts) {
     json entry{{"source", m.source}, {"target", m.target}};
     if (m.uid) entry["uid"] = std::to_string(*m.uid);
     if (m.gid) entry["gid"] = std::to_string(*m.gid);
-    if (m.mode) entry["mode"] = *m.mode;
+    if (m.mode) {
+      char octal[16];
+      std::snprintf(octal, sizeof octal, "%04o", *m.mode);
+      entry["mode"] = octal;
+    }
     j.push_back(entry);
   }
   return j;

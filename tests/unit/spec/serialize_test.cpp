@@ -177,6 +177,8 @@ TEST(SerializeTest, Logging) {
   EXPECT_EQ(to_json(s)["logging"],
             json({{"driver", "json-file"},
                   {"options", {{"max-size", "10485760"}, {"max-file", "3"}}}}));
+  s.logging.max_size_text = "10m";  // as written: compose prints it so
+  EXPECT_EQ(to_json(s)["logging"]["options"]["max-size"], "10m");
   s.logging = Logging{"none"};
   EXPECT_EQ(to_json(s)["logging"], json({{"driver", "none"}}));
 }
