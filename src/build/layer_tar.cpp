@@ -3,7 +3,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
@@ -32,47 +31,23 @@ using util::fail;
 
 struct LayerTar::Impl {
   image::BlobWriter blob;
-  image::Sha256 diff;
-  z_stream z{};
-  bool z_open = false;
   archive* a = nullptr;
   int64_t epoch = 0;
   size_t count = 0;
   std::optional<Error> error;  // the first failure inside a libarchive callback
-  std::vector<unsigned char> out = std::vector<unsigned char>(128 * 1024);
 
   explicit Impl(image::BlobWriter w) : blob(std::move(w)) {}
   ~Impl() {
     if (a) archive_write_free(a);
-    if (z_open) deflateEnd(&z);
-  }
-
-  bool deflate_some(const void* data, size_t size, int flush) {
-    z.next_in = static_cast<Bytef*>(const_cast<void*>(data));
-    z.avail_in = static_cast<uInt>(size);
-    do {
-      z.next_out = out.data();
-      z.avail_out = static_cast<uInt>(out.size());
-      int rc = ::deflate(&z, flush);
-      if (rc == Z_STREAM_ERROR) {
-        error = fail(Errc::internal, "gzip: deflate failed");
-        return false;
-      }
-      size_t have = out.size() - z.avail_out;
-      if (have > 0) {
-        if (auto w = blob.write(out.data(), have); !w) {
-          error = std::move(w).error();
-          return false;
-        }
-      }
-    } while (z.avail_out == 0);
-    return true;
   }
 
   static la_ssize_t write_cb(archive*, void* ctx, const void* data, size_t size) {
     auto* self = static_cast<Impl*>(ctx);
-    self->diff.update(data, size);
-    return self->deflate_some(data, size, Z_NO_FLUSH) ? static_cast<la_ssize_t>(size) : -1;
+    if (auto w = self->blob.write(data, size); !w) {
+      self->error = std::move(w).error();
+      return -1;
+    }
+    return static_cast<la_ssize_t>(size);
   }
 
   Result<void> check(int rc, const std::string& what) {
@@ -92,11 +67,6 @@ Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch) 
   STACK_ASSIGN_OR_RETURN(image::BlobWriter w, blobs.writer());
   auto impl = std::make_unique<Impl>(std::move(w));
   impl->epoch = epoch;
-  // windowBits 31: a gzip wrapper; zlib writes mtime 0 and no name, so the bytes depend on the data only.
-  if (deflateInit2(&impl->z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    return fail(Errc::internal, "gzip: deflateInit2 failed");
-  }
-  impl->z_open = true;
   impl->a = archive_write_new();
   archive_write_set_format_pax_restricted(impl->a);
   archive_write_set_bytes_per_block(impl->a, 10240);
@@ -161,11 +131,10 @@ Result<void> LayerTar::add_opaque(const std::string& dir) {
 
 Result<image::LayerInfo> LayerTar::finish() {
   STACK_TRY(impl_->check(archive_write_close(impl_->a), "tar close"));
-  if (!impl_->deflate_some(nullptr, 0, Z_FINISH)) return *impl_->error;
   image::LayerInfo info;
-  info.diff_id = impl_->diff.finish();
-  info.media_type = std::string(image::media::kOciLayerGzip);
+  info.media_type = std::string(image::media::kOciLayer);
   STACK_ASSIGN_OR_RETURN(info.blob, impl_->blob.commit());
+  info.diff_id = info.blob;  // uncompressed: the blob is the diff
   info.size = static_cast<int64_t>(impl_->blob.offset());
   return info;
 }

@@ -1,7 +1,9 @@
-// Writes one layer: a tar stream (libarchive, pax) gzip-compressed (zlib, no name or time in the
-// gzip header) straight into the content store through a verifying BlobWriter, hashing the
-// uncompressed stream on the way for the diff id. Reproducible: every time is clamped to the
-// epoch given (SOURCE_DATE_EPOCH), no user or group names, entries in the order added.
+// Writes one layer: an uncompressed tar stream (libarchive, pax; OCI media type ...tar) straight
+// into the content store through a verifying BlobWriter, so that the blob's digest is the diff id.
+// Uncompressed as docker's own image store and podman's keep built layers: compression is for a
+// registry, and stack pushes none (gzip was most of a build's time for a large COPY). Reproducible:
+// every time is clamped to the epoch given (SOURCE_DATE_EPOCH), no user or group names, entries in
+// the order added.
 #pragma once
 
 #include <sys/types.h>
@@ -45,7 +47,7 @@ class LayerTar {
   Result<void> add_whiteout(const std::string& path);
   Result<void> add_opaque(const std::string& dir);
   size_t entries() const;
-  // Ends the archive, stores the blob (gzip media type) and returns it with its diff id.
+  // Ends the archive, stores the blob (tar media type) and returns it; its diff id is its digest.
   Result<image::LayerInfo> finish();
 
   struct Impl;
