@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -209,6 +210,14 @@ Result<void> step_devices(Creation& c) {
   for (const spec::DeviceMapping& m : c.service.devices) {
     STACK_ASSIGN_OR_RETURN(std::vector<runtime::DeviceNode> nodes, host_device_nodes(m));
     c.p.device_nodes.insert(c.p.device_nodes.end(), nodes.begin(), nodes.end());
+  }
+  if (c.service.privileged) {
+    // Every host device too, as docker's privileged; a `devices` entry at the same path wins.
+    for (runtime::DeviceNode& n : all_host_device_nodes()) {
+      bool mapped = std::any_of(c.p.device_nodes.begin(), c.p.device_nodes.end(),
+                                [&](const runtime::DeviceNode& d) { return d.path == n.path; });
+      if (!mapped) c.p.device_nodes.push_back(std::move(n));
+    }
   }
   return util::ok();
 }

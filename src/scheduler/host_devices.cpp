@@ -4,6 +4,8 @@
 #include <sys/sysmacros.h>
 
 #include <filesystem>
+#include <set>
+#include <string>
 
 namespace stack::scheduler {
 
@@ -50,6 +52,26 @@ Result<std::vector<runtime::DeviceNode>> host_device_nodes(const spec::DeviceMap
   if (ec) return Error(Errc::io, "devices: '" + m.source + "': " + ec.message());
   if (out.empty()) return Error(Errc::invalid_argument, "devices: '" + m.source + "' holds no device node");
   return out;
+}
+
+std::vector<runtime::DeviceNode> all_host_device_nodes(const std::string& dev) {
+  static const std::set<std::string> kSkippedDirs = {"pts", "shm", "mqueue", "fd", ".lxc", ".lxd-mounts", ".udev"};
+  std::vector<runtime::DeviceNode> out;
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  for (fs::recursive_directory_iterator it(dev, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string relative = it->path().lexically_relative(dev).string();
+    struct stat st {};
+    if (::lstat(it->path().c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (kSkippedDirs.count(it->path().filename().string())) it.disable_recursion_pending();
+      continue;
+    }
+    // The container has its own console and its own devpts, whose ptmx /dev/ptmx links to.
+    if (!is_device(st) || relative == "console" || relative == "ptmx") continue;
+    out.push_back(node_of(st, "/dev/" + relative, "rwm"));
+  }
+  return out;  // a /dev that cannot be read gives what was read: the privileged container still starts
 }
 
 }  // namespace stack::scheduler

@@ -1,6 +1,6 @@
 // Service keys that reach the host's kernel, through the real binary: the devices cgroup (a
 // container may make any node but open only the ones it was given, as in docker), compose
-// `devices` with their permissions, dns_search and dns_opt in resolv.conf, oom_score_adj,
+// `devices` with their permissions, a privileged container's host devices, dns_search and dns_opt in resolv.conf, oom_score_adj,
 // mem_swappiness, group_add, cgroup, ipc/pid/uts shared with another service or the host, and
 // attach.
 #include <fstream>
@@ -24,9 +24,19 @@ TEST_F(HostKeys, DevicesAreTheOnlyHostNodesAContainerCanOpen) {
       "    devices: [\"/dev/loop0:/dev/xloop:r\"]\n"
       "  plain:\n"
       "    image: busybox\n"
-      "    command: [\"sleep\", \"600\"]\n");
+      "    command: [\"sleep\", \"600\"]\n"
+      "  admin:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    privileged: true\n");
   Outcome up = stack("up -d");
   ASSERT_EQ(up.code, 0) << up.err;
+
+  // privileged: the host's device nodes at their own paths, opened as docker's privileged would.
+  Outcome host_node = stack("exec -T admin sh -c \"stat -c '%F %t:%T' /dev/loop0 && exec 3</dev/loop0 && echo read-ok\"");
+  EXPECT_EQ(host_node.out, "block special file 7:0\nread-ok\n") << host_node.err;
+  Outcome unprivileged = stack("exec -T plain sh -c 'test -e /dev/loop0 && echo has-loop0 || echo none'");
+  EXPECT_EQ(unprivileged.out, "none\n") << unprivileged.err;
 
   Outcome node = stack("exec -T probe stat -c '%F %t:%T' /dev/xloop");
   EXPECT_EQ(node.out, "block special file 7:0\n") << node.err;
