@@ -105,7 +105,8 @@ Result<std::vector<Found>> Engine::Impl::find(const std::string& project) {
 
 Result<void> Engine::Impl::add_seccomp_program(runtime::ContainerConfig& config) {
   runtime::SecurityConfig& s = config.security;
-  if (s.seccomp != runtime::SeccompMode::default_profile) return util::ok();
+  // A privileged container loads no filter (runtime/container/steps.cpp, confined()).
+  if (s.seccomp != runtime::SeccompMode::default_profile || s.capabilities.privileged) return util::ok();
   STACK_ASSIGN_OR_RETURN(runtime::security::CapSet caps,
                          runtime::security::compute_capabilities(s.capabilities));
   std::lock_guard lock(seccomp_mu);

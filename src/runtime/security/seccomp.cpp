@@ -4,6 +4,7 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
@@ -169,6 +170,14 @@ Result<std::string> compile_default_profile(CapSet caps) {
   for (;;) {
     ssize_t n = ::read(pipe.read.get(), buf, sizeof buf);
     if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {
+      // Drained, but a child that another thread is starting (vfork, then exec) may still hold
+      // a copy of the write end until its exec closes it: wait for that end of file.
+      pollfd p{pipe.read.get(), POLLIN, 0};
+      (void)::poll(&p, 1, -1);
+      continue;
+    }
     if (n < 0) return Error::from_errno("read seccomp filter");
     bytes.append(buf, static_cast<std::size_t>(n));
   }
