@@ -61,6 +61,18 @@ Result<void> write_all(int fd, std::string_view data) {
   return ok();
 }
 
+Result<void> send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Error::from_errno("send");
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok();
+}
+
 Result<bool> read_exact(int fd, void* buf, std::size_t n) {
   auto* p = static_cast<char*>(buf);
   std::size_t got = 0;

@@ -65,6 +65,10 @@ struct SocketPair {
 // Writes all of data, retrying on EINTR and short writes.
 Result<void> write_all(int fd, std::string_view data);
 
+// write_all for a socket, with MSG_NOSIGNAL: a peer that hung up is an error, not a SIGPIPE
+// (ignoring SIGPIPE instead would be inherited by a container through exec).
+Result<void> send_all(int fd, std::string_view data);
+
 // Reads exactly n bytes. Returns false on end of file before the first byte; a short read after the
 // first byte is an error.
 Result<bool> read_exact(int fd, void* buf, std::size_t n);

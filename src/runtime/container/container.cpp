@@ -31,7 +31,9 @@ namespace {
 // Setup is mounts and a few writes; a minute means something is stuck.
 constexpr int kSetupTimeoutMs = 60'000;
 
-Result<void> send_byte(int fd, char c) { return util::write_all(fd, std::string_view(&c, 1)); }
+// A child that failed a step before reading its next message has closed its end: the send fails
+// (no SIGPIPE for whoever links the runtime) and the child's report says why.
+Result<void> send_byte(int fd, char c) { return util::send_all(fd, std::string_view(&c, 1)); }
 
 // The child is gone (or failed): its report, or what wait() says when there is none.
 Error failure_of(util::ChildProcess& child, int errors_fd, const char* phase) {
@@ -125,7 +127,7 @@ Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
   };
   STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
   STACK_TRY(hook(hooks.setup_network, "setting up network"));
-  STACK_TRY(send_byte(c.sync.get(), kMsgGo));
+  if (!send_byte(c.sync.get(), kMsgGo)) return failure_of(c.process, c.errors.get(), "setup");
   auto next_message = [&c]() -> Result<void> {
     STACK_ASSIGN_OR_RETURN(bool readable, util::wait_readable(c.sync.get(), kSetupTimeoutMs));
     if (!readable) return Error(Errc::timeout, "container setup did not finish within 60s");

@@ -101,16 +101,6 @@ util::Result<std::string> read_line(int fd, int timeout_ms) {
 
 }  // namespace
 
-util::Result<void> send_message(int fd, std::string_view text) {
-  while (!text.empty()) {
-    ssize_t n = ::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("send");
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return util::ok();
-}
-
 util::Result<UniqueFd> listen_control(const std::string& path) {
   STACK_ASSIGN_OR_RETURN(sockaddr_un addr, socket_address(path));
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -136,7 +126,7 @@ util::Result<std::string> call_shim(const std::string& path, const ControlReques
     }
     return Error::from_errno("connect '" + path + "'", err);
   }
-  STACK_TRY(send_message(fd.get(), encode_request(request)));
+  STACK_TRY(util::send_all(fd.get(), encode_request(request)));
   STACK_ASSIGN_OR_RETURN(std::string line, read_line(fd.get(), timeout_ms));
   try {
     json j = json::parse(line);

@@ -31,10 +31,6 @@ util::Result<ControlRequest> parse_request(const std::string& line);
 // {"ok":true} (with "state" when given: an encoded state.json), or {"ok":false,"error":...}.
 std::string encode_reply(const util::Result<void>& result, const std::string& state_json = "");
 
-// Writes all of text to a socket with MSG_NOSIGNAL: a peer that hung up is an error, not a SIGPIPE
-// (ignoring SIGPIPE instead would be inherited by the container through exec).
-util::Result<void> send_message(int fd, std::string_view text);
-
 // Listens on path (a stale socket file is replaced). Non-blocking, close-on-exec, mode 0600.
 util::Result<util::UniqueFd> listen_control(const std::string& path);
 

@@ -384,7 +384,7 @@ bool Shim::serve(Client& client) {
   } else {
     reply = encode_reply(util::ok());
   }
-  (void)send_message(client.fd.get(), reply);
+  (void)util::send_all(client.fd.get(), reply);
   if (request && request->op == ControlOp::stop) request_stop(request->timeout);
   return false;
 }
