@@ -58,19 +58,20 @@ void LogFollower::add(const std::string& container) {
   width_ = std::max(width_, container.size());
   // The backlog: rotated files (highest number is oldest), then the live one.
   std::vector<std::string> backlog;
-  for (int n = 9; n >= 1; --n) {
+  int oldest = 0;
+  for (struct stat st {}; ::stat(paths.rotated_log_file(container, oldest + 1).c_str(), &st) == 0;) ++oldest;
+  for (int n = oldest; n >= 1; --n) {
     auto text = util::read_file(paths.rotated_log_file(container, n));
     if (text) for (auto& l : lines_of(*text)) backlog.push_back(std::move(l));
   }
-  util::UniqueFd fd(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd) {
+  source.file = util::UniqueFd(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (source.file) {
     struct stat st {};
-    ::fstat(fd.get(), &st);
+    ::fstat(source.file.get(), &st);
     source.inode = st.st_ino;
     std::string text;
     char buf[65536];
-    for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
-    source.offset = static_cast<off_t>(text.size());
+    for (ssize_t n; (n = ::read(source.file.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
     size_t cut = text.rfind('\n');
     if (cut != std::string::npos) {
       source.partial = text.substr(cut + 1);
@@ -91,31 +92,68 @@ void LogFollower::add(const std::string& container) {
   out_.flush();
 }
 
-void LogFollower::read_new(Source& source) {
-  util::UniqueFd fd(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return;
+void LogFollower::drain(Source& source, int fd) {
+  std::string text = std::move(source.partial);
+  source.partial.clear();
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+    text.append(buf, static_cast<size_t>(n));
+    // Print as it comes: a file rotated many times over may hold megabytes.
+    size_t cut = text.rfind('\n');
+    if (cut == std::string::npos) continue;
+    for (const auto& l : lines_of(text.substr(0, cut + 1))) emit(source, l);
+    text.erase(0, cut + 1);
+  }
+  source.partial = std::move(text);
+}
+
+void LogFollower::follow_rotation(Source& source) {
+  // Every write to the held file came before the rename that rotated it: its end is final now.
+  drain(source, source.file.get());
+  source.partial.clear();  // entries are written whole; a torn one is a crash's
+  runtime::StatePaths paths(root_);
+  // Where the held file went: .k, and .k-1 ... .1 are newer. Gone (dropped as the oldest):
+  // every rotated file that is left is newer.
+  std::vector<std::string> newer;
+  for (int n = 1;; ++n) {
+    std::string name = paths.rotated_log_file(source.container, n);
+    struct stat st {};
+    if (::stat(name.c_str(), &st) != 0 || st.st_ino == source.inode) break;
+    newer.push_back(std::move(name));
+  }
+  // Open them all before reading any, so that one more rotation meanwhile moves no file under us.
+  std::vector<util::UniqueFd> files;
+  for (auto it = newer.rbegin(); it != newer.rend(); ++it) {
+    util::UniqueFd fd(::open(it->c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd) files.push_back(std::move(fd));
+  }
+  source.file = util::UniqueFd(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) return;
-  if (st.st_ino != source.inode || st.st_size < source.offset) {  // rotated or truncated
-    source.inode = st.st_ino;
-    source.offset = 0;
+  source.inode = source.file && ::fstat(source.file.get(), &st) == 0 ? st.st_ino : 0;
+  for (util::UniqueFd& fd : files) {
+    drain(source, fd.get());
     source.partial.clear();
   }
-  if (st.st_size == source.offset) return;
-  std::string text = source.partial;
-  char buf[65536];
-  ::lseek(fd.get(), source.offset, SEEK_SET);
-  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) {
-    text.append(buf, static_cast<size_t>(n));
-    source.offset += n;
+  if (source.file) drain(source, source.file.get());
+}
+
+void LogFollower::read_new(Source& source) {
+  if (!source.file) {
+    source.file = util::UniqueFd(::open(source.path.c_str(), O_RDONLY | O_CLOEXEC));
+    struct stat st {};
+    if (!source.file || ::fstat(source.file.get(), &st) != 0) return;
+    source.inode = st.st_ino;
   }
-  size_t cut = text.rfind('\n');
-  if (cut == std::string::npos) {
-    source.partial = text;
-    return;
+  drain(source, source.file.get());
+  struct stat live {};
+  if (::stat(source.path.c_str(), &live) != 0) return;
+  if (live.st_ino != source.inode) return follow_rotation(source);
+  // With max-file 1 the shim truncates the file in place: read it again from its start.
+  if (live.st_size < ::lseek(source.file.get(), 0, SEEK_CUR)) {
+    ::lseek(source.file.get(), 0, SEEK_SET);
+    source.partial.clear();
+    drain(source, source.file.get());
   }
-  source.partial = text.substr(cut + 1);
-  for (const auto& l : lines_of(text.substr(0, cut + 1))) emit(source, l);
 }
 
 void LogFollower::poll() {

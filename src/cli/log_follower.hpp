@@ -1,6 +1,8 @@
 // Container logs for `logs` and attached `up`: reads the shims' json-file logs (rotated files
 // first, oldest to newest), prints "<name>  | <line>" with the name coloured on a terminal, and
-// follows the live files by polling (a rotation shows as a new inode and is read from its start).
+// follows the live files. A follower holds the file it reads open, as docker's does: when the shim
+// rotates it, the rest of the held file is read to its end, then every file rotated after it, then
+// the new live one, so a reader slower than the writer loses no line while the rotated files last.
 #pragma once
 
 #include <sys/types.h>
@@ -9,6 +11,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "util/fd.hpp"
 
 namespace stack::cli {
 
@@ -34,12 +38,17 @@ class LogFollower {
     std::string container;
     std::string prefix;
     std::string path;
+    util::UniqueFd file;  // the file being read; its offset is where reading goes on
     ino_t inode = 0;
-    off_t offset = 0;
     std::string partial;
   };
   void emit(Source& source, const std::string& line);
+  // Prints the complete lines read from fd to its end; a torn last line waits in partial.
+  void drain(Source& source, int fd);
   void read_new(Source& source);
+  // The live file is another than the held one: the rest of the held one, the files rotated
+  // after it (oldest first), then the live one.
+  void follow_rotation(Source& source);
 
   std::string root_;
   LogOptions options_;
