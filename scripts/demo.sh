@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 # The same build type and directory as scripts/test.sh, but only what the demo runs: no test suite.
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target stack stack-shim
+cmake --build build -j"$(nproc)" --target stack stack-shim stack-dns
 
 stack=./build/stack
 file=examples/stacks/demo/stack.yaml

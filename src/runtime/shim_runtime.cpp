@@ -78,11 +78,7 @@ bool shim_alive(pid_t pid, const std::string& id, std::uint64_t start_ticks) {
 }
 
 std::string find_shim_binary(const std::string& stack_binary) {
-  char resolved[PATH_MAX];
-  if (::realpath(stack_binary.c_str(), resolved) == nullptr) return stack_binary;
-  std::string path = resolved;
-  std::string shim = path.substr(0, path.rfind('/') + 1) + "stack-shim";
-  return ::access(shim.c_str(), X_OK) == 0 ? shim : stack_binary;
+  return util::helper_binary(stack_binary, "stack-shim");
 }
 
 ShimRuntime::ShimRuntime(ShimRuntimeOptions options)

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 
 #include "util/fd.hpp"
 
@@ -75,6 +77,14 @@ struct ChildStacks {
 };
 
 }  // namespace
+
+std::string helper_binary(const std::string& stack_binary, const std::string& name) {
+  char resolved[PATH_MAX];
+  if (::realpath(stack_binary.c_str(), resolved) == nullptr) return stack_binary;
+  std::string path = resolved;
+  std::string helper = path.substr(0, path.rfind('/') + 1) + name;
+  return ::access(helper.c_str(), X_OK) == 0 ? helper : stack_binary;
+}
 
 Result<void> spawn_detached(const std::vector<std::string>& args, int keep_fd) {
   if (args.empty()) return fail(Errc::invalid_argument, "spawn_detached: no program");

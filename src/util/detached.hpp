@@ -27,6 +27,11 @@
 
 namespace stack::util {
 
+// The helper's own small executable: `name` in the directory of stack_binary (symlinks and
+// /proc/self/exe resolved) if it is executable there, else stack_binary itself, whose hidden verb
+// does the same. E.g. ("/usr/bin/stack", "stack-shim") -> "/usr/bin/stack-shim".
+std::string helper_binary(const std::string& stack_binary, const std::string& name);
+
 // Spawns argv (argv[0] is the binary) as above, with keep_fd as its fd 3 (-1: none), and returns
 // once it runs (or its exec failed: that error). Safe in a caller with threads.
 Result<void> spawn_detached(const std::vector<std::string>& argv, int keep_fd);

@@ -74,7 +74,7 @@ util::Result<void> ensure_dns_server(const std::string& stack_binary, const std:
 util::Result<void> ensure_dns_server(const std::string& stack_binary, const DnsServerOptions& o) {
   const std::string pid_file = dns_pid_file(o.root, o.network);
   if (pid_file_holder(pid_file)) return util::ok();
-  std::vector<std::string> argv = {stack_binary, "--root", o.root, "dns-server", "--network", o.network,
+  std::vector<std::string> argv = {util::helper_binary(stack_binary, "stack-dns"), "--root", o.root, "dns-server", "--network", o.network,
                                    "--listen", o.listen.str(), "--port", std::to_string(o.port),
                                    "--ready-fd", "3"};
   if (o.forward) argv.push_back("--forward");

@@ -12,8 +12,9 @@
 
 namespace stack::net::dns {
 
-// Starts `stack_binary --root root dns-server --network network --listen listen` detached unless
-// one is alive; returns once it listens, or with its error line (e.g. the address is in use).
+// Starts `stack-dns --root root dns-server --network network --listen listen` (the small executable
+// next to stack_binary, else `stack_binary` itself with the same arguments) detached unless one is
+// alive; returns once it listens, or with its error line (e.g. the address is in use).
 util::Result<void> ensure_dns_server(const std::string& stack_binary, const std::string& root,
                                      const std::string& network, Ipv4 listen, bool forward,
                                      std::uint16_t port = 53);

@@ -3,6 +3,7 @@
 // as the orchestrator will. Forwarding goes only to a fake upstream on 127.0.0.1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -16,6 +17,8 @@
 #include "support/fake_dns_upstream.hpp"
 #include "support/rootfs.hpp"
 #include "test_sockets.hpp"
+#include "util/detached.hpp"
+#include "util/fd.hpp"
 
 namespace stack::net::dns {
 namespace {
@@ -117,6 +120,41 @@ TEST_F(DnsServerTest, AnswersOwnedNamesOverUdpAndTcp) {
   ASSERT_TRUE(aaaa);
   EXPECT_EQ(peek_reply_header(*aaaa)->rcode, Rcode::noerror);
   EXPECT_EQ(peek_reply_header(*aaaa)->answer_count, 0);
+}
+
+// The server runs as `stack-dns`, the small executable next to `stack`; the hidden verb of `stack`
+// itself, with the same arguments, is its fallback and is stopped the same way.
+TEST_F(DnsServerTest, StackDnsServesAndTheStackVerbIsItsFallback) {
+  ASSERT_TRUE(start());
+  auto pid = pid_file_holder(dns_pid_file(root_.path(), network_));
+  ASSERT_TRUE(pid && *pid > 0);
+  char exe[4096] = {};
+  ASSERT_GT(::readlink(("/proc/" + std::to_string(*pid) + "/exe").c_str(), exe, sizeof exe - 1), 0);
+  EXPECT_TRUE(std::string(exe).ends_with("/stack-dns")) << exe;
+  ASSERT_TRUE(stop_dns_server(root_.path(), network_));
+
+  auto ready = util::Pipe::make(O_CLOEXEC);
+  ASSERT_TRUE(ready);
+  ASSERT_TRUE(util::spawn_detached({STACK_BINARY, "--root", root_.path(), "dns-server", "--network", network_,
+                                    "--listen", gateway_.str(), "--ready-fd", "3"},
+                                   ready->write.get()));
+  ready->write.reset();
+  EXPECT_EQ(*util::read_to_end(ready->read.get()), "ok\n");
+  auto reply = ask("web");
+  ASSERT_TRUE(reply) << reply.error().message();
+  EXPECT_EQ(*parse_a_answers(*reply), web_);
+}
+
+TEST(StackDns, BadArgumentsAreOneLine) {
+  const std::string dir = std::string(STACK_BINARY).substr(0, std::string(STACK_BINARY).rfind('/'));
+  const std::string cmd = dir + "/stack-dns --root /nonexistent dns-server --network n --listen 10.0.0.1 --port 99999 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[512] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, p);
+  const int status = ::pclose(p);
+  EXPECT_EQ(std::string(buf, n), "dns-server: --port 99999: expected 1..65535\n");
+  EXPECT_EQ(WEXITSTATUS(status), 2);
 }
 
 TEST_F(DnsServerTest, UnknownNameIsServfailAtOnce) {

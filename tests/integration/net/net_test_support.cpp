@@ -103,14 +103,14 @@ void NetnsHolder::release() {
 Result<Subnet> pick_test_subnet(const std::string& tag) {
   STACK_ASSIGN_OR_RETURN(std::vector<Subnet> used, host_used_subnets());
   const uint32_t start = static_cast<uint32_t>(std::stoul(sha256_hex(tag, 6), nullptr, 16));
-  for (uint32_t k = 0; k < 128; ++k) {
-    const uint32_t third = 128 + (start + k) % 128;
-    const Subnet candidate{Ipv4{(10u << 24) | (231u << 16) | (third << 8)}, 24};
+  for (uint32_t k = 0; k < 256; ++k) {
+    const uint32_t third = (start + k) % 256;
+    const Subnet candidate{Ipv4{(10u << 24) | (234u << 16) | (third << 8)}, 24};
     bool clash = false;
     for (const Subnet& u : used) clash = clash || (u.prefix > 0 && u.overlaps(candidate));
     if (!clash) return candidate;
   }
-  return util::fail(util::Errc::conflict, "no free test subnet in 10.231.128.0/17");
+  return util::fail(util::Errc::conflict, "no free test subnet in 10.234.0.0/16");
 }
 
 int run(const std::string& command) { return std::system(command.c_str()); }

@@ -28,8 +28,9 @@ class NetnsHolder {
   util::UniqueFd hold_;  // the child exits when this (the write end of a pipe) closes
 };
 
-// A /24 inside 10.231.128.0/17 that overlaps none of the host's routes or addresses, chosen by a
-// hash of tag so that concurrent tests tend to pick different ones.
+// A /24 inside 10.234.0.0/16 (no other suite uses it: the e2e tests take 10.231.64 and up) that
+// overlaps none of the host's routes or addresses, chosen by a hash of tag so that concurrent tests
+// tend to pick different ones.
 util::Result<Subnet> pick_test_subnet(const std::string& tag);
 
 // Runs a shell command (the test uses `ip` only to create and observe its fixture namespaces).

@@ -26,7 +26,7 @@ class ManyAtOnce : public StackTest {
     for (int i = 0; i < kProjects; ++i) {
       Project p;
       p.name = i == 0 ? project_ : project_ + "p" + std::to_string(i);
-      p.prefix = "10.231." + std::to_string(64 + first_subnet_index + i) + ".";
+      p.prefix = e2e_prefix(first_subnet_index + i);
       p.file = root_ / (p.name + ".yaml");
       ASSERT_TRUE(test::write_text(p.file, stack_file(p.prefix + "0/24")));
       projects_.push_back(p);

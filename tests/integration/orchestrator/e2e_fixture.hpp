@@ -1,5 +1,5 @@
 // End-to-end fixture: the real `stack` binary against the real kernel, each test with its own
-// state root, project name and /24 (inside 10.231.64.0/18, apart from the net tests' range), the
+// state root, project name and /24 (10.231.<64+index>.0/24; the net tests take 10.234/16), the
 // busybox test image loaded into its root. Teardown runs `down -v` and checks that nothing of
 // the project is left: no container, bridge, nft table, veth, netns file, mount, cgroup or shim
 // process. The binary runs with STACK_IP_MASQ=false: no test but the masquerading ones turns on
@@ -54,6 +54,16 @@ inline const std::string& test_image() {
   return path;
 }
 
+// The first two octets of the e2e subnets: 10.231, or STACK_E2E_NET for a second run of these
+// tests at the same time (tests/sanitize runs them under ASan on 10.233).
+inline std::string e2e_net() {
+  const char* net = std::getenv("STACK_E2E_NET");
+  return net && *net ? net : "10.231";
+}
+
+// "10.231.<64+index>.", the first three octets of e2e subnet `index` with the dot.
+inline std::string e2e_prefix(int index) { return e2e_net() + "." + std::to_string(64 + index) + "."; }
+
 class StackTest : public ::testing::Test {
  protected:
   // subnet_index: 0..63, one per test, so that tests running at once never share a subnet.
@@ -62,8 +72,8 @@ class StackTest : public ::testing::Test {
     ::setenv("STACK_IP_MASQ", "false", 1);  // for every command, the tests' own shell lines too
     // No test asks a real resolver: forwarding goes only to a fake upstream (dns_forward_test.cpp).
     ::setenv("STACK_DNS_FORWARD", "false", 1);
-    subnet_ = "10.231." + std::to_string(64 + subnet_index) + ".0/24";
-    prefix_ = "10.231." + std::to_string(64 + subnet_index) + ".";
+    prefix_ = e2e_prefix(subnet_index);
+    subnet_ = prefix_ + "0/24";
     project_ = "e2e" + std::to_string(::getpid()) + "x" + std::to_string(subnet_index);
     ASSERT_FALSE(test_image().empty()) << "scripts/make-test-image.sh failed";
     auto store = image::Store::open(root_.path());

@@ -55,7 +55,7 @@ class Masquerade : public StackTest {
   }
 
   // "10.231.<64+index>.": another /24 of the e2e range, reserved for this test.
-  static std::string range(int index) { return "10.231." + std::to_string(64 + index) + "."; }
+  static std::string range(int index) { return e2e_prefix(index); }
 
   // The "outside" namespace, joined to the host by a veth on <range(index)>.0/30: the host end
   // is .1, the namespace end .2; the host routes the /30 to the veth.
@@ -112,9 +112,9 @@ TEST_F(Masquerade, TableAndIpForwardFollowTheStackAndItsConfiguration) {
       "    command: [\"sleep\", \"600\"]\n"
       "    init: true\n";
   const std::string networks =
-      "  inner:\n    internal: true\n    ipam:\n      config:\n        - subnet: " + range(45) + "0/24\n"
+      "  inner:\n    internal: true\n    ipam:\n      config:\n        - subnet: " + range(65) + "0/24\n"
       "  quiet:\n    driver_opts:\n      com.docker.network.bridge.enable_ip_masquerade: \"false\"\n"
-      "    ipam:\n      config:\n        - subnet: " + range(46) + "0/24\n";
+      "    ipam:\n      config:\n        - subnet: " + range(66) + "0/24\n";
   write_stack(services, networks);
   Outcome up = stack("--ip-masq true up -d");
   ASSERT_EQ(up.code, 0) << up.err;
@@ -144,7 +144,7 @@ TEST_F(Masquerade, TableAndIpForwardFollowTheStackAndItsConfiguration) {
   // A value docker would not take is one line, before the network is made.
   write_stack(services,
               "  odd:\n    driver_opts:\n      com.docker.network.bridge.enable_ip_masquerade: \"maybe\"\n"
-              "    ipam:\n      config:\n        - subnet: " + range(45) + "0/24\n");
+              "    ipam:\n      config:\n        - subnet: " + range(65) + "0/24\n");
   Outcome odd = stack("up -d");
   EXPECT_EQ(odd.code, 1);
   EXPECT_THAT(odd.err, HasSubstr("stack.yaml:13:55: networks.odd.driver_opts.com.docker.network.bridge."
@@ -199,7 +199,7 @@ TEST_F(Masquerade, NetworksStayApartWithIpForwardOn) {
       "    command: [\"sleep\", \"600\"]\n"
       "    init: true\n"
       "    networks: [other]\n",
-      "  other:\n    ipam:\n      config:\n        - subnet: " + range(44) + "0/24\n");
+      "  other:\n    ipam:\n      config:\n        - subnet: " + range(64) + "0/24\n");
   ASSERT_EQ(stack("--ip-masq true up -d").code, 0);
   ASSERT_TRUE(*net::ip_forward());
   std::string server_ip = ps()[container("server")]["Networks"][project_ + "_default"];

@@ -81,7 +81,7 @@ TEST_F(UpDown, ServicesReachEachOtherByNameOverTcp) {
 
 TEST_F(UpDown, ServicesOnDifferentNetworksCannotReachEachOther) {
   start(2);
-  std::string other = "10.231.127.0/24";
+  std::string other = e2e_prefix(67) + "0/24";
   write_stack(
       "  server:\n"
       "    image: busybox\n"
