@@ -1,8 +1,11 @@
 // Port proxy benchmark (root): throughput (MiB/s) and connections per second through
 // net::proxy::PortProxy on 127.0.0.1, against a direct connection to the same TCP echo server in
-// a namespace the bench makes behind a test bridge (10.231.128.0/17). Median of 5 runs each,
-// printed with the proxied/direct ratios. Traffic goes only to loopback and to that namespace.
-//   proxy_bench [MiB per throughput run = 256] [connections per run = 1000]
+// a namespace the bench makes behind a bridge of its own on SUBNET (a /24 that the caller checked
+// is free; bench/run.sh uses one inside the benches' 10.231.160.0/24-10.231.199.0/24). Median of
+// RUNS runs each, printed with the proxied/direct ratios. Traffic goes only to loopback and to that
+// namespace.
+//   proxy_bench [MiB per throughput run = 256] [connections per run = 1000] [runs = 5]
+//               [subnet = 10.231.164.0/24]
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kRuns = 5;
+int g_runs = 5;
 constexpr uint16_t kEchoPort = 17100;
 const util::Ipv4 kLoopback{0x7F000001};
 
@@ -75,7 +78,7 @@ double connections_per_second(util::Ipv4 address, uint16_t port, int count) {
 std::pair<double, double> median_pair(const std::function<double()>& direct,
                                       const std::function<double()>& proxied) {
   std::vector<double> d, p;
-  for (int i = 0; i < kRuns; ++i) {
+  for (int i = 0; i < g_runs; ++i) {
     d.push_back(direct());
     p.push_back(proxied());
   }
@@ -101,9 +104,10 @@ int main(int argc, char** argv) {
   if (::geteuid() != 0) return fail("run as root (it makes a bridge and a namespace)");
   const std::size_t mib = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 256;
   const int conns = argc > 2 ? std::atoi(argv[2]) : 1000;
-  const std::string network = "proxybench-" + std::to_string(::getpid());
-  auto subnet = net::testing::pick_test_subnet(network);
-  if (!subnet) return fail(subnet.error().message());
+  g_runs = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
+  auto subnet = util::Subnet::parse(argc > 4 ? argv[4] : "10.231.164.0/24");
+  if (!subnet || subnet->prefix != 24) return fail("the subnet must be a /24 such as 10.231.164.0/24");
+  const std::string network = "benchproxy-" + std::to_string(::getpid());
   const util::Ipv4 gateway = net::testing::host(*subnet, 1), peer = net::testing::host(*subnet, 2);
   auto impl = net::make_netlink_network();
   const std::string bridge = net::bridge_name(network), veth = net::host_veth_name(network, network);
@@ -147,13 +151,16 @@ int main(int argc, char** argv) {
                       [&] { return connections_per_second(kLoopback, port, conns); });
       const double cpu_after_conns = thread_cpu_seconds(runner);
       std::printf("throughput (%zu MiB echoed, median of %d): direct %.0f MiB/s, proxied %.0f MiB/s, ratio %.2f\n",
-                  mib, kRuns, direct_mib, proxied_mib, direct_mib > 0 ? proxied_mib / direct_mib : 0);
+                  mib, g_runs, direct_mib, proxied_mib, direct_mib > 0 ? proxied_mib / direct_mib : 0);
       std::printf("connections (%d sequential, median of %d): direct %.0f/s, proxied %.0f/s, ratio %.2f\n",
-                  conns, kRuns, direct_cps, proxied_cps, direct_cps > 0 ? proxied_cps / direct_cps : 0);
+                  conns, g_runs, direct_cps, proxied_cps, direct_cps > 0 ? proxied_cps / direct_cps : 0);
       // Echoed: every MiB crosses the proxy twice (there and back).
       std::printf("proxy CPU: %.2f ms per MiB carried, %.1f us per connection\n",
-                  (cpu_after_bytes - cpu_start) * 1e3 / (2.0 * static_cast<double>(mib) * kRuns),
-                  (cpu_after_conns - cpu_after_bytes) * 1e6 / (static_cast<double>(conns) * kRuns));
+                  (cpu_after_bytes - cpu_start) * 1e3 / (2.0 * static_cast<double>(mib) * g_runs),
+                  (cpu_after_conns - cpu_after_bytes) * 1e6 / (static_cast<double>(conns) * g_runs));
+      // One line for bench/run.sh to read.
+      std::printf("result direct_mib=%.1f proxied_mib=%.1f direct_cps=%.1f proxied_cps=%.1f\n",
+                  direct_mib, proxied_mib, direct_cps, proxied_cps);
       proxy->stop();
       runner.join();
     }
