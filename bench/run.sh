@@ -16,8 +16,8 @@
 #                  against `stack restart -t 0` timed the same way
 # Usage: bench/run.sh [--quick] [build dir]   (default build dir: ./build; it builds the targets it
 # needs there: stack stack-shim proxy_bench dns_bench)
-#   --quick   fewer runs and 1, 10, 50 services only: about 4 minutes on the project's machine
-#             (2 cores, shared); the full run takes about 20 minutes.
+#   --quick   fewer runs and 1, 10, 50 services only: about 1 minute on the project's machine
+#             (2 cores, shared with builds); the full run takes about 5 minutes.
 # Networks: the benches' subnets are 10.231.160.0/24 to 10.231.199.0/24 (160 orchestrator,
 # 161 start, 162 dns, 163 restart, 164 proxy), all internal; traffic goes only to loopback and to
 # the bridges and namespaces that the benches make; every project name starts with `bench`.
@@ -47,7 +47,7 @@ done
 if [ "$quick" = 1 ]; then
   start_runs=10 orch_runs=3 sizes="1 10 50" dns_runs=3 dns_seconds=1 restart_runs=3 proxy_args="64 300 3"
 else
-  start_runs=25 orch_runs=7 sizes="1 10 50 100 200" dns_runs=7 dns_seconds=2 restart_runs=7 proxy_args="256 1000 7"
+  start_runs=25 orch_runs=9 sizes="1 10 50 100 200" dns_runs=7 dns_seconds=2 restart_runs=7 proxy_args="256 1000 7"
 fi
 
 echo "building stack stack-shim proxy_bench dns_bench in $build"
