@@ -74,8 +74,10 @@ step start "$here/bench/run_bench.sh" "$build" "$start_runs"
 step orchestrator "$here/bench/orchestrator_bench.sh" "$build" "$orch_runs" $sizes
 step dns "$here/bench/dns_bench.sh" "$build" "$dns_runs" "$dns_seconds"
 step restart "$here/bench/restart_bench.sh" "$build" "$restart_runs"
-# shellcheck disable=SC2086
-step proxy "$build/bench/proxy_bench" $proxy_args 10.231.164.0/24
+# With SIGINT and SIGTERM ignored: an interrupted proxy_bench would leave its bridge and namespace;
+# it finishes its runs (seconds) and removes them, then run.sh stops.
+# shellcheck disable=SC2086,SC2016
+step proxy bash -c 'trap "" INT TERM; exec "$0" "$@"' "$build/bench/proxy_bench" $proxy_args 10.231.164.0/24
 if r=$(sed -n 's/^result //p' "$work/proxy.log") && [ -n "$r" ]; then
   val() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
   emit proxy "throughput through the proxy" "$(val proxied_mib)" "MiB/s" "direct to the container" "$(val direct_mib)" \
