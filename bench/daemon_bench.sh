@@ -48,6 +48,17 @@ write_project() {  # write_project N [extra env value]
 }
 state() { cat "$root/containers/$1/state.json" 2>/dev/null; }
 field() { state "$1" | sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",]*\).*/\1/p" | head -1; }
+# The shim's and the container's pids, once the state file has both (it is rewritten as the
+# container starts).
+pids_of() {
+  local _
+  for _ in $(seq 500); do
+    shim=$(field "$1" shim_pid); pid=$(field "$1" pid)
+    [ -n "$shim" ] && [ -n "$pid" ] && [ "$pid" != 0 ] && return 0
+    sleep 0.01
+  done
+  echo "daemon_bench: no pids in the state of $1" >&2; return 1
+}
 running_count() { STACK_ROOT=$root "$stack" daemon status --format json 2>/dev/null | grep -o '"summary": *"[^"]*"' || true; }
 
 for p in $(seq 1 "$projects"); do write_project "$p"; done
@@ -69,14 +80,14 @@ echo "idle: ${cpu}% of a core over ${idle}s, RSS ${rss} MiB"
 crash=() crash_base=() edit=() edit_base=()
 for r in $(seq 1 "$runs"); do
   c=benchd1-s2-1
-  shim=$(field "$c" shim_pid); pid=$(field "$c" pid)
+  pids_of "$c"
   t0=$EPOCHREALTIME
   kill -KILL "$shim" "$pid"
   until [ "$(field "$c" status)" = running ] && [ "$(field "$c" shim_pid)" != "$shim" ]; do sleep 0.01; done
   crash+=("$(ms_since "$t0")")
   # By hand: the daemon is paused, the same kill repaired by `up -d`.
   kill -STOP "$daemon_pid"
-  shim=$(field "$c" shim_pid); pid=$(field "$c" pid)
+  pids_of "$c"
   kill -KILL "$shim" "$pid"
   while kill -0 "$shim" 2>/dev/null; do sleep 0.01; done
   t0=$EPOCHREALTIME
