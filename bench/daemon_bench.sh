@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 runs=${2:-5}
 projects=${3:-10}
+[ "$projects" -le 30 ] || { echo "daemon_bench: at most 30 projects (subnets 10.231.170-199.0/24)" >&2; exit 2; }
 services=${4:-5}
 idle=${5:-20}
 stack=$build/stack
@@ -22,7 +23,7 @@ daemon_pid=
 cleanup() {
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
   for p in $(seq 1 "$projects"); do
-    STACK_ROOT=$root "$stack" -p "db$p" down -t 0 >/dev/null 2>&1 || true
+    STACK_ROOT=$root "$stack" -p "benchd$p" down -t 0 >/dev/null 2>&1 || true
   done
   rm -rf "$work"
 }
@@ -41,12 +42,23 @@ write_project() {  # write_project N [extra env value]
       printf '  s%d:\n    image: busybox\n    command: ["sleep", "600"]\n    init: true\n    restart: always\n' "$i"
       [ -n "$env" ] && [ "$i" = 1 ] && printf '    environment: {EDIT: "%s"}\n' "$env"
     done
-    printf 'networks:\n  default:\n    ipam:\n      config:\n        - subnet: 10.231.%d.0/24\n' $((130 + p))
-  } > "$dir/.db$p.tmp"
-  mv "$dir/.db$p.tmp" "$dir/db$p.yaml"
+    printf 'networks:\n  default:\n    ipam:\n      config:\n        - subnet: 10.231.%d.0/24\n' $((169 + p))
+  } > "$dir/.benchd$p.tmp"
+  mv "$dir/.benchd$p.tmp" "$dir/benchd$p.yaml"
 }
 state() { cat "$root/containers/$1/state.json" 2>/dev/null; }
 field() { state "$1" | sed -n "s/.*\"$2\": *\"\{0,1\}\([^\",]*\).*/\1/p" | head -1; }
+# The shim's and the container's pids, once the state file has both (it is rewritten as the
+# container starts).
+pids_of() {
+  local _
+  for _ in $(seq 500); do
+    shim=$(field "$1" shim_pid); pid=$(field "$1" pid)
+    [ -n "$shim" ] && [ -n "$pid" ] && [ "$pid" != 0 ] && return 0
+    sleep 0.01
+  done
+  echo "daemon_bench: no pids in the state of $1" >&2; return 1
+}
 running_count() { STACK_ROOT=$root "$stack" daemon status --format json 2>/dev/null | grep -o '"summary": *"[^"]*"' || true; }
 
 for p in $(seq 1 "$projects"); do write_project "$p"; done
@@ -67,23 +79,23 @@ echo "idle: ${cpu}% of a core over ${idle}s, RSS ${rss} MiB"
 
 crash=() crash_base=() edit=() edit_base=()
 for r in $(seq 1 "$runs"); do
-  c=db1-s2-1
-  shim=$(field "$c" shim_pid); pid=$(field "$c" pid)
+  c=benchd1-s2-1
+  pids_of "$c"
   t0=$EPOCHREALTIME
   kill -KILL "$shim" "$pid"
   until [ "$(field "$c" status)" = running ] && [ "$(field "$c" shim_pid)" != "$shim" ]; do sleep 0.01; done
   crash+=("$(ms_since "$t0")")
   # By hand: the daemon is paused, the same kill repaired by `up -d`.
   kill -STOP "$daemon_pid"
-  shim=$(field "$c" shim_pid); pid=$(field "$c" pid)
+  pids_of "$c"
   kill -KILL "$shim" "$pid"
   while kill -0 "$shim" 2>/dev/null; do sleep 0.01; done
   t0=$EPOCHREALTIME
-  STACK_ROOT=$root "$stack" -p db1 -f "$dir/db1.yaml" up -d >/dev/null 2>&1
+  STACK_ROOT=$root "$stack" -p benchd1 -f "$dir/benchd1.yaml" up -d >/dev/null 2>&1
   crash_base+=("$(ms_since "$t0")")
   kill -CONT "$daemon_pid"
 
-  c=db2-s1-1
+  c=benchd2-s1-1
   before=$(field "$c" started_at)
   t0=$EPOCHREALTIME
   write_project 2 "run$r"
@@ -92,7 +104,7 @@ for r in $(seq 1 "$runs"); do
   kill -STOP "$daemon_pid"
   write_project 2 "base$r"
   t0=$EPOCHREALTIME
-  STACK_ROOT=$root "$stack" -p db2 -f "$dir/db2.yaml" up -d >/dev/null 2>&1
+  STACK_ROOT=$root "$stack" -p benchd2 -f "$dir/benchd2.yaml" up -d >/dev/null 2>&1
   edit_base+=("$(ms_since "$t0")")
   kill -CONT "$daemon_pid"
   sleep 1

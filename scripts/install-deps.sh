@@ -20,6 +20,8 @@ packages=(
   clang libclang-rt-14-dev
   # test and benchmark tools
   busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
+  # bench/run.sh: its plots
+  gnuplot-nox
   # the compose compatibility suite's comparison (tests/compat)
   python3
 )
