@@ -5,7 +5,7 @@
 # between shims are counted once in the sum):
 #   shims      every container's `stack-shim` (its supervisor, log pump, restart policy) and the
 #              container's init (`init: true`: a fork of the shim that stays PID 1)
-#   dns        the network's DNS server (`stack dns-server`, one per network)
+#   dns        the network's DNS server (`stack-dns`, one per network)
 #   workload   the container's own processes (busybox sleep under `init: true`): what the
 #              containers themselves use, the same under any runtime, shown for scale
 #   kernel     the growth of the kernel's unreclaimable memory (SUnreclaim, Percpu, KernelStack,

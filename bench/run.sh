@@ -15,7 +15,7 @@
 #   restart        kill -9 of a `restart: always` container until `ps` shows it running again,
 #                  against `stack restart -t 0` timed the same way
 # Usage: bench/run.sh [--quick] [build dir]   (default build dir: ./build; it builds the targets it
-# needs there: stack stack-shim proxy_bench dns_bench)
+# needs there: stack stack-shim stack-dns proxy_bench dns_bench)
 #   --quick   fewer runs and 1, 10, 50 services only: about 1 minute on the project's machine
 #             (2 cores, shared with builds); the full run takes about 5 minutes.
 # Networks: the benches' subnets are 10.231.160.0/24 to 10.231.199.0/24 (160 orchestrator,
@@ -50,9 +50,9 @@ else
   start_runs=25 orch_runs=9 sizes="1 10 50 100 200" dns_runs=7 dns_seconds=2 restart_runs=7 proxy_args="256 1000 7"
 fi
 
-echo "building stack stack-shim proxy_bench dns_bench in $build"
-nice -n 10 cmake --build "$build" --target stack stack-shim proxy_bench dns_bench >/dev/null ||
-  { echo "bench/run.sh: the build failed (cmake --build $build --target stack stack-shim proxy_bench dns_bench)" >&2; exit 1; }
+echo "building stack stack-shim stack-dns proxy_bench dns_bench in $build"
+nice -n 10 cmake --build "$build" --target stack stack-shim stack-dns proxy_bench dns_bench >/dev/null ||
+  { echo "bench/run.sh: the build failed (cmake --build $build --target stack stack-shim stack-dns proxy_bench dns_bench)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/stack-benchrun-XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -13,13 +13,15 @@ namespace {
 
 struct Mapping {
   unsigned long start = 0, end = 0;
-  bool ours = false;      // a read-only mapping of the executable
-  long private_dirty = -1;
+  bool ours = false;    // a read-only mapping of the executable
+  long anonymous = -1;  // KiB of its pages that were written (copied on write), by us or before a fork
 };
 
 void release(const Mapping& m) {
-  // Never written (no private dirty page): the file's contents are the pages' contents.
-  if (m.ours && m.private_dirty == 0) ::madvise(reinterpret_cast<void*>(m.start), m.end - m.start, MADV_DONTNEED);
+  // Never written: the file's contents are the pages' contents. A written page is anonymous even
+  // when it is not private dirty: a relocated GOT (RELRO, read-only again) that a forked child
+  // still shares counts as shared dirty, and dropping it would reload the unrelocated file page.
+  if (m.ours && m.anonymous == 0) ::madvise(reinterpret_cast<void*>(m.start), m.end - m.start, MADV_DONTNEED);
 }
 
 }  // namespace
@@ -43,8 +45,8 @@ void release_code_pages() {
       std::string path = line + path_at;
       while (!path.empty() && (path.back() == '\n' || path.back() == ' ')) path.pop_back();
       current = {start, end, path == exe && perms[1] != 'w', -1};
-    } else if (std::sscanf(line, "Private_Dirty: %ld kB", &kib) == 1) {
-      current.private_dirty = kib;
+    } else if (std::sscanf(line, "Anonymous: %ld kB", &kib) == 1) {
+      current.anonymous = kib;
     }
   }
   release(current);

@@ -44,5 +44,27 @@ TEST_F(ShimTest, StackShimVerbStillWorks) {
   EXPECT_TRUE((*seen)->shim_alive);
 }
 
+// `stack shim` is a dynamically linked PIE: its relocated GOT is a written page that a forked child,
+// the container's init, shares. The shim's drop of its start-up code pages (1 s after start) once
+// took that page for a clean one and reloaded it from the file: the next call into libc jumped to
+// address 0 and the shim died.
+TEST_F(ShimTest, StackShimVerbOutlivesItsPageDropWithAnInitChild) {
+  ShimRuntime full({root_.path(), STACK_BINARY, STACK_BINARY});
+  std::string id = new_id();
+  auto c = config(id, {"/bin/sleep", "1000"});
+  c.container.init = true;
+  ASSERT_TRUE(full.create(id, c));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  auto s = full.state(id);
+  ASSERT_TRUE(s && *s);
+  EXPECT_TRUE((*s)->shim_alive);
+  EXPECT_EQ((*s)->status, Status::running);
+  ExecConfig e;
+  e.args = {"/bin/true"};
+  auto code = full.exec(id, e);
+  ASSERT_TRUE(code) << code.error().message();
+  EXPECT_EQ(*code, 0);
+}
+
 }  // namespace
 }  // namespace stack::runtime::shim::testing
