@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "runtime/state_paths.hpp"
