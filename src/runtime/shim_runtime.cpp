@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "runtime/cgroup/factory.hpp"
+#include "runtime/container_dir.hpp"
 #include "runtime/container/cgroup_hook.hpp"
 #include "runtime/container/exec.hpp"
 #include "runtime/shim/control.hpp"
@@ -131,12 +132,16 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
   STACK_TRY(check_container_id(id));
   std::string dir = paths_.container_dir(id);
   if (sys::path_kind(dir) != sys::PathKind::missing) {
-    return Error(Errc::already_exists, "container '" + id + "' already exists");
+    // A directory with no config.json is what an older stack killed in mid-create or mid-remove
+    // left; no one can read it, so it is not a container.
+    if (sys::path_kind(paths_.config_file(id)) != sys::PathKind::missing) {
+      return Error(Errc::already_exists, "container '" + id + "' already exists");
+    }
+    STACK_TRY(retire_container_dir(paths_, id).context("container '" + id + "'"));
   }
   STACK_TRY(sys::mkdir_p(paths_.containers_dir(), 0711));
   util::mark_top_directory(paths_.containers_dir());  // each container's files in a group of their own
   STACK_TRY(sys::mkdir_p(paths_.run_dir(), 0700));
-  STACK_TRY(sys::mkdir_p(dir, 0700));
   shim::ShimConfig c = config;
   c.container.id = id;
   RootfsConfig& r = c.container.rootfs;
@@ -147,9 +152,14 @@ Result<void> ShimRuntime::create(const std::string& id, const shim::ShimConfig& 
     }
     if (r.merged_dir.empty()) r.merged_dir = paths_.rootfs_dir(id);
   }
-  if (auto written = write_file_atomic(paths_.config_file(id), shim::encode_shim_config(c), util::Durability::process_crash); !written) {
-    (void)util::remove_tree(dir);
-    return std::move(written).error().context("container '" + id + "'");
+  STACK_ASSIGN_OR_RETURN(StagedContainerDir staged, StagedContainerDir::make(paths_, id));
+  STACK_TRY(write_file_atomic(staged.path() + "/config.json", shim::encode_shim_config(c), util::Durability::process_crash)
+                .context("container '" + id + "'"));
+  if (auto published = staged.publish(); !published) {
+    if (published.error().code() == Errc::already_exists) {
+      return Error(Errc::already_exists, "container '" + id + "' already exists");
+    }
+    return std::move(published).error().context("container '" + id + "'");
   }
   auto started = launch_and_wait(id);
   if (!started) (void)remove(id);
@@ -275,11 +285,11 @@ Result<bool> ShimRuntime::remove(const std::string& id) {
     if (cgroup) STACK_TRY((*cgroup)->destroy().context("removing container '" + id + "'"));
   }
   ::unlink(paths_.socket_file(id).c_str());
-  STACK_TRY(util::remove_tree(dir).context("removing container '" + id + "'"));
-  return true;
+  return retire_container_dir(paths_, id).context("removing container '" + id + "'");
 }
 
 Result<std::vector<std::string>> ShimRuntime::list() {
+  sweep_abandoned_container_dirs(paths_);
   std::vector<std::string> ids;
   auto dir = util::DirStream::open(paths_.containers_dir());
   if (!dir && dir.error().code() == util::Errc::not_found) return ids;

@@ -1,8 +1,12 @@
 // ROOT: the Runtime seam around the shim: a killed shim is recovered, remove is idempotent and
 // leaves nothing, exec runs in the container, health checks reach state.json.
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <csignal>
 
 #include "integration/shim/shim_fixture.hpp"
+#include "util/dir.hpp"
 
 namespace stack::runtime::shim::testing {
 namespace {
@@ -84,6 +88,44 @@ TEST_F(ShimTest, CreateRefusesAnExistingId) {
   auto again = runtime_.create(id, config(id, {"/bin/true"}));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code(), util::Errc::already_exists);
+}
+
+// What a CLI killed in the middle of create or remove leaves must not be in the way of the next
+// create, nor outlive the next list.
+TEST_F(ShimTest, WhatAKilledCreateOrRemoveLeftIsSweptOrReplaced) {
+  const std::string containers = runtime_.paths().containers_dir();
+  ASSERT_EQ(::mkdir(containers.c_str(), 0711) == 0 || errno == EEXIST, true);
+  pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ASSERT_GT(dead, 0);
+  ASSERT_EQ(::waitpid(dead, nullptr, 0), dead);
+  auto hidden = [&](const char* prefix, pid_t pid, const std::string& id) {
+    std::string dir = containers + "/" + prefix + std::to_string(pid) + "-" + id;
+    EXPECT_EQ(::mkdir(dir.c_str(), 0700), 0) << dir;
+    test::write_text(dir + "/config.json", "{}");
+    return dir;
+  };
+  std::string staged_by_dead = hidden(".new-", dead, new_id());
+  std::string retired_by_dead = hidden(".old-", dead, new_id());
+  std::string staged_by_live = hidden(".new-", ::getpid(), new_id());
+  // An older stack's remnant: the id's own directory, with no config.json.
+  std::string id = new_id();
+  std::string remnant = runtime_.paths().container_dir(id);
+  ASSERT_EQ(::mkdir(remnant.c_str(), 0700), 0);
+  test::write_text(remnant + "/state.json", "{}");
+
+  auto ids = runtime_.list();
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(::access(staged_by_dead.c_str(), F_OK), -1);
+  EXPECT_EQ(::access(retired_by_dead.c_str(), F_OK), -1);
+  EXPECT_EQ(::access(staged_by_live.c_str(), F_OK), 0) << "its maker may still be at work";
+  ASSERT_TRUE(util::remove_tree(staged_by_live));
+
+  auto created = runtime_.create(id, config(id, {"/bin/sleep", "1000"}));
+  ASSERT_TRUE(created) << created.error().message();
+  EXPECT_TRUE(runtime_.list()->size() == 1u);
+  ASSERT_TRUE(runtime_.remove(id));
+  EXPECT_TRUE(util::list_dir(containers)->empty());
 }
 
 TEST_F(ShimTest, ExecRunsInTheContainer) {
