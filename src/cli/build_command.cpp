@@ -50,8 +50,8 @@ class BuildCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<BuildCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_build() { return std::make_unique<BuildCommand>(); }
+[[maybe_unused]] const bool kBuildRegistered = register_command(&make_build);
 
 }  // namespace
 }  // namespace stack::cli

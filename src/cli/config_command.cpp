@@ -123,7 +123,7 @@ class ConfigCommand final : public Command {
   bool quiet_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kConfigRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<ConfigCommand>(); });
 
 }  // namespace

@@ -78,7 +78,7 @@ class DaemonCommand final : public Command {
   std::string format_ = "table";
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kDaemonRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<DaemonCommand>(); });
 
 }  // namespace

@@ -58,7 +58,7 @@ class DnsServerCommand final : public Command {
   int ready_fd_ = -1;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kDnsServerRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<DnsServerCommand>(); });
 
 }  // namespace

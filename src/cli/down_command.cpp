@@ -38,8 +38,8 @@ class DownCommand final : public Command {
   int timeout_ = -1;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<DownCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_down() { return std::make_unique<DownCommand>(); }
+[[maybe_unused]] const bool kDownRegistered = register_command(&make_down);
 
 }  // namespace
 }  // namespace stack::cli

@@ -84,8 +84,8 @@ class ExecCommand final : public Command {
   std::vector<std::string> command_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<ExecCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_exec() { return std::make_unique<ExecCommand>(); }
+[[maybe_unused]] const bool kExecRegistered = register_command(&make_exec);
 
 }  // namespace
 }  // namespace stack::cli

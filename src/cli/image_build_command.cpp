@@ -96,7 +96,7 @@ class ImageBuildCommand final : public Command {
   std::string progress_ = "auto";
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImageBuildRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageBuildCommand>(); });
 
 }  // namespace

@@ -46,7 +46,7 @@ class ImageCommand final : public Command {
   std::vector<std::pair<CLI::App*, Command*>> subs_;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kImageRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageCommand>(); });
 
 }  // namespace

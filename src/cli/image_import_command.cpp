@@ -36,7 +36,7 @@ class ImageImportCommand final : public Command {
   std::string name_;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImageImportRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageImportCommand>(); });
 
 }  // namespace

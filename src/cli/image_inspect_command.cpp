@@ -41,7 +41,7 @@ class ImageInspectCommand final : public Command {
   std::vector<std::string> images_;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImageInspectRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageInspectCommand>(); });
 
 }  // namespace

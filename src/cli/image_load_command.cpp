@@ -41,7 +41,7 @@ class ImageLoadCommand final : public Command {
   bool quiet_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImageLoadRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageLoadCommand>(); });
 
 }  // namespace

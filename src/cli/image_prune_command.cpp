@@ -57,7 +57,7 @@ class ImagePruneCommand final : public Command {
   bool force_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImagePruneRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImagePruneCommand>(); });
 
 }  // namespace

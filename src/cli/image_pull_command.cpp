@@ -48,7 +48,7 @@ class ImagePullCommand final : public Command {
   bool quiet_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImagePullRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImagePullCommand>(); });
 
 }  // namespace

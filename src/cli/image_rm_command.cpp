@@ -65,7 +65,7 @@ class ImageRmCommand final : public Command {
   bool force_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_image_verb(
+[[maybe_unused]] const bool kImageRmRegistered = register_image_verb(
     []() -> std::unique_ptr<Command> { return std::make_unique<ImageRmCommand>(); });
 
 }  // namespace

@@ -146,8 +146,8 @@ class InspectCommand final : public Command {
   std::vector<std::string> names_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<InspectCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_inspect() { return std::make_unique<InspectCommand>(); }
+[[maybe_unused]] const bool kInspectRegistered = register_command(&make_inspect);
 
 }  // namespace
 }  // namespace stack::cli

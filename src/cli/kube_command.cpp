@@ -122,7 +122,7 @@ class KubeCommand final : public Command {
   bool no_wait_init_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kKubeRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<KubeCommand>(); });
 
 }  // namespace

@@ -93,8 +93,8 @@ class LogsCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<LogsCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_logs() { return std::make_unique<LogsCommand>(); }
+[[maybe_unused]] const bool kLogsRegistered = register_command(&make_logs);
 
 }  // namespace
 }  // namespace stack::cli

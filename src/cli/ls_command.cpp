@@ -69,7 +69,7 @@ class LsCommand final : public Command {
   bool all_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kLsRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<LsCommand>(); });
 
 }  // namespace

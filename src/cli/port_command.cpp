@@ -44,8 +44,8 @@ class PortCommand final : public Command {
   uint16_t port_ = 0;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<PortCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_port() { return std::make_unique<PortCommand>(); }
+[[maybe_unused]] const bool kPortRegistered = register_command(&make_port);
 
 }  // namespace
 }  // namespace stack::cli

@@ -106,8 +106,8 @@ class PsCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<PsCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_ps() { return std::make_unique<PsCommand>(); }
+[[maybe_unused]] const bool kPsRegistered = register_command(&make_ps);
 
 }  // namespace
 }  // namespace stack::cli

@@ -60,8 +60,8 @@ class PullCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<PullCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_pull() { return std::make_unique<PullCommand>(); }
+[[maybe_unused]] const bool kPullRegistered = register_command(&make_pull);
 
 }  // namespace
 }  // namespace stack::cli

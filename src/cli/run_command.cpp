@@ -109,8 +109,8 @@ class RunCommand final : public Command {
   bool no_tty_ = false;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<RunCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_run() { return std::make_unique<RunCommand>(); }
+[[maybe_unused]] const bool kRunRegistered = register_command(&make_run);
 
 }  // namespace
 }  // namespace stack::cli

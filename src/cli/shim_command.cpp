@@ -29,7 +29,7 @@ class ShimCommand final : public Command {
   int ready_fd_ = -1;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kShimRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<ShimCommand>(); });
 
 }  // namespace

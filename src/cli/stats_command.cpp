@@ -93,8 +93,8 @@ class StatsCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<StatsCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_stats() { return std::make_unique<StatsCommand>(); }
+[[maybe_unused]] const bool kStatsRegistered = register_command(&make_stats);
 
 }  // namespace
 }  // namespace stack::cli

@@ -52,8 +52,8 @@ class TopCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<TopCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_top() { return std::make_unique<TopCommand>(); }
+[[maybe_unused]] const bool kTopRegistered = register_command(&make_top);
 
 }  // namespace
 }  // namespace stack::cli

@@ -158,8 +158,8 @@ class UpCommand final : public Command {
   std::vector<std::string> services_;
 };
 
-std::unique_ptr<Command> make() { return std::make_unique<UpCommand>(); }
-[[maybe_unused]] const bool kRegistered = register_command(&make);
+std::unique_ptr<Command> make_up() { return std::make_unique<UpCommand>(); }
+[[maybe_unused]] const bool kUpRegistered = register_command(&make_up);
 
 }  // namespace
 }  // namespace stack::cli

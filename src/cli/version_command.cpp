@@ -41,7 +41,7 @@ class VersionCommand final : public Command {
   bool short_ = false;
 };
 
-[[maybe_unused]] const bool kRegistered = register_command(
+[[maybe_unused]] const bool kVersionRegistered = register_command(
     []() -> std::unique_ptr<Command> { return std::make_unique<VersionCommand>(); });
 
 }  // namespace

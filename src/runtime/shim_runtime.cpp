@@ -28,7 +28,6 @@
 
 namespace stack::runtime {
 
-using shim::ContainerState;
 using shim::Status;
 using util::Errc;
 using util::Error;
@@ -120,10 +119,10 @@ Result<shim::ShimConfig> ShimRuntime::read_config(const std::string& id) const {
   return config;
 }
 
-Result<ContainerState> ShimRuntime::observe(const std::string& id) const {
+Result<shim::ContainerState> ShimRuntime::observe(const std::string& id) const {
   auto state = shim::read_state(paths_.state_file(id));
   if (!state && state.error().code() != Errc::not_found) return std::move(state).error();
-  ContainerState s = state ? *state : ContainerState{};
+  shim::ContainerState s = state ? *state : shim::ContainerState{};
   s.shim_alive = shim_alive(s.shim_pid, id, s.shim_start_ticks);
   return s;
 }
@@ -171,7 +170,7 @@ Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
   if (!launched) return std::move(launched).error().context("container '" + id + "'");
   // End of file on the ready pipe: the shim started the container or gave up.
   auto ready = wait_ready(launched->get(), options_.start_timeout);
-  ContainerState s = observe(id).value_or(ContainerState{});
+  shim::ContainerState s = observe(id).value_or(shim::ContainerState{});
   if (!ready) return std::move(ready).error();
   if (!s.error.empty()) return Error(s.error_code, s.error).with_subject(s.error_subject);
   if (s.shim_pid == 0) return Error(Errc::io, "the shim exited before it reported a state");
@@ -179,7 +178,7 @@ Result<void> ShimRuntime::launch_and_wait(const std::string& id) {
 }
 
 Result<void> ShimRuntime::start(const std::string& id) {
-  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  STACK_ASSIGN_OR_RETURN(std::optional<shim::ContainerState> s, state(id));
   if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
   if (s->shim_alive) return util::ok();
   // The last run's state (and its error) must not be read as this run's.
@@ -187,21 +186,21 @@ Result<void> ShimRuntime::start(const std::string& id) {
   return launch_and_wait(id);
 }
 
-Result<std::optional<ContainerState>> ShimRuntime::state(const std::string& id) {
+Result<std::optional<shim::ContainerState>> ShimRuntime::state(const std::string& id) {
   STACK_TRY(check_container_id(id));
   if (sys::path_kind(paths_.container_dir(id)) == sys::PathKind::missing) {
-    return std::optional<ContainerState>();
+    return std::optional<shim::ContainerState>();
   }
-  STACK_ASSIGN_OR_RETURN(ContainerState s, observe(id));
+  STACK_ASSIGN_OR_RETURN(shim::ContainerState s, observe(id));
   if (!shim::is_final(s.status) && !s.shim_alive && s.shim_pid != 0) {
     STACK_ASSIGN_OR_RETURN(s, recover(id));
   }
-  return std::optional<ContainerState>(s);
+  return std::optional<shim::ContainerState>(s);
 }
 
-Result<ContainerState> ShimRuntime::recover(const std::string& id) {
+Result<shim::ContainerState> ShimRuntime::recover(const std::string& id) {
   STACK_TRY(check_container_id(id));
-  STACK_ASSIGN_OR_RETURN(ContainerState s, observe(id));
+  STACK_ASSIGN_OR_RETURN(shim::ContainerState s, observe(id));
   if (s.shim_alive || shim::is_final(s.status)) return s;
   STACK_ASSIGN_OR_RETURN(shim::ShimConfig config, read_config(id));
   STACK_ASSIGN_OR_RETURN(auto cgroup, cgroup::open_cgroup(config.cgroup_path));
@@ -238,7 +237,7 @@ Result<void> ShimRuntime::wait_for_shim_exit(pid_t shim_pid, std::chrono::nanose
 }
 
 Result<void> ShimRuntime::stop(const std::string& id, std::optional<std::chrono::nanoseconds> timeout) {
-  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  STACK_ASSIGN_OR_RETURN(std::optional<shim::ContainerState> s, state(id));
   if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
   if (!s->shim_alive) return util::ok();
   // A shim that has written the final state is still removing the cgroup and its socket: let it
@@ -303,13 +302,13 @@ Result<std::vector<std::string>> ShimRuntime::list() {
 }
 
 struct ShimRuntime::Supervised {
-  ContainerState state;
+  shim::ContainerState state;
   shim::ShimConfig config;
   std::unique_ptr<cgroup::Manager> cgroup;
 };
 
 Result<ShimRuntime::Supervised> ShimRuntime::supervised(const std::string& id) {
-  STACK_ASSIGN_OR_RETURN(std::optional<ContainerState> s, state(id));
+  STACK_ASSIGN_OR_RETURN(std::optional<shim::ContainerState> s, state(id));
   if (!s) return Error(Errc::not_found, "no such container '" + id + "'");
   if (shim::is_final(s->status) || !s->shim_alive) {
     return Error(Errc::conflict, "container '" + id + "' is not running");

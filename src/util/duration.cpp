@@ -27,7 +27,7 @@ constexpr std::array<Unit, 8> kUnits{{
 
 constexpr uint64_t kMaxMagnitude = uint64_t{1} << 63;  // |INT64_MIN|
 
-Error invalid(std::string_view text, std::string_view why) {
+Error invalid_duration(std::string_view text, std::string_view why) {
   return fail(Errc::invalid_argument,
               "\"" + std::string(text) + "\" is not a valid duration: " + std::string(why));
 }
@@ -100,15 +100,15 @@ Result<std::chrono::nanoseconds> parse_duration(std::string_view text) {
     s.remove_prefix(1);
   }
   if (s == "0") return std::chrono::nanoseconds(0);
-  if (s.empty()) return invalid(text, "empty");
+  if (s.empty()) return invalid_duration(text, "empty");
   uint64_t total = 0;
   size_t i = 0;
   while (i < s.size()) {
     std::string_view why = read_element(s, i, total);
-    if (!why.empty()) return invalid(text, why);
+    if (!why.empty()) return invalid_duration(text, why);
   }
   if (!negative && total > uint64_t(std::numeric_limits<int64_t>::max()))
-    return invalid(text, "out of range");
+    return invalid_duration(text, "out of range");
   int64_t signed_total = negative ? int64_t(0 - total) : int64_t(total);
   return std::chrono::nanoseconds(signed_total);
 }

@@ -14,7 +14,7 @@ using util::fail;
 
 namespace {
 
-std::string trim(std::string_view s) {
+std::string trim_space(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return std::string(s);
@@ -56,7 +56,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     std::string name(line.substr(0, colon));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    t->response->headers[name] = trim(line.substr(colon + 1));
+    t->response->headers[name] = trim_space(line.substr(colon + 1));
   }
   return size * count;
 }

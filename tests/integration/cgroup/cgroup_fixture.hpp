@@ -16,6 +16,8 @@
 
 namespace stack::runtime::cgroup::testing {
 
+inline bool exists(const std::string& p) { return std::filesystem::exists(p); }
+
 // A child process that runs body(result_fd) after go(); killed and reaped if the test ends first.
 class Child {
  public:

@@ -13,6 +13,8 @@
 namespace stack::runtime::cgroup {
 namespace {
 
+using testing::exists;
+
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -25,7 +27,6 @@ Hierarchy host() {
   return h ? *h : Hierarchy{};
 }
 
-bool exists(const std::string& p) { return std::filesystem::exists(p); }
 
 bool file_lists(const std::string& path, pid_t pid) {
   std::ifstream in(path);

@@ -11,12 +11,13 @@
 namespace stack::runtime::cgroup {
 namespace {
 
+using testing::exists;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Child;
 using testing::ProjectGuard;
 
-bool exists(const std::string& p) { return std::filesystem::exists(p); }
 
 // The host's cgroup2 mount as a v2 Hierarchy: the root of a unified host, the hybrid "unified" dir
 // otherwise.

@@ -45,4 +45,7 @@ class FakeTree {
   std::string root_;
 };
 
+// The cgroup that the manager tests make and remove.
+inline const std::string kRel = "stack/demo/web";
+
 }  // namespace stack::runtime::cgroup::testing

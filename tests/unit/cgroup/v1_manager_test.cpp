@@ -15,7 +15,7 @@ using ::testing::IsEmpty;
 using testing::FakeTree;
 
 constexpr const char* kControllers[] = {"memory", "cpu", "cpuacct", "cpuset", "pids", "blkio"};
-const std::string kRel = "stack/demo/web";
+using testing::kRel;
 
 class V1ManagerTest : public ::testing::Test {
  protected:

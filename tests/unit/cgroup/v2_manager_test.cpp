@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using testing::FakeTree;
 
-const std::string kRel = "stack/demo/web";
+using testing::kRel;
 
 class V2ManagerTest : public ::testing::Test {
  protected:

@@ -5,10 +5,10 @@
 namespace stack::kube::testing {
 namespace {
 
-constexpr const char* kHead = "services:\n  app:\n    image: registry.test/app:1\n    restart: always\n";
+constexpr const char* kAppHead = "services:\n  app:\n    image: registry.test/app:1\n    restart: always\n";
 
 TEST(KubeContainer, ImageEntrypointCommandAndWorkingDir) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kAppHead) +
                       "    entrypoint: [/bin/run]\n    command: [serve, --port, \"80\"]\n"
                       "    working_dir: /srv\n");
   const json& c = container(e, "app");
@@ -21,7 +21,7 @@ TEST(KubeContainer, ImageEntrypointCommandAndWorkingDir) {
 
 // Compose's hooks are the container's lifecycle handlers; tty and stdin_open its own fields.
 TEST(KubeContainer, HooksTtyAndStdinKeepTheirMeaning) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kAppHead) +
                       "    post_start: [{command: [warm, up]}]\n    pre_stop: [{command: drain}]\n"
                       "    tty: true\n    stdin_open: true\n");
   const json& c = container(e, "app");
@@ -32,14 +32,14 @@ TEST(KubeContainer, HooksTtyAndStdinKeepTheirMeaning) {
 }
 
 TEST(KubeContainer, ClearedEntrypointRunsTheCommandAlone) {
-  Export e = exported(std::string(kHead) + "    entrypoint: []\n    command: [sleep, \"1\"]\n");
+  Export e = exported(std::string(kAppHead) + "    entrypoint: []\n    command: [sleep, \"1\"]\n");
   const json& c = container(e, "app");
   EXPECT_EQ(c["command"], json({"sleep", "1"}));
   EXPECT_FALSE(c.contains("args"));
 }
 
 TEST(KubeContainer, DollarSignsAreEscapedFromKubernetesExpansion) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kAppHead) +
                       "    command: [sh, -c, \"echo $(date) $$ $HOME\"]\n"
                       "    environment: {A: \"$(B)\"}\n");
   const json& c = container(e, "app");
@@ -49,20 +49,20 @@ TEST(KubeContainer, DollarSignsAreEscapedFromKubernetesExpansion) {
 }
 
 TEST(KubeContainer, NumericUserIsRunAsUserAndGroup) {
-  Export e = exported(std::string(kHead) + "    user: \"1000:2000\"\n");
+  Export e = exported(std::string(kAppHead) + "    user: \"1000:2000\"\n");
   const json& sc = container(e, "app")["securityContext"];
   EXPECT_EQ(sc["runAsUser"], 1000);
   EXPECT_EQ(sc["runAsGroup"], 2000);
 }
 
 TEST(KubeContainer, NamedUserWarns) {
-  Export e = exported(std::string(kHead) + "    user: postgres\n");
+  Export e = exported(std::string(kAppHead) + "    user: postgres\n");
   EXPECT_FALSE(container(e, "app").contains("securityContext"));
   EXPECT_TRUE(warned(e, "services.app.user", "numeric ids only"));
 }
 
 TEST(KubeContainer, EnvironmentIsSortedEnvWithEmptyValuesLeftOut) {
-  Export e = exported(std::string(kHead) + "    environment: {B: \"2\", A: \"1\", C: \"\"}\n");
+  Export e = exported(std::string(kAppHead) + "    environment: {B: \"2\", A: \"1\", C: \"\"}\n");
   json expected = json::array({{{"name", "A"}, {"value", "1"}},
                                {{"name", "B"}, {"value", "2"}},
                                {{"name", "C"}}});
@@ -70,7 +70,7 @@ TEST(KubeContainer, EnvironmentIsSortedEnvWithEmptyValuesLeftOut) {
 }
 
 TEST(KubeContainer, EnvFileIsAConfigMapAndEnvironmentStillWins) {
-  spec::Stack stack = stack_of(std::string(kHead) + "    environment: {MODE: prod, EXTRA: x}\n");
+  spec::Stack stack = stack_of(std::string(kAppHead) + "    environment: {MODE: prod, EXTRA: x}\n");
   spec::Service& s = stack.services[0];
   // As spec::load leaves it after env_file: [app.env] with MODE=dev and LEVEL=3.
   s.env_file_environment = {{"MODE", "dev"}, {"LEVEL", "3"}};
@@ -85,12 +85,12 @@ TEST(KubeContainer, EnvFileIsAConfigMapAndEnvironmentStillWins) {
 }
 
 TEST(KubeContainer, PullPolicyMapsToImagePullPolicy) {
-  Export e = exported(std::string(kHead) + "    pull_policy: always\n");
+  Export e = exported(std::string(kAppHead) + "    pull_policy: always\n");
   EXPECT_EQ(container(e, "app")["imagePullPolicy"], "Always");
 }
 
 TEST(KubeContainer, PortsAndExposeAreContainerPortsWithNames) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kAppHead) +
                       "    ports: [\"8080:80\", \"53:53/udp\"]\n    expose: [\"9000\", \"80\"]\n");
   json expected = json::array({
       {{"containerPort", 80}, {"name", "tcp-80"}, {"protocol", "TCP"}},
@@ -100,7 +100,7 @@ TEST(KubeContainer, PortsAndExposeAreContainerPortsWithNames) {
 }
 
 TEST(KubeContainer, TooLongPortNameIsReplacedWithAWarning) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kAppHead) +
                       "    ports: [{target: 80, name: a-very-long-port-name}]\n");
   EXPECT_EQ(container(e, "app")["ports"][0]["name"], "tcp-80");
   EXPECT_TRUE(warned(e, "services.app.ports", "at most 15"));

@@ -4,10 +4,10 @@
 namespace stack::kube::testing {
 namespace {
 
-constexpr const char* kHead = "services:\n  web:\n    image: x\n    restart: always\n";
+constexpr const char* kWebHead = "services:\n  web:\n    image: x\n    restart: always\n";
 
 TEST(KubeProbes, CmdIsAnExecReadinessProbeWithTimings) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kWebHead) +
                       "    healthcheck: {test: [CMD, wget, -q, localhost], interval: 5s, timeout: 2s, retries: 4}\n");
   json probe = {{"exec", {{"command", {"wget", "-q", "localhost"}}}},
                 {"periodSeconds", 5}, {"timeoutSeconds", 2}, {"failureThreshold", 4}};
@@ -18,7 +18,7 @@ TEST(KubeProbes, CmdIsAnExecReadinessProbeWithTimings) {
 }
 
 TEST(KubeProbes, CmdShellRunsThroughBinSh) {
-  Export e = exported(std::string(kHead) + "    healthcheck: {test: \"pg_isready -U app\"}\n");
+  Export e = exported(std::string(kWebHead) + "    healthcheck: {test: \"pg_isready -U app\"}\n");
   const json& probe = container(e, "web")["readinessProbe"];
   EXPECT_EQ(probe["exec"]["command"], json({"/bin/sh", "-c", "pg_isready -U app"}));
   EXPECT_EQ(probe["periodSeconds"], 30);  // docker's defaults
@@ -26,7 +26,7 @@ TEST(KubeProbes, CmdShellRunsThroughBinSh) {
 }
 
 TEST(KubeProbes, StartPeriodIsAStartupProbe) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kWebHead) +
                       "    healthcheck: {test: [CMD, ok], start_period: 20s, start_interval: 2s, retries: 3}\n");
   const json& startup = container(e, "web")["startupProbe"];
   EXPECT_EQ(startup["periodSeconds"], 2);
@@ -36,13 +36,13 @@ TEST(KubeProbes, StartPeriodIsAStartupProbe) {
 TEST(KubeProbes, LivenessOnlyWhenAsked) {
   Options options;
   options.liveness = true;
-  Export e = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok]}\n", options);
+  Export e = exported(std::string(kWebHead) + "    healthcheck: {test: [CMD, ok]}\n", options);
   EXPECT_EQ(container(e, "web")["livenessProbe"], container(e, "web")["readinessProbe"]);
 }
 
 TEST(KubeProbes, HealthOnFailureKillOrRestartIsALivenessProbe) {
   for (const char* action : {"kill", "restart"}) {
-    Export e = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok], start_period: 10s}\n"
+    Export e = exported(std::string(kWebHead) + "    healthcheck: {test: [CMD, ok], start_period: 10s}\n"
                         "    x-health-on-failure: " + action + "\n");
     const json& c = container(e, "web");
     EXPECT_EQ(c["livenessProbe"], c["readinessProbe"]) << action;
@@ -62,23 +62,23 @@ TEST(KubeProbes, HealthOnFailureRestartOfAJobThatNeverRestartsWarns) {
 }
 
 TEST(KubeProbes, HealthOnFailureStopOrWithoutAProbeIsDropped) {
-  Export stop = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok]}\n"
+  Export stop = exported(std::string(kWebHead) + "    healthcheck: {test: [CMD, ok]}\n"
                          "    x-health-on-failure: stop\n");
   EXPECT_FALSE(container(stop, "web").contains("livenessProbe"));
   EXPECT_TRUE(warned(stop, "services.web.x-health-on-failure", "cannot leave a container stopped"));
-  Export none = exported(std::string(kHead) + "    x-health-on-failure: kill\n");
+  Export none = exported(std::string(kWebHead) + "    x-health-on-failure: kill\n");
   EXPECT_FALSE(container(none, "web").contains("livenessProbe"));
   EXPECT_TRUE(warned(none, "services.web.x-health-on-failure", "no probe"));
 }
 
 TEST(KubeProbes, SubsecondIntervalIsRoundedUpWithAWarning) {
-  Export e = exported(std::string(kHead) + "    healthcheck: {test: [CMD, ok], interval: 500ms}\n");
+  Export e = exported(std::string(kWebHead) + "    healthcheck: {test: [CMD, ok], interval: 500ms}\n");
   EXPECT_EQ(container(e, "web")["readinessProbe"]["periodSeconds"], 1);
   EXPECT_TRUE(warned(e, "services.web.healthcheck.interval", "rounded up to 1s"));
 }
 
 TEST(KubeProbes, DisabledHealthcheckHasNoProbe) {
-  Export e = exported(std::string(kHead) + "    healthcheck: {disable: true}\n");
+  Export e = exported(std::string(kWebHead) + "    healthcheck: {disable: true}\n");
   EXPECT_FALSE(container(e, "web").contains("readinessProbe"));
   EXPECT_TRUE(e.warnings.empty()) << all_warnings(e);
 }

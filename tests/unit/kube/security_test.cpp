@@ -5,10 +5,10 @@
 namespace stack::kube::testing {
 namespace {
 
-constexpr const char* kHead = "services:\n  web:\n    image: x\n    restart: always\n";
+constexpr const char* kSecureWebHead = "services:\n  web:\n    image: x\n    restart: always\n";
 
 TEST(KubeResources, LimitsAndReservationsAreLimitsAndRequests) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kSecureWebHead) +
                       "    deploy:\n      resources:\n        limits: {cpus: \"0.5\", memory: 256M}\n"
                       "        reservations: {cpus: \"0.25\", memory: 64M}\n");
   json expected = {{"limits", {{"cpu", "500m"}, {"memory", "256Mi"}}},
@@ -17,14 +17,14 @@ TEST(KubeResources, LimitsAndReservationsAreLimitsAndRequests) {
 }
 
 TEST(KubeResources, ServiceLevelKeysAndCpuQuota) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kSecureWebHead) +
                       "    mem_limit: 1g\n    cpu_quota: 150000\n    cpu_period: 100000\n");
   json expected = {{"limits", {{"cpu", "1500m"}, {"memory", "1Gi"}}}};
   EXPECT_EQ(container(e, "web")["resources"], expected);
 }
 
 TEST(KubeSecurity, CapabilitiesPrivilegedAndReadOnlyRoot) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kSecureWebHead) +
                       "    cap_add: [NET_ADMIN]\n    cap_drop: [ALL]\n    privileged: true\n"
                       "    read_only: true\n    security_opt: [no-new-privileges:true]\n");
   json expected = {{"capabilities", {{"add", {"NET_ADMIN"}}, {"drop", {"ALL"}}}},
@@ -35,7 +35,7 @@ TEST(KubeSecurity, CapabilitiesPrivilegedAndReadOnlyRoot) {
 }
 
 TEST(KubeSecurity, NamespacedSysctlsAreThePodsAndUnsafeOnesWarn) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kSecureWebHead) +
                       "    sysctls: {net.ipv4.tcp_syncookies: \"1\", net.core.somaxconn: \"1024\"}\n");
   json expected = json::array({{{"name", "net.core.somaxconn"}, {"value", "1024"}},
                                {{"name", "net.ipv4.tcp_syncookies"}, {"value", "1"}}});
@@ -45,7 +45,7 @@ TEST(KubeSecurity, NamespacedSysctlsAreThePodsAndUnsafeOnesWarn) {
 }
 
 TEST(KubeSecurity, ExtraHostsHostnameGracePeriodAndInit) {
-  Export e = exported(std::string(kHead) +
+  Export e = exported(std::string(kSecureWebHead) +
                       "    extra_hosts: [\"db.local:10.0.0.2\", \"cache.local:10.0.0.2\", \"a:10.0.0.1\"]\n"
                       "    hostname: web1\n    stop_grace_period: 1m30s\n    init: true\n");
   const json& p = pod(e, "Deployment", "web");
@@ -59,7 +59,7 @@ TEST(KubeSecurity, ExtraHostsHostnameGracePeriodAndInit) {
 }
 
 TEST(KubeSecurity, HostNetworkMode) {
-  Export e = exported(std::string(kHead) + "    network_mode: host\n");
+  Export e = exported(std::string(kSecureWebHead) + "    network_mode: host\n");
   EXPECT_EQ(pod(e, "Deployment", "web")["hostNetwork"], true);
 }
 

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/addresses.hpp"
+
 namespace stack::net::dns {
 namespace {
 
-Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
+using ::stack::test::ip;
 
 const Records kRecords = {{"web", {ip("10.1.0.2"), ip("10.1.0.3")}}, {"demo-db-1", {ip("10.1.0.9")}}};
 

@@ -5,12 +5,14 @@
 
 #include <random>
 
+#include "support/addresses.hpp"
+
 namespace stack::net::dns {
 namespace {
 
 using ::testing::HasSubstr;
 
-Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
+using ::stack::test::ip;
 
 // A header with the given counts, followed by body.
 std::string message(std::uint16_t qd, std::uint16_t an, std::uint16_t ns, std::uint16_t ar,

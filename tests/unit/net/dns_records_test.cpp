@@ -9,6 +9,7 @@
 
 #include "net/dns/resolv_conf.hpp"
 #include "net/dns/upstream.hpp"
+#include "support/addresses.hpp"
 #include "support/rootfs.hpp"
 
 namespace stack::net::dns {
@@ -17,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
+using ::stack::test::ip;
 
 class DnsRecordsTest : public ::testing::Test {
  protected:

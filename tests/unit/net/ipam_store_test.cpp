@@ -11,6 +11,7 @@
 #include <set>
 #include <vector>
 
+#include "support/addresses.hpp"
 #include "util/child_process.hpp"
 
 namespace stack::net {
@@ -20,8 +21,8 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using util::Errc;
 
-Subnet subnet(const char* text) { return *Subnet::parse(text); }
-Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
+using ::stack::test::subnet;
+using ::stack::test::ip;
 
 class IpamStoreTest : public ::testing::Test {
  protected:

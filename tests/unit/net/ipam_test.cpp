@@ -6,6 +6,7 @@
 #include <set>
 
 #include "net/naming.hpp"
+#include "support/addresses.hpp"
 
 namespace stack::net {
 namespace {
@@ -13,8 +14,8 @@ namespace {
 using ::testing::HasSubstr;
 using util::Errc;
 
-Subnet subnet(const char* text) { return *Subnet::parse(text); }
-Ipv4 ip(const char* text) { return *Ipv4::parse(text); }
+using ::stack::test::subnet;
+using ::stack::test::ip;
 
 IpamContext with_pool(const char* base, int size) {
   IpamContext context;

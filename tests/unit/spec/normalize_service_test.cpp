@@ -15,7 +15,7 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-NormalizeContext test_context() {
+NormalizeContext shell_test_context() {
   NormalizeContext ctx;
   ctx.project_name = "demo";
   ctx.working_dir = "/srv/app";
@@ -23,7 +23,7 @@ NormalizeContext test_context() {
   return ctx;
 }
 
-struct Outcome {
+struct ServiceOutcome {
   std::optional<Stack> stack;
   Diagnostics diags;
   std::string errors() const { return diags.format(); }
@@ -34,8 +34,8 @@ struct Outcome {
   }
 };
 
-Outcome run(std::string_view yaml, const NormalizeContext& ctx = test_context()) {
-  Outcome o;
+ServiceOutcome normalize_yaml(std::string_view yaml, const NormalizeContext& ctx = shell_test_context()) {
+  ServiceOutcome o;
   auto root = read_yaml(yaml, "stack.yaml", o.diags);
   if (!root) return o;
   o.stack = normalize(*root, ctx, o.diags);
@@ -43,7 +43,7 @@ Outcome run(std::string_view yaml, const NormalizeContext& ctx = test_context())
 }
 
 TEST(NormalizeTopLevel, MinimalStack) {
-  auto o = run("services:\n  web:\n    image: nginx\n");
+  auto o = normalize_yaml("services:\n  web:\n    image: nginx\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_EQ(o.stack->name, "demo");
   EXPECT_EQ(o.stack->working_dir, "/srv/app");
@@ -61,14 +61,14 @@ TEST(NormalizeTopLevel, MinimalStack) {
 }
 
 TEST(NormalizeTopLevel, IgnoresVersionAndExtensions) {
-  auto o = run("version: '3.8'\nx-common: &c {a: 1}\nname: demo\nservices:\n  web:\n    image: a\n"
+  auto o = normalize_yaml("version: '3.8'\nx-common: &c {a: 1}\nname: demo\nservices:\n  web:\n    image: a\n"
                "    x-note: anything\n  x-template: {image: b}\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_EQ(o.stack->services.size(), 1u);
 }
 
 TEST(NormalizeTopLevel, UnsupportedTopLevelKeys) {
-  auto o = run("services: {}\nsecrets:\n  s: {file: x}\nconfigs: {}\nmodels: {}\ninclude: []\n");
+  auto o = normalize_yaml("services: {}\nsecrets:\n  s: {file: x}\nconfigs: {}\nmodels: {}\ninclude: []\n");
   EXPECT_FALSE(o.stack);
   // include is applied by load: a tree that still holds it did not come through load
   EXPECT_EQ(o.errors(),
@@ -77,53 +77,53 @@ TEST(NormalizeTopLevel, UnsupportedTopLevelKeys) {
 }
 
 TEST(NormalizeTopLevel, UnknownTopLevelKeyWithSuggestion) {
-  auto o = run("servics:\n  web: {image: a}\n");
+  auto o = normalize_yaml("servics:\n  web: {image: a}\n");
   EXPECT_EQ(o.errors(), "stack.yaml:1:1: unknown key 'servics' (did you mean 'services'?)");
 }
 
 TEST(NormalizeTopLevel, RootMustBeAMapping) {
-  auto o = run("- a\n- b\n");
+  auto o = normalize_yaml("- a\n- b\n");
   EXPECT_EQ(o.errors(), "stack.yaml:1:1: expected a mapping at the top level, got a list");
 }
 
 TEST(NormalizeTopLevel, InvalidProjectName) {
-  auto o = run("name: My App\nservices: {}\n");
+  auto o = normalize_yaml("name: My App\nservices: {}\n");
   EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:1:7: name: 'My App' is not a valid project name"));
 }
 
 TEST(NormalizeService, UnknownKeyWithSuggestion) {
-  auto o = run("services:\n  web:\n    imgae: nginx\n    image: nginx\n");
+  auto o = normalize_yaml("services:\n  web:\n    imgae: nginx\n    image: nginx\n");
   EXPECT_FALSE(o.stack);
   EXPECT_EQ(o.errors(), "stack.yaml:3:5: services.web: unknown key 'imgae' (did you mean 'image'?)");
 }
 
 TEST(NormalizeService, UnknownKeyWithoutCloseMatch) {
-  auto o = run("services:\n  web:\n    image: nginx\n    frobnicate: 1\n");
+  auto o = normalize_yaml("services:\n  web:\n    image: nginx\n    frobnicate: 1\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:5: services.web: unknown key 'frobnicate'");
 }
 
 TEST(NormalizeService, MissingImage) {
-  auto o = run("services:\n  web:\n    command: run\n");
+  auto o = normalize_yaml("services:\n  web:\n    command: run\n");
   EXPECT_EQ(o.errors(), "stack.yaml:2:3: services.web: missing 'image'");
 }
 
 TEST(NormalizeService, KnownButUnsupportedKey) {
-  auto o = run("services:\n  web:\n    image: a\n    cgroup_parent: x\n");
+  auto o = normalize_yaml("services:\n  web:\n    image: a\n    cgroup_parent: x\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:5: services.web.cgroup_parent: not supported yet: containers live under the project's cgroup (stack/<project>)");
 }
 
 TEST(NormalizeService, ServiceMustBeAMapping) {
-  auto o = run("services:\n  web: nginx\n");
+  auto o = normalize_yaml("services:\n  web: nginx\n");
   EXPECT_EQ(o.errors(), "stack.yaml:2:8: services.web: expected a mapping, got a string");
 }
 
 TEST(NormalizeService, InvalidServiceName) {
-  auto o = run("services:\n  'we b':\n    image: a\n");
+  auto o = normalize_yaml("services:\n  'we b':\n    image: a\n");
   EXPECT_EQ(o.errors(), "stack.yaml:2:3: services.we b: 'we b' is not a valid service name");
 }
 
 TEST(NormalizeService, PlainStringKeys) {
-  auto o = run("services:\n  web:\n    image: nginx:1.25\n    working_dir: /app\n    user: '1000:1000'\n"
+  auto o = normalize_yaml("services:\n  web:\n    image: nginx:1.25\n    working_dir: /app\n    user: '1000:1000'\n"
                "    hostname: web1\n    domainname: example.org\n    container_name: my-web\n");
   ASSERT_TRUE(o.stack) << o.errors();
   const Service& s = o.service("web");
@@ -136,17 +136,17 @@ TEST(NormalizeService, PlainStringKeys) {
 }
 
 TEST(NormalizeService, WrongTypeForString) {
-  auto o = run("services:\n  web:\n    image: [a, b]\n");
+  auto o = normalize_yaml("services:\n  web:\n    image: [a, b]\n");
   EXPECT_EQ(o.errors(), "stack.yaml:3:12: services.web.image: expected a string, got a list");
 }
 
 TEST(NormalizeService, InvalidContainerName) {
-  auto o = run("services:\n  web:\n    image: a\n    container_name: -bad\n");
+  auto o = normalize_yaml("services:\n  web:\n    image: a\n    container_name: -bad\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:21: services.web.container_name: '-bad' is not a valid container name");
 }
 
 TEST(NormalizeService, LabelsAsMapAndList) {
-  auto o = run("services:\n  a:\n    image: x\n    labels: {com.x: '1', empty: }\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    labels: {com.x: '1', empty: }\n"
                "  b:\n    image: x\n    labels: [com.y=2, bare]\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_THAT(o.service("a").labels, UnorderedElementsAre(Pair("com.x", "1"), Pair("empty", "")));
@@ -154,12 +154,12 @@ TEST(NormalizeService, LabelsAsMapAndList) {
 }
 
 TEST(NormalizeService, LabelsWrongType) {
-  auto o = run("services:\n  a:\n    image: x\n    labels: text\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    labels: text\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:13: services.a.labels: expected a mapping or a list, got a string");
 }
 
 TEST(NormalizeService, Booleans) {
-  auto o = run("services:\n  a:\n    image: x\n    privileged: yes\n    read_only: 'on'\n    init: false\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    privileged: yes\n    read_only: 'on'\n    init: false\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_TRUE(o.service("a").privileged);
   EXPECT_TRUE(o.service("a").read_only);
@@ -167,18 +167,18 @@ TEST(NormalizeService, Booleans) {
 }
 
 TEST(NormalizeService, BadBoolean) {
-  auto o = run("services:\n  a:\n    image: x\n    privileged: maybe\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    privileged: maybe\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:17: services.a.privileged: \"maybe\" is not a valid boolean");
 }
 
 TEST(NormalizeService, NullValueIsUnset) {
-  auto o = run("services:\n  a:\n    image: x\n    command:\n    ports:\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    command:\n    ports:\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_FALSE(o.service("a").command);
 }
 
 TEST(NormalizeEnvironment, MapAndList) {
-  auto o = run("services:\n  a:\n    image: x\n    environment:\n      NUM: 1\n      BOOL: true\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    environment:\n      NUM: 1\n      BOOL: true\n"
                "      FROM_SHELL:\n      MISSING:\n  b:\n    image: x\n    environment:\n"
                "      - K=V=W\n      - SHELL_VAR\n      - NOT_SET\n      - EMPTY=\n");
   ASSERT_TRUE(o.stack) << o.errors();
@@ -189,13 +189,13 @@ TEST(NormalizeEnvironment, MapAndList) {
 }
 
 TEST(NormalizeEnvironment, ValueFromShellInMap) {
-  auto o = run("services:\n  a:\n    image: x\n    environment:\n      SHELL_VAR:\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    environment:\n      SHELL_VAR:\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_THAT(o.service("a").environment, ElementsAre(Pair("SHELL_VAR", "from-shell")));
 }
 
 TEST(NormalizeEnvironment, Errors) {
-  auto o = run("services:\n  a:\n    image: x\n    environment:\n      - =v\n  b:\n    image: x\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    environment:\n      - =v\n  b:\n    image: x\n"
                "    environment:\n      FOO: [1]\n  c:\n    image: x\n    environment: 3\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:5:9: services.a.environment[0]: \"=v\" has an empty variable name\n"
@@ -213,7 +213,7 @@ class EnvFileTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   NormalizeContext context() const {
-    NormalizeContext ctx = test_context();
+    NormalizeContext ctx = shell_test_context();
     ctx.working_dir = dir_.string();
     return ctx;
   }
@@ -221,7 +221,7 @@ class EnvFileTest : public ::testing::Test {
 };
 
 TEST_F(EnvFileTest, FilesInOrderEnvironmentWins) {
-  auto o = run("services:\n  a:\n    image: x\n    env_file: [a.env, b.env]\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    env_file: [a.env, b.env]\n"
                "    environment: {B: override}\n",
                context());
   ASSERT_TRUE(o.stack) << o.errors();
@@ -230,7 +230,7 @@ TEST_F(EnvFileTest, FilesInOrderEnvironmentWins) {
 }
 
 TEST_F(EnvFileTest, StringAndLongForm) {
-  auto o = run("services:\n  a:\n    image: x\n    env_file: a.env\n  b:\n    image: x\n    env_file:\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    env_file: a.env\n  b:\n    image: x\n    env_file:\n"
                "      - path: missing.env\n        required: false\n      - path: b.env\n",
                context());
   ASSERT_TRUE(o.stack) << o.errors();
@@ -239,30 +239,30 @@ TEST_F(EnvFileTest, StringAndLongForm) {
 }
 
 TEST_F(EnvFileTest, MissingRequiredFileIsAnError) {
-  auto o = run("services:\n  a:\n    image: x\n    env_file: nope.env\n", context());
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    env_file: nope.env\n", context());
   EXPECT_FALSE(o.stack);
   EXPECT_THAT(o.errors(), ::testing::HasSubstr("nope.env"));
 }
 
 TEST_F(EnvFileTest, LabelFilesInOrderLabelsWin) {
-  auto o = run("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n"
                "  b:\n    image: x\n    label_file: nope.env\n",
                context());
   EXPECT_EQ(o.errors().find("stack.yaml:4"), std::string::npos) << o.errors();
   EXPECT_THAT(o.errors(), ::testing::HasSubstr("stack.yaml:8:17: services.b.label_file"));
   EXPECT_THAT(o.errors(), ::testing::HasSubstr("nope.env"));
-  auto ok = run("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n", context());
+  auto ok = normalize_yaml("services:\n  a:\n    image: x\n    label_file: [a.env, b.env]\n    labels: {B: override}\n", context());
   ASSERT_TRUE(ok.stack) << ok.errors();
   EXPECT_THAT(ok.service("a").labels, UnorderedElementsAre(Pair("A", "1"), Pair("B", "override"), Pair("SHARED", "from-b")));
 }
 
 TEST_F(EnvFileTest, LongFormNeedsPath) {
-  auto o = run("services:\n  a:\n    image: x\n    env_file:\n      - required: true\n", context());
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    env_file:\n      - required: true\n", context());
   EXPECT_EQ(o.errors(), "stack.yaml:5:9: services.a.env_file[0]: missing 'path'");
 }
 
 TEST(NormalizeCommand, StringIsShellSplit) {
-  auto o = run("services:\n  a:\n    image: x\n    command: sh -c 'echo \"hi there\"' a\\ b\n"
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    command: sh -c 'echo \"hi there\"' a\\ b\n"
                "    entrypoint: [\"/bin/tini\", \"--\"]\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_THAT(*o.service("a").command, ElementsAre("sh", "-c", "echo \"hi there\"", "a b"));
@@ -270,7 +270,7 @@ TEST(NormalizeCommand, StringIsShellSplit) {
 }
 
 TEST(NormalizeCommand, EmptyEntrypointClears) {
-  auto o = run("services:\n  a:\n    image: x\n    entrypoint: ''\n  b:\n    image: x\n    entrypoint: []\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    entrypoint: ''\n  b:\n    image: x\n    entrypoint: []\n");
   ASSERT_TRUE(o.stack) << o.errors();
   ASSERT_TRUE(o.service("a").entrypoint);
   EXPECT_TRUE(o.service("a").entrypoint->empty());
@@ -280,39 +280,39 @@ TEST(NormalizeCommand, EmptyEntrypointClears) {
 }
 
 TEST(NormalizeCommand, UnterminatedQuote) {
-  auto o = run("services:\n  a:\n    image: x\n    command: echo 'oops\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    command: echo 'oops\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:14: services.a.command: unterminated quote in \"echo 'oops\"");
 }
 
 TEST(NormalizeCommand, WrongType) {
-  auto o = run("services:\n  a:\n    image: x\n    command: {a: b}\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    command: {a: b}\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:14: services.a.command: expected a string or a list, got a mapping");
 }
 
 TEST(NormalizeProfiles, DisabledServicesAreDropped) {
   const char* yaml = "services:\n  web:\n    image: a\n  debug:\n    image: b\n    profiles: [debug]\n"
                      "  tools:\n    image: c\n    profiles: [tools, ops]\n";
-  auto off = run(yaml);
+  auto off = normalize_yaml(yaml);
   ASSERT_TRUE(off.stack) << off.errors();
   ASSERT_EQ(off.stack->services.size(), 1u);
   EXPECT_EQ(off.stack->services[0].name, "web");
 
-  NormalizeContext ctx = test_context();
+  NormalizeContext ctx = shell_test_context();
   ctx.profiles = {"ops"};
-  auto ops = run(yaml, ctx);
+  auto ops = normalize_yaml(yaml, ctx);
   ASSERT_TRUE(ops.stack) << ops.errors();
   ASSERT_EQ(ops.stack->services.size(), 2u);
   EXPECT_EQ(ops.stack->services[0].name, "tools");
   EXPECT_EQ(ops.stack->services[1].name, "web");
 
   ctx.profiles = {"*"};
-  auto all = run(yaml, ctx);
+  auto all = normalize_yaml(yaml, ctx);
   ASSERT_TRUE(all.stack) << all.errors();
   EXPECT_EQ(all.stack->services.size(), 3u);
 }
 
 TEST(NormalizeProfiles, DependencyOnDisabledServiceNamesTheProfile) {
-  auto o = run("services:\n  web:\n    image: a\n    depends_on: [db]\n  db:\n    image: b\n"
+  auto o = normalize_yaml("services:\n  web:\n    image: a\n    depends_on: [db]\n  db:\n    image: b\n"
                "    profiles: [storage, full]\n");
   EXPECT_FALSE(o.stack);
   EXPECT_EQ(o.errors(), "stack.yaml:4:18: services.web.depends_on.db: service 'db' is not enabled: "
@@ -320,19 +320,19 @@ TEST(NormalizeProfiles, DependencyOnDisabledServiceNamesTheProfile) {
 }
 
 TEST(NormalizeProfiles, OptionalDependencyOnDisabledServiceIsDropped) {
-  auto o = run("services:\n  web:\n    image: a\n    depends_on:\n      db: {required: false}\n"
+  auto o = normalize_yaml("services:\n  web:\n    image: a\n    depends_on:\n      db: {required: false}\n"
                "  db:\n    image: b\n    profiles: [storage]\n");
   ASSERT_TRUE(o.stack) << o.errors();
   EXPECT_TRUE(o.service("web").depends_on.empty());
 }
 
 TEST(NormalizeProfiles, InvalidProfileName) {
-  auto o = run("services:\n  a:\n    image: x\n    profiles: ['bad name']\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    profiles: ['bad name']\n");
   EXPECT_EQ(o.errors(), "stack.yaml:4:16: services.a.profiles[0]: 'bad name' is not a valid profile name");
 }
 
 TEST(NormalizeService, ServicesSortedByName) {
-  auto o = run("services:\n  zeta: {image: a}\n  alpha: {image: b}\n  mid: {image: c}\n");
+  auto o = normalize_yaml("services:\n  zeta: {image: a}\n  alpha: {image: b}\n  mid: {image: c}\n");
   ASSERT_TRUE(o.stack) << o.errors();
   ASSERT_EQ(o.stack->services.size(), 3u);
   EXPECT_EQ(o.stack->services[0].name, "alpha");
@@ -341,7 +341,7 @@ TEST(NormalizeService, ServicesSortedByName) {
 }
 
 TEST(NormalizeService, ErrorsAcrossServicesAreAllReported) {
-  auto o = run("services:\n  a:\n    image: x\n    scale: many\n  b:\n    image: y\n    init: 3\n");
+  auto o = normalize_yaml("services:\n  a:\n    image: x\n    scale: many\n  b:\n    image: y\n    init: 3\n");
   EXPECT_EQ(o.diags.size(), 2u) << o.errors();
 }
 

@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/addresses.hpp"
+
 namespace stack::util {
 namespace {
 
 using ::testing::HasSubstr;
 
-Subnet subnet(const char* text) { return *Subnet::parse(text); }
+using ::stack::test::subnet;
 
 TEST(Ipv4, ParsesAndFormatsDottedQuads) {
   auto address = Ipv4::parse("10.231.1.7");

@@ -1,0 +1,12 @@
+// Address literals for tests, one definition for every suite: ip("10.0.0.1"), subnet("10.0.0.0/24").
+// The text must be valid: a typo fails the test where it is used.
+#pragma once
+
+#include "util/ip.hpp"
+
+namespace stack::test {
+
+inline util::Ipv4 ip(const char* text) { return *util::Ipv4::parse(text); }
+inline util::Subnet subnet(const char* text) { return *util::Subnet::parse(text); }
+
+}  // namespace stack::test
