@@ -98,9 +98,11 @@ void add_namespaces(Context& ctx, const spec::Service& s, json& pod) {
       ctx.warnings.add(Context::path(s, key), "dropped: '" + mode->target + "' runs in a pod of its own");
   }
   if (s.uts.kind == Kind::host) ctx.warnings.add(Context::path(s, "uts"), "dropped: a pod has no host UTS namespace");
-  for (const spec::VolumesFrom& from : s.volumes_from)
+  for (const spec::VolumesFrom& from : s.volumes_from) {
+    const std::string source = from.container.empty() ? from.service : "container:" + from.container;
     ctx.warnings.add(Context::path(s, "volumes_from"),
-                     "'" + from.service + "' dropped: its volumes belong to a pod of its own; name them in volumes");
+                     "'" + source + "' dropped: its volumes belong to a pod of its own; name them in volumes");
+  }
 }
 
 // Host-level knobs that a pod spec has no field for.

@@ -154,12 +154,39 @@ bool mounts_itself(const spec::Service& service, const std::string& target) {
          std::any_of(service.configs.begin(), service.configs.end(), at);
 }
 
+// volumes_from: container:NAME, any container of this state root: its volumes and binds as its
+// runtime config has them. Not its tmpfs, nor the secrets, configs and etc files that stack made
+// for it (under the projects directory): those are that container's own, as in docker.
+Result<void> inherit_from_container(Creation& c, const spec::VolumesFrom& from, const std::string& key,
+                                    std::set<std::string>& taken) {
+  auto config = c.impl.runtime.config(from.container);
+  if (!config) {
+    if (config.error().code() == Errc::not_found || config.error().code() == Errc::invalid_argument) {
+      return Error(Errc::not_found, key + "no container '" + from.container + "'");
+    }
+    return std::move(config).error().context(key + "container '" + from.container + "'");
+  }
+  const std::string made_by_stack = util::StateRoot(c.impl.options.root).projects() + "/";
+  for (const runtime::MountConfig& m : config->container.mounts) {
+    if (m.type == runtime::MountType::tmpfs || m.source.starts_with(made_by_stack)) continue;
+    if (mounts_itself(c.service, m.destination) || !taken.insert(m.destination).second) continue;
+    runtime::MountConfig mount = m;
+    mount.read_only = from.read_only.value_or(m.read_only);
+    c.p.inherited_mounts.push_back(std::move(mount));
+  }
+  return util::ok();
+}
+
 // volumes_from: the volumes and binds of the source service's first container (its anonymous
 // volumes too: the "data container" pattern); tmpfs is not copied, as in docker.
 Result<void> step_volumes_from(Creation& c) {
   std::set<std::string> taken;
   for (const spec::VolumesFrom& from : c.service.volumes_from) {
     const std::string key = "services." + c.service.name + ".volumes_from: ";
+    if (!from.container.empty()) {
+      STACK_TRY(inherit_from_container(c, from, key, taken));
+      continue;
+    }
     const spec::Service* source = c.stack.find_service(from.service);
     if (source == nullptr) return Error(Errc::internal, key + "no service '" + from.service + "'");
     DesiredService d{source->name, "", 1, source->container_name};

@@ -169,10 +169,12 @@ struct Link {
   Location location;  // the list item
 };
 
-// volumes_from: SERVICE[:ro|:rw]. The service's containers mount the volumes and binds of the
-// named service's first container (tmpfs is not copied, as in docker); a dependency too.
+// volumes_from: SERVICE[:ro|:rw] or container:NAME[:ro|:rw]. The service's containers mount the
+// volumes and binds of the named service's first container (a dependency too) or of the named
+// container, which need not belong to the project (tmpfs is not copied, as in docker).
 struct VolumesFrom {
-  std::string service;
+  std::string service;    // empty for container:NAME
+  std::string container;  // container:NAME, looked up when the service's containers are made
   std::optional<bool> read_only;  // unset: as the source mounts them; :ro true, :rw false
   Location location;              // the list item
 };

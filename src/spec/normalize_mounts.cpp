@@ -270,28 +270,30 @@ void read_tmpfs(ServiceDraft& d, const Node& v, const std::string& p) {
   for (size_t i = 0; i < v.items.size(); ++i) read_tmpfs_entry(d, v.items[i], index_path(p, i));
 }
 
-// volumes_from: ["data", "data:ro"]. container:NAME names a container outside the project, which
-// stack does not look up. Whether the service exists is validate's question (the implied
-// depends_on entry carries the item's location).
+// volumes_from: ["data", "data:ro", "container:backup:ro"]. container:NAME names a container
+// that need not belong to the project, looked up when a container is made. Whether a service
+// exists is validate's question (the implied depends_on entry carries the item's location).
 void read_volumes_from(ServiceDraft& d, const Node& v, const std::string& p) {
   auto list = read_string_list(v, p, *d.diags);
   if (!list) return;
+  constexpr std::string_view kContainer = "container:";
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string& text = (*list)[i];
     const std::string at = index_path(p, i);
-    if (text.starts_with("container:")) {
-      d.error(v.items[i], at, "not supported yet: container:NAME (only services of the project)");
-      continue;
-    }
-    const size_t colon = text.find(':');
-    VolumesFrom from{text.substr(0, colon), std::nullopt, location_of(v.items[i], at)};
-    const std::string mode = colon == std::string::npos ? "" : text.substr(colon + 1);
+    const bool of_container = text.starts_with(kContainer);
+    const std::string rest = of_container ? text.substr(kContainer.size()) : text;
+    const size_t colon = rest.find(':');
+    VolumesFrom from;
+    (of_container ? from.container : from.service) = rest.substr(0, colon);
+    from.location = location_of(v.items[i], at);
+    const std::string mode = colon == std::string::npos ? "" : rest.substr(colon + 1);
     if (mode == "ro" || mode == "rw") from.read_only = mode == "ro";
-    if (from.service.empty() || (colon != std::string::npos && !from.read_only)) {
-      d.error(v.items[i], at, "'" + text + "' is not SERVICE, SERVICE:ro or SERVICE:rw");
+    if (rest.substr(0, colon).empty() || (colon != std::string::npos && !from.read_only)) {
+      d.error(v.items[i], at,
+              "'" + text + "' is not SERVICE or container:NAME, optionally followed by :ro or :rw");
       continue;
     }
-    if (from.service == d.service.name) {
+    if (!of_container && from.service == d.service.name) {
       d.error(v.items[i], at, "a service cannot take its own volumes");
       continue;
     }

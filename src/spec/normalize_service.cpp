@@ -323,7 +323,9 @@ void finish(ServiceDraft& d) {
       s.depends_on.push_back(Dependency{service, Condition::service_started, true, restart, at});
   };
   for (const Link& link : s.links) implied(link.service, true, link.location);
-  for (const VolumesFrom& from : s.volumes_from) implied(from.service, false, from.location);
+  for (const VolumesFrom& from : s.volumes_from) {
+    if (!from.service.empty()) implied(from.service, false, from.location);
+  }
   std::sort(s.depends_on.begin(), s.depends_on.end(),
             [](const Dependency& a, const Dependency& b) { return a.service < b.service; });
 }

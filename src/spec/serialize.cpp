@@ -391,8 +391,10 @@ json to_json(const Service& service) {
   }
   if (!service.volumes_from.empty()) {
     json& from = j["volumes_from"] = json::array();
-    for (const VolumesFrom& f : service.volumes_from)
-      from.push_back(f.service + (f.read_only ? (*f.read_only ? ":ro" : ":rw") : ""));
+    for (const VolumesFrom& f : service.volumes_from) {
+      const std::string source = f.container.empty() ? f.service : "container:" + f.container;
+      from.push_back(source + (f.read_only ? (*f.read_only ? ":ro" : ":rw") : ""));
+    }
   }
   if (!service.secrets.empty()) j["secrets"] = file_mounts_json(service.secrets);
   if (!service.configs.empty()) j["configs"] = file_mounts_json(service.configs);

@@ -181,6 +181,63 @@ TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
   EXPECT_EQ(own.code, 0) << "the service's own bind at /own wins over the source's volume";
 }
 
+// volumes_from: container:NAME, a container of another project in the same root: its volumes and
+// binds, read-only as asked, but not the secret that stack wrote for it. A name that no container
+// has fails `up` with one line.
+TEST_F(ComposeCoverage, VolumesFromAContainerOfAnotherProject) {
+  begin(9);
+  const std::string other = project_ + "o";
+  const std::string other_file = root_ / "other.yaml";
+  std::filesystem::create_directories(root_ / "kept");
+  ASSERT_TRUE(test::write_text(root_ / "kept/f", "kept\n"));
+  ASSERT_TRUE(test::write_text(root_ / "token.txt", "s3cret\n"));
+  ASSERT_TRUE(test::write_text(other_file,
+                               "services:\n"
+                               "  keeper:\n"
+                               "    image: busybox\n"
+                               "    command: [\"sleep\", \"600\"]\n"
+                               "    network_mode: none\n"
+                               "    volumes: [/anon, \"./kept:/kept\"]\n"
+                               "    secrets: [token]\n"
+                               "secrets:\n"
+                               "  token:\n"
+                               "    file: ./token.txt\n"));
+  auto in_other = [&](const std::string& args) {
+    return sh(std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + other + " -f " + other_file + " " +
+              args + " >/dev/null 2>&1; echo $?");
+  };
+  ASSERT_EQ(in_other("up -d"), "0\n");
+  ASSERT_EQ(in_other("exec -T keeper sh -c 'echo anon > /anon/f'"), "0\n");
+  write_stack(
+      "  reader:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes_from: [\"container:" + other + "-keeper-1:ro\"]\n");
+  Outcome up = stack("up -d");
+  EXPECT_EQ(up.code, 0) << up.err << up.out;
+  Outcome read = stack("exec -T reader cat /anon/f /kept/f");
+  EXPECT_EQ(read.out, "anon\nkept\n") << read.err;
+  Outcome write = stack("exec -T reader sh -c 'echo x > /anon/g'");
+  EXPECT_THAT(write.err, HasSubstr("Read-only file system"));
+  Outcome secret = stack("exec -T reader test -e /run/secrets/token");
+  EXPECT_NE(secret.code, 0) << "the other container's secret is its own";
+  Outcome config = stack("config");
+  EXPECT_THAT(config.out, HasSubstr("container:" + other + "-keeper-1:ro")) << config.out;
+
+  ASSERT_EQ(stack("down -t 0").code, 0);
+  write_stack(
+      "  reader:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes_from: [\"container:nope\"]\n");
+  Outcome lost = stack("up -d");
+  EXPECT_NE(lost.code, 0);
+  EXPECT_THAT(lost.err, HasSubstr("services.reader.volumes_from: no container 'nope'")) << lost.err;
+  ASSERT_EQ(stack("down -v -t 0").code, 0);  // its network first: the check below looks for prefix_
+  EXPECT_EQ(in_other("down -v -t 0"), "0\n");
+  expect_no_residue(other, prefix_);
+}
+
 // tty: PID 1 runs on a terminal of its own and its output is logged from it; stdin_open keeps
 // stdin open, so that a read waits (an interactive shell keeps running) instead of ending at once.
 TEST_F(ComposeCoverage, TtyAndStdinOpenKeepAShellWaiting) {

@@ -36,13 +36,33 @@ TEST(VolumesFrom, ServiceModesAndTheImpliedDependency) {
 
 TEST(VolumesFrom, BadEntriesAreRefusedAtTheirItem) {
   auto o = run_service("    volumes_from:\n"
-                       "      - \"container:old\"\n"
+                       "      - \"container:\"\n"
                        "      - \"data:rx\"\n"
-                       "      - a\n");
+                       "      - a\n"
+                       "      - \"container:old:rx\"\n");
+  const std::string shape = "is not SERVICE or container:NAME, optionally followed by :ro or :rw";
   EXPECT_EQ(o.errors(),
-            "stack.yaml:5:9: services.a.volumes_from[0]: not supported yet: container:NAME (only services of the project)\n"
-            "stack.yaml:6:9: services.a.volumes_from[1]: 'data:rx' is not SERVICE, SERVICE:ro or SERVICE:rw\n"
-            "stack.yaml:7:9: services.a.volumes_from[2]: a service cannot take its own volumes");
+            "stack.yaml:5:9: services.a.volumes_from[0]: 'container:' " + shape + "\n"
+            "stack.yaml:6:9: services.a.volumes_from[1]: 'data:rx' " + shape + "\n"
+            "stack.yaml:7:9: services.a.volumes_from[2]: a service cannot take its own volumes\n"
+            "stack.yaml:8:9: services.a.volumes_from[3]: 'container:old:rx' " + shape);
+}
+
+// A container outside the project: no dependency (there is no service to wait for), and `config`
+// prints it back as written.
+TEST(VolumesFrom, AContainerOfAnotherProjectIsNamedNotDependedOn) {
+  auto o = run_service("    volumes_from: [\"container:backup-data-1:ro\", \"container:a\"]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  validate(*o.stack, o.diags);
+  EXPECT_EQ(o.errors(), "");
+  const Service& a = o.service();
+  ASSERT_EQ(a.volumes_from.size(), 2u);
+  EXPECT_EQ(a.volumes_from[0].container, "backup-data-1");
+  EXPECT_EQ(a.volumes_from[0].service, "");
+  EXPECT_EQ(a.volumes_from[0].read_only, true);
+  EXPECT_EQ(a.volumes_from[1].container, "a");  // a container may share the service's name
+  EXPECT_TRUE(a.depends_on.empty());
+  EXPECT_EQ(to_json(a)["volumes_from"], nlohmann::json({"container:backup-data-1:ro", "container:a"}));
 }
 
 TEST(VolumesFrom, AnUnknownServiceIsNamedAtTheItem) {
