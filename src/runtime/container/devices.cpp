@@ -6,7 +6,15 @@
 // tmpfs and vanish with it, and there is one mount for /dev instead of one per device. Access is
 // still decided by the devices cgroup (device_access.hpp), not by where the node came from. Host
 // devices the config names (compose `devices`) are made the same way, with the host node's numbers.
+//
+// A container that joins another's IPC namespace, or the host's, gets that container's /dev/shm
+// (or the host's) too, as docker gives it: POSIX shared memory (shm_open) lives there, SysV's in
+// the namespace itself.
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -16,9 +24,11 @@
 #include "runtime/container/mounts.hpp"
 #include "runtime/container/steps.hpp"
 #include "runtime/sys/file.hpp"
+#include "runtime/sys/process.hpp"
 
 namespace stack::runtime {
 
+using util::Errc;
 using util::Error;
 
 namespace {
@@ -80,7 +90,41 @@ Result<void> step_devpts(ChildContext& ctx) {
   return sys::symlink("pts/ptmx", dev_path(ctx, "ptmx"));
 }
 
+namespace {
+
+// The /dev/shm of the container whose IPC namespace this one joined: a clone of that mount, taken
+// inside its mount namespace (a bind mount cannot reach into another namespace), then attached
+// here. The namespace is the one of the target's process now, as join_path is.
+Result<void> share_joined_shm(ChildContext& ctx) {
+  std::string target_ns = ctx.config.ipc.join_path;  // /proc/<pid>/ns/ipc
+  const std::string suffix = "/ipc";
+  if (!target_ns.ends_with(suffix)) return Error(Errc::internal, "ipc join path '" + target_ns + "'");
+  target_ns.replace(target_ns.size() - suffix.size(), suffix.size(), "/mnt");
+  const std::string label = "the /dev/shm of the IPC namespace's container";
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd target, util::UniqueFd::open(target_ns, O_RDONLY | O_CLOEXEC));
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd own, util::UniqueFd::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
+  STACK_TRY(sys::setns(target.get(), CLONE_NEWNS).context(label));
+  const int tree = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, "/dev/shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+  const int err = errno;
+  // Back before anything else: every later step works in this container's namespace.
+  if (auto back = sys::setns(own.get(), CLONE_NEWNS); !back) return std::move(back).error().context(label);
+  if (tree < 0) return Error::from_errno("clone " + label, err);
+  util::UniqueFd tree_fd(tree);
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd at, sys::open_in_root(ctx.root, "/dev/shm", true, true));
+  if (::syscall(SYS_move_mount, tree_fd.get(), "", at.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0) {
+    return Error::from_errno("mount " + label);
+  }
+  return util::ok();
+}
+
+}  // namespace
+
 Result<void> step_shm(ChildContext& ctx) {
+  if (ctx.config.ipc.mode == ShareMode::join) return share_joined_shm(ctx);
+  // The host's IPC namespace comes with the host's /dev/shm (still this namespace's: before pivot_root).
+  if (ctx.config.ipc.mode == ShareMode::host) {
+    return mount_in_root(ctx.root, "/dev/shm", "the host's /dev/shm", "/dev/shm", "", MS_BIND | MS_REC, "", true);
+  }
   std::uint64_t size = ctx.config.shm_size ? ctx.config.shm_size : kDefaultShmSize;
   return mount_in_root(ctx.root, "/dev/shm", "shm", "shm", "tmpfs",
                        MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=" + std::to_string(size),

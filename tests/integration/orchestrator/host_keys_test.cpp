@@ -102,7 +102,11 @@ TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
       "    image: busybox\n"
       "    command: [\"sleep\", \"600\"]\n"
       "    uts: host\n"
-      "    pid: host\n");
+      "    pid: host\n"
+      "  i:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    ipc: host\n");
   Outcome up = stack("up -d");
   ASSERT_EQ(up.code, 0) << up.err;
   auto ns = [&](const std::string& service, const std::string& kind) {
@@ -113,6 +117,12 @@ TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
   EXPECT_EQ(ns("b", "ipc"), ns("a", "ipc"));
   EXPECT_EQ(ns("b", "pid"), ns("a", "pid"));
   EXPECT_NE(ns("b", "uts"), ns("a", "uts"));  // only what was asked is shared
+  // With the IPC namespace, a's /dev/shm: POSIX shared memory both ways; h's is its own.
+  ASSERT_EQ(stack("exec -T a sh -c 'echo from-a > /dev/shm/x'").code, 0);
+  EXPECT_EQ(stack("exec -T b cat /dev/shm/x").out, "from-a\n");
+  ASSERT_EQ(stack("exec -T b sh -c 'echo from-b > /dev/shm/y'").code, 0);
+  EXPECT_EQ(stack("exec -T a cat /dev/shm/y").out, "from-b\n");
+  EXPECT_NE(stack("exec -T h test -e /dev/shm/x").code, 0);
   // b sees a's sleep as PID 1 of their namespace.
   Outcome init = stack("exec -T b cat /proc/1/cmdline");
   EXPECT_EQ(init.out, std::string("sleep\0" "600\0", 10)) << init.err;
@@ -121,6 +131,11 @@ TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
   EXPECT_EQ(ns("h", "pid"), host_ns("pid"));
   EXPECT_EQ(ns("h", "uts"), host_ns("uts"));
   EXPECT_NE(ns("h", "ipc"), host_ns("ipc"));
+  EXPECT_EQ(ns("i", "ipc"), host_ns("ipc"));
+  const std::string host_shm = "/dev/shm/" + project_;  // the host's, with the host's IPC namespace
+  ASSERT_TRUE(test::write_text(host_shm, "from-host\n"));
+  EXPECT_EQ(stack("exec -T i cat " + host_shm).out, "from-host\n");
+  ::unlink(host_shm.c_str());
   char host_name[256] = {};
   ::gethostname(host_name, sizeof host_name);
   EXPECT_EQ(stack("exec -T h hostname").out, std::string(host_name) + "\n");
@@ -132,6 +147,9 @@ TEST_F(HostKeys, IpcAndPidOfAServiceAndTheHostsUtsAndPid) {
   restart = stack("restart b");
   ASSERT_EQ(restart.code, 0) << restart.err;
   EXPECT_EQ(ns("b", "pid"), ns("a", "pid"));
+  // and a's new /dev/shm.
+  ASSERT_EQ(stack("exec -T a sh -c 'echo again > /dev/shm/z'").code, 0);
+  EXPECT_EQ(stack("exec -T b cat /dev/shm/z").out, "again\n");
 }
 
 // attach: false keeps a service out of an attached `up`'s output; `up` still waits for it.
