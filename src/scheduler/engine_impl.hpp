@@ -70,6 +70,7 @@ class Engine::Impl {
   std::string etc_dir(const std::string& project, const std::string& name) const;
   std::string netns_path(const std::string& name) const;
   std::string volume_dir(const std::string& volume) const;
+  util::Result<std::string> container_using_volume(const std::string& volume);
 
   void report(const std::string& kind, const std::string& name, const std::string& status,
               bool done = true, bool failed = false);

@@ -264,7 +264,29 @@ Result<void> Engine::Impl::ensure_volumes(const spec::Stack& stack, ProjectState
   return util::ok();
 }
 
+// A container of this root, of any project, that mounts the volume (volumes_from: container:NAME
+// gives another project's containers a project's volumes): its name, or "".
+Result<std::string> Engine::Impl::container_using_volume(const std::string& volume) {
+  const std::string dir = volume_dir(volume);
+  STACK_ASSIGN_OR_RETURN(auto ids, runtime.list());
+  for (const std::string& id : ids) {
+    auto config = runtime.config(id);
+    if (!config) continue;  // being created or removed right now
+    for (const runtime::MountConfig& m : config->container.mounts) {
+      if (m.source == dir || m.source.starts_with(dir + "/")) return id;
+    }
+  }
+  return std::string();
+}
+
 Result<void> Engine::Impl::remove_volume(const std::string& name, ProjectState& state) {
+  // As docker keeps a volume in use: the project keeps it on record, and a later `down -v`, once
+  // that container is gone, removes it.
+  STACK_ASSIGN_OR_RETURN(std::string user, container_using_volume(name));
+  if (!user.empty()) {
+    report("Volume", name, "Kept: in use by container " + user);
+    return util::ok();
+  }
   std::error_code ec;
   fs::remove_all(util::StateRoot(options.root).volume(name), ec);
   if (ec) return Error(Errc::io, "volume " + name + ": " + ec.message());

@@ -182,8 +182,8 @@ TEST_F(ComposeCoverage, VolumesFromMountsTheSourcesVolumesAndBinds) {
 }
 
 // volumes_from: container:NAME, a container of another project in the same root: its volumes and
-// binds, read-only as asked, but not the secret that stack wrote for it. A name that no container
-// has fails `up` with one line.
+// binds, read-only as asked, but not the secret that stack wrote for it; its project's `down -v`
+// keeps a volume that is in use. A name that no container has fails `up` with one line.
 TEST_F(ComposeCoverage, VolumesFromAContainerOfAnotherProject) {
   begin(9);
   const std::string other = project_ + "o";
@@ -223,6 +223,12 @@ TEST_F(ComposeCoverage, VolumesFromAContainerOfAnotherProject) {
   EXPECT_NE(secret.code, 0) << "the other container's secret is its own";
   Outcome config = stack("config");
   EXPECT_THAT(config.out, HasSubstr("container:" + other + "-keeper-1:ro")) << config.out;
+  // `down -v` of the other project keeps the volume that reader mounts, as docker keeps a volume
+  // in use; a later `down -v` (below, once reader is gone) removes it.
+  const std::string kept = sh(std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + other + " -f " +
+                              other_file + " down -v -t 0 2>&1");
+  EXPECT_THAT(kept, HasSubstr("Kept: in use by container " + container("reader"))) << kept;
+  EXPECT_EQ(stack("exec -T reader cat /anon/f").out, "anon\n");
 
   ASSERT_EQ(stack("down -t 0").code, 0);
   write_stack(
