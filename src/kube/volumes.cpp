@@ -155,6 +155,8 @@ util::Result<void> add_volumes(Context& ctx, const spec::Service& s, json& conta
       add_memory_dir(volume, m.target, m.tmpfs_size, out);
       if (m.tmpfs_mode)
         ctx.warnings.add(mount_path(s, m), "mode dropped: an emptyDir's mode is the kubelet's");
+      if (!m.tmpfs_options.empty())
+        ctx.warnings.add(mount_path(s, m), "options dropped: an emptyDir has no mount options");
     }
   }
   if (s.shm_size) add_memory_dir("shm", "/dev/shm", s.shm_size, out);

@@ -89,6 +89,9 @@ Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, c
         c.type = runtime::MountType::tmpfs;
         c.tmpfs_size = static_cast<uint64_t>(m.tmpfs_size.value_or(0));
         if (m.tmpfs_mode) c.tmpfs_mode = *m.tmpfs_mode;
+        // docker's default for a tmpfs is noexec (besides the runtime's nosuid,nodev); `exec` undoes it.
+        c.tmpfs_options = {"noexec"};
+        c.tmpfs_options.insert(c.tmpfs_options.end(), m.tmpfs_options.begin(), m.tmpfs_options.end());
         break;
     }
     out.push_back(std::move(c));

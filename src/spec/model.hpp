@@ -48,6 +48,7 @@ struct Mount {
   std::string subpath;                 // volume: a relative path inside it, mounted instead of its root
   std::optional<int64_t> tmpfs_size;   // tmpfs: bytes
   std::optional<uint32_t> tmpfs_mode;  // tmpfs: octal mode
+  std::vector<std::string> tmpfs_options;  // tmpfs: mount options besides size and mode (noexec, uid=1000), in order
   bool operator==(const Mount&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
 #include "util/bytes.hpp"
+#include "util/tmpfs_options.hpp"
 
 namespace stack::spec {
 
@@ -156,12 +157,28 @@ void read_volume_options(ServiceDraft& d, const Node& v, const std::string& at, 
   }
 }
 
+// Mount option words of a tmpfs (util/tmpfs_options.hpp): kept in order when every one is good.
+void check_tmpfs_words(ServiceDraft& d, const Node& at_node, const std::string& at, std::vector<std::string> words,
+                       Mount& m) {
+  if (auto checked = util::tmpfs_mount_options(words); !checked) {
+    d.error(at_node, at, checked.error().message());
+    return;
+  }
+  m.tmpfs_options = std::move(words);
+}
+
+// `options` is stack's own key (a list of the words that the short syntax takes after size= and
+// mode=): what `stack config` prints for them, so that its output reads back.
 void read_tmpfs_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {
-  static constexpr std::string_view kKeys[] = {"size", "mode"};
+  static constexpr std::string_view kKeys[] = {"size", "mode", "options"};
   if (!expect_mapping(v, at, *d.diags)) return;
   check_keys(v, at, kKeys, *d.diags);
   if (const Node* n = v.find("size")) m.tmpfs_size = read_bytes(*n, join_path(at, "size"), *d.diags);
   if (const Node* n = v.find("mode")) m.tmpfs_mode = parse_mode(*n, join_path(at, "mode"), *d.diags);
+  if (const Node* n = v.find("options")) {
+    const std::string path = join_path(at, "options");
+    if (auto words = read_string_list(*n, path, *d.diags)) check_tmpfs_words(d, *n, path, std::move(*words), m);
+  }
 }
 
 bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, Mount& m) {
@@ -235,6 +252,7 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
   }
   m.target = clean_container_path(m.target);
   if (colon != std::string::npos) {
+    std::vector<std::string> words;
     for (const auto& opt : split(s->substr(colon + 1), ',')) {
       if (opt.rfind("size=", 0) == 0) {
         auto b = util::parse_bytes(opt.substr(5));
@@ -244,9 +262,10 @@ void read_tmpfs_entry(ServiceDraft& d, const Node& item, const std::string& at) 
         Node mode = Node::make_scalar(opt.substr(5), item.mark);
         m.tmpfs_mode = parse_mode(mode, at, *d.diags);
       } else {
-        d.error(item, at, "tmpfs option '" + opt + "' is not supported yet (size= and mode= are)");
+        words.push_back(opt);
       }
     }
+    check_tmpfs_words(d, item, at, std::move(words), m);
   }
   if (d.diags->size() == before) add_mount(d, d.tmpfs_mounts, std::move(m), item, at);
 }

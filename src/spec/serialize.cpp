@@ -81,6 +81,7 @@ json mount_json(const Mount& mount) {
       json tmpfs = json::object();
       if (mount.tmpfs_size) tmpfs["size"] = bytes(*mount.tmpfs_size);
       if (mount.tmpfs_mode) tmpfs["mode"] = *mount.tmpfs_mode;
+      if (!mount.tmpfs_options.empty()) tmpfs["options"] = mount.tmpfs_options;
       if (!tmpfs.empty()) j["tmpfs"] = tmpfs;
       break;
     }

@@ -51,6 +51,7 @@ struct MountConfig {
   bool read_only = false;
   std::uint64_t tmpfs_size = 0;  // bytes; 0: the kernel's default (half of RAM)
   std::uint32_t tmpfs_mode = 01777;
+  std::vector<std::string> tmpfs_options;  // util/tmpfs_options.hpp words, applied after nosuid,nodev
 };
 
 // Host files bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf when set.

@@ -10,6 +10,7 @@
 
 #include "runtime/container/steps.hpp"
 #include "runtime/sys/file.hpp"
+#include "util/tmpfs_options.hpp"
 
 namespace stack::runtime {
 
@@ -43,8 +44,10 @@ Result<void> mount_one(const std::string& root, const MountConfig& m) {
       return std::string(b);
     }();
     if (m.tmpfs_size > 0) data += ",size=" + std::to_string(m.tmpfs_size);
-    unsigned long flags = MS_NOSUID | MS_NODEV | (m.read_only ? MS_RDONLY : 0);
-    return mount_in_root(root, m.destination, what, "tmpfs", "tmpfs", flags, data, true);
+    STACK_ASSIGN_OR_RETURN(util::TmpfsMountOptions options,
+                           util::tmpfs_mount_options(m.tmpfs_options, MS_NOSUID | MS_NODEV | (m.read_only ? MS_RDONLY : 0)));
+    if (!options.data.empty()) data += "," + options.data;
+    return mount_in_root(root, m.destination, what, "tmpfs", "tmpfs", options.flags, data, true);
   }
   auto kind = sys::path_kind(m.source);
   if (kind == sys::PathKind::missing) {

@@ -244,6 +244,33 @@ TEST_F(ComposeCoverage, VolumesFromAContainerOfAnotherProject) {
   expect_no_residue(other, prefix_);
 }
 
+// tmpfs mount options as docker takes them: noexec by default (with nosuid and nodev), `exec`
+// undoes it, uid= owns the root of the file system.
+TEST_F(ComposeCoverage, TmpfsMountOptionsReachTheMount) {
+  begin(10);
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    tmpfs: [/scratch, \"/run/app:exec,uid=1000,size=1m\"]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  auto options_of = [&](const std::string& path) {
+    Outcome r = stack("exec -T app sh -c \"grep ' " + path + " ' /proc/mounts | cut -d' ' -f4\"");
+    return r.out;
+  };
+  const std::string scratch = options_of("/scratch"), run = options_of("/run/app");
+  EXPECT_THAT(scratch, HasSubstr("nosuid,nodev,noexec")) << scratch;
+  EXPECT_THAT(run, HasSubstr("nosuid,nodev")) << run;
+  EXPECT_THAT(run, Not(HasSubstr("noexec"))) << run;
+  EXPECT_THAT(run, HasSubstr("uid=1000")) << run;
+  Outcome run_script = stack("exec -T app sh -c 'printf \"#!/bin/sh\\necho ran\\n\" > /run/app/s && chmod +x /run/app/s && /run/app/s'");
+  EXPECT_EQ(run_script.out, "ran\n") << run_script.err;
+  Outcome blocked = stack("exec -T app sh -c 'cp /run/app/s /scratch/s && /scratch/s'");
+  EXPECT_NE(blocked.code, 0);
+  EXPECT_THAT(blocked.err, HasSubstr("Permission denied"));
+}
+
 // tty: PID 1 runs on a terminal of its own and its output is logged from it; stdin_open keeps
 // stdin open, so that a read waits (an interactive shell keeps running) instead of ending at once.
 TEST_F(ComposeCoverage, TtyAndStdinOpenKeepAShellWaiting) {

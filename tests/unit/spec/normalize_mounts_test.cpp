@@ -4,6 +4,7 @@
 
 #include "spec/normalize.hpp"
 #include "spec/reader.hpp"
+#include "spec/serialize.hpp"
 #include "unit/spec/normalize_fixture.hpp"
 
 namespace stack::spec {
@@ -104,11 +105,30 @@ TEST(NormalizeTmpfs, StringAndList) {
 }
 
 TEST(NormalizeTmpfs, Errors) {
-  auto o = run_service("    tmpfs: ['tmp', '/t:noexec', '/u:mode=999']\n");
+  auto o = run_service("    tmpfs: ['tmp', '/t:noexeq', '/u:mode=999', '/v:uid=ann']\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:4:13: services.a.tmpfs[0]: \"tmp\": target must be an absolute path\n"
-            "stack.yaml:4:20: services.a.tmpfs[1]: tmpfs option 'noexec' is not supported yet (size= and mode= are)\n"
-            "stack.yaml:4:33: services.a.tmpfs[2]: \"999\" is not a valid octal mode");
+            "stack.yaml:4:20: services.a.tmpfs[1]: 'noexeq' is not a tmpfs mount option\n"
+            "stack.yaml:4:33: services.a.tmpfs[2]: \"999\" is not a valid octal mode\n"
+            "stack.yaml:4:48: services.a.tmpfs[3]: tmpfs option 'uid=ann': uid must be a number");
+}
+
+// Mount options besides size= and mode=, as docker's --tmpfs takes them: kept in order (a later
+// word wins when mounted), printed by `config` under tmpfs.options, which the long syntax reads back.
+TEST(NormalizeTmpfs, MountOptionsAreKeptAndReadBack) {
+  auto o = run_service("    tmpfs: ['/run:rw,exec,size=1m,uid=1000,nr_inodes=1k']\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Mount& m = o.service().mounts.at(0);
+  EXPECT_EQ(m.tmpfs_size, 1LL << 20);
+  EXPECT_EQ(m.tmpfs_options, (std::vector<std::string>{"rw", "exec", "uid=1000", "nr_inodes=1k"}));
+  auto long_form = run_service("    volumes:\n"
+                               "      - {type: tmpfs, target: /run, tmpfs: {size: 1m, options: [rw, exec, uid=1000, nr_inodes=1k]}}\n");
+  ASSERT_TRUE(long_form.stack) << long_form.errors();
+  EXPECT_EQ(to_json(long_form.service())["volumes"], to_json(o.service())["volumes"]);
+  EXPECT_EQ(to_json(o.service())["volumes"][0]["tmpfs"]["options"],
+            nlohmann::json({"rw", "exec", "uid=1000", "nr_inodes=1k"}));
+  auto bad = run_service("    volumes:\n      - {type: tmpfs, target: /run, tmpfs: {options: [shared]}}\n");
+  EXPECT_EQ(bad.errors(), "stack.yaml:5:54: services.a.volumes[0].tmpfs.options: 'shared' is not a tmpfs mount option");
 }
 
 TEST(NormalizeTopLevelVolumes, NamesAndExternal) {
