@@ -117,6 +117,8 @@ void add_host_knobs(Context& ctx, const spec::Service& s) {
     ctx.warnings.add(Context::path(s, "mem_swappiness"), "dropped: swap is the node's setting");
   if (s.resources.oom_kill_disable)
     ctx.warnings.add(Context::path(s, "oom_kill_disable"), "dropped: a pod cannot disable the OOM killer");
+  if (s.resources.cpu_rt_runtime || s.resources.cpu_rt_period)
+    ctx.warnings.add(Context::path(s, "cpu_rt_runtime"), "dropped: a pod has no real-time CPU time (cgroup v2 nodes have none)");
 }
 
 void add_lifecycle(Context& ctx, const spec::Service& s, json& pod) {

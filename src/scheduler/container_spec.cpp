@@ -40,6 +40,8 @@ Result<runtime::cgroup::Limits> limits(const spec::Resources& r, const Placement
   }
   if (r.cpu_quota) l.cpu_quota_us = r.cpu_quota;
   if (r.cpu_period) l.cpu_period_us = r.cpu_period;
+  l.cpu_rt_runtime_us = r.cpu_rt_runtime;
+  l.cpu_rt_period_us = r.cpu_rt_period;
   if (r.cpu_shares) l.cpu_shares = static_cast<uint64_t>(*r.cpu_shares);
   l.cpuset_cpus = r.cpuset;
   l.memory_swappiness = r.memory_swappiness;

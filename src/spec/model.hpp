@@ -124,6 +124,8 @@ struct Resources {
   std::optional<int64_t> cpu_shares;
   std::optional<int64_t> cpu_quota;         // microseconds
   std::optional<int64_t> cpu_period;        // microseconds
+  std::optional<int64_t> cpu_rt_runtime;    // microseconds of real-time per cpu_rt_period
+  std::optional<int64_t> cpu_rt_period;     // microseconds
   std::optional<std::string> cpuset;        // "0-1,3"
   std::optional<double> reservation_cpus;
   std::optional<int64_t> memory_swappiness;  // 0..100 (cgroup v1; v2 has none, as docker ignores it)

@@ -39,6 +39,8 @@ struct ServiceDraft {
   std::optional<Sourced<int64_t>> mem_limit, mem_reservation;
   std::optional<Sourced<double>> cpus;
   std::optional<Sourced<int64_t>> pids_limit;
+  const Node* rt_runtime_node = nullptr;  // cpu_rt_runtime, checked against cpu_rt_period at the end
+  std::string rt_runtime_path;
   std::optional<Sourced<int64_t>> deploy_memory, deploy_mem_reservation, deploy_pids;
   std::optional<Sourced<double>> deploy_cpus;
   const Node* networks_node = nullptr;      // networks: given

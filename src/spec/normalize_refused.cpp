@@ -21,8 +21,6 @@ constexpr std::array kRefusals{
     Refusal{"cgroup_parent", true, "containers live under the project's cgroup (stack/<project>)"},
     Refusal{"cpu_count", false, "a Windows setting"},
     Refusal{"cpu_percent", false, "a Windows setting"},
-    Refusal{"cpu_rt_period", true, "the cgroup module has no real-time CPU limits"},
-    Refusal{"cpu_rt_runtime", true, "the cgroup module has no real-time CPU limits"},
     Refusal{"credential_spec", false, "a Windows (gMSA) setting"},
     Refusal{"develop", true, "'watch' (sync and rebuild on change) is not implemented"},
     Refusal{"external_links", true, "containers of other projects are not looked up"},

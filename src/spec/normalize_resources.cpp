@@ -60,6 +60,22 @@ void read_cpuset(ServiceDraft& d, const Node& v, const std::string& p) {
   d.service.resources.cpuset = *s;
 }
 
+// cpu_rt_runtime and cpu_rt_period: microseconds as an integer, or a duration ("400ms"), as compose
+// takes them; at most one second, the kernel's bound for both.
+std::optional<int64_t> read_rt_microseconds(const Node& v, const std::string& p, Diagnostics& diags, int64_t min) {
+  const bool integer = v.is_scalar() && !v.scalar.empty() &&
+                       std::all_of(v.scalar.begin(), v.scalar.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (integer) return read_int(v, p, diags, min, 1000000);
+  auto d = read_duration(v, p, diags);
+  if (!d) return std::nullopt;
+  const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(*d).count();
+  if (us < min || us > 1000000) {
+    diags.error(v, p, v.scalar + " is out of range (" + std::to_string(min) + "us to 1s)");
+    return std::nullopt;
+  }
+  return us;
+}
+
 }  // namespace
 
 void read_resource_key(ServiceDraft& d, const Node& v, const std::string& p) {
@@ -87,6 +103,14 @@ void read_resource_key(ServiceDraft& d, const Node& v, const std::string& p) {
     auto i = read_int(v, p, diags, 0, 1000000);
     if (i && *i > 0 && *i < 1000) d.error(v, p, "must be between 1000 (1 ms) and 1000000 (1 s)");
     else if (i && *i != 0) r.cpu_period = *i;
+  } else if (key == "cpu_rt_runtime") {
+    if (auto us = read_rt_microseconds(v, p, diags, 0)) {
+      r.cpu_rt_runtime = *us;
+      d.rt_runtime_node = &v;
+      d.rt_runtime_path = p;
+    }
+  } else if (key == "cpu_rt_period") {
+    if (auto us = read_rt_microseconds(v, p, diags, 1)) r.cpu_rt_period = *us;
   } else if (key == "cpuset") {
     read_cpuset(d, v, p);
   } else if (key == "pids_limit") {
@@ -223,6 +247,10 @@ std::optional<T> settle(ServiceDraft& d, const std::optional<Sourced<T>>& top, c
 
 void finish_resources(ServiceDraft& d) {
   Resources& r = d.service.resources;
+  if (r.cpu_rt_runtime && *r.cpu_rt_runtime > r.cpu_rt_period.value_or(1000000)) {
+    d.error(*d.rt_runtime_node, d.rt_runtime_path,
+            "must not exceed cpu_rt_period (" + std::to_string(r.cpu_rt_period.value_or(1000000)) + " microseconds)");
+  }
   r.memory = settle(d, d.mem_limit, "mem_limit", d.deploy_memory,
                     "deploy.resources.limits.memory", true);
   r.memory_reservation = settle(d, d.mem_reservation, "mem_reservation", d.deploy_mem_reservation,

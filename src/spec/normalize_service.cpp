@@ -202,6 +202,8 @@ constexpr std::array kHandlers{
     KeyEntry{"cpu_shares", read_resource_key},
     KeyEntry{"cpu_quota", read_resource_key},
     KeyEntry{"cpu_period", read_resource_key},
+    KeyEntry{"cpu_rt_runtime", read_resource_key},
+    KeyEntry{"cpu_rt_period", read_resource_key},
     KeyEntry{"cpuset", read_resource_key},
     KeyEntry{"pids_limit", read_resource_key},
     KeyEntry{"blkio_config", read_blkio},

@@ -220,6 +220,8 @@ void put_resources(json& j, const Service& service) {
   if (r.cpu_shares) j["cpu_shares"] = *r.cpu_shares;
   if (r.cpu_quota) j["cpu_quota"] = *r.cpu_quota;
   if (r.cpu_period) j["cpu_period"] = *r.cpu_period;
+  if (r.cpu_rt_runtime) j["cpu_rt_runtime"] = *r.cpu_rt_runtime;
+  if (r.cpu_rt_period) j["cpu_rt_period"] = *r.cpu_rt_period;
   if (r.cpuset) j["cpuset"] = *r.cpuset;
   if (r.memory_swappiness) j["mem_swappiness"] = *r.memory_swappiness;
   put_true(j, "oom_kill_disable", r.oom_kill_disable);

@@ -3,8 +3,10 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "runtime/cgroup/cgroupfs.hpp"
+#include "runtime/cgroup/rt_budget.hpp"
 #include "runtime/cgroup/settings.hpp"
 #include "runtime/cgroup/writer.hpp"
 
@@ -113,8 +115,22 @@ Result<Applied> V1Manager::create(const Limits& limits) {
     made.insert(made.end(), r->begin(), r->end());
   }
   auto init = init_cpuset();
-  auto notes = init ? apply(limits) : Result<std::vector<std::string>>(std::move(init).error());
+  if (!init) {
+    fs::remove_dirs(made);
+    return error(std::move(init).error());
+  }
+  // Real-time time: the ancestors' budgets first, all under the budgets' lock (rt_budget.hpp).
+  std::optional<util::FileLock> rt_lock;
+  const std::string cpu_root = controllers_.count("cpu") ? controllers_.at("cpu") : "";
+  auto notes = [&]() -> Result<std::vector<std::string>> {
+    if (limits.cpu_rt_runtime_us && !cpu_root.empty()) {
+      STACK_ASSIGN_OR_RETURN(rt_lock, detail::lock_rt_budgets(cpu_root));
+      STACK_TRY(detail::reserve_rt_budget(cpu_root, rel_, limits));
+    }
+    return apply(limits);
+  }();
   if (!notes) {
+    if (rt_lock) (void)detail::release_rt_budget(cpu_root, rel_);
     fs::remove_dirs(made);
     return error(std::move(notes).error());
   }
@@ -193,6 +209,11 @@ Result<bool> V1Manager::destroy() {
   // first, so that the cgroup goes at once. Best effort.
   if (auto it = controllers_.find("memory"); it != controllers_.end()) {
     (void)fs::write_file(it->second + "/" + rel_ + "/memory.force_empty", "0");
+  }
+  if (const std::string cpu_dir = dir_of("cpu"); !cpu_dir.empty() && detail::holds_rt_budget(cpu_dir)) {
+    const std::string cpu_root = controllers_.at("cpu");
+    STACK_ASSIGN_OR_RETURN(util::FileLock lock, detail::lock_rt_budgets(cpu_root));
+    if (auto released = detail::release_rt_budget(cpu_root, rel_); !released) return error(std::move(released).error());
   }
   auto r = detail::remove_tree(roots(), rel_);
   if (!r) return error(std::move(r).error());

@@ -95,6 +95,10 @@ Result<void> V2Manager::enable_controllers(const std::set<std::string>& controll
 
 Result<Applied> V2Manager::create(const Limits& limits) {
   if (auto valid = validate(limits); !valid) return error(std::move(valid).error());
+  if (limits.cpu_rt_runtime_us || limits.cpu_rt_period_us) {
+    return error(util::fail(util::Errc::unsupported,
+                            "cpu_rt_runtime and cpu_rt_period need cgroup v1: cgroup v2 has no real-time group scheduling"));
+  }
   std::vector<Setting> settings = settings_v2(limits);
   std::set<std::string> required;
   for (const auto& s : settings) required.insert(s.controller);

@@ -17,6 +17,9 @@ void cpu_settings_v1(const Limits& l, std::vector<Setting>& out) {
   if (l.cpu_period_us) out.push_back({"cpu", "cpu.cfs_period_us", std::to_string(*l.cpu_period_us)});
   if (l.cpu_quota_us) out.push_back({"cpu", "cpu.cfs_quota_us", std::to_string(*l.cpu_quota_us)});
   if (l.cpu_shares) out.push_back({"cpu", "cpu.shares", std::to_string(*l.cpu_shares)});
+  // Period before runtime, as for CFS; the parents' budgets are raised before (cgroup_v1.cpp).
+  if (l.cpu_rt_period_us) out.push_back({"cpu", "cpu.rt_period_us", std::to_string(*l.cpu_rt_period_us)});
+  if (l.cpu_rt_runtime_us) out.push_back({"cpu", "cpu.rt_runtime_us", std::to_string(*l.cpu_rt_runtime_us)});
   // cpuset.mems is not a user limit: the v1 writer copies it (and empty parents) from the parent.
   if (l.cpuset_cpus) out.push_back({"cpuset", "cpuset.cpus", *l.cpuset_cpus});
 }

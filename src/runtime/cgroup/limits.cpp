@@ -101,6 +101,12 @@ Result<void> validate(const Limits& l) {
   if (l.pids_max) v.range("pids_max", *l.pids_max, 1, kMax, true);
   if (l.cpu_quota_us) v.range("cpu_quota_us", *l.cpu_quota_us, 1000, kMax, true);
   if (l.cpu_period_us) v.range("cpu_period_us", *l.cpu_period_us, 1000, 1000000);
+  if (l.cpu_rt_period_us) v.range("cpu_rt_period_us", *l.cpu_rt_period_us, 1, 1000000);
+  if (l.cpu_rt_runtime_us) {
+    v.range("cpu_rt_runtime_us", *l.cpu_rt_runtime_us, 0, 1000000);
+    if (*l.cpu_rt_runtime_us > l.cpu_rt_period_us.value_or(kDefaultRtPeriodUs))
+      v.add("'cpu_rt_runtime_us' must not exceed 'cpu_rt_period_us' (default 1000000)");
+  }
   if (l.cpu_shares) v.range("cpu_shares", static_cast<int64_t>(std::min<uint64_t>(*l.cpu_shares, kMax)), 2, 262144);
   if (l.cpuset_cpus && !valid_cpu_list(*l.cpuset_cpus))
     v.add("'cpuset_cpus' '" + *l.cpuset_cpus + "' is not a cpu list such as '0-2,4'");

@@ -30,6 +30,10 @@ struct Limits {
   std::optional<int64_t> pids_max;                  // -1 unlimited
   std::optional<int64_t> cpu_quota_us;              // -1 unlimited
   std::optional<int64_t> cpu_period_us;
+  // Real-time (SCHED_FIFO/RR) time per period; v1 only, with CONFIG_RT_GROUP_SCHED. The parents'
+  // budgets are raised to what their children hold (cgroup_v1.cpp, rt_budget).
+  std::optional<int64_t> cpu_rt_runtime_us;
+  std::optional<int64_t> cpu_rt_period_us;
   std::optional<uint64_t> cpu_shares;  // docker shares, 2..262144
   std::optional<std::string> cpuset_cpus;  // "0-2,4"
   std::optional<uint16_t> blkio_weight;    // 10..1000
@@ -51,6 +55,8 @@ struct CpuQuota {
 };
 
 inline constexpr int64_t kDefaultCpuPeriodUs = 100000;
+// A new v1 cgroup's cpu.rt_period_us.
+inline constexpr int64_t kDefaultRtPeriodUs = 1000000;
 
 // docker --cpus: 1.5 -> {150000, 100000}. The kernel refuses quotas below 1 ms, so tiny values are
 // raised to 1000 us rather than rejected later by a write that the user cannot relate to.

@@ -47,6 +47,8 @@ json encode_limits(const cgroup::Limits& l) {
   if (l.oom_kill_disable) j["oom_kill_disable"] = true;
   put(j, "pids_max", l.pids_max);
   put(j, "cpu_quota_us", l.cpu_quota_us);
+  put(j, "cpu_rt_runtime_us", l.cpu_rt_runtime_us);
+  put(j, "cpu_rt_period_us", l.cpu_rt_period_us);
   put(j, "cpu_period_us", l.cpu_period_us);
   put(j, "cpu_shares", l.cpu_shares);
   put(j, "cpuset_cpus", l.cpuset_cpus);
@@ -67,6 +69,8 @@ cgroup::Limits decode_limits(const json& j) {
   l.oom_kill_disable = j.value("oom_kill_disable", false);
   take(j, "pids_max", l.pids_max);
   take(j, "cpu_quota_us", l.cpu_quota_us);
+  take(j, "cpu_rt_runtime_us", l.cpu_rt_runtime_us);
+  take(j, "cpu_rt_period_us", l.cpu_rt_period_us);
   take(j, "cpu_period_us", l.cpu_period_us);
   take(j, "cpu_shares", l.cpu_shares);
   take(j, "cpuset_cpus", l.cpuset_cpus);

@@ -46,6 +46,43 @@ TEST_F(Limits, ZeroMemoryAndPidsLimitsRunUnlimited) {
   EXPECT_EQ(sh.out, "ok\n") << sh.err;
 }
 
+// cpu_rt_runtime: the container's cgroup gets its real-time time, its parents a budget that holds
+// it, so that a SCHED_FIFO policy is allowed there (and not in a container without it); after
+// `down` the stack group holds no more than its remaining children (other tests may run one).
+TEST_F(Limits, RealTimeCpuTimeAllowsAFifoPolicyAndIsGivenBack) {
+  start(5);
+  write_stack(
+      "  rt:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    cpu_rt_runtime: 20ms\n"
+      "    cpu_rt_period: 100000\n"
+      "  plain:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  EXPECT_EQ(cgroup_file("cpu", container("rt"), "cpu.rt_runtime_us"), "20000");
+  EXPECT_EQ(cgroup_file("cpu", container("rt"), "cpu.rt_period_us"), "100000");
+  auto read = [](const std::string& dir) {
+    std::ifstream in("/sys/fs/cgroup/cpu/" + dir + "/cpu.rt_runtime_us");
+    long long v = -1;
+    in >> v;
+    return v;
+  };
+  EXPECT_EQ(read("stack/" + project_), 200000) << "20 ms per 100 ms is 200000 us per second";
+  EXPECT_GE(read("stack"), 200000);
+  auto pid_of = [&](const std::string& service) { return std::to_string(ps()[container(service)]["Pid"].get<int>()); };
+  EXPECT_EQ(sh("chrt -f -p 1 " + pid_of("rt") + " >/dev/null 2>&1; echo $?"), "0\n");
+  EXPECT_NE(sh("chrt -f -p 1 " + pid_of("plain") + " >/dev/null 2>&1; echo $?"), "0\n");
+  ASSERT_EQ(stack("down -t 0").code, 0);
+  long long held = 0;
+  for (const auto& child : std::filesystem::directory_iterator("/sys/fs/cgroup/cpu/stack")) {
+    if (child.is_directory()) held += read("stack/" + child.path().filename().string());
+  }
+  EXPECT_LE(read("stack"), held) << "the stack group keeps only what its children hold";
+}
+
 TEST_F(Limits, WhatTheRuntimeCannotHonourIsRefusedBeforeAnythingIsMade) {
   start(71);
   write_stack(

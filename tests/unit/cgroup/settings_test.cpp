@@ -50,6 +50,18 @@ TEST(SettingsV1, MemoryRows) {
                                           row("memory", "memory.soft_limit_in_bytes", "16777216")));
 }
 
+TEST(SettingsV1, RealTimeRowsPeriodFirst) {
+  Limits l;
+  l.cpu_rt_runtime_us = 20000;
+  l.cpu_rt_period_us = 100000;
+  EXPECT_THAT(settings_v1(l), ElementsAre(row("cpu", "cpu.rt_period_us", "100000"),
+                                          row("cpu", "cpu.rt_runtime_us", "20000")));
+  Limits over;
+  over.cpu_rt_runtime_us = 200000;
+  over.cpu_rt_period_us = 100000;
+  EXPECT_EQ(validate(over).error().message(), "limits: 'cpu_rt_runtime_us' must not exceed 'cpu_rt_period_us' (default 1000000)");
+}
+
 TEST(SettingsV1, UnlimitedSwapIsWrittenOnlyIfSwapAccountingExists) {
   Limits l;
   l.memory_bytes = 1 << 20;

@@ -86,6 +86,17 @@ TEST_F(V2ManagerTest, AControllerTheRootDoesNotOfferIsNamedAndNothingIsMade) {
   EXPECT_FALSE(tree_.exists(kRel));
 }
 
+TEST_F(V2ManagerTest, RealTimeCpuTimeIsRefusedAndNothingIsMade) {
+  lay_out("cpu memory\n", /*leaf=*/false);
+  Limits l;
+  l.cpu_rt_runtime_us = 10000;
+  auto applied = open()->create(l);
+  ASSERT_FALSE(applied);
+  EXPECT_EQ(applied.error().code(), util::Errc::unsupported);
+  EXPECT_THAT(applied.error().message(), HasSubstr("cgroup v2 has no real-time group scheduling"));
+  EXPECT_FALSE(tree_.exists(kRel));
+}
+
 TEST_F(V2ManagerTest, WithoutLimitsAnEmptyHierarchyStillWorksWithNotes) {
   tree_.file("cgroup.controllers", "");
   auto m = open();

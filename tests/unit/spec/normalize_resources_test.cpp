@@ -173,5 +173,22 @@ TEST(NormalizeUlimits, Errors) {
             "stack.yaml:8:14: services.a.ulimits.stack: \"big\" is not a valid integer");
 }
 
+// cpu_rt_runtime and cpu_rt_period: microseconds or a duration, at most a second, the runtime
+// within the period (1 s when not given), each error at its key.
+TEST(NormalizeResources, RealTimeCpuTime) {
+  auto o = run_service("    cpu_rt_runtime: 400ms\n    cpu_rt_period: 1000000\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service().resources.cpu_rt_runtime, 400000);
+  EXPECT_EQ(o.service().resources.cpu_rt_period, 1000000);
+  auto us = run_service("    cpu_rt_runtime: 95000\n    cpu_rt_period: 1400us\n");
+  EXPECT_EQ(us.errors(), "stack.yaml:4:21: services.a.cpu_rt_runtime: must not exceed cpu_rt_period (1400 microseconds)");
+  auto bad = run_service("    cpu_rt_runtime: 2s\n    cpu_rt_period: 0\n");
+  EXPECT_EQ(bad.errors(),
+            "stack.yaml:4:21: services.a.cpu_rt_runtime: 2s is out of range (0us to 1s)\n"
+            "stack.yaml:5:20: services.a.cpu_rt_period: 0 is out of range (1 to 1000000)");
+  auto alone = run_service("    cpu_rt_runtime: 1001000\n");
+  EXPECT_EQ(alone.errors(), "stack.yaml:4:21: services.a.cpu_rt_runtime: 1001000 is out of range (0 to 1000000)");
+}
+
 }  // namespace
 }  // namespace stack::spec
