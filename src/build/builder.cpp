@@ -171,7 +171,12 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
   if (ins.kind != Kind::copy && ins.kind != Kind::add) return util::ok();
   std::string name = kind_name(ins.kind);
   if (!ins.heredocs.empty()) return unsupported(name + " with a heredoc");
-  for (const char* flag : {"parents", "exclude", "checksum", "keep-git-dir"}) {
+  for (const auto& pattern : ins.excludes) {
+    if (auto rules = IgnoreRules::parse(pattern, "--exclude"); !rules) {
+      return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " --exclude=" + pattern + ": " + rules.error().message());
+    }
+  }
+  for (const char* flag : {"parents", "checksum", "keep-git-dir"}) {
     if (ins.flags.count(flag)) return unsupported(name + " --" + std::string(flag));
   }
   if (auto m = ins.flags.find("chmod"); m != ins.flags.end() && m->second.find('$') == std::string::npos) {

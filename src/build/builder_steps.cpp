@@ -279,6 +279,17 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   words.pop_back();
   req.sources = std::move(words);
   if (!req.dest.starts_with("/")) req.dest = working_dir(state) + "/" + req.dest;
+  if (!ins.excludes.empty()) {
+    std::string lines;
+    for (const std::string& pattern : ins.excludes) {
+      auto expanded = expand_word(pattern, vars, df_.escape);
+      if (!expanded) return at(std::move(expanded).error());
+      lines += *expanded + "\n";
+    }
+    auto rules = IgnoreRules::parse(lines, "--exclude");
+    if (!rules) return at(std::move(rules).error());
+    req.exclude = std::move(*rules);
+  }
 
   STACK_ASSIGN_OR_RETURN(std::vector<std::string> dirs, layer_dirs(state));
   RootfsView dest_view(dirs);

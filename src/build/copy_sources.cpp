@@ -60,16 +60,21 @@ class ViewTree final : public SourceTree {
   std::string label_;
 };
 
-// Every entry below dir (not dir itself), depth first, names sorted; excluded entries left out.
-void walk(const SourceTree& tree, const std::string& dir, const std::string& dest, std::vector<CopyItem>& out) {
+// Every entry below dir (not dir itself), depth first, names sorted; entries excluded by the tree's
+// ignore rules or by the instruction's --exclude (path relative to the source, `below`) left out.
+void walk(const SourceTree& tree, const IgnoreRules& exclude, const std::string& dir, const std::string& below,
+          const std::string& dest, std::vector<CopyItem>& out) {
   for (const std::string& name : tree.list(dir)) {
     std::string rel = join(dir, name);
-    bool skip = tree.excluded(rel);
+    std::string rel_below = join(below, name);
     auto e = tree.stat(rel);
     if (!e) continue;
-    if (skip && !(S_ISDIR(e->st.st_mode) && tree.has_exceptions())) continue;
+    const bool is_dir = S_ISDIR(e->st.st_mode);
+    bool skip = tree.excluded(rel) || exclude.excluded(rel_below);
+    bool exceptions = tree.has_exceptions() || exclude.has_exceptions();
+    if (skip && !(is_dir && exceptions)) continue;
     if (!skip) out.push_back({join(dest, name), *e, false});
-    if (S_ISDIR(e->st.st_mode)) walk(tree, rel, join(dest, name), out);
+    if (is_dir) walk(tree, exclude, rel, rel_below, join(dest, name), out);
   }
 }
 
@@ -168,9 +173,10 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
       auto e = tree.stat(m);
       if (!e) continue;
       if (S_ISDIR(e->st.st_mode)) {
-        walk(tree, m, dest, items);
+        walk(tree, req.exclude, m, "", dest, items);
         continue;
       }
+      if (req.exclude.excluded(base_name(m.empty() ? "." : m))) continue;
       bool extract = req.add && S_ISREG(e->st.st_mode) && is_tar_archive(e->host_path);
       std::string to = extract ? dest : (dir_dest ? join(dest, base_name(m.empty() ? "." : m)) : dest);
       items.push_back({to, *e, extract});

@@ -46,6 +46,9 @@ struct CopyRequest {
   std::vector<std::string> sources;  // as expanded from the instruction
   std::string dest;                  // absolute (WORKDIR applied), may end in "/"
   bool add = false;                  // ADD: local tar archives are extracted
+  // --exclude patterns (.dockerignore's syntax), matched against each path relative to the source
+  // it comes from: the directory's own paths below it, a file's name.
+  IgnoreRules exclude;
 };
 
 // dest_view resolves the destination through the stage's own symlinks.

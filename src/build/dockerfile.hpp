@@ -41,6 +41,7 @@ struct Instruction {
   std::string original;                      // the logical line as written (continuations joined)
   std::map<std::string, std::string> flags;  // "--from=x" -> {"from": "x"}; a bare "--link" -> "true"
   std::vector<std::string> mounts;           // RUN --mount values, in order (repeatable)
+  std::vector<std::string> excludes;         // COPY/ADD --exclude patterns, in order (repeatable)
   std::string args;                          // after keyword and flags, trimmed
   bool exec_form = false;                    // args was a JSON array of strings
   std::vector<std::string> exec;             // the array, when exec_form

@@ -183,6 +183,8 @@ class Parser {
       }
       if (name == "mount") {
         ins.mounts.push_back(value);
+      } else if (name == "exclude") {
+        ins.excludes.push_back(value);
       } else if (!ins.flags.emplace(name, value).second) {
         return error(ins.line, col, "flag --" + name + " given twice");
       }

@@ -230,6 +230,29 @@ TEST_F(BuildTest, RunMountsCacheAndTmpfs) {
   EXPECT_EQ(read_view(view("bld-mount:1"), "seen"), "2\n");
 }
 
+// COPY --exclude (repeatable, variables expanded): what it names stays out of the layer, below
+// the source it applies to; a changed excluded file does not invalidate the step.
+TEST_F(BuildTest, CopyExcludeKeepsMatchingPathsOut) {
+  write("app/main.sh", "echo main\n");
+  write("app/debug.log", "noise\n");
+  write("app/cache/blob", "big\n");
+  write("app/lib/util.sh", "echo util\n");
+  write("app/lib/trace.log", "noise\n");
+  write("Dockerfile",
+        "FROM scratch\n"
+        "ARG SKIP=cache\n"
+        "COPY --exclude=*.log --exclude=$SKIP --exclude=**/trace.log app/ /app/\n");
+  std::string first = built_id(build("-t bld-exclude:1"));
+  RootfsView v = view("bld-exclude:1");
+  EXPECT_EQ(read_view(v, "app/main.sh"), "echo main\n");
+  EXPECT_EQ(read_view(v, "app/lib/util.sh"), "echo util\n");
+  for (const char* gone : {"app/debug.log", "app/cache", "app/lib/trace.log"}) {
+    EXPECT_FALSE(v.lookup(gone).has_value()) << gone;
+  }
+  write("app/debug.log", "other noise\n");
+  EXPECT_EQ(built_id(build("-t bld-exclude:1")), first) << "an excluded file is not part of the step's key";
+}
+
 TEST_F(BuildTest, AddExtractsTarballs) {
   ASSERT_EQ(std::system(("mkdir -p " + root_ / "t/d && echo inner > " + root_ / "t/d/f && tar -C " + root_ / "t" +
                          " -czf " + context() + "/bundle.tar.gz d").c_str()), 0);

@@ -118,6 +118,24 @@ TEST_F(CopySourcesTest, DigestFollowsContentNotTimes) {
   EXPECT_NE(changed->digest, other_dest->digest);
 }
 
+// COPY --exclude: .dockerignore's syntax, matched below each source (a directory's paths relative
+// to it, a file's name), with .dockerignore's rules still applied.
+TEST_F(CopySourcesTest, ExcludePatternsApplyBelowEachSource) {
+  auto tree = context_tree(tmp_ / "ctx", *IgnoreRules::parse("c.md\n"));
+  CopyRequest req{{"."}, "/c/", false, *IgnoreRules::parse("*.txt\ndir/sub\n", "--exclude")};
+  auto all = select_sources(*tree, req, view());
+  ASSERT_TRUE(all) << all.error().message();
+  EXPECT_EQ(dests(*all), (std::vector<std::string>{"c/dir", "c/dir/x"}));
+  CopyRequest below{{"dir"}, "/d/", false, *IgnoreRules::parse("sub\n", "--exclude")};
+  auto dir = select_sources(*tree, below, view());
+  ASSERT_TRUE(dir);
+  EXPECT_EQ(dests(*dir), (std::vector<std::string>{"d/x"})) << "relative to the source: 'sub', not 'dir/sub'";
+  CopyRequest glob{{"*.txt"}, "/g/", false, *IgnoreRules::parse("b.txt\n", "--exclude")};
+  auto files = select_sources(*tree, glob, view());
+  ASSERT_TRUE(files);
+  EXPECT_EQ(dests(*files), (std::vector<std::string>{"g/a.txt"}));
+}
+
 TEST_F(CopySourcesTest, IgnoreRulesAndErrors) {
   auto all = select({"."}, "/c/", "*.md\ndir/sub\n");
   ASSERT_TRUE(all);

@@ -142,6 +142,14 @@ TEST(DockerfileParser, RunMounts) {
   EXPECT_EQ(r.args, "make");
 }
 
+TEST(DockerfileParser, CopyExcludesAreRepeatable) {
+  Dockerfile df = parse_ok("FROM scratch\nCOPY --exclude=*.log --chown=1:1 --exclude=tmp/ . /app/\n");
+  const Instruction& c = df.stages[0].body[0];
+  EXPECT_EQ(c.excludes, (std::vector<std::string>{"*.log", "tmp/"}));
+  EXPECT_EQ(c.flags.at("chown"), "1:1");
+  EXPECT_EQ(c.args, ". /app/");
+}
+
 TEST(DockerfileParser, ErrorsCarryPositions) {
   EXPECT_EQ(parse_error("FROM scratch\n  FOO bar\n"), "Dockerfile:2:3: unknown instruction: FOO");
   EXPECT_EQ(parse_error("RUN x\n"), "Dockerfile:1:1: RUN before the first FROM (only ARG may come first)");
