@@ -176,7 +176,7 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
       return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " --exclude=" + pattern + ": " + rules.error().message());
     }
   }
-  for (const char* flag : {"parents", "checksum", "keep-git-dir"}) {
+  for (const char* flag : {"checksum", "keep-git-dir"}) {
     if (ins.flags.count(flag)) return unsupported(name + " --" + std::string(flag));
   }
   if (auto m = ins.flags.find("chmod"); m != ins.flags.end() && m->second.find('$') == std::string::npos) {

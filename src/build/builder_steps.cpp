@@ -275,6 +275,7 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   if (words.size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
   CopyRequest req;
   req.add = ins.kind == Kind::add;
+  req.parents = ins.flags.count("parents") && ins.flags.at("parents") != "false";
   req.dest = words.back();
   words.pop_back();
   req.sources = std::move(words);

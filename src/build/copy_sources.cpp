@@ -149,11 +149,21 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
   STACK_ASSIGN_OR_RETURN(std::string dest, dest_view.resolve(clean_path(req.dest), true));
   if (auto e = dest_view.lookup(dest); e && S_ISDIR(e->st.st_mode)) dir_dest = true;
   std::vector<CopyItem> items;
+  if (req.parents) dir_dest = true;
   for (const std::string& raw : req.sources) {
     if (req.add && (raw.starts_with("http://") || raw.starts_with("https://") || raw.starts_with("git@"))) {
       return fail(Errc::unsupported, "ADD from a URL ('" + raw + "') is not supported: download it in a RUN step");
     }
     std::string src = clean_path(raw);
+    // --parents keeps the path after the pivot ("a/./b/c" keeps "b/c"), else all of it.
+    std::string pivot;
+    if (const size_t at = ("/" + raw).find("/./"); req.parents && at != std::string::npos && at > 0) {
+      pivot = clean_path(raw.substr(0, at - 1));
+      if (pivot == ".") pivot.clear();
+    }
+    auto kept_path = [&](const std::string& m) {
+      return pivot.empty() || m.size() <= pivot.size() ? m : m.substr(pivot.size() + 1);
+    };
     if (src == ".." || src.starts_with("../")) {
       return fail(Errc::invalid_argument, "source '" + raw + "' is outside the " + tree.describe());
     }
@@ -173,12 +183,14 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
       auto e = tree.stat(m);
       if (!e) continue;
       if (S_ISDIR(e->st.st_mode)) {
-        walk(tree, req.exclude, m, "", dest, items);
+        walk(tree, req.exclude, m, "", req.parents ? join(dest, kept_path(m)) : dest, items);
         continue;
       }
       if (req.exclude.excluded(base_name(m.empty() ? "." : m))) continue;
       bool extract = req.add && S_ISREG(e->st.st_mode) && is_tar_archive(e->host_path);
-      std::string to = extract ? dest : (dir_dest ? join(dest, base_name(m.empty() ? "." : m)) : dest);
+      std::string to = extract ? dest
+                       : req.parents ? join(dest, kept_path(m))
+                       : (dir_dest ? join(dest, base_name(m.empty() ? "." : m)) : dest);
       items.push_back({to, *e, extract});
     }
   }

@@ -49,6 +49,9 @@ struct CopyRequest {
   // --exclude patterns (.dockerignore's syntax), matched against each path relative to the source
   // it comes from: the directory's own paths below it, a file's name.
   IgnoreRules exclude;
+  // COPY --parents: each source keeps its path (from the context's root, or from a "/./" in the
+  // source: "src/./app/x" is "app/x") under dest, which is a directory.
+  bool parents = false;
 };
 
 // dest_view resolves the destination through the stage's own symlinks.

@@ -253,6 +253,20 @@ TEST_F(BuildTest, CopyExcludeKeepsMatchingPathsOut) {
   EXPECT_EQ(built_id(build("-t bld-exclude:1")), first) << "an excluded file is not part of the step's key";
 }
 
+// COPY --parents keeps each source's path (after a "/./" when there is one).
+TEST_F(BuildTest, CopyParentsKeepsTheSourcePaths) {
+  write("x/a.txt", "xa\n");
+  write("y/b.txt", "yb\n");
+  write("src/./app/c.txt", "c\n");
+  write("Dockerfile", "FROM scratch\nCOPY --parents x/a.txt y/*.txt src/./app /out/\n");
+  built_id(build("-t bld-parents:1"));
+  RootfsView v = view("bld-parents:1");
+  EXPECT_EQ(read_view(v, "out/x/a.txt"), "xa\n");
+  EXPECT_EQ(read_view(v, "out/y/b.txt"), "yb\n");
+  EXPECT_EQ(read_view(v, "out/app/c.txt"), "c\n");
+  EXPECT_FALSE(v.lookup("out/a.txt").has_value());
+}
+
 TEST_F(BuildTest, AddExtractsTarballs) {
   ASSERT_EQ(std::system(("mkdir -p " + root_ / "t/d && echo inner > " + root_ / "t/d/f && tar -C " + root_ / "t" +
                          " -czf " + context() + "/bundle.tar.gz d").c_str()), 0);

@@ -136,6 +136,19 @@ TEST_F(CopySourcesTest, ExcludePatternsApplyBelowEachSource) {
   EXPECT_EQ(dests(*files), (std::vector<std::string>{"g/a.txt"}));
 }
 
+// COPY --parents: each source keeps its path under the destination, from the root or from a "/./".
+TEST_F(CopySourcesTest, ParentsKeepTheSourcesPaths) {
+  auto tree = context_tree(tmp_ / "ctx", *IgnoreRules::parse(""));
+  CopyRequest req{{"dir/sub/y", "./a.txt", "dir/./sub"}, "/p", false, IgnoreRules(), true};
+  auto kept = select_sources(*tree, req, view());
+  ASSERT_TRUE(kept) << kept.error().message();
+  EXPECT_EQ(dests(*kept), (std::vector<std::string>{"p/a.txt", "p/dir/sub/y", "p/sub/y"}));
+  CopyRequest glob{{"dir/*"}, "/g/", false, IgnoreRules(), true};
+  auto globbed = select_sources(*tree, glob, view());
+  ASSERT_TRUE(globbed);
+  EXPECT_EQ(dests(*globbed), (std::vector<std::string>{"g/dir/sub/y", "g/dir/x"}));
+}
+
 TEST_F(CopySourcesTest, IgnoreRulesAndErrors) {
   auto all = select({"."}, "/c/", "*.md\ndir/sub\n");
   ASSERT_TRUE(all);
