@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <cstdio>
 
 #include "util/dir.hpp"
 
