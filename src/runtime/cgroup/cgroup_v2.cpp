@@ -1,5 +1,6 @@
 #include "runtime/cgroup/cgroup_v2.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include "runtime/cgroup/cgroupfs.hpp"
@@ -123,6 +124,11 @@ Result<Applied> V2Manager::create(const Limits& limits) {
   if (limits.memory_swappiness) notes.push_back("memory_swappiness: cgroup v2 has no per-cgroup swappiness; not applied");
   if (limits.oom_kill_disable) notes.push_back("oom_kill_disable: cgroup v2 cannot disable the OOM killer; not applied");
   return Applied{!made->empty(), std::move(notes)};
+}
+
+util::UniqueFd V2Manager::clone_target() const {
+  auto fd = util::UniqueFd::open(dir_, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd ? std::move(*fd) : util::UniqueFd{};
 }
 
 Result<void> V2Manager::add_process(pid_t pid) {

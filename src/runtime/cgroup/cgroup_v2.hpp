@@ -17,6 +17,7 @@ class V2Manager final : public Manager {
 
   util::Result<Applied> create(const Limits& limits) override;
   util::Result<void> add_process(pid_t pid) override;
+  util::UniqueFd clone_target() const override;
   util::Result<std::vector<pid_t>> pids() const override;
   util::Result<Stats> stats() const override;
   util::Result<bool> oom_killed() const override;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "runtime/cgroup/limits.hpp"
+#include "util/fd.hpp"
 #include "util/result.hpp"
 
 namespace stack::runtime::cgroup {
@@ -49,6 +50,10 @@ class Manager {
   virtual util::Result<Applied> create(const Limits& limits) = 0;
   // Moves pid (all its threads) into the cgroup in every hierarchy.
   virtual util::Result<void> add_process(pid_t pid) = 0;
+  // The cgroup's directory, for clone3's CLONE_INTO_CGROUP (cgroup v2 only): a process cloned into
+  // it is never moved, and the first write to a cgroup.procs waits for an RCU grace period (~10 ms).
+  // An empty descriptor (v1, or the directory cannot be opened): clone, then add_process.
+  virtual util::UniqueFd clone_target() const { return {}; }
   // The processes in the cgroup (union over hierarchies), sorted. Empty if the cgroup is missing.
   virtual util::Result<std::vector<pid_t>> pids() const = 0;
   virtual util::Result<Stats> stats() const = 0;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "runtime/container/cgroup_fs.hpp"
 #include "runtime/container/report.hpp"
 #include "runtime/container/steps.hpp"
 #include "runtime/container/undo.hpp"
@@ -63,8 +64,8 @@ void remove_dirs(const std::vector<std::string>& dirs) {
 }  // namespace
 
 std::uint64_t namespace_flags(const ContainerConfig& config) {
+  // No CLONE_NEWCGROUP: the child unshares it once it is in its own cgroups (step_cgroup_namespace).
   std::uint64_t flags = CLONE_NEWNS;
-  if (!config.host_cgroupns) flags |= CLONE_NEWCGROUP;
   if (config.network.mode == NetworkMode::own || config.network.mode == NetworkMode::none) flags |= CLONE_NEWNET;
   if (config.ipc.mode == ShareMode::own) flags |= CLONE_NEWIPC;
   if (config.pid.mode == ShareMode::own) flags |= CLONE_NEWPID;
@@ -78,6 +79,7 @@ struct Container::Impl {
   UniqueFd sync;
   UniqueFd errors;
   UniqueFd terminal;  // the pty master, with config.tty, until taken
+  bool cloned_into_cgroup = false;  // CLONE_INTO_CGROUP placed it: no join_cgroup
   std::vector<std::string> made_dirs;
   ContainerState state = ContainerState::created;
 };
@@ -87,15 +89,21 @@ namespace {
 // Clones the child; returns only in the parent. The child never returns from here. A PID namespace
 // is joined by the parent: setns changes the namespace of the caller's next children, so the
 // parent's own is put back right after the clone.
+// into_cgroup >= 0: cloned straight into that cgroup v2 directory when the kernel can (placed).
 Result<util::ChildProcess> spawn(ContainerConfig& config, util::SocketPair& sync, util::Pipe& errors,
-                                 const JoinFds& joins, int pidns_fd) {
+                                 const JoinFds& joins, int pidns_fd, int into_cgroup, bool& placed) {
   UniqueFd own_pidns;
   if (pidns_fd >= 0) {
     STACK_ASSIGN_OR_RETURN(own_pidns, UniqueFd::open("/proc/self/ns/pid", O_RDONLY));
     auto joined = sys::setns(pidns_fd, CLONE_NEWPID);
     if (!joined) return Error::from_errno("join namespace '" + config.pid.join_path + "'", joined.error().sys_errno());
   }
-  auto cloned = sys::clone(namespace_flags(config));
+  auto cloned = sys::clone(namespace_flags(config), into_cgroup);
+  placed = into_cgroup >= 0 && cloned.has_value();
+  if (!cloned && into_cgroup >= 0) {
+    // Before Linux 5.7 (ENOSYS, E2BIG), or refused: clone, then join, whose error names the cgroup.
+    cloned = sys::clone(namespace_flags(config));
+  }
   if (cloned && *cloned == 0) {
     sync.first.reset();
     errors.read.reset();
@@ -125,7 +133,7 @@ Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
     if (auto ended = c.process.try_wait(); ended && *ended) return failure_of(c.process, c.errors.get(), "setup");
     return in_context(std::move(r), what);
   };
-  STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
+  if (!c.cloned_into_cgroup) STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
   STACK_TRY(hook(hooks.setup_network, "setting up network"));
   if (!send_byte(c.sync.get(), kMsgGo)) return failure_of(c.process, c.errors.get(), "setup");
   auto next_message = [&c]() -> Result<void> {
@@ -168,8 +176,9 @@ Result<Container> Container::create(const ContainerConfig& config, const CreateH
   }
   STACK_ASSIGN_OR_RETURN(auto sync, util::SocketPair::make());
   STACK_ASSIGN_OR_RETURN(auto errors, util::Pipe::make());
+  (void)host_cgroup_fs_layout();  // detected here, once per process: the child only reads it
   STACK_ASSIGN_OR_RETURN(impl->process, spawn(impl->config, sync, errors, JoinFds{netns.get(), ipcns.get(), utsns.get()},
-                                               pidns.get()));
+                                               pidns.get(), hooks.clone_into_cgroup, impl->cloned_into_cgroup));
   impl->sync = std::move(sync.first);
   impl->errors = std::move(errors.read);
   // On failure the process must die before its dirs go (Undo runs after this guard's scope).

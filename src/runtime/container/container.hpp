@@ -30,6 +30,9 @@ struct CreateHooks {
   // Put the process into its cgroup (src/runtime/cgroup Manager::add_process) before it runs
   // anything the limits should cover.
   std::function<Result<void>(pid_t)> join_cgroup;
+  // A cgroup v2 directory (Manager::clone_target) to clone the process into; join_cgroup then runs
+  // only if the kernel cannot (before Linux 5.7).
+  int clone_into_cgroup = -1;
   // Network setup needing the process's netns (/proc/<pid>/ns/net): veth into it, addresses.
   std::function<Result<void>(pid_t)> setup_network;
 };
@@ -77,8 +80,8 @@ class Container {
 };
 
 // The clone flags for a config: a new namespace of each kind the container does not share
-// (CLONE_NEWNET unless host or joined; NEWIPC, NEWPID, NEWUTS unless host or joined; NEWCGROUP
-// unless the host's).
+// (CLONE_NEWNET unless host or joined; NEWIPC, NEWPID, NEWUTS unless host or joined). The cgroup
+// namespace is made later, by the child, once it is in its cgroups.
 std::uint64_t namespace_flags(const ContainerConfig& config);
 
 }  // namespace stack::runtime

@@ -38,6 +38,7 @@ bool confined(const ChildContext& c) {
 bool seccomp_early(const ChildContext& c) { return confined(c) && !c.config.security.no_new_privileges; }
 bool seccomp_late(const ChildContext& c) { return confined(c) && c.config.security.no_new_privileges; }
 bool wants_nnp(const ChildContext& c) { return c.config.security.no_new_privileges; }
+bool own_cgroupns(const ChildContext& c) { return !c.config.host_cgroupns; }
 
 // The order matters: mounts before pivot_root, sysctls before /proc/sys turns read-only, the user
 // switch between bounding set and capabilities, seccomp last so that setup is not filtered.
@@ -62,6 +63,8 @@ constexpr Step kSteps[] = {
     // waits for an RCU grace period, about 10 ms) and may set its network up: the mounts above
     // need neither, the per-interface sysctls and everything from here on do.
     {"wait for parent", step_wait_go},
+    {"cgroup namespace", step_cgroup_namespace, own_cgroupns},
+    {"cgroup fs", step_cgroup_fs},
     {"sysctl", step_sysctl, has_sysctls},
     {"masked paths", step_masked_paths},
     {"readonly paths", step_readonly_paths},

@@ -75,6 +75,8 @@ Result<void> step_masked_paths(ChildContext& ctx);
 Result<void> step_readonly_paths(ChildContext& ctx);
 Result<void> step_proc(ChildContext& ctx);               // kernfs.cpp
 Result<void> step_sys(ChildContext& ctx);
+Result<void> step_cgroup_namespace(ChildContext& ctx);  // cgroup_fs.cpp
+Result<void> step_cgroup_fs(ChildContext& ctx);
 Result<void> step_dev(ChildContext& ctx);                // devices.cpp
 Result<void> step_devpts(ChildContext& ctx);
 Result<void> step_shm(ChildContext& ctx);

@@ -14,13 +14,17 @@ namespace stack::runtime::sys {
 
 using util::Error;
 
-Result<pid_t> clone(std::uint64_t flags) {
+Result<pid_t> clone(std::uint64_t flags, int into_cgroup) {
   clone_args args{};
   args.flags = flags;
   // With CLONE_PARENT the kernel takes the exit signal from the caller; it must be 0 here.
   args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+  if (into_cgroup >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = static_cast<std::uint64_t>(into_cgroup);
+  }
   long pid = ::syscall(SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == ENOSYS) {
+  if (pid < 0 && errno == ENOSYS && into_cgroup < 0) {
     // clone(2) with a null stack also behaves like fork on x86-64 (flags first).
     pid = ::syscall(SYS_clone, static_cast<unsigned long>(flags) | args.exit_signal, nullptr,
                     nullptr, nullptr, 0);

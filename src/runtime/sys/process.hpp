@@ -16,7 +16,9 @@ namespace stack::runtime::sys {
 // flags are CLONE_* (namespaces, CLONE_PARENT); the exit signal is SIGCHLD unless CLONE_PARENT.
 // Falls back to clone(2) where clone3 is missing. Glibc's atfork handlers do not run, so the caller
 // must not have other threads holding locks that the child needs (malloc's included).
-Result<pid_t> clone(std::uint64_t flags);
+// into_cgroup >= 0: the child starts in that cgroup v2 directory (CLONE_INTO_CGROUP, Linux 5.7);
+// a kernel without it fails (ENOSYS or E2BIG), and the caller clones again without.
+Result<pid_t> clone(std::uint64_t flags, int into_cgroup = -1);
 
 // Joins the namespace behind fd (nstype: CLONE_NEWNET, ... or 0 for any).
 Result<void> setns(int fd, int nstype);

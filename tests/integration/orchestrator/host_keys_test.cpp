@@ -55,6 +55,36 @@ TEST_F(HostKeys, DevicesAreTheOnlyHostNodesAContainerCanOpen) {
   EXPECT_EQ(null.out, "4\n") << null.err;
 }
 
+// A private cgroup namespace made after the process joined its cgroups: every controller's path is
+// "/", and /sys/fs/cgroup shows the container's own limits, read-only, as in docker (JVMs and Go
+// tuners size themselves from it). `exec` sees the same.
+TEST_F(HostKeys, ContainerSeesItsOwnCgroupsAsTheRootReadOnly) {
+  start(6);
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    mem_limit: 48m\n"
+      "    pids_limit: 77\n"
+      "  admin:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    privileged: true\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  Outcome paths = stack("exec -T app sh -c 'grep -v -e name= -e freezer /proc/1/cgroup | cut -d: -f3 | sort -u'");
+  EXPECT_EQ(paths.out, "/\n") << paths.out << paths.err;
+  Outcome limits = stack("exec -T app sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'");
+  EXPECT_EQ(limits.out, std::to_string(48 << 20) + "\n77\n") << limits.err;
+  Outcome write = stack("exec -T app sh -c 'echo 1 > /sys/fs/cgroup/pids/pids.max'");
+  EXPECT_NE(write.code, 0);
+  EXPECT_THAT(write.err, HasSubstr("Read-only file system"));
+  Outcome unified = stack("exec -T app sh -c 'grep \" /sys/fs/cgroup/unified \" /proc/1/mountinfo | wc -l'");
+  EXPECT_EQ(unified.out, "1\n") << "the hybrid host's cgroup2 mount is mirrored: " << unified.err;
+  Outcome privileged = stack("exec -T admin sh -c 'grep \" /sys/fs/cgroup/memory \" /proc/1/mountinfo | cut -d\" \" -f6 | cut -d, -f1'");
+  EXPECT_EQ(privileged.out, "rw\n") << privileged.err;
+}
+
 TEST_F(HostKeys, ResolvConfOomScoreSwappinessGroupsAndCgroupAreAsWritten) {
   start(74);
   write_stack(

@@ -39,5 +39,35 @@ TEST_F(RuntimeTest, JoinsItsCgroupBeforeStartingAndExecJoinsToo) {
   EXPECT_TRUE(destroyed) << destroyed.error().message();
 }
 
+// cgroup v2 (the hybrid host's cgroup2 mount here, the whole hierarchy on a unified host): cloned
+// straight into its cgroup, without the join hook, and inside its own cgroup namespace it is "/".
+TEST_F(RuntimeTest, ClonedIntoItsV2CgroupWithoutJoining) {
+  auto host = cgroup::detect_hierarchy();
+  ASSERT_TRUE(host) << host.error().message();
+  ASSERT_FALSE(host->unified.empty()) << "no cgroup2 mount on this host";
+  auto v2 = host->version == cgroup::Version::v2 ? *host : cgroup::Hierarchy::v2_at(host->unified);
+  std::string parent = "stack/rt-" + std::to_string(::getpid());
+  std::string path = parent + "/into";
+  auto manager = cgroup::open_cgroup(path, v2);
+  ASSERT_TRUE(manager) << manager.error().message();
+  ASSERT_TRUE((*manager)->create({}));
+  util::UniqueFd dir = (*manager)->clone_target();
+  ASSERT_TRUE(dir) << "a v2 cgroup offers its directory";
+  bool joined = false;
+  auto c = config(sh("grep '^0::' /proc/self/cgroup; sleep 100"));
+  auto container = Container::create(c, {.join_cgroup = [&joined](pid_t) { joined = true; return util::ok(); },
+                                         .clone_into_cgroup = dir.get()});
+  ASSERT_TRUE(container) << container.error().message();
+  EXPECT_FALSE(joined) << "CLONE_INTO_CGROUP (Linux 5.7) placed it; this kernel is newer";
+  EXPECT_THAT(test::read_text("/proc/" + std::to_string(container->pid()) + "/cgroup"), HasSubstr("0::/" + path + "\n"));
+  auto pids = (*manager)->pids();
+  ASSERT_TRUE(pids);
+  EXPECT_THAT(*pids, ::testing::ElementsAre(container->pid()));
+  EXPECT_TRUE(container->remove());
+  auto destroyed = (*manager)->destroy();
+  EXPECT_TRUE(destroyed) << destroyed.error().message();
+  ::rmdir((v2.unified + "/" + parent).c_str());
+}
+
 }  // namespace
 }  // namespace stack::runtime::testing

@@ -35,7 +35,8 @@ TEST_F(RuntimeTest, SeesOnlyItsOwnMounts) {
                            "/sys\n", "/proc/sys\n", "/proc/keys\n"}) {
     EXPECT_THAT(r->out, HasSubstr(want));
   }
-  EXPECT_THAT(r->out, Not(HasSubstr("/sys/fs/cgroup")));  // the host's, not mounted here
+  // Its own view of the cgroup hierarchies (cgroup_fs.hpp), in its own cgroup namespace.
+  EXPECT_THAT(r->out, HasSubstr("/sys/fs/cgroup\n"));
   EXPECT_THAT(r->out, Not(HasSubstr(dir_.path())));
 }
 
