@@ -34,6 +34,10 @@ void add_host_aliases(Context& ctx, const spec::Service& s, json& pod) {
     ctx.warnings.add(Context::path(s, "links"),
                      "alias '" + link.alias + "' dropped: '" + link.service + "' is reached by its Service's name");
   }
+  if (!s.external_links.empty()) {
+    ctx.warnings.add(Context::path(s, "external_links"),
+                     "dropped: a container outside the stack has no Service; make it one and use its name");
+  }
 }
 
 void add_identity(Context& ctx, const spec::Service& s, json& pod) {

@@ -326,6 +326,13 @@ Result<void> step_network(Creation& c) {
   c.endpoint.hostname = service.hostname.empty() ? c.name : service.hostname;
   c.endpoint.extra_hosts = service.extra_hosts;
   for (const spec::Link& link : service.links) c.endpoint.links[link.alias] = link.service;
+  for (const spec::ExternalLink& link : service.external_links) {
+    // Looked up as docker does when the container is made: a missing one is the error.
+    if (auto made = c.impl.runtime.config(link.container); !made) {
+      return Error(Errc::not_found, "services." + service.name + ".external_links: no container '" + link.container + "'");
+    }
+    c.endpoint.external_links[link.alias] = link.container;
+  }
   c.endpoint.dns = service.dns;
   using Kind = spec::NetworkMode::Kind;
   switch (service.network_mode.kind) {

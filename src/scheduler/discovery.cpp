@@ -24,6 +24,7 @@ std::string encode_endpoint(const Endpoint& e) {
   json j = {{"container", e.container}, {"service", e.service}, {"hostname", e.hostname},
             {"networks", nets}, {"extra_hosts", extra}, {"dns", e.dns}};
   if (!e.links.empty()) j["links"] = e.links;
+  if (!e.external_links.empty()) j["external_links"] = e.external_links;
   return j.dump(2) + "\n";
 }
 
@@ -42,6 +43,7 @@ Result<Endpoint> decode_endpoint(const std::string& text) {
     }
     e.dns = j.value("dns", std::vector<std::string>{});
     e.links = j.value("links", std::map<std::string, std::string>{});
+    e.external_links = j.value("external_links", std::map<std::string, std::string>{});
     return e;
   } catch (const json::exception& ex) {
     return Error(Errc::parse, std::string("endpoint.json: ") + ex.what());
@@ -116,19 +118,25 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
       }
     }
   }
-  // Link aliases, on the networks the linker shares with the linked service: resolvers that ask
-  // DNS before /etc/hosts (glibc without nsswitch.conf) find them too. Unlike docker, which answers
-  // an alias to the linker alone, every container of the network may resolve it.
+  // Link aliases, on the networks the linker shares with the linked service (or, for an external
+  // link, container): resolvers that ask DNS before /etc/hosts (glibc without nsswitch.conf) find
+  // them too. Unlike docker, which answers an alias to the linker alone, every container of the
+  // network may resolve it.
+  auto add_alias = [&](const std::string& alias, auto is_target) {
+    for (const Endpoint& e : all) {
+      auto it = e.networks.find(network);
+      if (!is_target(e) || it == e.networks.end()) continue;
+      auto& list = out[alias];
+      if (std::find(list.begin(), list.end(), it->second.address) == list.end()) list.push_back(it->second.address);
+    }
+  };
   for (const Endpoint& linker : all) {
-    if (linker.links.empty() || linker.networks.find(network) == linker.networks.end()) continue;
+    if (linker.networks.find(network) == linker.networks.end()) continue;
     for (const auto& [alias, service] : linker.links) {
-      if (alias == service) continue;
-      for (const Endpoint& e : all) {
-        auto it = e.networks.find(network);
-        if (e.service != service || it == e.networks.end()) continue;
-        auto& list = out[alias];
-        if (std::find(list.begin(), list.end(), it->second.address) == list.end()) list.push_back(it->second.address);
-      }
+      if (alias != service) add_alias(alias, [&](const Endpoint& e) { return e.service == service; });
+    }
+    for (const auto& [alias, container] : linker.external_links) {
+      add_alias(alias, [&](const Endpoint& e) { return e.container == container; });
     }
   }
   return out;

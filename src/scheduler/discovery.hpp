@@ -25,6 +25,7 @@ struct Endpoint {
   std::map<std::string, NetworkEndpoint> networks;  // network name -> endpoint
   std::vector<spec::ExtraHost> extra_hosts;
   std::map<std::string, std::string> links;  // alias -> linked service: names in its own hosts only
+  std::map<std::string, std::string> external_links;  // alias -> container of any project: DNS only
   std::vector<std::string> dns;  // the service's dns: servers; empty = the networks' gateways
 };
 
@@ -36,8 +37,8 @@ util::Result<Endpoint> decode_endpoint(const std::string& text);
 // those networks, then extra_hosts.
 std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all);
 
-// name -> addresses answered by the DNS server of `network`: every container's names, and the link
-// aliases of the containers on it.
+// name -> addresses answered by the DNS server of `network`: every container's names, the link
+// aliases of the containers on it, and the external links of its containers to others on it.
 std::map<std::string, std::vector<std::string>> dns_names(const std::string& network,
                                                           const std::vector<Endpoint>& all);
 

@@ -311,6 +311,8 @@ Result<void> Engine::down(const std::string& project, const spec::Stack* stack, 
       STACK_TRY(impl.destroy_container(project, name, state, std::chrono::seconds(0)));
     }
   }
+  // Its names leave the networks it shares with other projects, which keep running.
+  STACK_TRY(impl.refresh_discovery(project));
   for (const std::string& name : state.snapshot().networks) STACK_TRY(impl.remove_network(name, state));
   if (options.volumes) {
     for (const std::string& name : state.snapshot().volumes) STACK_TRY(impl.remove_volume(name, state));

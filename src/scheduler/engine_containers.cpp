@@ -15,6 +15,7 @@
 #include "scheduler/container_spec.hpp"
 #include "scheduler/engine_impl.hpp"
 #include "util/atomic_file.hpp"
+#include "util/file_lock.hpp"
 #include "util/state_root.hpp"
 
 namespace stack::scheduler {
@@ -280,26 +281,46 @@ Result<void> Engine::Impl::refresh_discovery_pass(const std::string& project) {
   for (size_t i = 0; i < all.size(); ++i) {
     STACK_TRY(write_hosts(dirs[i] + "/hosts", render_hosts(all[i], all)));
   }
-  // The DNS records of the networks this project made (an external network's belong to its owner).
   ProjectState state(options.root, project);
   STACK_TRY(state.load());
+  return write_network_records(project, state.snapshot().networks, std::move(all));
+}
+
+// A network shared by projects (external in all but its owner) answers for the containers of all
+// of them, as docker's does: the records of every network of the root are made from the endpoints
+// of every project, by whichever project changed last (a container that left a network is dropped
+// from it too), under one lock so that two writers never undo each other.
+Result<void> Engine::Impl::write_network_records(const std::string& project, const std::set<std::string>& owned,
+                                                 std::vector<Endpoint> all) {
+  const util::StateRoot root(options.root);
   std::error_code ec;
-  for (const std::string& network : state.snapshot().networks) {
+  std::set<std::string> networks = owned;
+  const std::string suffix = ".records.json";
+  for (fs::directory_iterator it(root.dns_dir(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > suffix.size() && name.ends_with(suffix)) networks.insert(name.substr(0, name.size() - suffix.size()));
+  }
+  if (networks.empty()) return util::ok();
+  for (fs::directory_iterator it(root.projects(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string other = it->path().filename().string();
+    if (other == project || !it->is_directory()) continue;
+    for (auto& [endpoint, dir] : read_endpoints(root.project_etc(other))) all.push_back(std::move(endpoint));
+  }
+  fs::create_directories(root.dns_dir(), ec);
+  STACK_ASSIGN_OR_RETURN(util::FileLock lock, util::FileLock::acquire_directory(root.dns_dir()));
+  for (const std::string& network : networks) {
+    auto file = net::dns::records_file(options.root, network);
+    if (owned.count(network) == 0 && !fs::exists(file)) continue;  // its owner removed it meanwhile
     std::map<std::string, std::vector<util::Ipv4>> records;
     for (const auto& [name, addresses] : dns_names(network, all)) {
       for (const std::string& a : addresses) {
         if (auto ip = util::Ipv4::parse(a)) records[name].push_back(*ip);
       }
     }
-    auto file = net::dns::records_file(options.root, network);
-    std::string content = net::dns::encode_records(records);
-    std::lock_guard lock(known_mu);
-    auto known = known_records.find(file.string());
-    if (known != known_records.end() && known->second == content) continue;
     // Each write is a new file (the server notices the new inode): only when the names changed.
-    fs::create_directories(file.parent_path(), ec);
+    auto written = util::read_file(file.string());
+    if (written && *written == net::dns::encode_records(records)) continue;
     STACK_TRY(net::dns::write_dns_records(file, records));
-    known_records[file.string()] = std::move(content);
   }
   return util::ok();
 }

@@ -151,6 +151,9 @@ class Engine::Impl {
   util::Result<void> refresh_discovery(const std::string& project, Sync sync = Sync::wait);
   // Writes the /etc/hosts of one container (endpoint in dir) from every endpoint of the project.
   util::Result<void> refresh_discovery_pass(const std::string& project);
+  // The DNS records of the root's networks: owned = the networks this project made.
+  util::Result<void> write_network_records(const std::string& project, const std::set<std::string>& owned,
+                                           std::vector<Endpoint> all);
   util::Result<void> write_own_hosts(const std::string& project, const Endpoint& endpoint,
                                      const std::string& dir);
 
@@ -202,7 +205,6 @@ class Engine::Impl {
   // passes, which follow, still read the directory.
   std::set<std::string> scanned_etc_dirs;
   std::map<std::string, std::string> known_hosts;        // hosts file -> content written
-  std::map<std::string, std::string> known_records;      // DNS records file -> content written
   std::mutex progress_mu;
 };
 

@@ -9,6 +9,7 @@
 #include "net/dns/records.hpp"
 #include "net/naming.hpp"
 #include "scheduler/engine_impl.hpp"
+#include "util/file_lock.hpp"
 #include "util/state_root.hpp"
 
 namespace stack::scheduler {
@@ -218,12 +219,11 @@ Result<void> Engine::Impl::remove_network(const std::string& name, ProjectState&
     return util::ok();
   }
   STACK_TRY(host.stop_dns_server(options.root, name).context("network " + name + ": DNS server"));
-  std::error_code ec;
-  const auto records = net::dns::records_file(options.root, name);
-  fs::remove(records, ec);
   {
-    std::lock_guard lock(known_mu);
-    known_records.erase(records.string());
+    // Under the records' lock: another project's refresh writes only files that exist.
+    std::error_code ec;
+    auto lock = util::FileLock::acquire_directory(util::StateRoot(options.root).dns_dir());
+    fs::remove(net::dns::records_file(options.root, name), ec);
   }
   // Unrecorded, the bridge of that name was never this root's (see apply_network_step): another
   // root's network of the same name keeps it.

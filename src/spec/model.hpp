@@ -172,6 +172,14 @@ struct Link {
   Location location;  // the list item
 };
 
+// external_links: CONTAINER[:ALIAS]. A container of another project of the state root (on a network
+// the service shares with it); the alias resolves to it in that network's DNS. No dependency.
+struct ExternalLink {
+  std::string container;
+  std::string alias;  // the container's own name when none is given
+  Location location;  // the list item
+};
+
 // volumes_from: SERVICE[:ro|:rw] or container:NAME[:ro|:rw]. The service's containers mount the
 // volumes and binds of the named service's first container (a dependency too) or of the named
 // container, which need not belong to the project (tmpfs is not copied, as in docker).
@@ -261,6 +269,7 @@ struct Service {
   bool stdin_open = false;               // stdin stays open (a read waits) instead of /dev/null
   std::vector<Dependency> depends_on;    // sorted by service; links add theirs
   std::vector<Link> links;               // in file order
+  std::vector<ExternalLink> external_links;  // in file order
   std::vector<VolumesFrom> volumes_from;  // in file order
   std::vector<LifecycleHook> post_start;  // in order
   std::vector<LifecycleHook> pre_stop;

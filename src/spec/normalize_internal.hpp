@@ -122,6 +122,7 @@ void read_networks(ServiceDraft& d, const Node& value, const std::string& path);
 void read_network_mode(ServiceDraft& d, const Node& value, const std::string& path);
 void read_extra_hosts(ServiceDraft& d, const Node& value, const std::string& path);
 void read_links(ServiceDraft& d, const Node& value, const std::string& path);
+void read_external_links(ServiceDraft& d, const Node& value, const std::string& path);
 
 // normalize_hooks.cpp: post_start and pre_stop.
 void read_hooks(ServiceDraft& d, const Node& value, const std::string& path);

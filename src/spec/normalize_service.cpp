@@ -221,6 +221,7 @@ constexpr std::array kHandlers{
     KeyEntry{"stop_grace_period", read_stop_grace_period},
     KeyEntry{"extra_hosts", read_extra_hosts},
     KeyEntry{"links", read_links},
+    KeyEntry{"external_links", read_external_links},
     KeyEntry{"post_start", read_hooks},
     KeyEntry{"pre_stop", read_hooks},
     KeyEntry{"dns", read_dns},

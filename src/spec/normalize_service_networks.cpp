@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
@@ -183,33 +184,56 @@ void read_dns(ServiceDraft& d, const Node& v, const std::string& p) {
   }
 }
 
-// links: ["db", "db:database"]. Whether the service exists is validate's question (the implied
-// depends_on entry carries the item's location).
-void read_links(ServiceDraft& d, const Node& v, const std::string& p) {
+namespace {
+
+// A list of "NAME" or "NAME:ALIAS" items (links, external_links): each well-formed one, with its
+// alias not given before in the list, goes to add; what is wrong is reported at its item.
+// names_services: NAME is a service of this stack, which may not be the linking one.
+template <typename Add>
+void read_link_items(ServiceDraft& d, const Node& v, const std::string& p, const char* form, bool names_services,
+                     Add add) {
   auto list = read_string_list(v, p, *d.diags);
   if (!list) return;
+  std::set<std::string> aliases;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string& text = (*list)[i];
     const std::string at = index_path(p, i);
     const size_t colon = text.find(':');
-    Link link{text.substr(0, colon), colon == std::string::npos ? text.substr(0, colon) : text.substr(colon + 1),
-              location_of(v.items[i], at)};
-    auto bad = [](const std::string& name) { return name.empty() || name.find_first_of(": \t\n") != std::string::npos; };
-    if (bad(link.service) || bad(link.alias)) {
-      d.error(v.items[i], at, "'" + text + "' is not a link (SERVICE or SERVICE:ALIAS)");
+    std::string name = text.substr(0, colon);
+    std::string alias = colon == std::string::npos ? name : text.substr(colon + 1);
+    auto bad = [](const std::string& s) { return s.empty() || s.find_first_of(": \t\n") != std::string::npos; };
+    if (bad(name) || bad(alias)) {
+      d.error(v.items[i], at, "'" + text + "' is not " + form);
       continue;
     }
-    if (link.service == d.service.name) {
+    if (names_services && name == d.service.name) {
       d.error(v.items[i], at, "a service cannot link to itself");
       continue;
     }
-    auto same_alias = [&](const Link& l) { return l.alias == link.alias; };
-    if (std::any_of(d.service.links.begin(), d.service.links.end(), same_alias)) {
-      d.error(v.items[i], at, "the alias '" + link.alias + "' is given twice");
+    if (!aliases.insert(alias).second) {
+      d.error(v.items[i], at, "the alias '" + alias + "' is given twice");
       continue;
     }
-    d.service.links.push_back(std::move(link));
+    add(std::move(name), std::move(alias), location_of(v.items[i], at));
   }
+}
+
+}  // namespace
+
+// links: ["db", "db:database"]. Whether the service exists is validate's question (the implied
+// depends_on entry carries the item's location).
+void read_links(ServiceDraft& d, const Node& v, const std::string& p) {
+  read_link_items(d, v, p, "a link (SERVICE or SERVICE:ALIAS)", true, [&d](std::string name, std::string alias, Location at) {
+    d.service.links.push_back({std::move(name), std::move(alias), std::move(at)});
+  });
+}
+
+// external_links: ["redis_1", "other_db_1:mysql"]: containers made elsewhere, looked up at `up`.
+void read_external_links(ServiceDraft& d, const Node& v, const std::string& p) {
+  read_link_items(d, v, p, "an external link (CONTAINER or CONTAINER:ALIAS)", false,
+                  [&d](std::string name, std::string alias, Location at) {
+                    d.service.external_links.push_back({std::move(name), std::move(alias), std::move(at)});
+                  });
 }
 
 }  // namespace stack::spec

@@ -329,6 +329,12 @@ void put_network(json& j, const Service& service) {
     json& links = j["links"] = json::array();
     for (const Link& l : service.links) links.push_back(l.alias == l.service ? l.service : l.service + ":" + l.alias);
   }
+  if (!service.external_links.empty()) {
+    json& links = j["external_links"] = json::array();
+    for (const ExternalLink& l : service.external_links) {
+      links.push_back(l.alias == l.container ? l.container : l.container + ":" + l.alias);
+    }
+  }
 }
 
 void put_security(json& j, const Service& service) {

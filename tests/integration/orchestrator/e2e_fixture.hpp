@@ -99,10 +99,13 @@ class StackTest : public ::testing::Test {
 
   std::string file() const { return file_.empty() ? root_ / "stack.yaml" : file_; }
 
-  Outcome stack(const std::string& args) const {
+  Outcome stack(const std::string& args) const { return stack_as(project_, file(), args); }
+
+  // Another project of the same root, with its own file.
+  Outcome stack_as(const std::string& project, const std::string& file, const std::string& args) const {
     std::string out = root_ / "out.txt", err = root_ / "err.txt";
-    std::string cmd = std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + project_ + " -f " +
-                      file() + " " + args + " >" + out + " 2>" + err + " </dev/null";
+    std::string cmd = std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + project + " -f " +
+                      file + " " + args + " >" + out + " 2>" + err + " </dev/null";
     Outcome r;
     int status = std::system(cmd.c_str());
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -200,6 +200,20 @@ TEST(Discovery, DnsNamesCollectReplicasAndAliases) {
   EXPECT_FALSE(names.count("db"));
 }
 
+TEST(Discovery, ExternalLinksNameAContainerOfAnyProjectOnTheNetwork) {
+  Endpoint web = endpoint("shop-web-1", "web", "shared", "10.0.0.2");
+  web.external_links = {{"database", "infra-db-1"}, {"elsewhere", "infra-cache-1"}};
+  auto back = decode_endpoint(encode_endpoint(web));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->external_links, web.external_links);
+  std::vector<Endpoint> all = {web, endpoint("infra-db-1", "db", "shared", "10.0.0.3"),
+                               endpoint("infra-cache-1", "cache", "private", "10.0.7.2")};
+  auto names = dns_names("shared", all);
+  EXPECT_EQ(names["database"], (std::vector<std::string>{"10.0.0.3"}));
+  EXPECT_EQ(names["db"], (std::vector<std::string>{"10.0.0.3"}));
+  EXPECT_FALSE(names.count("elsewhere")) << "a container on no network of the linker's has no address there";
+}
+
 TEST(Discovery, EndpointRoundTripAndResolvConf) {
   Endpoint e = endpoint("demo-web-1", "web", "n", "10.0.0.2", {"www"});
   e.dns = {"10.0.0.1"};

@@ -1,5 +1,5 @@
 // links: read, checked at their items, implied as dependencies (as compose-go normalises them),
-// validated against the services, and printed.
+// validated against the services, and printed; external_links likewise, without dependencies.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -55,6 +55,29 @@ TEST(Links, AnUnknownLinkedServiceIsNamedAtTheLink) {
   ASSERT_TRUE(o.stack) << o.errors();
   validate(*o.stack, o.diags);
   EXPECT_EQ(o.errors(), "stack.yaml:4:13: services.a.links[0]: unknown service 'dbb' (did you mean 'db'?)");
+}
+
+TEST(ExternalLinks, ContainerAndAliasWithoutADependency) {
+  auto o = run_service("    external_links: [redis_1, \"project_db_1:mysql\"]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Service& a = o.service();
+  ASSERT_EQ(a.external_links.size(), 2u);
+  EXPECT_EQ(a.external_links[0].container, "redis_1");
+  EXPECT_EQ(a.external_links[0].alias, "redis_1");
+  EXPECT_EQ(a.external_links[1].container, "project_db_1");
+  EXPECT_EQ(a.external_links[1].alias, "mysql");
+  EXPECT_TRUE(a.depends_on.empty());  // another project's container is not this stack's to start
+  EXPECT_EQ(to_json(a)["external_links"], nlohmann::json({"redis_1", "project_db_1:mysql"}));
+}
+
+TEST(ExternalLinks, BadOnesAreRefusedAtTheirItem) {
+  auto o = run_service("    external_links:\n"
+                       "      - \":x\"\n"
+                       "      - \"c1:x\"\n"
+                       "      - \"c2:x\"\n");
+  EXPECT_EQ(o.errors(),
+            "stack.yaml:5:9: services.a.external_links[0]: ':x' is not an external link (CONTAINER or CONTAINER:ALIAS)\n"
+            "stack.yaml:7:9: services.a.external_links[2]: the alias 'x' is given twice");
 }
 
 }  // namespace
