@@ -2,8 +2,8 @@
 // overlay of the stage's layers with a fresh upper directory, in its own cgroup
 // (stack/_build/<id>: "_build" is no valid project name, so it never meets a project's), with
 // the image's env, user and working directory. Its output is handed to a callback as it comes.
-// Everything it makes lives under scratch_dir (upper, work, merged, etc files) except the cgroup,
-// which is removed before returning, whatever happened.
+// Everything it makes lives under scratch_dir (upper, work, merged, etc files) except the cgroup
+// and, on the build network, the veth, which are removed before returning, whatever happened.
 #pragma once
 
 #include <cstdint>
