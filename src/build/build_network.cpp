@@ -1,6 +1,5 @@
 #include "build/build_network.hpp"
 
-#include <net/if.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "net/host.hpp"
 #include "net/naming.hpp"
 #include "util/dir.hpp"
+#include "util/fd.hpp"
 
 namespace stack::build {
 
@@ -122,6 +122,29 @@ std::string build_resolv_conf(std::string_view host_resolv_conf) {
   return out;
 }
 
+bool names_only_resolved_stub(std::string_view resolv_conf) {
+  std::istringstream in{std::string(resolv_conf)};
+  bool stub = false;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string keyword, address;
+    words >> keyword >> address;
+    if (keyword != "nameserver") continue;
+    if (address != "127.0.0.53") return false;
+    stub = true;
+  }
+  return stub;
+}
+
+std::string read_build_resolv_conf() {
+  auto host = util::read_file("/etc/resolv.conf");
+  std::string text = host ? *host : std::string();
+  if (names_only_resolved_stub(text)) {
+    if (auto behind = util::read_file("/run/systemd/resolve/resolv.conf")) text = std::move(*behind);
+  }
+  return build_resolv_conf(text);
+}
+
 std::unique_ptr<BuildHost> make_build_host() { return std::make_unique<LinuxBuildHost>(); }
 
 Result<BuildNetwork> BuildNetwork::create(BuildHost& host, const BuildNetworkOptions& options) {
@@ -187,11 +210,14 @@ net::Attachment BuildNetwork::attachment(std::string_view container_id) const {
   return a;
 }
 
-void remove_stale_build_networks(BuildHost& host, const std::string& root) {
+void remove_stale_build_networks(BuildHost& host, const std::string& root, const std::string& host_lock_dir) {
   const std::string dir = build_net_dir(root);
   auto names = util::list_dir(dir);
-  if (!names) return;
-  for (const std::string& entry : *names) {
+  if (!names || names->empty()) return;  // the common case: no lock, no /run/stack
+  auto choosing = acquire_subnet_lock(host_lock_dir);
+  if (!choosing) return;
+  names = util::list_dir(dir);
+  for (const std::string& entry : names ? *names : std::vector<std::string>{}) {
     if (!entry.ends_with(kBuildLockSuffix)) continue;
     std::string bridge = entry.substr(0, entry.size() - kBuildLockSuffix.size());
     auto lock = util::FileLock::try_acquire(dir + "/" + entry);
@@ -200,6 +226,8 @@ void remove_stale_build_networks(BuildHost& host, const std::string& root) {
     (*lock)->unlink();
   }
   ::rmdir(dir.c_str());  // only when empty
+  choosing->unlink();
+  ::rmdir(host_lock_dir.c_str());  // only when empty
 }
 
 }  // namespace stack::build

@@ -52,6 +52,13 @@ std::string build_bridge_name(std::string_view root, const net::Subnet& subnet);
 // anywhere the host did not say).
 std::string build_resolv_conf(std::string_view host_resolv_conf);
 
+// Whether resolv.conf names systemd-resolved's stub (127.0.0.53) and no other nameserver: then,
+// as docker does, the resolvers behind it (/run/systemd/resolve/resolv.conf) are the ones to copy.
+bool names_only_resolved_stub(std::string_view resolv_conf);
+
+// The step's resolv.conf: build_resolv_conf of /etc/resolv.conf, or of systemd-resolved's file.
+std::string read_build_resolv_conf();
+
 // The host calls a build network makes: net's public API on the real host, a recorder in tests.
 class BuildHost {
  public:
@@ -104,6 +111,9 @@ class BuildNetwork {
 
 // Removes the bridge and table of every build of root that died with its network up. Best
 // effort: what cannot be removed now keeps its record for the next build.
-void remove_stale_build_networks(BuildHost& host, const std::string& root);
+// It runs under the host-wide lock of create(), so it never takes a record that a build has made
+// but not yet locked.
+void remove_stale_build_networks(BuildHost& host, const std::string& root,
+                                 const std::string& host_lock_dir = net::kHostRunDir);
 
 }  // namespace stack::build

@@ -304,7 +304,9 @@ Result<BuildResult> build_image(image::Store& store, const BuildOptions& options
   remove_stale_scratch(options.root);
   remove_stale_build_networks(*make_build_host(), options.root);
   Builder b(store, options, progress);
-  return b.run();
+  auto built = b.run();
+  b.remove_network();
+  return built;
 }
 
 }  // namespace stack::build

@@ -30,6 +30,8 @@ class Builder {
   Builder(image::Store& store, const BuildOptions& options, const BuildProgress& progress)
       : store_(store), o_(options), progress_(progress) {}
   Result<BuildResult> run();
+  // Removes the build network, if one was made; a failure is a warning (the next build sweeps it).
+  void remove_network();
 
  private:
   Result<void> prepare();

@@ -174,6 +174,14 @@ Result<const BuildNetwork*> Builder::build_network() {
   return &*network_;
 }
 
+void Builder::remove_network() {
+  if (!network_) return;
+  if (auto removed = network_->remove(); !removed) {
+    emit(BuildEvent::Type::warning, removed.error().message() + " (left for the next build to remove)");
+  }
+  network_.reset();
+}
+
 Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& state) {
   const Instruction& ins = stage.body[index];
   std::string network = o_.network;

@@ -41,11 +41,13 @@ Result<runtime::EtcFiles> etc_files(const RunSpec& spec) {
   STACK_TRY(write_text(f.hosts, hosts));
   STACK_TRY(write_text(f.hostname, "stack-build\n"));
   std::string resolv;
-  if (spec.network != RunNetwork::none) {
+  if (spec.network == RunNetwork::host) {
     std::ifstream in("/etc/resolv.conf");
     std::stringstream ss;
     ss << in.rdbuf();
-    resolv = spec.network == RunNetwork::host ? ss.str() : build_resolv_conf(ss.str());
+    resolv = ss.str();
+  } else if (spec.network == RunNetwork::bridge) {
+    resolv = read_build_resolv_conf();
   }
   STACK_TRY(write_text(f.resolv_conf, resolv));
   return f;

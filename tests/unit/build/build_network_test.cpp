@@ -106,6 +106,13 @@ TEST(BuildResolvConfTest, DropsLoopbackAndIpv6Nameservers) {
       << "tabs, leading blanks, a last line without a newline: kept lines are kept as they are";
 }
 
+TEST(BuildResolvConfTest, SystemdResolvedStubAloneIsRecognised) {
+  EXPECT_TRUE(names_only_resolved_stub("# stub\nnameserver 127.0.0.53\noptions edns0 trust-ad\nsearch .\n"));
+  EXPECT_FALSE(names_only_resolved_stub("nameserver 127.0.0.53\nnameserver 192.0.2.53\n"));
+  EXPECT_FALSE(names_only_resolved_stub("nameserver 127.0.0.1\n"));
+  EXPECT_FALSE(names_only_resolved_stub("options edns0\n"));
+}
+
 TEST(BuildResolvConfTest, NothingLeftMeansNoNameserver) {
   EXPECT_EQ(build_resolv_conf("nameserver 127.0.0.53\noptions edns0\n"), "options edns0\n");
   EXPECT_EQ(build_resolv_conf(""), "");
@@ -194,9 +201,10 @@ TEST_F(BuildNetworkTest, TheSweepRemovesOnlyWhatDeadBuildsLeft) {
   std::string dead = net::bridge_name("a dead build");
   ASSERT_TRUE(test::write_text(tmp_ / ("root/build-net/" + dead + ".lock"), ""));
   host_.calls.clear();
-  remove_stale_build_networks(host_, tmp_ / "root");
+  remove_stale_build_networks(host_, tmp_ / "root", tmp_ / "run");
   EXPECT_EQ(host_.calls, (std::vector<std::string>{"remove_firewall " + dead, "remove_bridge " + dead}));
   EXPECT_EQ(records(), std::vector<std::string>{live->bridge() + ".lock"});
+  EXPECT_FALSE(fs::exists(tmp_ / "run/build-subnet.lock"));
 }
 
 }  // namespace
