@@ -42,11 +42,13 @@ inline const std::string& busybox_image() {
 
 inline constexpr const char* kTestBuildPool = "10.231.6.0/23";
 
-// The build networks a build in root may have made: one per /24 of the tests' range.
+// The build networks a build in root may have made: one per /24 of the tests' range, and the two
+// /25s of 10.231.9.0/24 (build_network_test.cpp).
 inline std::vector<std::string> test_build_bridges(const std::string& root) {
   std::vector<std::string> out;
-  for (int third = 6; third <= 9; ++third) {
-    out.push_back(build_bridge_name(root, *net::Subnet::parse("10.231." + std::to_string(third) + ".0/24")));
+  for (const char* subnet : {"10.231.6.0/24", "10.231.7.0/24", "10.231.8.0/24", "10.231.9.0/24", "10.231.9.0/25",
+                             "10.231.9.128/25"}) {
+    out.push_back(build_bridge_name(root, *net::Subnet::parse(subnet)));
   }
   return out;
 }

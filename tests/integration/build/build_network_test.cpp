@@ -1,11 +1,14 @@
 // `RUN` on the default network through the real binary, as root: the step's own namespace with
-// eth0 on the build bridge (10.231.9.0/24 here), its route, its resolv.conf, a TCP connection to
+// eth0 on the build bridge (10.231.9.0/25 here), its route, its resolv.conf, a TCP connection to
 // a listener of the test's on the bridge's gateway address while the bridge, its nft table and the
-// step's veth are checked on the host; bad pools as one line with nothing left. Traffic goes only
-// to the gateway address of the test's own build. (The masquerade rule: tests/unit/build.)
+// step's veth are checked on the host; the masquerade rule and ip_forward while a build with
+// masquerading runs (10.231.9.128/25), and both gone after it; a failed step and bad pools as one
+// line with nothing left. Traffic goes only to the gateway address of the test's own build.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 
 #include <fstream>
@@ -17,7 +20,7 @@
 namespace stack::build {
 namespace {
 
-constexpr const char* kPool = "10.231.9.0/24";
+constexpr const char* kPool = "10.231.9.0/25";
 
 // A TCP listener on gateway:port, bound before the address exists (IP_FREEBIND): the build makes
 // the bridge and its address only when the step is about to run.
@@ -88,7 +91,7 @@ TEST_F(BuildNetworkTest, DefaultIsAnOwnNamespaceOnTheBuildBridge) {
 
   RootfsView v = view("bld-bridge:1");
   std::string addr = read_view(v, "addr");
-  EXPECT_NE(addr.find("inet 10.231.9.2/24"), std::string::npos) << addr;
+  EXPECT_NE(addr.find("inet 10.231.9.2/25"), std::string::npos) << addr;
   EXPECT_NE(addr.find("eth0"), std::string::npos) << addr;
   EXPECT_NE(read_view(v, "route").find("default via 10.231.9.1 dev eth0"), std::string::npos) << read_view(v, "route");
   EXPECT_EQ(read_view(v, "nets"), "eth0\nlo\n");
@@ -96,7 +99,7 @@ TEST_F(BuildNetworkTest, DefaultIsAnOwnNamespaceOnTheBuildBridge) {
 
   // On the host, while the step was connected: the bridge with the gateway address, its table
   // (isolation only: the tests run with STACK_IP_MASQ=false), the step's veth its one port.
-  EXPECT_NE(bridge_addr.find("inet 10.231.9.1/24"), std::string::npos) << bridge_addr;
+  EXPECT_NE(bridge_addr.find("inet 10.231.9.1/25"), std::string::npos) << bridge_addr;
   EXPECT_NE(table.find("table ip " + bridge_), std::string::npos) << table;
   EXPECT_NE(table.find("chain forward"), std::string::npos) << table;
   EXPECT_EQ(table.find("masquerade"), std::string::npos) << table;
@@ -104,6 +107,62 @@ TEST_F(BuildNetworkTest, DefaultIsAnOwnNamespaceOnTheBuildBridge) {
   std::string veth = ports.substr(ports.find("stv"), 13);
   EXPECT_EQ(sh("ip -o link show " + veth), "") << "the step's veth is left";
   // TearDown: no record, bridge or table left.
+}
+
+// With masquerading (the default outside the tests), which turns ip_forward on: one at a time
+// with the orchestrator's masquerade tests (the lock on their source file), and ip_forward back
+// to what it was afterwards.
+class BuildMasqueradeTest : public BuildTest {
+ protected:
+  void SetUp() override {
+    lock_ = ::open(STACK_SOURCE_DIR "/tests/integration/orchestrator/masquerade_test.cpp", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(lock_, 0);
+    ASSERT_EQ(::flock(lock_, LOCK_EX), 0);
+    BuildTest::SetUp();
+    ::setenv("STACK_BUILD_POOL", "10.231.9.128/25", 1);
+    ::setenv("STACK_IP_MASQ", "true", 1);
+    forwarding_before_ = sh("cat /proc/sys/net/ipv4/ip_forward");
+  }
+  void TearDown() override {
+    ::setenv("STACK_IP_MASQ", "false", 1);
+    BuildTest::TearDown();
+    EXPECT_EQ(sh("cat /proc/sys/net/ipv4/ip_forward"), forwarding_before_) << "ip_forward not restored";
+    EXPECT_FALSE(std::filesystem::exists("/run/stack/ip_forward.stack")) << "marker left";
+    if (lock_ >= 0) ::close(lock_);
+  }
+  int lock_ = -1;
+  std::string forwarding_before_;
+};
+
+TEST_F(BuildMasqueradeTest, TheBuildSubnetIsMasqueradedWhileTheBuildRuns) {
+  const std::string bridge = build_bridge_name(root_.path(), *net::Subnet::parse("10.231.9.128/25"));
+  GatewayListener listener("10.231.9.129");
+  ASSERT_NE(listener.port(), 0);
+  write("Dockerfile", "FROM busybox\nRUN echo masqueraded | nc 10.231.9.129 " + std::to_string(listener.port()) + "\n");
+  std::string table, forwarding, received;
+  std::thread server([&] {
+    received = listener.serve_once([&] {
+      table = sh("nft list table ip " + bridge);
+      forwarding = sh("cat /proc/sys/net/ipv4/ip_forward");
+    });
+  });
+  Outcome r = build("-t bld-masq:1");
+  server.join();
+  built_id(r);
+  EXPECT_EQ(received, "masqueraded") << r.err;
+  EXPECT_NE(table.find("ip saddr 10.231.9.128/25 oifname != \"" + bridge + "\" masquerade"), std::string::npos) << table;
+  EXPECT_EQ(forwarding, "1\n");
+  EXPECT_EQ(sh("nft list table ip " + bridge), "") << "the table outlived the build";
+}
+
+TEST_F(BuildNetworkTest, AFailedStepLeavesNoNetwork) {
+  write("Dockerfile", "FROM busybox\nRUN ip -o link show eth0 && exit 3\n");
+  ::setenv("STACK_BUILD_POOL", kTestBuildPool, 1);  // any /24 of the shared pool
+  Outcome r = build("-t bld-bridge-fail:1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("eth0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stack: Dockerfile:2: RUN ip -o link show eth0 && exit 3: exit code 3\n"), std::string::npos) << r.err;
+  // TearDown: no record, bridge, table, mount, cgroup or process left.
 }
 
 TEST_F(BuildNetworkTest, NoneAndHostMakeNoBridge) {
