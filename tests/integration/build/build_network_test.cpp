@@ -64,6 +64,22 @@ class BuildNetworkTest : public BuildTest {
     ::setenv("STACK_BUILD_POOL", kPool, 1);
     bridge_ = build_bridge_name(root_.path(), *net::Subnet::parse(kPool));
   }
+  // The network namespace of the running step of this root's build ("net:[inode]"), through the
+  // processes of its cgroup: stack/_build/build-<name of its scratch directory>.
+  std::string step_netns() const {
+    namespace fs = std::filesystem;
+    const std::string cgroups =
+        fs::exists("/sys/fs/cgroup/pids/stack") ? "/sys/fs/cgroup/pids/stack/_build" : "/sys/fs/cgroup/stack/_build";
+    std::error_code ec;
+    for (fs::directory_iterator it(root_ / "builds", ec), end; !ec && it != end; it.increment(ec)) {
+      if (!it->is_directory()) continue;
+      std::istringstream procs(test::read_text(cgroups + "/build-" + it->path().filename().string() + "/cgroup.procs"));
+      std::string pid;
+      if (procs >> pid) return sh("readlink /proc/" + pid + "/ns/net");
+    }
+    return "<no step running>";
+  }
+
   std::string bridge_;
 };
 
@@ -75,13 +91,14 @@ TEST_F(BuildNetworkTest, DefaultIsAnOwnNamespaceOnTheBuildBridge) {
         "RUN ip -4 addr show > /addr && ip route > /route && cat /etc/resolv.conf > /resolv \\\n"
         "    && ls /sys/class/net > /nets && echo hello-from-run | nc 10.231.9.1 " +
             std::to_string(listener.port()) + "\n");
-  std::string bridge_addr, table, ports;
+  std::string bridge_addr, table, ports, netns;
   std::string received;
   std::thread server([&] {
     received = listener.serve_once([&] {
       bridge_addr = sh("ip -4 -o addr show dev " + bridge_);
       table = sh("nft list table ip " + bridge_);
       ports = sh("ip -o link show master " + bridge_);
+      netns = step_netns();
     });
   });
   Outcome r = build("-t bld-bridge:1");
@@ -106,6 +123,12 @@ TEST_F(BuildNetworkTest, DefaultIsAnOwnNamespaceOnTheBuildBridge) {
   ASSERT_NE(ports.find(": stv"), std::string::npos) << ports;  // "N: stv…@if…: <…> … master stk-…"
   std::string veth = ports.substr(ports.find("stv"), 13);
   EXPECT_EQ(sh("ip -o link show " + veth), "") << "the step's veth is left";
+  ASSERT_NE(netns.find("net:["), std::string::npos) << netns;
+  EXPECT_NE(netns, sh("readlink /proc/self/ns/net")) << "the step ran in the host's namespace";
+  netns.pop_back();  // the newline
+  EXPECT_EQ(sh("for p in /proc/[0-9]*/ns/net; do readlink $p; done | grep -cF '" + netns + "'"), "0\n")
+      << "a process is still in the step's network namespace";
+  EXPECT_EQ(sh("grep -cF '" + netns + "' /proc/self/mountinfo"), "0\n") << "the step's namespace is kept by a mount";
   // TearDown: no record, bridge or table left.
 }
 
