@@ -10,6 +10,7 @@
 
 #include "net/forwarding.hpp"
 #include "net/host.hpp"
+#include "net/ipam_store.hpp"
 #include "net/naming.hpp"
 #include "util/dir.hpp"
 #include "util/fd.hpp"
@@ -61,7 +62,13 @@ Result<void> remove_bridge_and_table(BuildHost& host, const std::string& bridge)
 
 class LinuxBuildHost final : public BuildHost {
  public:
-  Result<std::vector<net::Subnet>> used_subnets() override { return net::host_used_subnets(); }
+  explicit LinuxBuildHost(std::string root) : root_(std::move(root)) {}
+  Result<std::vector<net::Subnet>> used_subnets() override {
+    STACK_ASSIGN_OR_RETURN(std::vector<net::Subnet> used, net::host_used_subnets());
+    STACK_ASSIGN_OR_RETURN(std::vector<net::IpamNetwork> networks, net::IpamStore(root_).list());
+    for (const net::IpamNetwork& n : networks) used.push_back(n.subnet);
+    return used;
+  }
   Result<void> ensure_bridge(const net::NetworkSpec& spec) override {
     STACK_TRY(links_->ensure_bridge(spec));
     return util::ok();
@@ -74,6 +81,7 @@ class LinuxBuildHost final : public BuildHost {
   Result<bool> remove_firewall(const std::string& bridge) override { return net::remove_network_firewall(bridge); }
 
  private:
+  std::string root_;
   std::unique_ptr<net::Network> links_ = net::make_netlink_network();
 };
 
@@ -145,7 +153,7 @@ std::string read_build_resolv_conf() {
   return build_resolv_conf(text);
 }
 
-std::unique_ptr<BuildHost> make_build_host() { return std::make_unique<LinuxBuildHost>(); }
+std::unique_ptr<BuildHost> make_build_host(const std::string& root) { return std::make_unique<LinuxBuildHost>(root); }
 
 Result<BuildNetwork> BuildNetwork::create(BuildHost& host, const BuildNetworkOptions& options) {
   STACK_ASSIGN_OR_RETURN(net::AddressPool pool, parse_build_pool(options.pool.empty() ? kDefaultBuildPool : options.pool));

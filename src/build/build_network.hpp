@@ -63,6 +63,8 @@ std::string read_build_resolv_conf();
 class BuildHost {
  public:
   virtual ~BuildHost() = default;
+  // What a build subnet must not overlap: the host's routes and addresses, and the subnets of the
+  // state root's project networks, whether their bridges exist now or not (as IPAM's rules).
   virtual util::Result<std::vector<net::Subnet>> used_subnets() = 0;
   virtual util::Result<void> ensure_bridge(const net::NetworkSpec& spec) = 0;
   virtual util::Result<bool> remove_bridge(const std::string& bridge) = 0;
@@ -70,7 +72,7 @@ class BuildHost {
   virtual util::Result<bool> remove_firewall(const std::string& bridge) = 0;
 };
 
-std::unique_ptr<BuildHost> make_build_host();
+std::unique_ptr<BuildHost> make_build_host(const std::string& root);
 
 struct BuildNetworkOptions {
   std::string root;                        // the state root: <root>/build-net/<bridge>.lock

@@ -302,7 +302,7 @@ Result<BuildResult> Builder::run() {
 
 Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
   remove_stale_scratch(options.root);
-  remove_stale_build_networks(*make_build_host(), options.root);
+  remove_stale_build_networks(*make_build_host(options.root), options.root);
   Builder b(store, options, progress);
   auto built = b.run();
   b.remove_network();

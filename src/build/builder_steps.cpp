@@ -167,7 +167,7 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
 
 Result<const BuildNetwork*> Builder::build_network() {
   if (!network_) {
-    if (!net_host_) net_host_ = make_build_host();
+    if (!net_host_) net_host_ = make_build_host(o_.root);
     STACK_ASSIGN_OR_RETURN(BuildNetwork made, BuildNetwork::create(*net_host_, {o_.root, o_.network_pool, o_.ip_masq}));
     network_.emplace(std::move(made));
   }
