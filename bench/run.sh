@@ -19,7 +19,7 @@
 #   --quick   fewer runs and 1, 10, 50 services only: about 1 minute on the project's machine
 #             (2 cores, shared with builds); the full run takes about 5 minutes.
 # Networks: the benches' subnets are 10.231.160.0/24 to 10.231.199.0/24 (160 orchestrator,
-# 161 start, 162 dns, 163 restart, 164 proxy), all internal; traffic goes only to loopback and to
+# 161 start, 162 dns, 163 restart, 164 proxy, 165 build), all internal; traffic goes only to loopback and to
 # the bridges and namespaces that the benches make; every project name starts with `bench`.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -92,6 +92,7 @@ Result<void> Builder::prepare() {
   if (o_.network != "none" && o_.network != "default" && o_.network != "host") {
     return fail(Errc::invalid_argument, "--network '" + o_.network + "': expected none, default or host");
   }
+  if (!o_.network_pool.empty()) STACK_TRY(parse_build_pool(o_.network_pool));
   for (int s : plan_.order) {
     STACK_TRY(check_stage(df_.stages[static_cast<size_t>(s)]));
     total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
@@ -301,8 +302,11 @@ Result<BuildResult> Builder::run() {
 
 Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
   remove_stale_scratch(options.root);
+  remove_stale_build_networks(*make_build_host(options.root), options.root);
   Builder b(store, options, progress);
-  return b.run();
+  auto built = b.run();
+  b.remove_network();
+  return built;
 }
 
 }  // namespace stack::build

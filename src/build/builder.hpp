@@ -33,7 +33,9 @@ struct BuildOptions {
   std::map<std::string, std::string> build_args;
   std::string target;       // "" = the last stage
   bool no_cache = false;
-  std::string network = "default";  // none | default | host (default is the host's namespace)
+  std::string network = "default";  // none | default (a bridge, build_network.hpp) | host
+  bool ip_masq = true;              // the build network masquerades outbound traffic
+  std::string network_pool;         // CIDR the build network's subnet comes from; "" = kDefaultBuildPool
   std::map<std::string, std::string> labels;
   std::vector<std::string> tags;    // "name[:tag]"
   bool pull = false;                // pull every base image from its registry first

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "build/build_network.hpp"
 #include "build/builder.hpp"
 #include "build/copy_sources.hpp"
 #include "build/dockerfile.hpp"
@@ -29,6 +30,8 @@ class Builder {
   Builder(image::Store& store, const BuildOptions& options, const BuildProgress& progress)
       : store_(store), o_(options), progress_(progress) {}
   Result<BuildResult> run();
+  // Removes the build network, if one was made; a failure is a warning (the next build sweeps it).
+  void remove_network();
 
  private:
   Result<void> prepare();
@@ -50,6 +53,8 @@ class Builder {
   Result<void> cached_layer(const Instruction& ins, const std::string& key, StageState& state,
                             const std::function<Result<image::LayerInfo>()>& make);
   Result<std::vector<std::string>> layer_dirs(const StageState& state);
+  // The build network, made at the first RUN that needs it; it goes with the builder.
+  Result<const BuildNetwork*> build_network();
   void emit(BuildEvent::Type type, std::string text = {}, std::string_view data = {});
 
   image::Store& store_;
@@ -68,6 +73,8 @@ class Builder {
   BuildResult result_;
   int total_ = 0;
   std::string dockerfile_path_;
+  std::unique_ptr<BuildHost> net_host_;  // before network_: it outlives it
+  std::optional<BuildNetwork> network_;
 };
 
 }  // namespace stack::build

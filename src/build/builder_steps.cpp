@@ -165,6 +165,23 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
   return util::ok();
 }
 
+Result<const BuildNetwork*> Builder::build_network() {
+  if (!network_) {
+    if (!net_host_) net_host_ = make_build_host(o_.root);
+    STACK_ASSIGN_OR_RETURN(BuildNetwork made, BuildNetwork::create(*net_host_, {o_.root, o_.network_pool, o_.ip_masq}));
+    network_.emplace(std::move(made));
+  }
+  return &*network_;
+}
+
+void Builder::remove_network() {
+  if (!network_) return;
+  if (auto removed = network_->remove(); !removed) {
+    emit(BuildEvent::Type::warning, removed.error().message() + " (left for the next build to remove)");
+  }
+  network_.reset();
+}
+
 Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& state) {
   const Instruction& ins = stage.body[index];
   std::string network = o_.network;
@@ -193,7 +210,12 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
     spec.env.insert(spec.env.end(), mounted->env.begin(), mounted->env.end());
     spec.cwd = working_dir(state);
     spec.user = str_field(state, "User");
-    spec.network = network == "none" ? RunNetwork::none : RunNetwork::host;
+    spec.network = network == "none" ? RunNetwork::none : network == "host" ? RunNetwork::host : RunNetwork::bridge;
+    if (spec.network == RunNetwork::bridge) {
+      auto net = build_network();
+      if (!net) return std::move(net).error().context(where(df_, ins) + ": RUN");
+      spec.attachment = (*net)->attachment(scratch_dir.container_id());
+    }
     spec.lower_layers = std::move(lower);
     spec.scratch_dir = scratch;
     spec.container_id = scratch_dir.container_id();

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "build/build_network.hpp"
 #include "image/fs.hpp"
 #include "runtime/cgroup/devices.hpp"
 #include "runtime/cgroup/factory.hpp"
@@ -31,7 +32,8 @@ Result<void> write_text(const std::string& path, const std::string& text) {
   return util::ok();
 }
 
-// hosts, hostname and resolv.conf for the step: the host's resolver with the host network.
+// hosts, hostname and resolv.conf for the step: the host's resolv.conf with the host network, the
+// nameservers of it that the step can reach with the bridge, none without a network.
 Result<runtime::EtcFiles> etc_files(const RunSpec& spec) {
   runtime::EtcFiles f{spec.scratch_dir + "/hosts", spec.scratch_dir + "/hostname", spec.scratch_dir + "/resolv.conf"};
   std::string hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
@@ -44,6 +46,8 @@ Result<runtime::EtcFiles> etc_files(const RunSpec& spec) {
     std::stringstream ss;
     ss << in.rdbuf();
     resolv = ss.str();
+  } else if (spec.network == RunNetwork::bridge) {
+    resolv = read_build_resolv_conf();
   }
   STACK_TRY(write_text(f.resolv_conf, resolv));
   return f;
@@ -86,7 +90,9 @@ Result<int> run_in_container(const RunSpec& spec) {
     mount.tmpfs_size = m.tmpfs_size;
     c.mounts.push_back(std::move(mount));
   }
-  c.network.mode = spec.network == RunNetwork::host ? runtime::NetworkMode::host : runtime::NetworkMode::none;
+  c.network.mode = spec.network == RunNetwork::host   ? runtime::NetworkMode::host
+                   : spec.network == RunNetwork::bridge ? runtime::NetworkMode::own
+                                                        : runtime::NetworkMode::none;
   // Made here, not by Container::create(): remove() deletes what create() made, and the upper
   // directory must outlive the container to become the layer.
   for (const std::string* dir : {&c.rootfs.upper_dir, &c.rootfs.work_dir, &c.rootfs.merged_dir}) {
@@ -98,12 +104,18 @@ Result<int> run_in_container(const RunSpec& spec) {
   c.stderr_fd = out.write.get();
 
   STACK_ASSIGN_OR_RETURN(auto cgroup, runtime::cgroup::open_cgroup("stack/_build/" + id));
+  runtime::CreateHooks hooks{.join_cgroup = runtime::join_cgroup_hook(*cgroup)};
+  std::unique_ptr<net::Network> links;
+  if (spec.network == RunNetwork::bridge) {
+    links = net::make_netlink_network();
+    hooks.setup_network = [&](pid_t pid) { return links->attach_pid(pid, spec.attachment); };
+  }
   auto result = [&]() -> Result<int> {
     runtime::cgroup::Limits limits;
     limits.devices = runtime::cgroup::default_device_rules();
     STACK_TRY(cgroup->create(limits).context("cgroup 'stack/_build/" + id + "'"));
     STACK_ASSIGN_OR_RETURN(runtime::Container container,
-                           runtime::Container::create(c, {.join_cgroup = runtime::join_cgroup_hook(*cgroup)}));
+                           runtime::Container::create(c, hooks));
     auto started = container.start();
     out.write.reset();  // the container holds the only write end now: end of file when it is done
     if (!started) {
@@ -117,7 +129,11 @@ Result<int> run_in_container(const RunSpec& spec) {
     return status->signal ? 128 + status->signal : status->code;
   }();
   auto destroyed = cgroup->destroy();
+  // The kernel deletes the veth with the step's netns, but later, from a work queue: deleted now,
+  // the bridge that the build removes at its end has no port left.
+  auto detached = links ? links->detach(spec.attachment.host_veth) : Result<bool>(false);
   if (result && !destroyed) return std::move(destroyed).error();
+  if (result && !detached) return std::move(detached).error();
   return result;
 }
 

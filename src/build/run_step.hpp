@@ -2,8 +2,8 @@
 // overlay of the stage's layers with a fresh upper directory, in its own cgroup
 // (stack/_build/<id>: "_build" is no valid project name, so it never meets a project's), with
 // the image's env, user and working directory. Its output is handed to a callback as it comes.
-// Everything it makes lives under scratch_dir (upper, work, merged, etc files) except the cgroup,
-// which is removed before returning, whatever happened.
+// Everything it makes lives under scratch_dir (upper, work, merged, etc files) except the cgroup
+// and, on the build network, the veth, which are removed before returning, whatever happened.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +13,16 @@
 #include <utility>
 #include <vector>
 
+#include "net/network.hpp"
 #include "util/result.hpp"
 
 namespace stack::build {
 
 using util::Result;
 
-enum class RunNetwork { none, host };
+// none: an own netns with lo only; host: the host's; bridge: an own netns with eth0 on the
+// build network (build_network.hpp), described by RunSpec::attachment.
+enum class RunNetwork { none, host, bridge };
 
 // A RUN --mount, resolved: a host directory bind-mounted, or a tmpfs.
 struct StepMount {
@@ -35,6 +38,7 @@ struct RunSpec {
   std::string cwd = "/";
   std::string user;
   RunNetwork network = RunNetwork::none;
+  net::Attachment attachment;             // bridge: the step's eth0
   std::vector<std::string> lower_layers;  // top first; at least one
   std::string scratch_dir;                // exists, empty; the caller removes it
   std::string container_id;               // also names the cgroup: stack/_build/<id>

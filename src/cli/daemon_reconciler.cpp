@@ -75,6 +75,8 @@ Result<daemon::PassOutcome> EngineReconciler::apply(const daemon::StackSource& s
   // service's image id is known before planning (it is part of the config hash).
   ServiceBuildOptions build;
   build.root = global_.root;
+  build.ip_masq = global_.ip_masq;
+  build.build_pool = global_.build_pool;
   ServiceBuildProgress progress;
   progress.start = [&](const spec::Service& s) {
     spdlog::info("project={} service={} image={} building", stack.name, s.name, s.image);

@@ -92,6 +92,11 @@ void add_global_options(CLI::App& app, GlobalOptions& options) {
       ->delimiter(',')
       ->allow_extra_args(false)
       ->type_name("IP[:PORT]");
+  app.add_option("--build-pool", options.build_pool,
+                 "Range the network of RUN steps (--network default) takes its /24 from "
+                 "(default 10.10.0.0/16)")
+      ->envname("STACK_BUILD_POOL")
+      ->type_name("CIDR");
   app.add_option("--log-level", options.log_level, "Log level on stderr")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str()

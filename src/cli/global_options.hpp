@@ -28,6 +28,7 @@ struct GlobalOptions {
   bool ip_masq = true;                 // --ip-masq / STACK_IP_MASQ: networks' masquerading default
   bool dns_forward = true;             // --dns-forward / STACK_DNS_FORWARD: DNS servers' forwarding default
   std::vector<std::string> dns_upstreams;  // --dns-upstream / STACK_DNS_UPSTREAM: instead of resolv.conf
+  std::string build_pool;              // --build-pool / STACK_BUILD_POOL: the build network's subnets
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& options);

@@ -31,7 +31,7 @@ class ImageBuildCommand final : public Command {
     app.add_option("--target", target_, "The stage to build (default: the last one)");
     app.add_flag("--no-cache", no_cache_, "Run every step, whatever the step cache holds");
     app.add_flag("--pull", pull_, "Pull every base image from its registry first");
-    app.add_option("--network", network_, "Network of RUN steps: none, default (the host's) or host")
+    app.add_option("--network", network_, "Network of RUN steps: none, default (a bridge of the build's) or host")
         ->check(CLI::IsMember({"none", "default", "host"}));
     app.add_option("--label", labels_, "Label KEY=VALUE for the image (repeatable)");
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
@@ -48,6 +48,8 @@ class ImageBuildCommand final : public Command {
     o.no_cache = no_cache_;
     o.pull = pull_;
     o.network = network_;
+    o.ip_masq = global.ip_masq;
+    o.network_pool = global.build_pool;
     o.tags = tags_;
     for (const auto& a : build_args_) {
       if (!split_pair(a, o.build_args, true)) return usage("--build-arg '" + a + "': expected KEY=VALUE or KEY");

@@ -54,6 +54,8 @@ util::Result<scheduler::EngineOptions> engine_options(const GlobalOptions& globa
 std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global, StackFile need, Progress where) {
   auto ctx = std::make_unique<ProjectContext>();
   ctx->root_ = global.root;
+  ctx->ip_masq_ = global.ip_masq;
+  ctx->build_pool_ = global.build_pool;
   bool named = !global.project_name.empty();
   bool load_file = need == StackFile::required || !named ||
                    (need == StackFile::if_present && load_options(global).has_value());
@@ -96,6 +98,8 @@ std::unique_ptr<ProjectContext> ProjectContext::open(const GlobalOptions& global
 util::Result<void> ProjectContext::build_images(ServiceBuildOptions options) {
   if (!stack_) return util::fail(util::Errc::internal, "no stack file to build from");
   options.root = root_;
+  options.ip_masq = ip_masq_;
+  options.build_pool = build_pool_;
   STACK_ASSIGN_OR_RETURN(options.source_date_epoch, source_date_epoch());
   BuildProgressPrinter printer(progress_is_tty("auto"));
   ServiceBuildProgress progress;

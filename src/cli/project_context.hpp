@@ -40,12 +40,14 @@ class ProjectContext {
   runtime::ShimRuntime& runtime() { return *runtime_; }
   image::Store& images() { return *store_; }
   const std::string& root() const { return root_; }
-  // Builds the images of the stack's services with build as options say (root and
-  // SOURCE_DATE_EPOCH filled in here), progress on stderr, and updates their image ids.
+  // Builds the images of the stack's services with build as options say (root, --ip-masq,
+  // --build-pool and SOURCE_DATE_EPOCH filled in here), progress on stderr, and updates their image ids.
   util::Result<void> build_images(ServiceBuildOptions options);
 
  private:
   std::string root_;
+  bool ip_masq_ = true;     // for the build network
+  std::string build_pool_;
   std::string project_;
   std::optional<spec::Stack> stack_;
   std::unique_ptr<runtime::ShimRuntime> runtime_;

@@ -65,6 +65,8 @@ build::BuildOptions build_options(const spec::Service& service, const ServiceBui
   for (const spec::ExtraHost& h : b.extra_hosts) o.extra_hosts.emplace_back(h.hostname, h.address);
   o.shm_size = b.shm_size.value_or(0);
   o.source_date_epoch = options.source_date_epoch;
+  o.ip_masq = options.ip_masq;
+  o.network_pool = options.build_pool;
   return o;
 }
 

@@ -31,6 +31,8 @@ struct ServiceBuildOptions {
   bool pull = false;                    // over build.pull
   std::map<std::string, std::string> build_args;  // over every service's build.args
   int64_t source_date_epoch = 0;
+  bool ip_masq = true;                  // --ip-masq: the build network masquerades
+  std::string build_pool;               // --build-pool
 };
 
 // Called before each service's build ("web", "demo-web"), and with every build event.

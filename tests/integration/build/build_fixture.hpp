@@ -1,6 +1,9 @@
 // Builds through the real `stack` binary, each test in its own state root with the busybox test
 // image loaded, its own context directory and tags prefixed "bld". Teardown checks that nothing
-// the builds made is left: no RUN scratch directory, no mount under the root, no build cgroup.
+// the builds made is left: no RUN scratch directory, no mount under the root, no build cgroup, no
+// build network (record, bridge or nft table). RUN steps on the default network take their subnet
+// from 10.231.6.0/23 (kTestBuildPool; 10.231.8.0/24 and 10.231.9.0/24 are for the tests that name
+// theirs), without masquerading: no test but none turns ip_forward on.
 #pragma once
 
 #include <sys/wait.h>
@@ -14,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "build/build_network.hpp"
 #include "build/rootfs_view.hpp"
 #include "image/store.hpp"
 #include "support/rootfs.hpp"
@@ -36,10 +40,25 @@ inline const std::string& busybox_image() {
   return path;
 }
 
+inline constexpr const char* kTestBuildPool = "10.231.6.0/23";
+
+// The build networks a build in root may have made: one per /24 of the tests' range, and the two
+// /25s of 10.231.9.0/24 (build_network_test.cpp).
+inline std::vector<std::string> test_build_bridges(const std::string& root) {
+  std::vector<std::string> out;
+  for (const char* subnet : {"10.231.6.0/24", "10.231.7.0/24", "10.231.8.0/24", "10.231.9.0/24", "10.231.9.0/25",
+                             "10.231.9.128/25"}) {
+    out.push_back(build_bridge_name(root, *net::Subnet::parse(subnet)));
+  }
+  return out;
+}
+
 class BuildTest : public testing::Test {
  protected:
   void SetUp() override {
     ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
+    ::setenv("STACK_IP_MASQ", "false", 1);
+    ::setenv("STACK_BUILD_POOL", kTestBuildPool, 1);
     ASSERT_FALSE(busybox_image().empty()) << "scripts/make-test-image.sh failed";
     auto store = image::Store::open(root_.path());
     ASSERT_TRUE(store) << store.error().message();
@@ -114,6 +133,11 @@ class BuildTest : public testing::Test {
       ADD_FAILURE() << "build scratch dir left: " << it->path();
     }
     EXPECT_EQ(sh("grep -c " + root_.path() + " /proc/self/mountinfo"), "0\n") << "mounts left under the root";
+    EXPECT_FALSE(fs::exists(root_ / "build-net")) << "a build network's record is left";
+    for (const std::string& bridge : test_build_bridges(root_.path())) {
+      EXPECT_EQ(sh("ip -o link show " + bridge), "") << "build bridge left: " << bridge;
+      EXPECT_EQ(sh("nft list table ip " + bridge), "") << "build network's nft table left: " << bridge;
+    }
     for (const char* controller : {"memory", "pids", "cpu,cpuacct", "unified"}) {
       std::string dir = std::string("/sys/fs/cgroup/") + controller + "/stack/_build";
       for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {

@@ -1,10 +1,12 @@
 // Compose's side of builds through the real binary, as root: `build:` in the stack file with
 // args, `stack build`, `up` building a missing image, `up --build` recreating the service whose
 // image changed (and only then), a failing build naming its service, build secrets. Subnets
-// 10.231.124-127.0/24 and 10.231.151.0/24 (e2e indexes 60..63 and 87), which no other test uses.
+// 10.231.124-127.0/24 and 10.231.151.0/24 (e2e indexes 60..63 and 87), which no other test uses;
+// the RUN steps' build network takes its /24 from 10.231.6.0/23, as in build_fixture.hpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "build/build_network.hpp"
 #include "build/rootfs_view.hpp"
 #include "integration/orchestrator/e2e_fixture.hpp"
 
@@ -23,12 +25,22 @@ constexpr const char* kDockerfile =
 
 class ComposeBuild : public StackTest {
  protected:
+  void SetUp() override {
+    StackTest::SetUp();
+    ::setenv("STACK_BUILD_POOL", "10.231.6.0/23", 1);
+  }
+
   void TearDown() override {
     StackTest::TearDown();
     namespace fs = std::filesystem;
     std::error_code ec;
     for (fs::directory_iterator it(root_ / "builds", ec), end; !ec && it != end; it.increment(ec)) {
       ADD_FAILURE() << "build scratch dir left: " << it->path();
+    }
+    EXPECT_FALSE(fs::exists(root_ / "build-net")) << "a build network's record is left";
+    for (const char* subnet : {"10.231.6.0/24", "10.231.7.0/24"}) {
+      std::string bridge = build::build_bridge_name(root_.path(), *util::Subnet::parse(subnet));
+      EXPECT_NE(std::system(("ip link show " + bridge + " >/dev/null 2>&1").c_str()), 0) << "build bridge left: " << bridge;
     }
   }
 
