@@ -114,6 +114,7 @@ class AddUrlTest : public BuildTest {
 
 TEST_F(AddUrlTest, UrlLandsWithItsNameModeAndContent) {
   serve("files/tool.sh", "echo tool\n");
+  serve("moved/index.html", "index\n");  // httpd redirects "/moved" to "/moved/"
   ASSERT_EQ(std::system(("touch -d '2001-02-03 04:05:06 UTC' " + served_ + "/files/tool.sh").c_str()), 0);
   ASSERT_EQ(std::system(("tar -cf " + served_ + "/app.tar -C " + served_ + " files").c_str()), 0);
   write("Dockerfile",
@@ -121,7 +122,8 @@ TEST_F(AddUrlTest, UrlLandsWithItsNameModeAndContent) {
         "ADD " + url("files/tool.sh") + " /opt/\n"
         "ADD " + url("app.tar") + " /opt/\n"
         "ADD --chmod=0755 " + url("files/tool.sh?v=1") + " /bin/renamed\n"
-        "ADD --chown=1000:1000 " + url("files/tool.sh") + " " + url("app.tar") + " /srv/x\n");
+        "ADD --chown=1000:1000 " + url("files/tool.sh") + " " + url("app.tar") + " /srv/x\n"
+        "ADD " + url("moved") + " /opt/\n");
   built_id(build_env("-t bld-url:1", "SOURCE_DATE_EPOCH=2000000000"));
   RootfsView v = view("bld-url:1");
   EXPECT_EQ(read_view(v, "opt/tool.sh"), "echo tool\n");
@@ -140,6 +142,8 @@ TEST_F(AddUrlTest, UrlLandsWithItsNameModeAndContent) {
   ASSERT_TRUE(owned);
   EXPECT_EQ(owned->st.st_uid, 1000u);
   EXPECT_TRUE(v.lookup("srv/x/app.tar").has_value());
+  // Redirects are followed; the name is the URL's as written, as BuildKit names it.
+  EXPECT_EQ(read_view(v, "opt/moved"), "index\n");
 }
 
 TEST_F(AddUrlTest, ChecksumMatchBuildsAndMismatchFailsTaggingNothing) {
