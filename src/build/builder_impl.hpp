@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "build/builder.hpp"
+#include "build/copy_layer.hpp"
 #include "build/copy_sources.hpp"
 #include "build/dockerfile.hpp"
 #include "build/dockerignore.hpp"
@@ -48,8 +49,13 @@ class Builder {
   Result<std::unique_ptr<SourceTree>> source_tree(const Instruction& ins, const Source& source, std::string& source_id);
   Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
   // copy_inputs.cpp: a COPY's or ADD's words expanded, a heredoc source as "<<MARKER"; the
-  // heredocs' files, and ADD's downloads (checked against --checksum), as prepared sources.
+  // request they make (sources, destination below the working directory, --exclude); the
+  // options (--chown through the stage's files, --chmod); the heredocs' files, and ADD's
+  // downloads (checked against --checksum), as prepared sources.
   Result<std::vector<std::string>> copy_words(const Instruction& ins, const Vars& vars);
+  Result<CopyRequest> copy_request(const Instruction& ins, const Vars& vars, std::vector<std::string> words,
+                                   const std::string& workdir);
+  Result<CopyOptions> copy_options(const Instruction& ins, const Vars& vars, const RootfsView& dest_view);
   Result<void> write_heredocs(const Instruction& ins, const Vars& vars, const std::string& dir, CopyRequest& req);
   Result<void> fetch_urls(const std::string& dir, const std::optional<std::string>& checksum, CopyRequest& req);
   // ADD --checksum, expanded and parsed; only for a single URL source, as BuildKit allows it.

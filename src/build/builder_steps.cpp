@@ -264,30 +264,10 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   auto words = copy_words(ins, vars);
   if (!words) return at(std::move(words).error());
   if (words->size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
-  CopyRequest req;
-  req.add = ins.kind == Kind::add;
-  req.parents = ins.flags.count("parents") && ins.flags.at("parents") != "false";
-  req.dest = words->back();
-  words->pop_back();
-  req.sources = std::move(*words);
-  if (!req.dest.starts_with("/")) req.dest = working_dir(state) + "/" + req.dest;
-  bool has_urls = false;
-  for (const std::string& src : req.sources) {
-    if (!is_url_source(src)) continue;
-    if (!req.add) return at(util::Error(Errc::invalid_argument, "a URL ('" + src + "') is not a source for COPY: use ADD"));
-    has_urls = true;
-  }
-  if (!ins.excludes.empty()) {
-    std::string lines;
-    for (const std::string& pattern : ins.excludes) {
-      auto expanded = expand_word(pattern, vars, df_.escape);
-      if (!expanded) return at(std::move(expanded).error());
-      lines += *expanded + "\n";
-    }
-    auto rules = IgnoreRules::parse(lines, "--exclude");
-    if (!rules) return at(std::move(rules).error());
-    req.exclude = std::move(*rules);
-  }
+  auto request = copy_request(ins, vars, std::move(*words), working_dir(state));
+  if (!request) return at(std::move(request).error());
+  CopyRequest& req = *request;
+  const bool has_urls = std::any_of(req.sources.begin(), req.sources.end(), [](const std::string& s) { return is_url_source(s); });
   auto checksum = add_checksum(ins, vars, req);
   if (!checksum) return at(std::move(checksum).error());
 
@@ -300,22 +280,9 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
     STACK_ASSIGN_OR_RETURN(other, source_tree(ins, f->second, source_id));
     tree = other.get();
   }
-  CopyOptions opts;
-  opts.epoch = o_.source_date_epoch;
-  if (auto c = ins.flags.find("chown"); c != ins.flags.end()) {
-    auto spec = expand_word(c->second, vars, df_.escape);
-    if (!spec) return at(std::move(spec).error());
-    auto ids = resolve_chown(dest_view, *spec);
-    if (!ids) return at(std::move(ids).error());
-    opts.chown = *ids;
-  }
-  if (auto m = ins.flags.find("chmod"); m != ins.flags.end()) {
-    auto text = expand_word(m->second, vars, df_.escape);
-    if (!text) return at(std::move(text).error());
-    auto mode = parse_chmod(*text);
-    if (!mode) return at(std::move(mode).error());
-    opts.chmod = *mode;
-  }
+  auto options = copy_options(ins, vars, dest_view);
+  if (!options) return at(std::move(options).error());
+  const CopyOptions& opts = *options;
   // Heredocs and downloads are written to a scratch directory that lasts until the layer is made.
   std::optional<ScratchDir> scratch;
   if (has_urls || !ins.heredocs.empty()) {

@@ -1,6 +1,7 @@
-// The sources of a COPY or ADD that are not in a tree: heredocs (`COPY <<EOF /etc/app.conf`) and
-// ADD's URLs, written into the step's scratch directory before the step's cache key is computed,
-// so that the key covers their contents as it covers a context file's.
+// What a COPY or ADD step works from: its words, request and options, and the sources that are not
+// in a tree: heredocs (`COPY <<EOF /etc/app.conf`) and ADD's URLs, written into the step's scratch
+// directory before the step's cache key is computed, so that the key covers their contents as it
+// covers a context file's.
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -37,6 +38,45 @@ Result<std::vector<std::string>> Builder::copy_words(const Instruction& ins, con
     words.push_back(std::move(x));
   }
   return words;
+}
+
+Result<CopyRequest> Builder::copy_request(const Instruction& ins, const Vars& vars, std::vector<std::string> words,
+                                          const std::string& workdir) {
+  CopyRequest req;
+  req.add = ins.kind == Kind::add;
+  req.parents = ins.flags.count("parents") && ins.flags.at("parents") != "false";
+  req.dest = words.back();
+  words.pop_back();
+  req.sources = std::move(words);
+  if (!req.dest.starts_with("/")) req.dest = workdir + "/" + req.dest;
+  for (const std::string& src : req.sources) {
+    if (!req.add && is_url_source(src)) {
+      return fail(Errc::invalid_argument, "a URL ('" + src + "') is not a source for COPY: use ADD");
+    }
+  }
+  if (!ins.excludes.empty()) {
+    std::string lines;
+    for (const std::string& pattern : ins.excludes) {
+      STACK_ASSIGN_OR_RETURN(std::string expanded, expand_word(pattern, vars, df_.escape));
+      lines += expanded + "\n";
+    }
+    STACK_ASSIGN_OR_RETURN(req.exclude, IgnoreRules::parse(lines, "--exclude"));
+  }
+  return req;
+}
+
+Result<CopyOptions> Builder::copy_options(const Instruction& ins, const Vars& vars, const RootfsView& dest_view) {
+  CopyOptions opts;
+  opts.epoch = o_.source_date_epoch;
+  if (auto c = ins.flags.find("chown"); c != ins.flags.end()) {
+    STACK_ASSIGN_OR_RETURN(std::string spec, expand_word(c->second, vars, df_.escape));
+    STACK_ASSIGN_OR_RETURN(opts.chown, resolve_chown(dest_view, spec));
+  }
+  if (auto m = ins.flags.find("chmod"); m != ins.flags.end()) {
+    STACK_ASSIGN_OR_RETURN(std::string text, expand_word(m->second, vars, df_.escape));
+    STACK_ASSIGN_OR_RETURN(opts.chmod, parse_chmod(text));
+  }
+  return opts;
 }
 
 Result<void> Builder::write_heredocs(const Instruction& ins, const Vars& vars, const std::string& dir, CopyRequest& req) {
