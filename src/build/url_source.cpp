@@ -8,6 +8,7 @@
 
 #include "image/digest.hpp"
 #include "image/registry/http.hpp"
+#include "util/bytes.hpp"
 #include "util/fd.hpp"
 
 namespace stack::build {
@@ -93,7 +94,7 @@ Result<Download> download_url(const std::string& url, const std::string& path, c
   auto sink = [&](long, std::string_view chunk) -> Result<void> {
     size += chunk.size();
     if (size > limits.max_bytes) {
-      return fail(Errc::io, "larger than " + std::to_string(limits.max_bytes >> 20) + " MiB, the limit of a download");
+      return fail(Errc::io, "larger than " + util::human_bytes(limits.max_bytes, true) + ", the limit of a download");
     }
     hash.update(chunk);
     return util::write_all(fd.get(), chunk);

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "build_fixture.hpp"
+#include "build/url_source.hpp"
+#include "util/bytes.hpp"
 #include "util/sha256.hpp"
 
 extern char** environ;
@@ -198,6 +200,22 @@ TEST_F(AddUrlTest, HttpErrorsAreOneLineNamingTheUrl) {
     EXPECT_EQ(bad.code, 1);
     EXPECT_EQ(bad.err, "stack: Dockerfile:3:1: " + error + "\n");
   }
+}
+
+// The limits of a download (4 GiB and an hour for ADD) stop it with an error that says so.
+TEST_F(AddUrlTest, DownloadStopsAtItsSizeLimit) {
+  serve("big.bin", std::string(64 << 10, 'x'));
+  auto r = download_url(url("big.bin"), root_ / "big.bin", UrlLimits{1000, 60});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "GET " + url("big.bin") + ": larger than " + util::human_bytes(1000, true) +
+                                     ", the limit of a download");
+  auto ok = download_url(url("big.bin"), root_ / "ok.bin", UrlLimits{64 << 10, 60});
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->sha256, util::sha256_hex(std::string(64 << 10, 'x')));
+  struct stat st {};
+  ASSERT_EQ(::stat(ok->path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0600);
+  EXPECT_EQ(st.st_size, 64 << 10);
 }
 
 TEST_F(AddUrlTest, UnchangedFileIsCachedAndAChangedOneRerunsTheStep) {
