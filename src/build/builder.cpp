@@ -12,6 +12,7 @@
 #include "build/metadata_steps.hpp"
 #include "build/run_mount.hpp"
 #include "build/scratch_dir.hpp"
+#include "build/url_source.hpp"
 #include "image/pull.hpp"
 #include "image/reference.hpp"
 #include "util/state_root.hpp"
@@ -171,14 +172,14 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
   }
   if (ins.kind != Kind::copy && ins.kind != Kind::add) return util::ok();
   std::string name = kind_name(ins.kind);
-  if (!ins.heredocs.empty()) return unsupported(name + " with a heredoc");
   for (const auto& pattern : ins.excludes) {
     if (auto rules = IgnoreRules::parse(pattern, "--exclude"); !rules) {
       return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " --exclude=" + pattern + ": " + rules.error().message());
     }
   }
-  for (const char* flag : {"checksum", "keep-git-dir"}) {
-    if (ins.flags.count(flag)) return unsupported(name + " --" + std::string(flag));
+  if (ins.flags.count("keep-git-dir")) return unsupported(name + " --keep-git-dir");
+  if (auto c = ins.flags.find("checksum"); c != ins.flags.end() && c->second.find('$') == std::string::npos) {
+    STACK_TRY(parse_add_checksum(c->second).context(where(df_, ins) + ": ADD"));
   }
   if (auto m = ins.flags.find("chmod"); m != ins.flags.end() && m->second.find('$') == std::string::npos) {
     STACK_TRY(parse_chmod(m->second).context(where(df_, ins)));
@@ -197,10 +198,23 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
 Result<void> Builder::check_copy_sources(const Instruction& ins) {
   std::vector<std::string> words = ins.exec_form ? ins.exec : split_raw(ins.args, df_.escape);
   words.pop_back();
+  bool heredocs = !ins.heredocs.empty() && !ins.exec_form;
+  const bool checksum = ins.kind == Kind::add && ins.flags.count("checksum");
+  if (checksum && (heredocs || words.size() != 1)) {
+    return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
+  }
   for (const std::string& w : words) {
+    if (heredocs && w.starts_with("<<")) continue;  // written by the step (copy_inputs.cpp)
     if (w.find('$') != std::string::npos || w.find_first_of("\"'") != std::string::npos) continue;
-    if (ins.kind == Kind::add && (w.starts_with("http://") || w.starts_with("https://") || w.starts_with("git@"))) {
-      return fail(Errc::unsupported, where(df_, ins) + ": ADD from a URL ('" + w + "') is not supported: download it in a RUN step");
+    if (is_url_source(w)) {
+      if (ins.kind == Kind::add) continue;  // downloaded by the step
+      return fail(Errc::invalid_argument, where(df_, ins) + ": COPY: a URL ('" + w + "') is not a source for COPY: use ADD");
+    }
+    if (checksum) {
+      return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
+    }
+    if (ins.kind == Kind::add && w.starts_with("git@")) {
+      return fail(Errc::unsupported, where(df_, ins) + ": ADD from a git repository ('" + w + "') is not supported: clone it in a RUN step");
     }
     STACK_TRY(check_context_path(w).context(where(df_, ins)));
   }

@@ -8,9 +8,11 @@
 
 #include "build/build_network.hpp"
 #include "build/builder.hpp"
+#include "build/copy_layer.hpp"
 #include "build/copy_sources.hpp"
 #include "build/dockerfile.hpp"
 #include "build/dockerignore.hpp"
+#include "build/shell_lex.hpp"
 #include "build/stage_graph.hpp"
 #include "build/stage_state.hpp"
 #include "build/step_cache.hpp"
@@ -49,6 +51,18 @@ class Builder {
   // The files of COPY --from or a bind mount's from=: a stage's or an image's; source_id names it.
   Result<std::unique_ptr<SourceTree>> source_tree(const Instruction& ins, const Source& source, std::string& source_id);
   Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
+  // copy_inputs.cpp: a COPY's or ADD's words expanded, a heredoc source as "<<MARKER"; the
+  // request they make (sources, destination below the working directory, --exclude); the
+  // options (--chown through the stage's files, --chmod); the heredocs' files, and ADD's
+  // downloads (checked against --checksum), as prepared sources.
+  Result<std::vector<std::string>> copy_words(const Instruction& ins, const Vars& vars);
+  Result<CopyRequest> copy_request(const Instruction& ins, const Vars& vars, std::vector<std::string> words,
+                                   const std::string& workdir);
+  Result<CopyOptions> copy_options(const Instruction& ins, const Vars& vars, const RootfsView& dest_view);
+  Result<void> write_heredocs(const Instruction& ins, const Vars& vars, const std::string& dir, CopyRequest& req);
+  Result<void> fetch_urls(const std::string& dir, const std::optional<std::string>& checksum, CopyRequest& req);
+  // ADD --checksum, expanded and parsed; only for a single URL source, as BuildKit allows it.
+  Result<std::optional<std::string>> add_checksum(const Instruction& ins, const Vars& vars, const CopyRequest& req);
   // Looks the key up (unless --no-cache); otherwise makes the layer and records it.
   Result<void> cached_layer(const Instruction& ins, const std::string& key, StageState& state,
                             const std::function<Result<image::LayerInfo>()>& make);

@@ -17,6 +17,7 @@
 #include "build/run_step.hpp"
 #include "build/scratch_dir.hpp"
 #include "build/upper_diff.hpp"
+#include "build/url_source.hpp"
 #include "image/fs.hpp"
 #include "image/init_layer.hpp"
 #include "util/dir.hpp"
@@ -282,37 +283,15 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   std::string name = kind_name(ins.kind);
   auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": " + name); };
   Vars vars = expansion_vars(state);
-  std::vector<std::string> words;
-  if (ins.exec_form) {
-    for (const std::string& w : ins.exec) {
-      auto x = expand_word(w, vars, df_.escape);
-      if (!x) return at(std::move(x).error());
-      words.push_back(*x);
-    }
-  } else {
-    auto x = expand_words(ins.args, vars, df_.escape);
-    if (!x) return at(std::move(x).error());
-    words = std::move(*x);
-  }
-  if (words.size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
-  CopyRequest req;
-  req.add = ins.kind == Kind::add;
-  req.parents = ins.flags.count("parents") && ins.flags.at("parents") != "false";
-  req.dest = words.back();
-  words.pop_back();
-  req.sources = std::move(words);
-  if (!req.dest.starts_with("/")) req.dest = working_dir(state) + "/" + req.dest;
-  if (!ins.excludes.empty()) {
-    std::string lines;
-    for (const std::string& pattern : ins.excludes) {
-      auto expanded = expand_word(pattern, vars, df_.escape);
-      if (!expanded) return at(std::move(expanded).error());
-      lines += *expanded + "\n";
-    }
-    auto rules = IgnoreRules::parse(lines, "--exclude");
-    if (!rules) return at(std::move(rules).error());
-    req.exclude = std::move(*rules);
-  }
+  auto words = copy_words(ins, vars);
+  if (!words) return at(std::move(words).error());
+  if (words->size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
+  auto request = copy_request(ins, vars, std::move(*words), working_dir(state));
+  if (!request) return at(std::move(request).error());
+  CopyRequest& req = *request;
+  const bool has_urls = std::any_of(req.sources.begin(), req.sources.end(), [](const std::string& s) { return is_url_source(s); });
+  auto checksum = add_checksum(ins, vars, req);
+  if (!checksum) return at(std::move(checksum).error());
 
   STACK_ASSIGN_OR_RETURN(std::vector<std::string> dirs, layer_dirs(state));
   RootfsView dest_view(dirs);
@@ -323,33 +302,41 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
     STACK_ASSIGN_OR_RETURN(other, source_tree(ins, f->second, source_id));
     tree = other.get();
   }
-  CopyOptions opts;
-  opts.epoch = o_.source_date_epoch;
-  if (auto c = ins.flags.find("chown"); c != ins.flags.end()) {
-    auto spec = expand_word(c->second, vars, df_.escape);
-    if (!spec) return at(std::move(spec).error());
-    auto ids = resolve_chown(dest_view, *spec);
-    if (!ids) return at(std::move(ids).error());
-    opts.chown = *ids;
+  auto options = copy_options(ins, vars, dest_view);
+  if (!options) return at(std::move(options).error());
+  const CopyOptions& opts = *options;
+  // Heredocs and downloads are written to a scratch directory that lasts until the layer is made.
+  std::optional<ScratchDir> scratch;
+  if (has_urls || !ins.heredocs.empty()) {
+    STACK_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::make(o_.root));
+    scratch.emplace(std::move(dir));
+    if (auto written = write_heredocs(ins, vars, scratch->path(), req); !written) return at(std::move(written).error());
   }
-  if (auto m = ins.flags.find("chmod"); m != ins.flags.end()) {
-    auto text = expand_word(m->second, vars, df_.escape);
-    if (!text) return at(std::move(text).error());
-    auto mode = parse_chmod(*text);
-    if (!mode) return at(std::move(mode).error());
-    opts.chmod = *mode;
+  json owner = opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr);
+  json mode = opts.chmod ? json(*opts.chmod) : json(nullptr);
+  auto make_layer = [&](const CopySelection& sel) -> Result<image::LayerInfo> {
+    auto layer = write_copy_layer(ingest_->blobs(), sel, dest_view, opts);
+    if (!layer) return at(std::move(layer).error());
+    return layer;
+  };
+  if (*checksum) {
+    // The checksum names the content: a step cached under it needs no download (BuildKit's rule).
+    json desc = {name, "url", req.dest, req.sources, "sha256:" + **checksum, owner, mode};
+    return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
+      if (auto fetched = fetch_urls(scratch->path(), *checksum, req); !fetched) return at(std::move(fetched).error());
+      auto sel = select_sources(*tree, req, dest_view);
+      if (!sel) return at(std::move(sel).error());
+      return make_layer(*sel);
+    });
+  }
+  if (has_urls) {
+    if (auto fetched = fetch_urls(scratch->path(), std::nullopt, req); !fetched) return at(std::move(fetched).error());
   }
   auto sel = select_sources(*tree, req, dest_view);
   if (!sel) return at(std::move(sel).error());
-  json desc = {name, source_id, req.dest, req.sources, sel->digest,
-               opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr),
-               opts.chmod ? json(*opts.chmod) : json(nullptr)};
+  json desc = {name, source_id, req.dest, req.sources, sel->digest, owner, mode};
   std::string key = step_key(state.key, desc.dump());
-  return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
-    auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts);
-    if (!layer) return at(std::move(layer).error());
-    return layer;
-  });
+  return cached_layer(ins, key, state, [&]() { return make_layer(*sel); });
 }
 
 }  // namespace stack::build

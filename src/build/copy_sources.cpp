@@ -151,8 +151,13 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
   std::vector<CopyItem> items;
   if (req.parents) dir_dest = true;
   for (const std::string& raw : req.sources) {
-    if (req.add && (raw.starts_with("http://") || raw.starts_with("https://") || raw.starts_with("git@"))) {
-      return fail(Errc::unsupported, "ADD from a URL ('" + raw + "') is not supported: download it in a RUN step");
+    auto prepared = std::find_if(req.prepared.begin(), req.prepared.end(), [&](const PreparedSource& p) { return p.source == raw; });
+    if (prepared != req.prepared.end()) {
+      items.push_back({dir_dest || req.parents ? join(dest, prepared->name) : dest, prepared->file, false});
+      continue;
+    }
+    if (req.add && raw.starts_with("git@")) {
+      return fail(Errc::unsupported, "ADD from a git repository ('" + raw + "') is not supported: clone it in a RUN step");
     }
     std::string src = clean_path(raw);
     // --parents keeps the path after the pivot ("a/./b/c" keeps "b/c"), else all of it.

@@ -42,6 +42,14 @@ struct CopySelection {
   std::string digest;           // hex sha256 over the items
 };
 
+// A source that is not in the tree: an ADD's download or a COPY/ADD heredoc, already written to a
+// file of the step's scratch directory. `source` is the word it stands for in CopyRequest::sources.
+struct PreparedSource {
+  std::string source;  // the URL, or "<<EOF" as written
+  std::string name;    // its name in a directory destination: the URL's file name, the heredoc's marker
+  ViewEntry file;
+};
+
 struct CopyRequest {
   std::vector<std::string> sources;  // as expanded from the instruction
   std::string dest;                  // absolute (WORKDIR applied), may end in "/"
@@ -52,6 +60,7 @@ struct CopyRequest {
   // COPY --parents: each source keeps its path (from the context's root, or from a "/./" in the
   // source: "src/./app/x" is "app/x") under dest, which is a directory.
   bool parents = false;
+  std::vector<PreparedSource> prepared;  // looked up before the tree; never extracted
 };
 
 // dest_view resolves the destination through the stage's own symlinks.

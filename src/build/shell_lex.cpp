@@ -18,6 +18,12 @@ class Lexer {
  public:
   Lexer(std::string_view text, const Vars& vars, char escape) : s_(text), vars_(vars), esc_(escape) {}
 
+  Result<std::string> heredoc_body() {
+    std::string out;
+    STACK_TRY(expand_run(out, 0, "$\n"));
+    return out;
+  }
+
   Result<std::vector<std::string>> run(bool split) {
     std::vector<std::string> words;
     std::string word;
@@ -57,10 +63,19 @@ class Lexer {
  private:
   Result<void> double_quoted(std::string& word) {
     ++p_;
-    while (p_ < s_.size() && s_[p_] != '"') {
+    STACK_TRY(expand_run(word, '"', "\"$"));
+    if (p_ >= s_.size()) return fail(Errc::parse, "unterminated double quote");
+    ++p_;
+    return util::ok();
+  }
+
+  // Up to `stop` (a closing quote; 0: the end of the text): only `$` expands, and the escape
+  // character escapes itself and what `escapable` holds (an escaped newline joins two lines).
+  Result<void> expand_run(std::string& word, char stop, std::string_view escapable) {
+    while (p_ < s_.size() && (stop == 0 || s_[p_] != stop)) {
       char c = s_[p_];
-      if (c == esc_ && p_ + 1 < s_.size() && (s_[p_ + 1] == '"' || s_[p_ + 1] == '$' || s_[p_ + 1] == esc_)) {
-        word += s_[p_ + 1];
+      if (c == esc_ && p_ + 1 < s_.size() && (s_[p_ + 1] == esc_ || escapable.find(s_[p_ + 1]) != std::string_view::npos)) {
+        if (s_[p_ + 1] != '\n') word += s_[p_ + 1];
         p_ += 2;
       } else if (c == '$') {
         STACK_TRY(dollar(word));
@@ -69,8 +84,6 @@ class Lexer {
         ++p_;
       }
     }
-    if (p_ >= s_.size()) return fail(Errc::parse, "unterminated double quote");
-    ++p_;
     return util::ok();
   }
 
@@ -147,6 +160,10 @@ Result<std::vector<std::string>> expand_words(std::string_view text, const Vars&
 Result<std::string> expand_word(std::string_view text, const Vars& vars, char escape) {
   STACK_ASSIGN_OR_RETURN(auto words, Lexer(text, vars, escape).run(false));
   return words.empty() ? std::string() : words[0];
+}
+
+Result<std::string> expand_heredoc(std::string_view text, const Vars& vars, char escape) {
+  return Lexer(text, vars, escape).heredoc_body();
 }
 
 std::vector<std::string> split_raw(std::string_view text, char escape) {

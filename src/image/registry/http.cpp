@@ -134,6 +134,7 @@ Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* s
   curl.easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl.easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   curl.easy_setopt(c, CURLOPT_USERAGENT, "stack/0.1");
+  if (request.timeout_seconds > 0) curl.easy_setopt(c, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   if (!range.empty()) curl.easy_setopt(c, CURLOPT_RANGE, range.c_str());
   if (request.method == "HEAD") {

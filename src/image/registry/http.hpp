@@ -26,6 +26,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::optional<uint64_t> range_from;  // sends "Range: bytes=N-"
   bool allow_http_redirects = false;   // whether a redirect may go to plain http
+  long timeout_seconds = 0;            // the whole transfer; 0: none (a stalled one still ends)
 };
 
 struct HttpResponse {

@@ -187,8 +187,8 @@ TEST_F(BuildTest, BadInputIsOneLineBeforeAnythingRuns) {
        "stack: Dockerfile:2:1: RUN --mount=type=bind,source=../x: source '../x' is outside the build context\n"},
       {"FROM busybox\nRUN --mount=type=cache,target=/c,colour=red echo ran\n", "",
        "stack: Dockerfile:2:1: RUN --mount: unknown option 'colour'\n"},
-      {"FROM busybox\nRUN echo ran\nADD https://example.com/x /x\n", "",
-       "stack: Dockerfile:3:1: ADD from a URL ('https://example.com/x') is not supported: download it in a RUN step\n"},
+      {"FROM busybox\nRUN echo ran\nADD git@example.com:x/y.git /x\n", "",
+       "stack: Dockerfile:3:1: ADD from a git repository ('git@example.com:x/y.git') is not supported: clone it in a RUN step\n"},
       {"FROM busybox\nRUN echo ran\n", "-t 'Bad:Name:x'", ""},
   };
   for (const Case& c : cases) {

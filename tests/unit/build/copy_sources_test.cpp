@@ -2,6 +2,7 @@
 // directories (no root: no whiteout devices or trusted xattrs here; the root tests cover those).
 #include "build/copy_sources.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
 
@@ -147,6 +148,24 @@ TEST_F(CopySourcesTest, ParentsKeepTheSourcesPaths) {
   auto globbed = select_sources(*tree, glob, view());
   ASSERT_TRUE(globbed);
   EXPECT_EQ(dests(*globbed), (std::vector<std::string>{"g/dir/sub/y", "g/dir/x"}));
+}
+
+TEST_F(CopySourcesTest, PreparedSourcesTakeTheirNames) {
+  auto tree = context_tree(tmp_ / "ctx", *IgnoreRules::parse(""));
+  write("dl", "downloaded");
+  ViewEntry file{tmp_ / "dl", {}};
+  ASSERT_EQ(::lstat(file.host_path.c_str(), &file.st), 0);
+  CopyRequest one{{"http://127.0.0.1/x.tar"}, "/opt/y", true};
+  one.prepared.push_back({"http://127.0.0.1/x.tar", "x.tar", file});
+  auto named = select_sources(*tree, one, view());
+  ASSERT_TRUE(named) << named.error().message();
+  EXPECT_EQ(dests(*named), (std::vector<std::string>{"opt/y"}));
+  EXPECT_FALSE(named->items[0].extract);
+  CopyRequest many{{"<<EOF", "a.txt"}, "/d", false};
+  many.prepared.push_back({"<<EOF", "EOF", file});
+  auto both = select_sources(*tree, many, view());
+  ASSERT_TRUE(both) << both.error().message();
+  EXPECT_EQ(dests(*both), (std::vector<std::string>{"d/EOF", "d/a.txt"}));
 }
 
 TEST_F(CopySourcesTest, IgnoreRulesAndErrors) {

@@ -119,6 +119,30 @@ TEST(DockerfileParser, Heredocs) {
   EXPECT_EQ(body[2].kind, Kind::cmd);
 }
 
+TEST(DockerfileParser, HeredocsAsCopySources) {
+  Dockerfile df = parse_ok(
+      "FROM scratch\n"
+      "COPY <<A <<-'B' /dir/\n"
+      "a $X\n"
+      "A\n"
+      "\tb $X\n"
+      "\tB\n"
+      "ADD <<EOF /f\n"
+      "EOF\n");
+  const auto& body = df.stages[0].body;
+  ASSERT_EQ(body.size(), 2u);
+  ASSERT_EQ(body[0].heredocs.size(), 2u);
+  EXPECT_EQ(body[0].args, "<<A <<-'B' /dir/");
+  EXPECT_EQ(body[0].heredocs[0].marker, "A");
+  EXPECT_EQ(body[0].heredocs[0].body, "a $X\n");
+  EXPECT_TRUE(body[0].heredocs[0].expand);
+  EXPECT_EQ(body[0].heredocs[1].marker, "B");
+  EXPECT_EQ(body[0].heredocs[1].body, "b $X\n");
+  EXPECT_FALSE(body[0].heredocs[1].expand);
+  ASSERT_EQ(body[1].heredocs.size(), 1u);
+  EXPECT_EQ(body[1].heredocs[0].body, "");
+}
+
 TEST(DockerfileParser, ExecFormFallsBackToShellForm) {
   Dockerfile df = parse_ok("FROM scratch\nRUN [not json]\nCMD [\"a\", 1]\n");
   EXPECT_FALSE(df.stages[0].body[0].exec_form);

@@ -37,6 +37,19 @@ TEST(ShellLex, QuotesAndEscapes) {
   EXPECT_EQ(word("c:\\dir", '`'), "c:\\dir");
 }
 
+TEST(ShellLex, HeredocBodyKeepsQuotes) {
+  auto body = [](const std::string& text, char escape = '\\') {
+    auto b = expand_heredoc(text, kVars, escape);
+    EXPECT_TRUE(b) << b.error().message();
+    return b ? *b : "";
+  };
+  EXPECT_EQ(body("say \"$A\" and '${A}'\n"), "say \"apple\" and 'apple'\n");
+  EXPECT_EQ(body("\\$A \\n \\\\ ${NOPE:-x}\n"), "$A \\n \\ x\n");
+  EXPECT_EQ(body("one \\\ntwo\n"), "one two\n");
+  EXPECT_EQ(body("`$A `x\n", '`'), "$A `x\n");
+  EXPECT_FALSE(expand_heredoc("${A\n", kVars, '\\'));
+}
+
 TEST(ShellLex, Words) {
   auto w = expand_words("a  'b c' \"$SP\" d\\ e $SP", kVars, '\\');
   ASSERT_TRUE(w);

@@ -1,0 +1,274 @@
+// ADD of http:// URLs (served by busybox httpd on 127.0.0.1, started and stopped by each test) and
+// heredocs as COPY sources, through the real binary.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+
+#include <gtest/gtest.h>
+
+#include "build_fixture.hpp"
+#include "build/url_source.hpp"
+#include "util/bytes.hpp"
+#include "util/sha256.hpp"
+
+extern char** environ;
+
+namespace stack::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A free loopback port: bound to port 0, read back, released. Another process may take it before
+// httpd does: AddUrlTest::SetUp then tries again with another.
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+bool loopback_accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+class AddUrlTest : public BuildTest {
+ protected:
+  void SetUp() override {
+    BuildTest::SetUp();
+    fs::create_directories(served_);
+    start_server();
+  }
+
+  void start_server() {
+    for (int attempt = 0; attempt < 5 && !serving(); ++attempt) start_httpd();
+    ASSERT_TRUE(serving()) << "busybox httpd did not start on 127.0.0.1";
+  }
+
+  void TearDown() override {
+    stop_httpd();
+    BuildTest::TearDown();
+  }
+
+  bool serving() const { return pid_ > 0; }
+
+  void start_httpd() {
+    port_ = free_loopback_port();
+    std::string listen = "127.0.0.1:" + std::to_string(port_);
+    std::vector<std::string> args{"busybox", "httpd", "-f", "-p", listen, "-h", served_};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (port_ == 0 || ::posix_spawnp(&pid, "busybox", nullptr, nullptr, argv.data(), environ) != 0) return;
+    // Ready when it accepts; gone (the port was taken meanwhile) when it has exited.
+    for (int i = 0; i < 500; ++i) {
+      if (loopback_accepts(port_)) {
+        pid_ = pid;
+        return;
+      }
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+
+  void stop_httpd() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = 0;
+  }
+
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + "/" + path; }
+
+  void serve(const std::string& rel, const std::string& text) {
+    fs::create_directories(fs::path(served_ + "/" + rel).parent_path());
+    ASSERT_TRUE(test::write_text(served_ + "/" + rel, text));
+  }
+
+  Outcome build_env(const std::string& args, const std::string& env) const {
+    return stack("image build --progress plain " + args + " " + context(), env);
+  }
+
+  std::string served_ = root_ / "served";
+  int port_ = 0;
+  pid_t pid_ = 0;
+};
+
+TEST_F(AddUrlTest, UrlLandsWithItsNameModeAndContent) {
+  serve("files/tool.sh", "echo tool\n");
+  serve("moved/index.html", "index\n");  // httpd redirects "/moved" to "/moved/"
+  ASSERT_EQ(std::system(("touch -d '2001-02-03 04:05:06 UTC' " + served_ + "/files/tool.sh").c_str()), 0);
+  ASSERT_EQ(std::system(("tar -cf " + served_ + "/app.tar -C " + served_ + " files").c_str()), 0);
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + url("files/tool.sh") + " /opt/\n"
+        "ADD " + url("app.tar") + " /opt/\n"
+        "ADD --chmod=0755 " + url("files/tool.sh?v=1") + " /bin/renamed\n"
+        "ADD --chown=1000:1000 " + url("files/tool.sh") + " " + url("app.tar") + " /srv/x\n"
+        "ADD " + url("moved") + " /opt/\n");
+  built_id(build_env("-t bld-url:1", "SOURCE_DATE_EPOCH=2000000000"));
+  RootfsView v = view("bld-url:1");
+  EXPECT_EQ(read_view(v, "opt/tool.sh"), "echo tool\n");
+  auto tool = v.lookup("opt/tool.sh");
+  ASSERT_TRUE(tool);
+  EXPECT_EQ(tool->st.st_mode, S_IFREG | 0600);  // BuildKit's mode for a download
+  EXPECT_EQ(tool->st.st_mtime, 981173106);      // Last-Modified, under SOURCE_DATE_EPOCH
+  auto archive = v.lookup("opt/app.tar");       // a downloaded archive is never unpacked
+  ASSERT_TRUE(archive);
+  EXPECT_TRUE(S_ISREG(archive->st.st_mode));
+  EXPECT_FALSE(v.lookup("opt/files").has_value());
+  auto renamed = v.lookup("bin/renamed");
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(renamed->st.st_mode, S_IFREG | 0755);
+  auto owned = v.lookup("srv/x/tool.sh");
+  ASSERT_TRUE(owned);
+  EXPECT_EQ(owned->st.st_uid, 1000u);
+  EXPECT_TRUE(v.lookup("srv/x/app.tar").has_value());
+  // Redirects are followed; the name is the URL's as written, as BuildKit names it.
+  EXPECT_EQ(read_view(v, "opt/moved"), "index\n");
+}
+
+TEST_F(AddUrlTest, ChecksumMatchBuildsAndMismatchFailsTaggingNothing) {
+  serve("data.bin", "payload\n");
+  const std::string good = util::sha256_hex("payload\n");
+  const std::string bad = util::sha256_hex("other\n");
+  write("Dockerfile", "FROM busybox\nADD --checksum=sha256:" + good + " " + url("data.bin") + " /data.bin\n");
+  std::string id = built_id(build("-t bld-sum:1"));
+  EXPECT_EQ(read_view(view("bld-sum:1"), "data.bin"), "payload\n");
+  // Keyed by the checksum, the cached step needs no download: the server is not asked again.
+  stop_httpd();
+  Outcome cached = build("-t bld-sum:1");
+  EXPECT_EQ(built_id(cached), id);
+  EXPECT_NE(cached.err.find("1 cached, 0 run"), std::string::npos) << cached.err;
+
+  start_server();  // again, on a new port
+  write("Dockerfile", "FROM busybox\nADD --checksum=sha256:" + bad + " " + url("data.bin") + " /data.bin\n");
+  Outcome r = build("-t bld-sum:2");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.substr(r.err.find("stack: ")), "stack: Dockerfile:2:1: ADD: " + url("data.bin") +
+                                                    ": checksum mismatch: expected sha256:" + bad + ", got sha256:" +
+                                                    good + "\n");
+  EXPECT_FALSE(find("bld-sum:2").has_value());
+}
+
+TEST_F(AddUrlTest, HttpErrorsAreOneLineNamingTheUrl) {
+  write("Dockerfile", "FROM busybox\nRUN echo ran\nADD " + url("missing.txt") + " /m\n");
+  Outcome r = build("-t bld-404:1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.substr(r.err.find("stack: ")), "stack: Dockerfile:3:1: ADD: GET " + url("missing.txt") + ": HTTP 404\n");
+  EXPECT_FALSE(find("bld-404:1").has_value());
+
+  const std::string refused = "http://127.0.0.1:" + std::to_string(port_) + "/x";
+  stop_httpd();  // nothing listens there now
+  write("Dockerfile", "FROM busybox\nADD " + refused + " /x\n");
+  Outcome down = build("-t bld-404:1");
+  EXPECT_EQ(down.code, 1);
+  std::string line = down.err.substr(down.err.find("stack: "));
+  EXPECT_TRUE(line.starts_with("stack: Dockerfile:2:1: ADD: GET " + refused + ": ")) << line;
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
+
+  start_server();
+  for (const auto& [dockerfile, error] : std::vector<std::pair<std::string, std::string>>{
+           {"ADD --checksum=sha256:abc " + url("x") + " /x\n", "ADD: --checksum='sha256:abc': expected sha256:<64 hex digits>"},
+           {"ADD --checksum=sha256:" + std::string(64, 'a') + " a.txt /x\n",
+            "ADD --checksum needs exactly one source, an http:// or https:// URL"},
+           {"COPY " + url("x") + " /x\n", "COPY: a URL ('" + url("x") + "') is not a source for COPY: use ADD"},
+       }) {
+    write("a.txt", "a");
+    write("Dockerfile", "FROM busybox\nRUN echo ran\n" + dockerfile);
+    Outcome bad = build("-t bld-404:1");
+    EXPECT_EQ(bad.code, 1);
+    EXPECT_EQ(bad.err, "stack: Dockerfile:3:1: " + error + "\n");
+  }
+}
+
+// The limits of a download (4 GiB and an hour for ADD) stop it with an error that says so.
+TEST_F(AddUrlTest, DownloadStopsAtItsSizeLimit) {
+  serve("big.bin", std::string(64 << 10, 'x'));
+  auto r = download_url(url("big.bin"), root_ / "big.bin", UrlLimits{1000, 60});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message(), "GET " + url("big.bin") + ": larger than " + util::human_bytes(1000, true) +
+                                     ", the limit of a download");
+  auto ok = download_url(url("big.bin"), root_ / "ok.bin", UrlLimits{64 << 10, 60});
+  ASSERT_TRUE(ok) << ok.error().message();
+  EXPECT_EQ(ok->sha256, util::sha256_hex(std::string(64 << 10, 'x')));
+  struct stat st {};
+  ASSERT_EQ(::stat(ok->path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode, S_IFREG | 0600);
+  EXPECT_EQ(st.st_size, 64 << 10);
+}
+
+TEST_F(AddUrlTest, UnchangedFileIsCachedAndAChangedOneRerunsTheStep) {
+  serve("v.txt", "one\n");
+  write("Dockerfile", "FROM busybox\nADD " + url("v.txt") + " /v.txt\nRUN cat /v.txt > /copy\n");
+  std::string first = built_id(build("-t bld-urlcache:1"));
+  Outcome again = build("-t bld-urlcache:1");
+  EXPECT_EQ(built_id(again), first);
+  EXPECT_NE(again.err.find("2 cached, 0 run"), std::string::npos) << again.err;
+  serve("v.txt", "two\n");
+  Outcome changed = build("-t bld-urlcache:1");
+  EXPECT_NE(built_id(changed), first);
+  EXPECT_NE(changed.err.find("0 cached, 2 run"), std::string::npos) << changed.err;
+  EXPECT_EQ(read_view(view("bld-urlcache:1"), "copy"), "two\n");
+}
+
+TEST_F(AddUrlTest, HeredocSources) {
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ARG NAME=world\n"
+        "COPY <<EOF /etc/greeting\n"
+        "hello $NAME \"quoted\" \\$NAME\n"
+        "EOF\n"
+        "COPY <<-'A' <<B /conf/\n"
+        "\traw $NAME\n"
+        "\tA\n"
+        "b ${NAME}\n"
+        "B\n"
+        "COPY --chmod=0755 <<EOF /run.sh\n"
+        "#!/bin/sh\n"
+        "EOF\n"
+        "ADD <<EOF /added\n"
+        "EOF\n"
+        "RUN cat /etc/greeting /conf/A /conf/B > /all\n");
+  std::string id = built_id(build("-t bld-heredoc:1"));
+  RootfsView v = view("bld-heredoc:1");
+  EXPECT_EQ(read_view(v, "all"), "hello world \"quoted\" $NAME\nraw $NAME\nb world\n");
+  for (const char* file : {"etc/greeting", "conf/A", "conf/B", "added"}) {
+    auto e = v.lookup(file);
+    ASSERT_TRUE(e) << file;
+    EXPECT_EQ(e->st.st_mode, S_IFREG | 0644) << file;
+  }
+  EXPECT_EQ(read_view(v, "added"), "");
+  auto script = v.lookup("run.sh");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->st.st_mode, S_IFREG | 0755);
+  Outcome again = build("-t bld-heredoc:1");
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("5 cached, 0 run"), std::string::npos) << again.err;
+  Outcome other = build("--build-arg NAME=you -t bld-heredoc:1");
+  EXPECT_NE(built_id(other), id);
+  EXPECT_EQ(read_view(view("bld-heredoc:1"), "all"), "hello you \"quoted\" $NAME\nraw $NAME\nb you\n");
+}
+
+}  // namespace
+}  // namespace stack::build
