@@ -76,8 +76,10 @@ json network_settings_json(const scheduler::ContainerView& c) {
   for (const auto& [name, address] : c.addresses) networks[name] = {{"IPAddress", address}};
   json ports = json::object();
   for (const auto& p : c.ports) {
-    ports[std::to_string(p.target_port) + "/" + net::proxy::protocol_name(p.protocol)].push_back(
-        {{"HostIp", p.host_ip.str()}, {"HostPort", std::to_string(p.host_port)}});
+    for (const std::string& ip : net::proxy::listen_ips(p)) {
+      ports[std::to_string(p.target_port) + "/" + net::proxy::protocol_name(p.protocol)].push_back(
+          {{"HostIp", ip}, {"HostPort", std::to_string(p.host_port)}});
+    }
   }
   return {{"Networks", networks}, {"Ports", ports}};
 }

@@ -29,7 +29,10 @@ class PortCommand final : public Command {
     if (!container) return fail(container.error());
     for (const auto& p : container->ports) {
       if (p.target_port == port_ && net::proxy::protocol_name(p.protocol) == protocol_) {
-        std::cout << p.host_ip.str() << ":" << p.host_port << "\n";
+        // As docker port: one line per address, "0.0.0.0:8080" and "[::]:8080" for a port given none.
+        for (const std::string& ip : net::proxy::listen_ips(p)) {
+          std::cout << net::proxy::with_brackets(ip) << ":" << p.host_port << "\n";
+        }
         return kExitOk;
       }
     }

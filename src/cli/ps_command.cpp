@@ -17,9 +17,11 @@ namespace {
 std::string ports_text(const std::vector<net::proxy::Forward>& ports) {
   std::string out;
   for (const auto& p : ports) {
-    if (!out.empty()) out += ", ";
-    out += p.host_ip.str() + ":" + std::to_string(p.host_port) + "->" + std::to_string(p.target_port) + "/" +
-           net::proxy::protocol_name(p.protocol);
+    for (const std::string& ip : net::proxy::listen_ips(p)) {
+      if (!out.empty()) out += ", ";
+      out += net::proxy::with_brackets(ip) + ":" + std::to_string(p.host_port) + "->" + std::to_string(p.target_port) +
+             "/" + net::proxy::protocol_name(p.protocol);
+    }
   }
   return out;
 }
@@ -70,8 +72,10 @@ class PsCommand final : public Command {
       }
       nlohmann::json publishers = nlohmann::json::array();
       for (const auto& p : c.ports) {
-        publishers.push_back({{"URL", p.host_ip.str()}, {"TargetPort", p.target_port}, {"PublishedPort", p.host_port},
-                              {"Protocol", net::proxy::protocol_name(p.protocol)}});
+        for (const std::string& ip : net::proxy::listen_ips(p)) {
+          publishers.push_back({{"URL", ip}, {"TargetPort", p.target_port}, {"PublishedPort", p.host_port},
+                                {"Protocol", net::proxy::protocol_name(p.protocol)}});
+        }
       }
       json.push_back({{"Name", c.name},
                       {"Service", c.service},

@@ -10,7 +10,8 @@
 
 namespace stack::scheduler {
 
-// The service's port as the shim's forward to target_ip; an empty host_ip is 0.0.0.0.
+// The service's port as the shim's forward to target_ip; an empty host_ip is every address of both
+// families, as in docker.
 util::Result<net::proxy::Forward> published_forward(const spec::Port& port, util::Ipv4 target_ip);
 
 // Whether a port of the forward's host range can be bound now;

@@ -148,8 +148,7 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
     const Node& item = v.items[i];
     std::string at = index_path(p, i);
     size_t before = d.service.ports.size();
-    // What the port proxy cannot publish: sctp (expose, which only documents, takes it) and IPv6
-    // host addresses (ports are bound on IPv4).
+    // What the port proxy cannot publish: sctp (expose, which only documents, takes it).
     auto refuse_unpublishable = [&] {
       auto added = std::span(d.service.ports).subspan(before);
       auto key = [&](const char* k) { return item.is_mapping() && item.find(k) ? item.find(k) : nullptr; };
@@ -157,10 +156,6 @@ void read_ports(ServiceDraft& d, const Node& v, const std::string& p) {
         const Node* proto = key("protocol");
         d.error(proto ? *proto : item, proto ? join_path(at, "protocol") : at,
                 "not supported yet: sctp (published ports are proxied for tcp and udp only)");
-      } else if (std::any_of(added.begin(), added.end(), [](const Port& port) { return is_ipv6(port.host_ip); })) {
-        const Node* ip = key("host_ip");
-        d.error(ip ? *ip : item, ip ? join_path(at, "host_ip") : at,
-                "not supported yet: IPv6 host addresses (published ports are bound on IPv4)");
       } else {
         return;
       }

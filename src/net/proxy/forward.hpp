@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -18,7 +19,9 @@ enum class Protocol { tcp, udp };
 
 struct Forward {
   Protocol protocol = Protocol::tcp;
-  Ipv4 host_ip;                      // 0.0.0.0: every host address
+  // An IPv4 or IPv6 address, canonical ("127.0.0.1", "::1"; "0.0.0.0" and "::" are every address
+  // of their family), or "" for every address of both, as docker publishes a port given none.
+  std::string host_ip;
   std::uint16_t host_port = 0;       // 0: the kernel picks one
   Ipv4 target_ip;
   std::uint16_t target_port = 0;
@@ -30,7 +33,16 @@ struct Forward {
 util::Result<Protocol> parse_protocol(std::string_view text);
 const char* protocol_name(Protocol protocol);
 
-// "127.0.0.1:8080/tcp", "0.0.0.0:8000-8010/udp": how errors name the listening side.
+// The canonical form of an IPv4 or IPv6 address ("::0001" is "::1"), or "" for ""; an error naming
+// text when it is neither.
+util::Result<std::string> parse_host_ip(std::string_view text);
+// The addresses a forward listens on, as docker lists them: "" is {"0.0.0.0", "::"}.
+std::vector<std::string> listen_ips(const Forward& forward);
+// "127.0.0.1", "[::1]": an address as it goes before ":port".
+std::string with_brackets(const std::string& ip);
+
+// "127.0.0.1:8080/tcp", "[::1]:8000-8010/udp", "*:80/tcp" (every address of both families): how
+// errors name the listening side.
 std::string describe_listen(const Forward& forward);
 
 nlohmann::json encode_forward(const Forward& forward);

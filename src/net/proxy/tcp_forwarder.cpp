@@ -1,5 +1,7 @@
 #include "net/proxy/tcp_forwarder.hpp"
 
+#include <sys/socket.h>
+
 #include <asio/connect.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
@@ -88,7 +90,7 @@ TcpForwarder::TcpForwarder(asio::io_context& io, BoundPort port, const ProxyLimi
 
 util::Result<void> TcpForwarder::start() {
   error_code ec;
-  acceptor_.assign(tcp::v4(), port_.fd.get(), ec);
+  acceptor_.assign(port_.family == AF_INET6 ? tcp::v6() : tcp::v4(), port_.fd.get(), ec);
   if (ec) return util::fail(util::Errc::io, "adopt " + describe_listen(port_.forward) + ": " + ec.message());
   port_.fd.release();  // the acceptor owns it now
   accept();

@@ -1,5 +1,7 @@
 #include "net/proxy/udp_forwarder.hpp"
 
+#include <sys/socket.h>
+
 #include <vector>
 
 namespace stack::net::proxy::detail {
@@ -72,7 +74,7 @@ UdpForwarder::~UdpForwarder() {
 
 util::Result<void> UdpForwarder::start() {
   error_code ec;
-  listener_.assign(udp::v4(), port_.fd.get(), ec);
+  listener_.assign(port_.family == AF_INET6 ? udp::v6() : udp::v4(), port_.fd.get(), ec);
   if (ec) return util::fail(util::Errc::io, "adopt " + describe_listen(port_.forward) + ": " + ec.message());
   port_.fd.release();
   receive();

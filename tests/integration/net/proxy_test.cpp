@@ -29,9 +29,9 @@ class ProxyTest : public BridgedNetnsTest {
     if (HasFatalFailure()) return;
     start_server([this](int ready) { return net::testing::serve_tcp_echo(peer_, kTcpPort, ready); });
     start_server([this](int ready) { return net::testing::serve_udp_echo(peer_, kUdpPort, ready); });
-    auto proxy = PortProxy::bind({{Protocol::tcp, kLoopback, 0, peer_, kTcpPort},
-                                  {Protocol::udp, kLoopback, 0, peer_, kUdpPort},
-                                  {Protocol::tcp, kLoopback, 0, peer_, kClosedPort}},
+    auto proxy = PortProxy::bind({{Protocol::tcp, "127.0.0.1", 0, peer_, kTcpPort},
+                                  {Protocol::udp, "127.0.0.1", 0, peer_, kUdpPort},
+                                  {Protocol::tcp, "127.0.0.1", 0, peer_, kClosedPort}},
                                  {.udp_idle_timeout = std::chrono::milliseconds(300)});
     ASSERT_TRUE(proxy) << proxy.error().message();
     proxy_ = std::move(*proxy);
@@ -90,6 +90,36 @@ TEST_F(ProxyTest, TcpBytesRoundTripAndHalfCloseReachesTheTarget) {
   EXPECT_EQ(back.substr(data.size()), net::testing::kAfterHalfClose);
 }
 
+// As docker publishes: no address is every address of both families (one dual-stack socket), an
+// IPv6 one is that address alone. Only loopback is dialled.
+TEST_F(ProxyTest, AnAddresslessForwardTakesBothFamiliesAndAnIpv6OneItsOwn) {
+  auto proxy = PortProxy::bind({{Protocol::tcp, "", 0, peer_, kTcpPort},
+                                {Protocol::tcp, "::1", 0, peer_, kTcpPort},
+                                {Protocol::udp, "", 0, peer_, kUdpPort}});
+  ASSERT_TRUE(proxy) << proxy.error().message();
+  const auto forwards = (*proxy)->forwards();
+  EXPECT_EQ(forwards[0].host_ip, "");
+  EXPECT_EQ(forwards[1].host_ip, "::1");
+  std::thread runner([&] { EXPECT_TRUE((*proxy)->run()); });
+  auto round_trip = [](util::UniqueFd fd, const std::string& data) {
+    if (!fd || !net::testing::send_all(fd.get(), data)) return std::string("(not connected)");
+    ::shutdown(fd.get(), SHUT_WR);
+    return net::testing::read_until_eof(fd.get());
+  };
+  const std::string echoed = std::string("both") + net::testing::kAfterHalfClose;
+  EXPECT_EQ(round_trip(net::testing::connect_tcp(kLoopback, forwards[0].host_port), "both"), echoed);
+  EXPECT_EQ(round_trip(net::testing::connect_ipv6_loopback(SOCK_STREAM, forwards[0].host_port), "both"), echoed);
+  EXPECT_EQ(round_trip(net::testing::connect_ipv6_loopback(SOCK_STREAM, forwards[1].host_port), "both"), echoed);
+  EXPECT_FALSE(net::testing::connect_tcp(kLoopback, forwards[1].host_port, 1)) << "[::1] alone, not 127.0.0.1";
+  auto udp = net::testing::connect_ipv6_loopback(SOCK_DGRAM, forwards[2].host_port);
+  ASSERT_TRUE(udp);
+  ASSERT_EQ(::send(udp.get(), "ping", 4, 0), 4);
+  char reply[16] = {};
+  EXPECT_EQ(::recv(udp.get(), reply, sizeof reply, 0), 4) << "the UDP reply goes back to an IPv6 client";
+  (*proxy)->stop();
+  runner.join();
+}
+
 TEST_F(ProxyTest, ManyConcurrentConnections) {
   constexpr int kConnections = 200;
   std::vector<util::UniqueFd> fds;
@@ -134,17 +164,17 @@ TEST_F(ProxyTest, UdpRoundTripKeepsClientsApart) {
 }
 
 TEST_F(ProxyTest, BindErrorIsOneLineNamingTheAddress) {
-  auto again = PortProxy::bind({{Protocol::tcp, kLoopback, tcp_port_, peer_, kTcpPort}});
+  auto again = PortProxy::bind({{Protocol::tcp, "127.0.0.1", tcp_port_, peer_, kTcpPort}});
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().message(),
             "bind 127.0.0.1:" + std::to_string(tcp_port_) + "/tcp: Address already in use");
-  auto udp = PortProxy::bind({{Protocol::udp, kLoopback, udp_port_, peer_, kUdpPort}});
+  auto udp = PortProxy::bind({{Protocol::udp, "127.0.0.1", udp_port_, peer_, kUdpPort}});
   ASSERT_FALSE(udp);
   EXPECT_THAT(udp.error().message(), HasSubstr("/udp: Address already in use"));
 }
 
 TEST_F(ProxyTest, StopFdEndsRun) {
-  auto other = PortProxy::bind({{Protocol::tcp, kLoopback, 0, peer_, kTcpPort}});
+  auto other = PortProxy::bind({{Protocol::tcp, "127.0.0.1", 0, peer_, kTcpPort}});
   ASSERT_TRUE(other);
   auto stop = util::Pipe::make();
   ASSERT_TRUE(stop);

@@ -46,6 +46,18 @@ inline util::UniqueFd connect_udp(Ipv4 address, uint16_t port, int timeout_secon
   return connect_socket(SOCK_DGRAM, address, port, timeout_seconds);
 }
 
+// A socket of type connected to [::1]:port, or an invalid one.
+inline util::UniqueFd connect_ipv6_loopback(int type, uint16_t port, int timeout_seconds = 5) {
+  util::UniqueFd fd(::socket(AF_INET6, type | SOCK_CLOEXEC, 0));
+  sockaddr_in6 sa{};
+  sa.sin6_family = AF_INET6;
+  sa.sin6_port = htons(port);
+  sa.sin6_addr = in6addr_loopback;
+  if (!fd || ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) return {};
+  set_receive_timeout(fd.get(), timeout_seconds);
+  return fd;
+}
+
 inline bool send_all(int fd, const std::string& data) {
   std::size_t done = 0;
   while (done < data.size()) {

@@ -26,7 +26,55 @@ std::string http_get(int port) {
   return out;
 }
 
+// GET / from [::1]:port, as http_get.
+std::string http_get_ipv6(int port) {
+  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in6 addr{};
+  addr.sin6_family = AF_INET6;
+  addr.sin6_port = htons(static_cast<uint16_t>(port));
+  addr.sin6_addr = in6addr_loopback;
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string req = "GET / HTTP/1.0\r\n\r\n";
+    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
 class Networking : public StackTest {};
+
+// A port given no host address is published on both families, as docker publishes it; an IPv6
+// host address alone is that address. Only loopback is dialled.
+TEST_F(Networking, APortWithoutAHostAddressAnswersOnBothFamilies) {
+  start(8);
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sh\", \"-c\", \"mkdir -p /www && echo served-by-web > /www/index.html && exec httpd -f -p 80 -h /www\"]\n"
+      "    init: true\n"
+      "    ports: [\"80\", \"[::1]::81\"]\n");
+  ASSERT_EQ(stack("up -d").code, 0);
+  Outcome both = stack("port web 80");
+  ASSERT_EQ(both.code, 0) << both.err;
+  ASSERT_EQ(both.out.rfind("0.0.0.0:", 0), 0u) << both.out;
+  const int port = std::stoi(both.out.substr(8));
+  EXPECT_EQ(both.out, "0.0.0.0:" + std::to_string(port) + "\n[::]:" + std::to_string(port) + "\n");
+  Outcome v6 = stack("port web 81");
+  ASSERT_EQ(v6.out.rfind("[::1]:", 0), 0u) << v6.out << v6.err;
+  std::string page4, page6;
+  for (int i = 0; i < 50 && page6.find("served-by-web") == std::string::npos; ++i) {
+    page4 = http_get(port);
+    page6 = http_get_ipv6(port);
+    if (page6.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_THAT(page4, HasSubstr("served-by-web"));
+  EXPECT_THAT(page6, HasSubstr("served-by-web"));
+  EXPECT_THAT(stack("ps").out, HasSubstr("0.0.0.0:" + std::to_string(port) + "->80/tcp, [::]:" + std::to_string(port) + "->80/tcp"));
+}
 
 TEST_F(Networking, PublishedPortAnswersOnLoopbackAndNamesResolveThroughDns) {
   start(20);

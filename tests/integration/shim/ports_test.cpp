@@ -65,7 +65,7 @@ class ShimPortsTest : public ShimTest {
     ShimConfig c = config(id, {"/bin/httpd", "-f", "-p", std::to_string(kHttpPort), "-h", "/"});
     c.container.network.mode = NetworkMode::join;
     c.container.network.join_path = "/proc/" + std::to_string(holder_->pid()) + "/ns/net";
-    c.ports = {{net::proxy::Protocol::tcp, kLoopback, host_port, peer_, kHttpPort}};
+    c.ports = {{net::proxy::Protocol::tcp, "127.0.0.1", host_port, peer_, kHttpPort}};
     return c;
   }
 

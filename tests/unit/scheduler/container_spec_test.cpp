@@ -43,7 +43,7 @@ Placement placement() {
   p.volume_dirs = {{"site", "/vol/demo_site/_data"}};
   p.anonymous_volume_dirs = {{"/cache", "/vol/anon/_data"}};
   p.addresses = {{"demo_default", "10.0.0.2"}};
-  p.ports = {{net::proxy::Protocol::tcp, *util::Ipv4::parse("127.0.0.1"), 8080, *util::Ipv4::parse("10.0.0.2"), 80}};
+  p.ports = {{net::proxy::Protocol::tcp, "127.0.0.1", 8080, *util::Ipv4::parse("10.0.0.2"), 80}};
   return p;
 }
 

@@ -32,7 +32,7 @@ ContainerState sample_state() {
   s.error_code = util::Errc::not_found;
   s.error_subject = "exec";
   s.shim_died = true;
-  s.ports = {{net::proxy::Protocol::tcp, util::Ipv4{}, 8004, *util::Ipv4::parse("10.231.128.2"), 80}};
+  s.ports = {{net::proxy::Protocol::tcp, "0.0.0.0", 8004, *util::Ipv4::parse("10.231.128.2"), 80}};
   return s;
 }
 
@@ -85,8 +85,8 @@ TEST(ShimConfig, RoundTripsThroughJson) {
   c.stop_grace_period = 3s;
   c.log = {1 << 20, 4};
   c.healthcheck = HealthCheck{HealthTestKind::cmd_shell, {"true"}, 2s, 1s, 5, 10s, 500ms, HealthAction::restart};
-  c.ports = {{net::proxy::Protocol::udp, *util::Ipv4::parse("127.0.0.1"), 5353, *util::Ipv4::parse("10.231.128.2"), 53},
-             {net::proxy::Protocol::tcp, util::Ipv4{}, 8000, *util::Ipv4::parse("10.231.128.2"), 80, 8010}};
+  c.ports = {{net::proxy::Protocol::udp, "127.0.0.1", 5353, *util::Ipv4::parse("10.231.128.2"), 53},
+             {net::proxy::Protocol::tcp, "0.0.0.0", 8000, *util::Ipv4::parse("10.231.128.2"), 80, 8010}};
   c.labels = {{"stack.project", "demo"}, {"stack.service", "web"}};
   auto back = decode_shim_config(encode_shim_config(c));
   ASSERT_TRUE(back) << back.error().message();

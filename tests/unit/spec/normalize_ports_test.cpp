@@ -42,17 +42,18 @@ TEST(NormalizePorts, SctpIsRefusedForPublishedPorts) {
             "proxied for tcp and udp only)");
 }
 
-// IPv6 host addresses are read (docker's syntax, brackets or not) and refused: ports are bound on IPv4.
-TEST(NormalizePorts, Ipv6HostAddressesAreRefused) {
+// IPv6 host addresses are read in docker's syntax, brackets or not.
+TEST(NormalizePorts, Ipv6HostAddresses) {
   auto o = run_service("    ports:\n      - '[::1]:53:53/udp'\n      - {target: 80, host_ip: '::'}\n"
                        "      - '::1:81:81'\n");
-  EXPECT_EQ(o.errors(),
-            "stack.yaml:5:9: services.a.ports[0]: not supported yet: IPv6 host addresses (published ports are "
-            "bound on IPv4)\n"
-            "stack.yaml:6:31: services.a.ports[1].host_ip: not supported yet: IPv6 host addresses (published "
-            "ports are bound on IPv4)\n"
-            "stack.yaml:7:9: services.a.ports[2]: not supported yet: IPv6 host addresses (published ports are "
-            "bound on IPv4)");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const auto& ports = o.service().ports;
+  ASSERT_EQ(ports.size(), 3u);
+  EXPECT_EQ(ports[0].host_ip, "::1");
+  EXPECT_EQ(ports[0].protocol, "udp");
+  EXPECT_EQ(ports[1].host_ip, "::");
+  EXPECT_EQ(ports[2].host_ip, "::1");
+  EXPECT_EQ(ports[2].published_min, 81);
 }
 
 TEST(NormalizePorts, NetworkModeWithoutANetworkOfItsOwnCannotPublish) {
