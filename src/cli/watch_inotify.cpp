@@ -1,0 +1,97 @@
+#include "cli/watch_inotify.hpp"
+
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/dir.hpp"
+
+namespace stack::cli {
+
+using util::Error;
+using util::Result;
+
+namespace {
+
+constexpr uint32_t kTreeEvents = IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                 IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR;
+
+bool below_or_at(const std::string& base, const std::string& path) {
+  return path == base || (path.starts_with(base) && path.size() > base.size() && path[base.size()] == '/');
+}
+
+}  // namespace
+
+Result<TreeWatch> TreeWatch::open() {
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return Error::from_errno("inotify_init1");
+  return TreeWatch(util::UniqueFd(fd));
+}
+
+Result<void> TreeWatch::watch_tree(const std::string& dir) {
+  int wd = ::inotify_add_watch(fd_.get(), dir.c_str(), kTreeEvents | IN_DONT_FOLLOW);
+  if (wd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return util::ok();  // gone or replaced meanwhile
+    return Error::from_errno("inotify_add_watch '" + dir + "'");
+  }
+  dirs_[wd] = dir;
+  auto names = util::list_dir(dir);
+  if (!names) return util::ok();  // removed meanwhile: its deletion is reported
+  for (const std::string& name : *names) {
+    std::string child = dir + "/" + name;
+    struct stat st {};
+    if (::lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) STACK_TRY(watch_tree(child));
+  }
+  return util::ok();
+}
+
+Result<void> TreeWatch::add(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) < 0) return Error::from_errno("watch '" + path + "'");
+  if (S_ISDIR(st.st_mode)) {
+    trees_.insert(path);
+    return watch_tree(path);
+  }
+  // A file: its directory, whose events are kept for this one name only.
+  std::string parent = path.substr(0, std::max<size_t>(path.find_last_of('/'), 1));
+  int wd = ::inotify_add_watch(fd_.get(), parent.c_str(), kTreeEvents & ~IN_ONLYDIR);
+  if (wd < 0) return Error::from_errno("inotify_add_watch '" + parent + "'");
+  dirs_[wd] = parent;
+  files_.insert(path);
+  return util::ok();
+}
+
+Result<std::vector<std::string>> TreeWatch::read() {
+  std::vector<std::string> changed;
+  alignas(inotify_event) char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n < 0) return Error::from_errno("read inotify");
+    for (char* p = buf; p < buf + n;) {
+      auto* e = reinterpret_cast<inotify_event*>(p);
+      p += sizeof(inotify_event) + e->len;
+      if (e->mask & IN_Q_OVERFLOW) {
+        changed.insert(changed.end(), trees_.begin(), trees_.end());
+        changed.insert(changed.end(), files_.begin(), files_.end());
+        continue;
+      }
+      auto dir = dirs_.find(e->wd);
+      if (dir == dirs_.end()) continue;
+      if (e->mask & IN_IGNORED) {
+        dirs_.erase(dir);
+        continue;
+      }
+      std::string path = e->len > 0 ? dir->second + "/" + e->name : dir->second;
+      bool in_tree = false;
+      for (const std::string& t : trees_) in_tree = in_tree || below_or_at(t, path);
+      if (!in_tree && files_.count(path) == 0) continue;
+      changed.push_back(path);
+      if (in_tree && (e->mask & (IN_CREATE | IN_MOVED_TO)) && (e->mask & IN_ISDIR)) STACK_TRY(watch_tree(path));
+    }
+  }
+  return changed;
+}
+
+}  // namespace stack::cli
