@@ -100,9 +100,10 @@ Result<void> remove_at(int dir, const std::string& name) {
 
 }  // namespace
 
-Result<ContainerFiles> ContainerFiles::open(pid_t pid) {
-  std::string root = "/proc/" + std::to_string(pid) + "/root";
-  auto fd = UniqueFd::open(root, O_PATH | O_DIRECTORY);
+Result<ContainerFiles> ContainerFiles::open(pid_t pid) { return open_root("/proc/" + std::to_string(pid) + "/root"); }
+
+Result<ContainerFiles> ContainerFiles::open_root(const std::string& dir) {
+  auto fd = UniqueFd::open(dir, O_PATH | O_DIRECTORY);
   if (!fd) return std::move(fd).error().context("container root");
   return ContainerFiles(std::move(*fd));
 }

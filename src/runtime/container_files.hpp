@@ -21,6 +21,8 @@ class ContainerFiles {
  public:
   // The root of the container whose PID 1 is pid (in the host's PID namespace).
   static util::Result<ContainerFiles> open(pid_t pid);
+  // A directory taken as the root, as the container's is (the unit tests' way in).
+  static util::Result<ContainerFiles> open_root(const std::string& dir);
 
   // Copies a host file, symlink or directory (recursively; skip(host path) leaves an entry and
   // what is below it out) to container_path, making missing parents. Owner and mode are the host
