@@ -44,12 +44,21 @@ class WatchTest : public StackTest {
     ASSERT_TRUE(test::write_text(root_ / rel, text));
   }
 
-  // `stack watch` in the background, its output in files of the test's root.
-  void start_watch() {
+  // `stack watch` (or another verb) in the background, its output in files of the test's root.
+  void start_watch(const std::string& verb = "watch") {
     std::string cmd = "exec " + std::string(STACK_BINARY) + " --root " + root_.path() + " -p " + project_ + " -f " +
-                      file() + " watch >" + (root_ / "watch.out") + " 2>" + (root_ / "watch.err") + " </dev/null";
+                      file() + " " + verb + " >" + (root_ / "watch.out") + " 2>" + (root_ / "watch.err") + " </dev/null";
     const char* argv[] = {"/bin/sh", "-c", cmd.c_str(), nullptr};
     ASSERT_EQ(::posix_spawn(&watch_pid_, "/bin/sh", nullptr, nullptr, const_cast<char**>(argv), environ), 0);
+  }
+
+  // Sends sig to the background command and waits for it to end: its exit code, -1 if it did not.
+  int end_watch(int sig) {
+    if (::kill(watch_pid_, sig) != 0) return -1;
+    int status = 0;
+    if (!eventually([&] { return ::waitpid(watch_pid_, &status, WNOHANG) == watch_pid_; })) return -1;
+    watch_pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
 
   std::string watch_out() const { return test::read_text(root_ / "watch.out"); }
@@ -145,16 +154,32 @@ TEST_F(WatchTest, SyncRestartRebuildAndACleanEnd) {
   EXPECT_THAT(watch_out(), HasSubstr("Rebuilding service web after "));
 
   // SIGTERM: watch ends by itself, exit 0.
-  ASSERT_EQ(::kill(watch_pid_, SIGTERM), 0);
-  int status = 0;
-  pid_t done = 0;
-  EXPECT_TRUE(eventually([&] { return (done = ::waitpid(watch_pid_, &status, WNOHANG)) == watch_pid_; }));
-  if (done == watch_pid_) {
-    watch_pid_ = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << ": " << watch_err();
-  }
+  EXPECT_EQ(end_watch(SIGTERM), 0) << watch_err();
   EXPECT_THAT(watch_out(), HasSubstr("Watch disabled"));
   EXPECT_THAT(watch_err(), Not(HasSubstr("warning"))) << watch_err();
+}
+
+// up --watch: attached, the rules applied meanwhile; Ctrl+C stops the watch, then the containers.
+TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
+  begin();
+  write("html/index.html", "first\n");
+  write_stack(
+      "  web:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    init: true\n"
+      "    develop:\n"
+      "      watch:\n"
+      "        - {path: ./html, action: sync, target: /www}\n");
+  EXPECT_EQ(stack("up --watch -d").code, 2);
+  start_watch("up --watch");
+  ASSERT_TRUE(eventually([&] { return watch_out().find("Watch enabled") != std::string::npos; }))
+      << watch_out() << watch_err();
+  write("html/index.html", "second\n");
+  EXPECT_TRUE(eventually([&] { return in_web("cat /www/index.html").out == "second\n"; })) << watch_out() << watch_err();
+  EXPECT_EQ(end_watch(SIGINT), 130) << watch_err();
+  EXPECT_THAT(watch_out(), HasSubstr("Watch disabled"));
+  EXPECT_NE(ps()[container("web")]["State"], "running");
 }
 
 TEST(WatchCli, RefusesAStackWithoutWatchRules) {
