@@ -4,16 +4,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "build/dockerignore.hpp"
-#include "cli/image_usage.hpp"
 #include "runtime/container_files.hpp"
+#include "runtime/container_layers.hpp"
 #include "scheduler/hooks.hpp"
 
 namespace stack::cli {
 
 using util::Result;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -187,12 +190,20 @@ Result<void> WatchSession::rebuild(const std::string& service) {
   return util::ok();
 }
 
-// --prune: the image the rebuild replaced, once no tag and no container holds it.
+// --prune: the image the rebuild replaced, once no tag and no container holds it. A container
+// of an image mounts every layer of it; the rebuilt image shares its lower layers with the old one,
+// so "some layer is mounted" (what `image prune` asks) would keep the old image for ever.
 void WatchSession::prune(const std::string& old_id) {
   auto found = ctx_.images().find(old_id);
   if (!found || !*found || !(*found)->tags.empty()) return;
-  auto in_use = images_in_use_or_report(ctx_.root(), ctx_.images(), std::cerr);
-  if (!in_use || in_use->count((*found)->digest) > 0) return;
+  auto layers = ctx_.images().layer_dirs(**found);
+  auto mounted = runtime::container_lower_layers(runtime::StatePaths(ctx_.root()));
+  if (!layers || !mounted) return;
+  // A layer's directory name (its diff id), with or without a trailing '/'.
+  auto name = [](const std::string& dir) { return fs::path(dir + "/").lexically_normal().parent_path().filename().string(); };
+  std::set<std::string> in_use;
+  for (const std::string& dir : *mounted) in_use.insert(name(dir));
+  if (std::all_of(layers->begin(), layers->end(), [&](const std::string& dir) { return in_use.count(name(dir)) > 0; })) return;
   if (auto removed = ctx_.images().remove(old_id); removed && removed->deleted)
     std::cout << "Deleted: " << removed->deleted->str() << "\n";
 }

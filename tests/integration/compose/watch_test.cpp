@@ -76,6 +76,14 @@ class WatchTest : public StackTest {
 
   Outcome in_web(const std::string& cmd) const { return stack("exec -T web sh -c " + shell_quote(cmd)); }
 
+  // The id of an image in the test's store, "" when absent.
+  std::string image_id(const std::string& ref) const {
+    auto store = image::Store::open(root_.path());
+    if (!store) return "";
+    auto found = (*store)->find(ref);
+    return found && *found ? (*found)->id.str() : "";
+  }
+
   std::string started_at() const {
     auto all = ps();
     auto it = all.find(container("web"));
@@ -105,7 +113,7 @@ TEST_F(WatchTest, SyncRestartRebuildAndACleanEnd) {
       "          action: sync+exec\n"
       "          target: /hooks\n"
       "          exec: {command: [\"sh\", \"-c\", \"cp /hooks/h.txt /tmp/exec-ran\"]}\n");
-  start_watch();
+  start_watch("watch --prune");
   ASSERT_TRUE(eventually([&] { return watch_out().find("Watch enabled") != std::string::npos; }))
       << watch_out() << watch_err();
   // initial_sync: what the path held before the watch began.
@@ -147,11 +155,15 @@ TEST_F(WatchTest, SyncRestartRebuildAndACleanEnd) {
   write("hooks/h.txt", "hooked\n");
   EXPECT_TRUE(eventually([&] { return in_web("cat /tmp/exec-ran").out == "hooked\n"; })) << watch_out() << watch_err();
 
-  // rebuild: a new image, and the service's container made from it.
+  // rebuild: a new image, and the service's container made from it; --prune removes the old one.
+  std::string old_id = image_id(project_ + "-web");
+  ASSERT_FALSE(old_id.empty());
   write("app/page.txt", "page two\n");
   EXPECT_TRUE(eventually([&] { return in_web("cat /page.txt").out == "page two\n"; }))
       << in_web("cat /page.txt").out << in_web("cat /page.txt").err << watch_out() << watch_err();
   EXPECT_THAT(watch_out(), HasSubstr("Rebuilding service web after "));
+  EXPECT_TRUE(eventually([&] { return image_id(old_id).empty(); })) << "--prune kept " << old_id;
+  EXPECT_NE(image_id(project_ + "-web"), old_id);
 
   // SIGTERM: watch ends by itself, exit 0.
   EXPECT_EQ(end_watch(SIGTERM), 0) << watch_err();
