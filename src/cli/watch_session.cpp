@@ -77,7 +77,8 @@ Result<void> WatchSession::prepare() {
                   << "' is also a bind mount of the service: not watched\n";
         continue;
       }
-      STACK_ASSIGN_OR_RETURN(scheduler::WatchMatcher m, scheduler::WatchMatcher::make(s, i, ignore ? &*ignore : nullptr));
+      STACK_ASSIGN_OR_RETURN(scheduler::WatchMatcher m,
+                             scheduler::WatchMatcher::make(s, i, ignore ? &*ignore : nullptr));
       rules_.push_back(std::move(m));
     }
   }
@@ -200,10 +201,13 @@ void WatchSession::prune(const std::string& old_id) {
   auto mounted = runtime::container_lower_layers(runtime::StatePaths(ctx_.root()));
   if (!layers || !mounted) return;
   // A layer's directory name (its diff id), with or without a trailing '/'.
-  auto name = [](const std::string& dir) { return fs::path(dir + "/").lexically_normal().parent_path().filename().string(); };
+  auto name = [](const std::string& dir) {
+    return fs::path(dir + "/").lexically_normal().parent_path().filename().string();
+  };
   std::set<std::string> in_use;
   for (const std::string& dir : *mounted) in_use.insert(name(dir));
-  if (std::all_of(layers->begin(), layers->end(), [&](const std::string& dir) { return in_use.count(name(dir)) > 0; })) return;
+  auto mounted_layer = [&](const std::string& dir) { return in_use.count(name(dir)) > 0; };
+  if (std::all_of(layers->begin(), layers->end(), mounted_layer)) return;
   if (auto removed = ctx_.images().remove(old_id); removed && removed->deleted)
     std::cout << "Deleted: " << removed->deleted->str() << "\n";
 }
@@ -251,7 +255,8 @@ Result<void> WatchSession::run(int stop_fd) {
     if (due.empty()) continue;
     for (const auto& plan : scheduler::plan_watch_batch(rules_, due)) {
       // A failed action is reported and the watch goes on, as compose's does.
-      if (auto r = apply(plan); !r) std::cerr << "stack: warning: service " << plan.service << ": " << r.error().message() << "\n";
+      if (auto r = apply(plan); !r)
+        std::cerr << "stack: warning: service " << plan.service << ": " << r.error().message() << "\n";
     }
   }
   std::cout << "Watch disabled\n" << std::flush;

@@ -54,7 +54,8 @@ Result<void> place(int parent, const std::string& staged, const std::string& nam
 Result<void> copy_regular(int parent, const std::string& name, const std::string& host, const struct stat& st) {
   STACK_ASSIGN_OR_RETURN(UniqueFd in, UniqueFd::open(host, O_RDONLY | O_NOFOLLOW));
   std::string staged = staging_name(name);
-  STACK_ASSIGN_OR_RETURN(UniqueFd out, UniqueFd::open_at(parent, staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
+  STACK_ASSIGN_OR_RETURN(UniqueFd out,
+                         UniqueFd::open_at(parent, staged, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600));
   auto written = [&]() -> Result<void> {
     STACK_TRY(copy_bytes(in.get(), out.get(), host));
     if (::fchown(out.get(), st.st_uid, st.st_gid) < 0) return Error::from_errno("chown '" + name + "'");
@@ -94,7 +95,8 @@ Result<void> remove_at(int dir, const std::string& name) {
   }
   ::closedir(stream);
   for (const std::string& n : names) STACK_TRY(remove_at(child.get(), n));
-  if (::unlinkat(dir, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT) return Error::from_errno("remove '" + name + "'");
+  if (::unlinkat(dir, name.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+    return Error::from_errno("remove '" + name + "'");
   return util::ok();
 }
 

@@ -25,7 +25,10 @@ util::Result<build::IgnoreRules> watch_patterns(const std::vector<std::string>& 
 std::optional<std::string> path_below(std::string_view base, std::string_view path) {
   while (base.size() > 1 && base.back() == '/') base.remove_suffix(1);
   if (path == base) return ".";
-  if (base == "/") return path.starts_with('/') && path.size() > 1 ? std::optional(std::string(path.substr(1))) : std::nullopt;
+  if (base == "/") {
+    if (!path.starts_with('/') || path.size() < 2) return std::nullopt;
+    return std::string(path.substr(1));
+  }
   if (!path.starts_with(base) || path.size() <= base.size() || path[base.size()] != '/') return std::nullopt;
   return std::string(path.substr(base.size() + 1));
 }
@@ -84,7 +87,8 @@ std::vector<ServiceWatchPlan> plan_watch_batch(const std::vector<WatchMatcher>& 
       Action a = m.rule().action;
       if (a == Action::rebuild) plan.rebuild = true;
       if (a == Action::restart || a == Action::sync_restart) plan.restart = true;
-      if (a == Action::sync || a == Action::sync_restart || a == Action::sync_exec) plan.sync.push_back({path, *target, m.rule_index()});
+      if (a == Action::sync || a == Action::sync_restart || a == Action::sync_exec)
+        plan.sync.push_back({path, *target, m.rule_index()});
       if (a == Action::sync_exec) plan.exec_rules.push_back(m.rule_index());
     }
     for (const auto& [service, yes] : took) plans[service].changes += yes ? 1 : 0;
