@@ -45,9 +45,24 @@ Result<void> TreeWatch::watch_tree(const std::string& dir) {
   return util::ok();
 }
 
+Result<void> TreeWatch::watch_dir(const std::string& dir) {
+  int wd = ::inotify_add_watch(fd_.get(), dir.c_str(), kTreeEvents);
+  if (wd < 0 && errno != ENOENT && errno != ENOTDIR) return Error::from_errno("inotify_add_watch '" + dir + "'");
+  if (wd >= 0) dirs_[wd] = dir;
+  return util::ok();
+}
+
 Result<void> TreeWatch::add(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) < 0) return Error::from_errno("watch '" + path + "'");
+  if (::stat(path.c_str(), &st) < 0) {
+    if (errno != ENOENT) return Error::from_errno("watch '" + path + "'");
+    pending_.insert(path);
+    std::string ancestor = path;
+    do {
+      ancestor = ancestor.substr(0, std::max<size_t>(ancestor.find_last_of('/'), 1));
+    } while (ancestor != "/" && ::stat(ancestor.c_str(), &st) < 0);
+    return watch_dir(ancestor);
+  }
   if (S_ISDIR(st.st_mode)) {
     trees_.insert(path);
     return watch_tree(path);
@@ -59,6 +74,24 @@ Result<void> TreeWatch::add(const std::string& path) {
   dirs_[wd] = parent;
   files_.insert(path);
   return util::ok();
+}
+
+Result<std::optional<std::string>> TreeWatch::arrived(const std::string& path) {
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    std::string pending = *it;
+    if (pending == path) {
+      pending_.erase(it);
+      STACK_TRY(add(pending));
+      return std::optional<std::string>(pending);
+    }
+    if (below_or_at(path, pending)) {
+      STACK_TRY(watch_dir(path));  // on the way: the next level is waited for there
+      // What was made below it before the watch: the pending path may be there already.
+      struct stat st {};
+      if (::stat(pending.c_str(), &st) == 0) return arrived(pending);
+    }
+  }
+  return std::optional<std::string>();
 }
 
 Result<std::vector<std::string>> TreeWatch::read() {
@@ -84,6 +117,13 @@ Result<std::vector<std::string>> TreeWatch::read() {
         continue;
       }
       std::string path = e->len > 0 ? dir->second + "/" + e->name : dir->second;
+      if (!pending_.empty() && (e->mask & (IN_CREATE | IN_MOVED_TO))) {
+        STACK_ASSIGN_OR_RETURN(std::optional<std::string> waited, arrived(path));
+        if (waited) {
+          changed.push_back(*waited);
+          continue;
+        }
+      }
       bool in_tree = false;
       for (const std::string& t : trees_) in_tree = in_tree || below_or_at(t, path);
       if (!in_tree && files_.count(path) == 0) continue;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,7 +18,9 @@ class TreeWatch {
  public:
   static util::Result<TreeWatch> open();
 
-  // A directory and everything below it, or a single file. Errc::not_found when path is absent.
+  // A directory and everything below it, or a single file. A path that does not exist yet is
+  // waited for, as compose's watcher does: its greatest existing ancestor is watched (that one
+  // directory only), then each directory on the way as it appears, until the path itself does.
   util::Result<void> add(const std::string& path);
   int fd() const { return fd_.get(); }
   // The paths changed since the last call (created, written, removed, moved, attributes). A new
@@ -28,11 +31,16 @@ class TreeWatch {
  private:
   explicit TreeWatch(util::UniqueFd fd) : fd_(std::move(fd)) {}
   util::Result<void> watch_tree(const std::string& dir);
+  util::Result<void> watch_dir(const std::string& dir);
+  // A created path that a pending one waited for (or a directory on its way) is watched now; the
+  // pending path when it is there.
+  util::Result<std::optional<std::string>> arrived(const std::string& path);
 
   util::UniqueFd fd_;
   std::map<int, std::string> dirs_;  // watch descriptor -> directory
   std::set<std::string> trees_;      // directories watched with what is below them
   std::set<std::string> files_;      // single files, watched through their parent
+  std::set<std::string> pending_;    // paths that do not exist yet
 };
 
 }  // namespace stack::cli

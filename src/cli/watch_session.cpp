@@ -109,7 +109,9 @@ Result<void> WatchSession::start() {
   }
   watch_.emplace(std::move(watch));
   for (const auto& m : rules_) {
-    if (!m.rule().initial_sync) continue;
+    struct stat st {};
+    // A path that does not exist yet has nothing to sync (and must not remove the target).
+    if (!m.rule().initial_sync || ::lstat(m.rule().path.c_str(), &st) < 0) continue;
     std::cout << "Syncing service " << m.service() << " (initial sync of " << m.rule().path << ")\n" << std::flush;
     STACK_TRY(sync(m.service(), {{m.rule().path, m.rule().target, m.rule_index()}}));
   }

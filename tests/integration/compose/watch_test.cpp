@@ -171,7 +171,8 @@ TEST_F(WatchTest, SyncRestartRebuildAndACleanEnd) {
   EXPECT_THAT(watch_err(), Not(HasSubstr("warning"))) << watch_err();
 }
 
-// up --watch: attached, the rules applied meanwhile; Ctrl+C stops the watch, then the containers.
+// up --watch: attached, the rules applied meanwhile (one on a path made later); Ctrl+C stops the
+// watch, then the containers.
 TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
   begin();
   write("html/index.html", "first\n");
@@ -182,13 +183,17 @@ TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
       "    init: true\n"
       "    develop:\n"
       "      watch:\n"
-      "        - {path: ./html, action: sync, target: /www}\n");
+      "        - {path: ./html, action: sync, target: /www}\n"
+      "        - {path: ./later/dist, action: sync, target: /dist, initial_sync: true}\n");
   EXPECT_EQ(stack("up --watch -d").code, 2);
   start_watch("up --watch");
   ASSERT_TRUE(eventually([&] { return watch_out().find("Watch enabled") != std::string::npos; }))
       << watch_out() << watch_err();
   write("html/index.html", "second\n");
   EXPECT_TRUE(eventually([&] { return in_web("cat /www/index.html").out == "second\n"; })) << watch_out() << watch_err();
+  // A path that did not exist when the watch began is synced once it does.
+  write("later/dist/app.js", "js\n");
+  EXPECT_TRUE(eventually([&] { return in_web("cat /dist/app.js").out == "js\n"; })) << watch_out() << watch_err();
   EXPECT_EQ(end_watch(SIGINT), 130) << watch_err();
   EXPECT_THAT(watch_out(), HasSubstr("Watch disabled"));
   EXPECT_NE(ps()[container("web")]["State"], "running");
