@@ -119,10 +119,7 @@ Result<std::vector<std::string>> TreeWatch::read() {
       std::string path = e->len > 0 ? dir->second + "/" + e->name : dir->second;
       if (!pending_.empty() && (e->mask & (IN_CREATE | IN_MOVED_TO))) {
         STACK_ASSIGN_OR_RETURN(std::optional<std::string> waited, arrived(path));
-        if (waited) {
-          changed.push_back(*waited);
-          continue;
-        }
+        if (waited) changed.push_back(*waited);
       }
       bool in_tree = false;
       for (const std::string& t : trees_) in_tree = in_tree || below_or_at(t, path);
