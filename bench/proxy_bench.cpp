@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
       char byte;
       STACK_TRY(util::read_exact(ready.read.get(), &byte, 1));
       STACK_ASSIGN_OR_RETURN(proxy, net::proxy::PortProxy::bind(
-                                        {{net::proxy::Protocol::tcp, kLoopback, 0, peer, kEchoPort}}));
+                                        {{net::proxy::Protocol::tcp, "127.0.0.1", 0, peer, kEchoPort}}));
       return util::ok();
     };
     if (auto ok = set_up(); !ok) {

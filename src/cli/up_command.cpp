@@ -5,6 +5,7 @@
 // --no-build (service_builds.hpp).
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "cli/command.hpp"
 #include "cli/log_follower.hpp"
 #include "cli/project_context.hpp"
+#include "cli/watch_session.hpp"
 
 namespace stack::cli {
 namespace {
@@ -47,6 +49,7 @@ class UpCommand final : public Command {
     app.add_flag("--remove-orphans", remove_orphans_, "Remove containers of services not in the file");
     app.add_flag("--no-deps", no_deps_, "Do not start the named services' dependencies");
     app.add_option("--scale", scale_, "Replicas of a service: SERVICE=N (repeatable)")->type_name("SERVICE=N");
+    app.add_flag("-w,--watch", watch_, "Apply the services' develop.watch rules while attached (as `stack watch`)");
     app.add_option("services", services_, "Services to start (default: all)");
   }
 
@@ -57,6 +60,10 @@ class UpCommand final : public Command {
     }
     if (build_ && no_build_) {
       std::cerr << "stack: --build and --no-build cannot be combined\n";
+      return kExitUsage;
+    }
+    if (watch_ && (detach_ || wait_)) {
+      std::cerr << "stack: --watch needs an attached up: it cannot be combined with -d or --wait\n";
       return kExitUsage;
     }
     scheduler::UpOptions options;
@@ -85,10 +92,30 @@ class UpCommand final : public Command {
     }
     auto ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
     if (!ctx) return kExitFailure;
+    // --watch: a context of its own (engine, store), used by the watch's thread alone.
+    std::unique_ptr<ProjectContext> watch_ctx;
+    std::unique_ptr<WatchSession> session;
+    if (watch_) {
+      watch_ctx = ProjectContext::open(global, ProjectContext::StackFile::required);
+      if (!watch_ctx) return kExitFailure;
+      session = std::make_unique<WatchSession>(*watch_ctx, WatchSessionOptions{services_, false, false});
+      if (auto r = session->prepare(); !r) return fail(r.error());
+    }
     if (auto built = build_before_up(*ctx); !built) return fail(built.error());
     if (auto up = ctx->engine().up(*ctx->stack(), options); !up) return fail(up.error());
     if (detach_ || wait_) return kExitOk;
-    return attach(*ctx);
+    if (!session) return attach(*ctx);
+    if (auto r = session->start(); !r) return fail(r.error());
+    auto stop = util::Pipe::make(O_CLOEXEC);
+    if (!stop) return fail(stop.error());
+    watch_stop_ = std::move(*stop);
+    watcher_ = std::thread([this, &session] {
+      block_interrupts();  // Ctrl+C is the attach loop's
+      if (auto r = session->run(watch_stop_->read.get()); !r) fail(r.error());
+    });
+    int code = attach(*ctx);
+    stop_watch();
+    return code;
   }
 
  private:
@@ -98,6 +125,13 @@ class UpCommand final : public Command {
     b.when = build_ ? BuildWhen::always : no_build_ ? BuildWhen::never : BuildWhen::missing;
     STACK_ASSIGN_OR_RETURN(b.services, services_for_up(*ctx.stack(), services_, no_deps_));
     return ctx.build_images(std::move(b));
+  }
+
+  // Ends the watch of --watch (its poll sees the pipe hang up) and waits for its batch to finish.
+  void stop_watch() {
+    if (!watcher_.joinable()) return;
+    watch_stop_->write.reset();
+    watcher_.join();
   }
 
   int attach(ProjectContext& ctx) {
@@ -125,9 +159,11 @@ class UpCommand final : public Command {
         any_running = any_running || (c.state.shim_alive && !runtime::shim::is_final(c.state.status));
       }
       follower.poll();
-      if (!any_running) break;
+      // With --watch, a rebuild recreates containers: only Ctrl+C ends the attach.
+      if (!any_running && (!watch_ || g_interrupts.load() > 0)) break;
       int interrupts = g_interrupts.load();
       if (interrupts == 1 && !stopper.joinable()) {
+        stop_watch();
         std::cout << "Gracefully stopping... (press Ctrl+C again to force)\n" << std::flush;
         stopper = std::thread([&] {
           block_interrupts();  // delivered to the loop's thread, whose wait they end
@@ -154,6 +190,9 @@ class UpCommand final : public Command {
   bool build_ = false;
   bool no_build_ = false;
   bool no_deps_ = false;
+  bool watch_ = false;
+  std::optional<util::Pipe> watch_stop_;
+  std::thread watcher_;
   std::vector<std::string> scale_;
   std::vector<std::string> services_;
 };

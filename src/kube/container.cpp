@@ -152,6 +152,9 @@ json make_container(Context& ctx, const spec::Service& s) {
     ctx.warnings.add(Context::path(s, "build"), "not built by the cluster: push image '" + s.image +
                                                     "' (stack build) to a registry the cluster pulls from");
   }
+  if (!s.watch.empty()) {
+    ctx.warnings.add(Context::path(s, "develop"), "not exported: `stack watch` applies it on this host only");
+  }
   add_command(ctx, s, c);
   add_environment(ctx, s, c);
   if (!s.working_dir.empty()) c["workingDir"] = s.working_dir;

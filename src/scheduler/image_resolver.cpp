@@ -46,7 +46,9 @@ ImageResolver make_image_resolver(image::Store& store, ProgressSink progress) {
   auto shared = std::make_shared<Shared>();
   return [&store, shared, progress](const spec::Service& service) -> Result<ResolvedImage> {
     std::lock_guard lock(shared->mu);
-    if (auto known = shared->resolved.find(service.image); known != shared->resolved.end()) return known->second;
+    // With the id of a built image: `stack watch` rebuilds one under the same tag and resolves again.
+    const std::string cache_key = service.image_id.empty() ? service.image : service.image + "@" + service.image_id;
+    if (auto known = shared->resolved.find(cache_key); known != shared->resolved.end()) return known->second;
     image::PullPolicy policy = pull_policy_of(service);
     if (policy == image::PullPolicy::always && shared->pulled.count(service.image)) policy = image::PullPolicy::missing;
     STACK_ASSIGN_OR_RETURN(std::optional<image::Image> found, store.find(service.image));
@@ -71,7 +73,7 @@ ImageResolver make_image_resolver(image::Store& store, ProgressSink progress) {
     ResolvedImage out;
     out.image = std::move(*image);
     STACK_ASSIGN_OR_RETURN(out.layer_dirs, store.layer_dirs(out.image));
-    shared->resolved[service.image] = out;
+    shared->resolved[cache_key] = out;
     return out;
   };
 }

@@ -8,8 +8,9 @@ namespace stack::spec {
 nlohmann::json hashed_json(const Service& service) {
   nlohmann::json j = to_json(service);
   // The fields compose leaves out of its ServiceHash: they decide how many containers run, when
-  // they start or where the image comes from, never what a container is.
-  for (const char* key : {"depends_on", "profiles", "pull_policy", "build", "scale"}) j.erase(key);
+  // they start or where the image comes from, never what a container is. develop only tells
+  // `stack watch` what to do: a changed rule does not recreate a container.
+  for (const char* key : {"depends_on", "profiles", "pull_policy", "build", "scale", "develop"}) j.erase(key);
   // The image a service with `build` runs, by id: a rebuilt image is a changed service.
   if (!service.image_id.empty()) j["image_id"] = service.image_id;
   auto deploy = j.find("deploy");

@@ -90,4 +90,15 @@ std::string_view to_string(NetworkMode::Kind k) {
   return "?";
 }
 
+std::string_view to_string(WatchRule::Action a) {
+  switch (a) {
+    case WatchRule::Action::sync: return "sync";
+    case WatchRule::Action::rebuild: return "rebuild";
+    case WatchRule::Action::sync_restart: return "sync+restart";
+    case WatchRule::Action::restart: return "restart";
+    case WatchRule::Action::sync_exec: return "sync+exec";
+  }
+  return "?";
+}
+
 }  // namespace stack::spec

@@ -164,6 +164,20 @@ struct LifecycleHook {
   Location location;        // the list item
 };
 
+// develop.watch: one rule of `stack watch`, as compose's watch reads it. A change under path
+// (not ignored, and included when include is given) triggers the action.
+struct WatchRule {
+  enum class Action { sync, rebuild, sync_restart, restart, sync_exec };
+  std::string path;    // absolute host path (relative ones resolve against the project directory)
+  Action action = Action::sync;
+  std::string target;  // absolute container path; the sync actions only
+  std::vector<std::string> ignore;   // .dockerignore syntax, relative to path
+  std::vector<std::string> include;  // the same; empty = everything
+  bool initial_sync = false;         // sync actions: copy the whole path when watch starts
+  std::optional<LifecycleHook> exec;  // sync+exec: run after each sync
+  Location location;                  // the list item
+};
+
 // links: SERVICE[:ALIAS]. The linking service's containers resolve the alias to the linked
 // service's containers; a link is also a dependency (compose adds it to depends_on).
 struct Link {
@@ -273,6 +287,8 @@ struct Service {
   std::vector<VolumesFrom> volumes_from;  // in file order
   std::vector<LifecycleHook> post_start;  // in order
   std::vector<LifecycleHook> pre_stop;
+  std::vector<WatchRule> watch;  // develop.watch, in file order
+  bool develop = false;          // develop: given (printed back even when watch is empty)
   RestartPolicy restart;
   std::optional<Healthcheck> healthcheck;
   // x-health-on-failure: what the shim does when the health check makes the container unhealthy
@@ -379,5 +395,7 @@ std::string_view to_string(Service::HealthAction a);
 std::string_view to_string(MountType t);
 std::string_view to_string(PullPolicy p);
 std::string_view to_string(NetworkMode::Kind k);
+// "sync", "rebuild", "sync+restart", "restart", "sync+exec".
+std::string_view to_string(WatchRule::Action a);
 
 }  // namespace stack::spec

@@ -5,24 +5,22 @@
 
 namespace stack::spec {
 
-namespace {
-
-void read_hook(ServiceDraft& d, const Node& v, const std::string& at, std::vector<LifecycleHook>& out) {
+std::optional<LifecycleHook> read_hook(ServiceDraft& d, const Node& v, const std::string& at) {
   static constexpr std::string_view kKeys[] = {"command", "user", "privileged", "working_dir", "environment"};
-  if (!expect_mapping(v, at, *d.diags)) return;
+  if (!expect_mapping(v, at, *d.diags)) return std::nullopt;
   check_keys(v, at, kKeys, *d.diags);
   LifecycleHook hook;
   hook.location = location_of(v, at);
   const Node* command = v.find("command");
   if (command == nullptr) {
     d.error(v, at, "missing 'command'");
-    return;
+    return std::nullopt;
   }
   auto words = read_words(d, *command, join_path(at, "command"));
-  if (!words) return;
+  if (!words) return std::nullopt;
   if (words->empty()) {
     d.error(*command, join_path(at, "command"), "is empty");
-    return;
+    return std::nullopt;
   }
   hook.command = std::move(*words);
   if (const Node* n = v.find("user")) hook.user = read_string(*n, join_path(at, "user"), *d.diags).value_or("");
@@ -40,10 +38,8 @@ void read_hook(ServiceDraft& d, const Node& v, const std::string& at, std::vecto
   if (const Node* n = v.find("environment")) {
     if (auto env = read_variables(d, *n, join_path(at, "environment"))) hook.environment = std::move(*env);
   }
-  out.push_back(std::move(hook));
+  return hook;
 }
-
-}  // namespace
 
 void read_hooks(ServiceDraft& d, const Node& v, const std::string& p) {
   std::vector<LifecycleHook>& out = p.ends_with("post_start") ? d.service.post_start : d.service.pre_stop;
@@ -51,7 +47,9 @@ void read_hooks(ServiceDraft& d, const Node& v, const std::string& p) {
     type_error(v, p, "a list", *d.diags);
     return;
   }
-  for (size_t i = 0; i < v.items.size(); ++i) read_hook(d, v.items[i], index_path(p, i), out);
+  for (size_t i = 0; i < v.items.size(); ++i) {
+    if (auto hook = read_hook(d, v.items[i], index_path(p, i))) out.push_back(std::move(*hook));
+  }
 }
 
 }  // namespace stack::spec

@@ -53,6 +53,7 @@ struct ServiceDraft {
   const Node* ports_node = nullptr;    // ports: given
   const Node* uts_node = nullptr;      // uts: host given
   std::optional<Environment> label_file_labels;  // label_file:, in file order; labels: wins
+  std::vector<std::pair<const Node*, std::string>> rebuild_rules;  // develop.watch items with rebuild
 
   void error(const Node& node, const std::string& at, std::string message) const {
     diags->error(node, at, std::move(message));
@@ -126,6 +127,13 @@ void read_external_links(ServiceDraft& d, const Node& value, const std::string& 
 
 // normalize_hooks.cpp: post_start and pre_stop.
 void read_hooks(ServiceDraft& d, const Node& value, const std::string& path);
+// One hook mapping {command, user, privileged, working_dir, environment}; nullopt after an error.
+std::optional<LifecycleHook> read_hook(ServiceDraft& d, const Node& value, const std::string& path);
+
+// normalize_develop.cpp: develop.watch, and the rules that need the whole service (rebuild needs
+// build).
+void read_develop(ServiceDraft& d, const Node& value, const std::string& path);
+void finish_develop(ServiceDraft& d);
 void read_volumes_from(ServiceDraft& d, const Node& value, const std::string& path);
 void read_dns(ServiceDraft& d, const Node& value, const std::string& path);
 // dns_search and dns_opt (the path says which).

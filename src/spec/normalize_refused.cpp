@@ -22,7 +22,6 @@ constexpr std::array kRefusals{
     Refusal{"cpu_count", false, "a Windows setting"},
     Refusal{"cpu_percent", false, "a Windows setting"},
     Refusal{"credential_spec", false, "a Windows (gMSA) setting"},
-    Refusal{"develop", true, "'watch' (sync and rebuild on change) is not implemented"},
     Refusal{"gpus", false, "GPUs need a vendor container toolkit, which stack does not use"},
     Refusal{"models", false, "Docker Model Runner is not part of stack"},
     Refusal{"provider", false, "provider services are docker compose plugins"},

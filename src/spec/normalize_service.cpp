@@ -224,6 +224,7 @@ constexpr std::array kHandlers{
     KeyEntry{"external_links", read_external_links},
     KeyEntry{"post_start", read_hooks},
     KeyEntry{"pre_stop", read_hooks},
+    KeyEntry{"develop", read_develop},
     KeyEntry{"dns", read_dns},
     KeyEntry{"dns_search", read_dns_lines},
     KeyEntry{"dns_opt", read_dns_lines},
@@ -301,6 +302,7 @@ void finish(ServiceDraft& d) {
   finish_ports(d);
   finish_namespaces(d);
   finish_labels(d);
+  finish_develop(d);
   s.mounts = d.volume_mounts;
   s.mounts.insert(s.mounts.end(), d.tmpfs_mounts.begin(), d.tmpfs_mounts.end());
   if (d.networks_node && d.network_mode_node && s.network_mode.kind != NetworkMode::Kind::bridge)

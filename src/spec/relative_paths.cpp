@@ -60,10 +60,19 @@ void absolutize_build(Node& build, const std::string& dir) {
   build.set("context", Node::make_scalar(dir, build.mark));
 }
 
+// develop.watch[].path: relative to the file that wrote it.
+void absolutize_watch_paths(Node& develop, const std::string& dir) {
+  Node* watch = develop.is_mapping() ? develop.find("watch") : nullptr;
+  if (!watch || !watch->is_sequence()) return;
+  for (Node& item : watch->items)
+    if (Node* path = item.is_mapping() ? item.find("path") : nullptr) absolutize_scalar(*path, dir);
+}
+
 }  // namespace
 
 void absolutize_service_paths(Node& service, const std::string& dir) {
   if (!service.is_mapping()) return;
+  if (Node* n = service.find("develop")) absolutize_watch_paths(*n, dir);
   if (Node* n = service.find("volumes")) absolutize_volumes(*n, dir);
   if (Node* n = service.find("env_file")) absolutize_env_files(*n, dir);
   if (Node* n = service.find("build")) absolutize_build(*n, dir);

@@ -10,7 +10,7 @@
 
 namespace stack::spec {
 
-// A service: bind sources of `volumes`, `env_file`, `build` contexts.
+// A service: bind sources of `volumes`, `env_file`, `build` contexts, develop.watch paths.
 void absolutize_service_paths(Node& service, const std::string& dir);
 
 // A whole file: every service, and `file` of top-level `secrets` and `configs`.

@@ -265,6 +265,31 @@ json build_json(const Build& build) {
   return j;
 }
 
+json hook_json(const LifecycleHook& h) {
+  json item{{"command", h.command}};
+  put_string(item, "user", h.user);
+  put_true(item, "privileged", h.privileged);
+  put_string(item, "working_dir", h.working_dir);
+  put_list(item, "environment", h.environment);
+  return item;
+}
+
+json develop_json(const Service& service) {
+  json watch = json::array();
+  for (const WatchRule& rule : service.watch) {
+    json item{{"path", rule.path}, {"action", to_string(rule.action)}};
+    put_string(item, "target", rule.target);
+    put_list(item, "ignore", rule.ignore);
+    put_list(item, "include", rule.include);
+    put_true(item, "initial_sync", rule.initial_sync);
+    if (rule.exec) item["exec"] = hook_json(*rule.exec);
+    watch.push_back(std::move(item));
+  }
+  json j = json::object();
+  if (!watch.empty()) j["watch"] = std::move(watch);
+  return j;
+}
+
 void put_process(json& j, const Service& service) {
   put_string(j, "image", service.image);
   if (service.entrypoint) j["entrypoint"] = *service.entrypoint;
@@ -282,15 +307,9 @@ void put_process(json& j, const Service& service) {
   for (auto [key, hooks] : {std::pair{"post_start", &service.post_start}, std::pair{"pre_stop", &service.pre_stop}}) {
     if (hooks->empty()) continue;
     json& list = j[key] = json::array();
-    for (const LifecycleHook& h : *hooks) {
-      json item{{"command", h.command}};
-      put_string(item, "user", h.user);
-      put_true(item, "privileged", h.privileged);
-      put_string(item, "working_dir", h.working_dir);
-      put_list(item, "environment", h.environment);
-      list.push_back(std::move(item));
-    }
+    for (const LifecycleHook& h : *hooks) list.push_back(hook_json(h));
   }
+  if (service.develop) j["develop"] = develop_json(service);
   put_true(j, "tty", service.tty);
   put_true(j, "stdin_open", service.stdin_open);
   put_string(j, "stop_signal", service.stop_signal);

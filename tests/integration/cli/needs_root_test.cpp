@@ -98,7 +98,7 @@ constexpr const char* kNeedsRoot = "stack: needs root (run it with sudo); rootle
 
 TEST_F(AsNormalUser, VerbsThatTouchTheHostSayTheyNeedRootInOneLine) {
   for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"up", "-d"}, {"down"}, {"ps"}, {"image", "ls"}}) {
+       std::vector<std::vector<std::string>>{{"up", "-d"}, {"down"}, {"ps"}, {"image", "ls"}, {"watch"}}) {
     Outcome r = stack(args);
     EXPECT_EQ(r.code, 1) << args[0];
     EXPECT_EQ(r.err, kNeedsRoot) << args[0];

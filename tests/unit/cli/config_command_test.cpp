@@ -152,6 +152,28 @@ TEST_F(ConfigCommandTest, DollarsArePrintedEscapedAndTheOutputReadsBack) {
   EXPECT_EQ(again.out, first.out);
 }
 
+// develop.watch is printed with absolute paths, and the output reads back as the same model.
+TEST_F(ConfigCommandTest, DevelopWatchIsPrintedAndReadsBack) {
+  dir_.write("stack.yaml", "services:\n  web:\n    image: busybox\n    develop:\n      watch:\n"
+                           "        - {path: ./html, action: sync, target: /www, ignore: [\"*.tmp\"], initial_sync: true}\n"
+                           "        - path: conf\n          action: sync+exec\n          target: /etc/app\n"
+                           "          exec: {command: [\"kill\", \"-HUP\", \"1\"], user: root}\n"
+                           "        - {path: ., action: restart}\n");
+  auto run = run_stack({"config"}, dir_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("path: " + (dir_.path() / "html").string() + "\n"));
+  EXPECT_THAT(run.out, HasSubstr("action: sync+exec\n"));
+  EXPECT_THAT(run.out, HasSubstr("initial_sync: true\n"));
+  dir_.write("again.yaml", run.out);
+  auto again = run_stack({"-f", "again.yaml", "config"}, dir_.path());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, run.out);
+  dir_.write("bad.yaml", "services:\n  web:\n    image: busybox\n    develop:\n      watch:\n        - {path: ., action: sync}\n");
+  auto bad = run_stack({"-f", "bad.yaml", "config"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("bad.yaml:6:11: services.web.develop.watch[0]: action 'sync' needs a 'target'"));
+}
+
 TEST_F(ConfigCommandTest, UnsetVariableWarnsOnStderrAndStillSucceeds) {
   dir_.write("stack.yaml", "services:\n  web:\n    image: \"nginx:${COV_UNSET_TAG}\"\n");
   auto run = run_stack({"config"}, dir_.path());

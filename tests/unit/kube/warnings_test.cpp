@@ -81,6 +81,7 @@ const WarningCase kCases[] = {
     {"env_name", "    environment: {\"1BAD\": x}\n", "services.a.environment.1BAD", "variable name"},
     {"label_key", "    labels: {\"bad key\": x}\n", "services.a.labels.bad key", "not a valid"},
     {"alias", "    networks: {n: {aliases: [\"1x\"]}}\nnetworks:\n  n:\n", "services.a.networks.n.aliases", "dropped"},
+    {"develop", "    develop: {watch: [{path: ., action: restart}]}\n", "services.a.develop", "stack watch"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Keys, KubeWarning, ::testing::ValuesIn(kCases),
