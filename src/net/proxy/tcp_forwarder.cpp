@@ -5,8 +5,11 @@
 #include <asio/connect.hpp>
 #include <asio/read.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <memory>
 #include <vector>
+
+#include <malloc.h>
 
 namespace stack::net::proxy::detail {
 namespace {
@@ -16,12 +19,30 @@ using std::error_code;
 
 asio::ip::address_v4 to_asio(Ipv4 address) { return asio::ip::address_v4(address.value); }
 
+// Sessions alive in this process, and the most since it was last idle. When the last of a burst
+// goes, the heap is trimmed: a burst's buffers (two of 64 KiB per connection) are freed in whatever
+// order their connections end, and glibc returns only the free space at the top of the heap by
+// itself, so an idle proxy could keep megabytes. One connection at a time costs no trim.
+std::atomic<std::size_t> live_sessions{0};
+std::atomic<std::size_t> burst_peak{0};
+constexpr std::size_t kTrimAfter = 8;
+
 // One proxied connection. Each direction reads into its own fixed buffer and writes all of it
 // before reading again, so a slow reader holds back a fast writer instead of growing memory.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
   TcpSession(tcp::socket client, asio::io_context& io, std::size_t buffer)
-      : client_(std::move(client)), target_(io), up_(buffer), down_(buffer) {}
+      : client_(std::move(client)), target_(io), up_(buffer), down_(buffer) {
+    const std::size_t now = ++live_sessions;
+    if (now > burst_peak) burst_peak = now;
+  }
+  ~TcpSession() {
+    up_ = {};
+    down_ = {};
+    if (--live_sessions == 0 && burst_peak.exchange(0) >= kTrimAfter) ::malloc_trim(0);
+  }
+  TcpSession(const TcpSession&) = delete;
+  TcpSession& operator=(const TcpSession&) = delete;
 
   void start(const tcp::endpoint& target) {
     auto self = shared_from_this();
