@@ -127,6 +127,16 @@ void add_memory_dir(const std::string& volume, const std::string& target,
   out.mounts.push_back({{"name", volume}, {"mountPath", target}});
 }
 
+// type image: Kubernetes' image volume, the same reference mounted read-only (subPath as subpath).
+void add_image_volume(Context& ctx, const spec::Service& s, const spec::Mount& m, const std::string& volume,
+                      PodVolumes& out) {
+  out.volumes.push_back({{"name", volume}, {"image", {{"reference", m.source}, {"pullPolicy", "IfNotPresent"}}}});
+  json mount = {{"name", volume}, {"mountPath", m.target}, {"readOnly", true}};
+  if (!m.subpath.empty()) mount["subPath"] = m.subpath;
+  out.mounts.push_back(std::move(mount));
+  ctx.warnings.add(mount_path(s, m), "an image volume needs the cluster's ImageVolume feature (Kubernetes 1.31 and later)");
+}
+
 }  // namespace
 
 bool is_text(const std::string& data) {
@@ -151,6 +161,8 @@ util::Result<void> add_volumes(Context& ctx, const spec::Service& s, json& conta
       STACK_TRY(add_bind(ctx, s, m, volume, out));
     } else if (m.type == spec::MountType::volume) {
       add_named(ctx, s, m, volume, out);
+    } else if (m.type == spec::MountType::image) {
+      add_image_volume(ctx, s, m, volume, out);
     } else {
       add_memory_dir(volume, m.target, m.tmpfs_size, out);
       if (m.tmpfs_mode)

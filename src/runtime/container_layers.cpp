@@ -28,6 +28,8 @@ util::Result<std::vector<std::string>> container_lower_layers(const StatePaths& 
     if (!decoded) return std::move(decoded).error().context("'" + config + "'");
     const auto& lower = decoded->container.rootfs.lower_layers;
     out.insert(out.end(), lower.begin(), lower.end());
+    // An image mounted as a volume is in use as long as its container is.
+    for (const MountConfig& m : decoded->container.mounts) out.insert(out.end(), m.image_layers.begin(), m.image_layers.end());
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// The image layers every container's rootfs mounts: the overlay lower directories recorded in
+// The image layers every container mounts: its rootfs's overlay lower directories and those of its
+// image mounts (compose `type: image`), recorded in
 // each <root>/containers/<id>/config.json. What `image rm` and `image prune` must keep.
 #pragma once
 

@@ -87,6 +87,15 @@ Result<std::vector<runtime::MountConfig>> mounts(const spec::Service& service, c
         if (!m.subpath.empty()) c.source += "/" + m.subpath;  // checked by the create step
         break;
       }
+      case spec::MountType::image: {
+        auto it = p.image_mount_layers.find(m.target);
+        if (it == p.image_mount_layers.end()) return Error(Errc::internal, "no layers for the image mounted at '" + m.target + "'");
+        c.type = runtime::MountType::image;
+        c.image_layers = it->second;
+        c.image_subpath = m.subpath;
+        c.read_only = true;
+        break;
+      }
       case spec::MountType::tmpfs:
         c.type = runtime::MountType::tmpfs;
         c.tmpfs_size = static_cast<uint64_t>(m.tmpfs_size.value_or(0));

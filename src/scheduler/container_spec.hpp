@@ -37,6 +37,8 @@ struct Placement {
   // Named volume key -> host directory; anonymous volumes by container target path.
   std::map<std::string, std::string> volume_dirs;
   std::map<std::string, std::string> anonymous_volume_dirs;
+  // type image mounts: container path -> the image's layer directories, top first.
+  std::map<std::string, std::vector<std::string>> image_mount_layers;
   // volumes_from: another service's mounts, resolved by the caller, after the service's own.
   std::vector<runtime::MountConfig> inherited_mounts;
   // Secret and config container path -> the host file written for it (mounted read-only).

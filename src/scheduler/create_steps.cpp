@@ -140,6 +140,14 @@ Result<void> step_volumes(Creation& c) {
     } else if (m.type == spec::MountType::bind && m.create_host_path) {
       std::error_code ec;
       if (!fs::exists(m.source, ec)) STACK_TRY(make_dir(m.source));
+    } else if (m.type == spec::MountType::image) {
+      // Found, or pulled when missing, as docker does for an image mount; errors name the item
+      // ("services.web.volumes[0].image: ...").
+      spec::Service source;
+      source.name = c.service.name + ".volumes[" + std::to_string(i) + "]";
+      source.image = m.source;
+      STACK_ASSIGN_OR_RETURN(ResolvedImage image, c.impl.images(source));
+      c.p.image_mount_layers[m.target] = std::move(image.layer_dirs);
     }
   }
   return util::ok();
@@ -192,7 +200,10 @@ Result<void> step_volumes_from(Creation& c) {
     DesiredService d{source->name, "", 1, source->container_name};
     const std::string owner = container_name(c.stack.name, d, 1);
     for (const spec::Mount& m : source->mounts) {
-      if (m.type == spec::MountType::tmpfs || mounts_itself(c.service, m.target) || !taken.insert(m.target).second) {
+      // Not its tmpfs (docker copies none), nor an image mount (its layers are resolved for its own
+      // containers only).
+      if (m.type == spec::MountType::tmpfs || m.type == spec::MountType::image || mounts_itself(c.service, m.target) ||
+          !taken.insert(m.target).second) {
         continue;
       }
       runtime::MountConfig mount;

@@ -64,6 +64,7 @@ std::string_view to_string(MountType t) {
     case MountType::bind: return "bind";
     case MountType::volume: return "volume";
     case MountType::tmpfs: return "tmpfs";
+    case MountType::image: return "image";
   }
   return "?";
 }

@@ -34,18 +34,19 @@ struct Port {
   bool operator==(const Port&) const = default;
 };
 
-enum class MountType { bind, volume, tmpfs };
+enum class MountType { bind, volume, tmpfs, image };
 
 struct Mount {
   MountType type = MountType::volume;
-  std::string source;  // bind: absolute host path; volume: key in Stack::volumes ("" = anonymous)
+  // bind: absolute host path; volume: key in Stack::volumes ("" = anonymous); image: a reference
+  std::string source;
   std::string target;  // absolute container path
   bool read_only = false;
   bool create_host_path = true;        // bind: create a missing source, as docker compose does
   std::string propagation;             // bind: "" (rprivate), private, rprivate, shared, ...
   std::string selinux;                 // bind: "", "z" or "Z"
   bool nocopy = false;                 // volume
-  std::string subpath;                 // volume: a relative path inside it, mounted instead of its root
+  std::string subpath;                 // volume, image: a relative path inside it, mounted instead of its root
   std::optional<int64_t> tmpfs_size;   // tmpfs: bytes
   std::optional<uint32_t> tmpfs_mode;  // tmpfs: octal mode
   std::vector<std::string> tmpfs_options;  // tmpfs: mount options besides size and mode (noexec, uid=1000), in order

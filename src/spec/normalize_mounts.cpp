@@ -137,24 +137,33 @@ void read_bind_options(ServiceDraft& d, const Node& b, const std::string& at, Mo
   }
 }
 
+// subpath of a volume or an image: relative and without "..", as docker requires (it must also
+// exist, which only the volume or image can say when the container is made).
+void read_subpath(ServiceDraft& d, const Node& n, const std::string& at, const char* inside, Mount& m) {
+  auto s = read_string(n, at, *d.diags);
+  std::filesystem::path p = s ? std::filesystem::path(*s).lexically_normal() : std::filesystem::path();
+  if (s && (s->empty() || p.is_absolute() || *p.begin() == "..")) {
+    d.error(n, at, "'" + *s + "' is not a relative path inside the " + inside);
+  } else if (s) {
+    m.subpath = p.string();
+    if (m.subpath.ends_with('/')) m.subpath.pop_back();
+  }
+}
+
 void read_volume_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {
   static constexpr std::string_view kKeys[] = {"nocopy", "subpath"};
   if (!expect_mapping(v, at, *d.diags)) return;
   check_keys(v, at, kKeys, *d.diags);
   if (const Node* n = v.find("nocopy"))
     m.nocopy = read_bool(*n, join_path(at, "nocopy"), *d.diags).value_or(false);
-  if (const Node* n = v.find("subpath")) {
-    // Inside the volume: relative and without "..", as docker requires (it must also exist, which
-    // only the volume can say when the container is made).
-    auto s = read_string(*n, join_path(at, "subpath"), *d.diags);
-    std::filesystem::path p = s ? std::filesystem::path(*s).lexically_normal() : std::filesystem::path();
-    if (s && (s->empty() || p.is_absolute() || *p.begin() == "..")) {
-      d.error(*n, join_path(at, "subpath"), "'" + *s + "' is not a relative path inside the volume");
-    } else if (s) {
-      m.subpath = p.string();
-      if (m.subpath.ends_with('/')) m.subpath.pop_back();
-    }
-  }
+  if (const Node* n = v.find("subpath")) read_subpath(d, *n, join_path(at, "subpath"), "volume", m);
+}
+
+void read_image_options(ServiceDraft& d, const Node& v, const std::string& at, Mount& m) {
+  static constexpr std::string_view kKeys[] = {"subpath"};
+  if (!expect_mapping(v, at, *d.diags)) return;
+  check_keys(v, at, kKeys, *d.diags);
+  if (const Node* n = v.find("subpath")) read_subpath(d, *n, join_path(at, "subpath"), "image", m);
 }
 
 // Mount option words of a tmpfs (util/tmpfs_options.hpp): kept in order when every one is good.
@@ -196,16 +205,14 @@ bool read_mount_type(ServiceDraft& d, const Node& item, const std::string& at, M
     d.error(*t, join_path(at, "type"), "not supported: 'npipe' mounts are Windows named pipes");
   else if (*s == "cluster")
     d.error(*t, join_path(at, "type"), "not supported: 'cluster' volumes need a swarm");
-  else if (*s == "image")
-    d.error(*t, join_path(at, "type"),
-            "not supported yet: the image store does not mount an image's layers as a volume");
-  else d.error(*t, join_path(at, "type"), "unknown mount type '" + *s + "' (bind, volume or tmpfs)");
-  return *s == "bind" || *s == "volume" || *s == "tmpfs";
+  else if (*s == "image") m.type = MountType::image;
+  else d.error(*t, join_path(at, "type"), "unknown mount type '" + *s + "' (bind, volume, tmpfs or image)");
+  return *s == "bind" || *s == "volume" || *s == "tmpfs" || *s == "image";
 }
 
 void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) {
-  static constexpr std::string_view kKeys[] = {"type", "source", "target", "read_only",
-                                               "consistency", "bind", "volume", "tmpfs"};
+  static constexpr std::string_view kKeys[] = {"type",        "source", "target", "read_only", "consistency",
+                                               "bind",        "volume", "tmpfs",  "image"};
   size_t before = d.diags->size();
   check_keys(item, at, kKeys, *d.diags);
   Mount m;
@@ -224,14 +231,22 @@ void read_long_volume(ServiceDraft& d, const Node& item, const std::string& at) 
   if (m.type == MountType::bind && !m.source.empty()) m.source = resolve_host_path(d, m.source);
   if (m.type == MountType::tmpfs && !m.source.empty())
     d.error(*item.find("source"), join_path(at, "source"), "a tmpfs mount takes no source");
-  const char* own = m.type == MountType::bind ? "bind" : m.type == MountType::volume ? "volume" : "tmpfs";
-  for (std::string_view k : {"bind", "volume", "tmpfs"}) {
+  if (m.type == MountType::image) {
+    // The image's files, never written: docker mounts an image read-only.
+    if (m.source.empty()) d.error(item, at, "an image mount needs a 'source' (an image reference)");
+    if (const Node* n = item.find("read_only"); n && !m.read_only)
+      d.error(*n, join_path(at, "read_only"), "an image mount is read-only");
+    m.read_only = true;
+  }
+  const std::string own(to_string(m.type));
+  for (std::string_view k : {"bind", "volume", "tmpfs", "image"}) {
     const Node* n = item.find(k);
     if (!n) continue;
     std::string kp = join_path(at, k);
-    if (k != own) d.error(*n, kp, "does not apply to a '" + std::string(own) + "' mount");
+    if (k != own) d.error(*n, kp, "does not apply to a '" + own + "' mount");
     else if (k == "bind") read_bind_options(d, *n, kp, m);
     else if (k == "volume") read_volume_options(d, *n, kp, m);
+    else if (k == "image") read_image_options(d, *n, kp, m);
     else read_tmpfs_options(d, *n, kp, m);
   }
   // A mount already in error is not compared with the others: no follow-on errors.

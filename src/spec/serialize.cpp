@@ -77,6 +77,12 @@ json mount_json(const Mount& mount) {
       if (!volume.empty()) j["volume"] = volume;
       break;
     }
+    case MountType::image: {
+      json image = json::object();
+      put_string(image, "subpath", mount.subpath);
+      if (!image.empty()) j["image"] = image;
+      break;
+    }
     case MountType::tmpfs: {
       json tmpfs = json::object();
       if (mount.tmpfs_size) tmpfs["size"] = bytes(*mount.tmpfs_size);

@@ -51,7 +51,10 @@ void check_mounts(const ContainerConfig& c, std::vector<std::string>& problems) 
     if (m.destination.empty() || m.destination.front() != '/') {
       problems.push_back("mount destination '" + m.destination + "' is not absolute");
     }
-    if (m.type != MountType::tmpfs && m.source.empty()) {
+    if (m.type == MountType::image && m.image_layers.empty()) {
+      problems.push_back("image mount '" + m.destination + "' has no layers");
+    }
+    if (m.type != MountType::tmpfs && m.type != MountType::image && m.source.empty()) {
       problems.push_back("mount '" + m.destination + "' has no source");
     }
   }
@@ -100,7 +103,8 @@ NLOHMANN_JSON_SERIALIZE_ENUM(NetworkMode, {{NetworkMode::own, "own"},
 NLOHMANN_JSON_SERIALIZE_ENUM(ShareMode, {{ShareMode::own, "own"}, {ShareMode::host, "host"}, {ShareMode::join, "join"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(MountType, {{MountType::bind, "bind"},
                                          {MountType::volume, "volume"},
-                                         {MountType::tmpfs, "tmpfs"}})
+                                         {MountType::tmpfs, "tmpfs"},
+                                         {MountType::image, "image"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(SeccompMode, {{SeccompMode::default_profile, "default"},
                                            {SeccompMode::unconfined, "unconfined"}})
 
@@ -109,7 +113,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RootfsConfig, lower_layers, dire
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NetworkConfig, mode, join_path)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(NamespaceShare, mode, join_path, container)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountConfig, type, source, destination, read_only,
-                                                tmpfs_size, tmpfs_mode, tmpfs_options)
+                                                tmpfs_size, tmpfs_mode, tmpfs_options, image_layers, image_subpath)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(EtcFiles, hosts, hostname, resolv_conf)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Rlimit, soft, hard)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DeviceNode, path, type, major, minor, file_mode, uid, gid, access)

@@ -42,7 +42,7 @@ struct NamespaceShare {
   std::string container;
 };
 
-enum class MountType { bind, volume, tmpfs };
+enum class MountType { bind, volume, tmpfs, image };
 
 struct MountConfig {
   MountType type = MountType::bind;
@@ -52,6 +52,10 @@ struct MountConfig {
   std::uint64_t tmpfs_size = 0;  // bytes; 0: the kernel's default (half of RAM)
   std::uint32_t tmpfs_mode = 01777;
   std::vector<std::string> tmpfs_options;  // util/tmpfs_options.hpp words, applied after nosuid,nodev
+  // image: the image's layer directories, top first, and the directory inside it to mount ("" =
+  // its root); read-only (image_mount.hpp).
+  std::vector<std::string> image_layers;
+  std::string image_subpath;
 };
 
 // Host files bind-mounted over /etc/hosts, /etc/hostname and /etc/resolv.conf when set.

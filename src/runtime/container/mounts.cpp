@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdio>
 
+#include "runtime/container/image_mount.hpp"
 #include "runtime/container/steps.hpp"
 #include "runtime/sys/file.hpp"
 #include "util/tmpfs_options.hpp"
@@ -31,6 +32,7 @@ const char* type_name(MountType t) {
     case MountType::bind: return "bind";
     case MountType::volume: return "volume";
     case MountType::tmpfs: return "tmpfs";
+    case MountType::image: return "image";
   }
   return "mount";
 }
@@ -48,6 +50,16 @@ Result<void> mount_one(const std::string& root, const MountConfig& m) {
                            util::tmpfs_mount_options(m.tmpfs_options, MS_NOSUID | MS_NODEV | (m.read_only ? MS_RDONLY : 0)));
     if (!options.data.empty()) data += "," + options.data;
     return mount_in_root(root, m.destination, what, "tmpfs", "tmpfs", options.flags, data, true);
+  }
+  if (m.type == MountType::image) {
+    auto dirs = image_mount_dirs(m.image_layers, m.image_subpath);
+    if (!dirs) return std::move(dirs).error().context("mount image '" + m.destination + "'");
+    // An overlay needs two lower directories when it has no upper one: a single one is bound.
+    if (dirs->size() == 1) {
+      return mount_in_root(root, m.destination, what, dirs->front(), "", MS_BIND | MS_REC | MS_RDONLY, "", true);
+    }
+    STACK_ASSIGN_OR_RETURN(std::string data, overlay_options(RootfsConfig{.lower_layers = *dirs}));
+    return mount_in_root(root, m.destination, what, "overlay", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, data, true);
   }
   auto kind = sys::path_kind(m.source);
   if (kind == sys::PathKind::missing) {

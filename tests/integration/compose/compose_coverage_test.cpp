@@ -379,6 +379,52 @@ TEST_F(ComposeCoverage, AVolumeSubpathMountsADirectoryOfTheVolume) {
       << missing.err;
 }
 
+// type image mounts an image's files read-only, as docker does: one layer is bound, several are
+// joined as the image's merged tree (a file deleted by a later layer stays deleted), subpath too;
+// the image cannot be removed while a container mounts it.
+TEST_F(ComposeCoverage, AnImageMountShowsTheImagesMergedFilesReadOnly) {
+  begin(11);
+  std::filesystem::create_directories(root_ / "ctx/data");
+  ASSERT_TRUE(test::write_text(root_ / "ctx/data/kept", "kept\n"));
+  ASSERT_TRUE(test::write_text(root_ / "ctx/data/gone", "gone\n"));
+  ASSERT_TRUE(test::write_text(root_ / "ctx/Dockerfile",
+                               "FROM busybox\n"
+                               "COPY data /data/\n"
+                               "RUN rm /data/gone && mkdir /data/sub && echo deep > /data/sub/f\n"));
+  Outcome built = stack("image build --network none -t layered:1 " + (root_ / "ctx"));
+  ASSERT_EQ(built.code, 0) << built.err;
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes:\n"
+      "      - {type: image, source: busybox, target: /one, image: {subpath: bin}}\n"
+      "      - {type: image, source: \"layered:1\", target: /all}\n"
+      "      - {type: image, source: \"layered:1\", target: /data, image: {subpath: data}}\n");
+  Outcome up = stack("up -d");
+  ASSERT_EQ(up.code, 0) << up.err << up.out;
+  EXPECT_EQ(stack("exec -T app sh -c 'test -x /one/busybox && echo bound'").out, "bound\n");
+  EXPECT_EQ(stack("exec -T app ls /all/data").out, "kept\nsub\n") << "the RUN layer's deletion hides 'gone'";
+  EXPECT_EQ(stack("exec -T app cat /data/kept /data/sub/f").out, "kept\ndeep\n");
+  Outcome write = stack("exec -T app touch /all/x");
+  EXPECT_NE(write.code, 0);
+  EXPECT_THAT(write.err, HasSubstr("Read-only file system"));
+  Outcome removal = stack("image rm layered:1");
+  EXPECT_NE(removal.code, 0);
+  EXPECT_THAT(removal.err, HasSubstr("is used by a container"));
+  EXPECT_THAT(stack("config").out, HasSubstr("type: image"));
+
+  write_stack(
+      "  app:\n"
+      "    image: busybox\n"
+      "    command: [\"sleep\", \"600\"]\n"
+      "    volumes:\n"
+      "      - {type: image, source: \"layered:1\", target: /data, image: {subpath: nowhere}}\n");
+  Outcome missing = stack("up -d");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("mount image '/data': subpath 'nowhere' is not in the image")) << missing.err;
+}
+
 TEST_F(ComposeCoverage, IncludedProjectComesUpWithTheIncludingOne) {
   begin(3);
   std::filesystem::create_directories(root_ / "db");

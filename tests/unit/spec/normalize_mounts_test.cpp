@@ -81,7 +81,7 @@ TEST(NormalizeVolumes, LongSyntaxErrors) {
                        "      - {type: volume, source: d, target: /x, bind: {selinux: z}}\n"
                        "      - {type: tmpfs, target: /t, tmpfs: {size: lots}}\n      - {source: d, target: /x}\n");
   EXPECT_EQ(o.errors(),
-            "stack.yaml:5:16: services.a.volumes[0].type: unknown mount type 'nfs' (bind, volume or tmpfs)\n"
+            "stack.yaml:5:16: services.a.volumes[0].type: unknown mount type 'nfs' (bind, volume, tmpfs or image)\n"
             "stack.yaml:6:9: services.a.volumes[1]: a bind mount needs a 'source'\n"
             "stack.yaml:7:53: services.a.volumes[2].bind: does not apply to a 'volume' mount\n"
             "stack.yaml:8:49: services.a.volumes[3].tmpfs.size: \"lots\" is not a valid size: expected a number\n"

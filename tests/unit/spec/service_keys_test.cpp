@@ -59,12 +59,11 @@ TEST(ServiceKeys, RefusalsGiveTheirReason) {
 
 TEST(ServiceKeys, MountTypesThatCannotBeMountedSayWhy) {
   auto o = run_service("    volumes:\n      - {type: npipe, source: a, target: /a}\n"
-                       "      - {type: image, source: b, target: /b}\n");
+                       "      - {type: cluster, source: b, target: /b}\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:5:16: services.a.volumes[0].type: not supported: 'npipe' mounts are Windows "
             "named pipes\n"
-            "stack.yaml:6:16: services.a.volumes[1].type: not supported yet: the image store does "
-            "not mount an image's layers as a volume");
+            "stack.yaml:6:16: services.a.volumes[1].type: not supported: 'cluster' volumes need a swarm");
 }
 
 }  // namespace

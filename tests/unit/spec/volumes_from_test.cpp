@@ -89,5 +89,30 @@ TEST(VolumeSubpath, ARelativePathInsideTheVolume) {
   EXPECT_EQ(to_json(ok.service())["volumes"][0]["volume"], nlohmann::json({{"subpath", "logs/app"}}));
 }
 
+TEST(ImageMount, AnImageReferenceMountedReadOnlyWithASubpath) {
+  auto ok = run_service("    volumes:\n      - {type: image, source: \"alpine:3\", target: /tools/, image: {subpath: usr/bin/}}\n");
+  ASSERT_TRUE(ok.stack) << ok.errors();
+  const Mount& m = ok.service().mounts[0];
+  EXPECT_EQ(m.type, MountType::image);
+  EXPECT_EQ(m.source, "alpine:3");
+  EXPECT_EQ(m.target, "/tools");
+  EXPECT_EQ(m.subpath, "usr/bin");
+  EXPECT_TRUE(m.read_only) << "an image mount is always read-only";
+  EXPECT_EQ(to_json(ok.service())["volumes"][0],
+            nlohmann::json({{"type", "image"}, {"source", "alpine:3"}, {"target", "/tools"}, {"read_only", true},
+                            {"image", {{"subpath", "usr/bin"}}}}));
+  auto bad = run_service("    volumes:\n"
+                         "      - {type: image, target: /a}\n"
+                         "      - {type: image, source: x, target: /b, read_only: false}\n"
+                         "      - {type: image, source: x, target: /c, image: {subpath: ../up}}\n"
+                         "      - {type: volume, source: v, target: /d, image: {subpath: a}}\n"
+                         "volumes:\n  v:\n");
+  EXPECT_EQ(bad.errors(),
+            "stack.yaml:5:9: services.a.volumes[0]: an image mount needs a 'source' (an image reference)\n"
+            "stack.yaml:6:57: services.a.volumes[1].read_only: an image mount is read-only\n"
+            "stack.yaml:7:63: services.a.volumes[2].image.subpath: '../up' is not a relative path inside the image\n"
+            "stack.yaml:8:54: services.a.volumes[3].image: does not apply to a 'volume' mount");
+}
+
 }  // namespace
 }  // namespace stack::spec
