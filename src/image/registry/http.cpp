@@ -83,6 +83,10 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+bool sends_request_body(const std::string& method) {
+  return method == "PUT" || method == "POST" || method == "PATCH";
+}
+
 // The request body: from a file, or from memory.
 struct UploadSource {
   std::FILE* file = nullptr;
@@ -139,7 +143,11 @@ Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* s
   Transfer t{&response, sink, max_body};
   auto free_list = [&curl](curl_slist* l) { curl.slist_free_all(l); };
   std::unique_ptr<curl_slist, decltype(free_list)> headers(nullptr, free_list);
-  for (const auto& h : request.headers) {
+  std::vector<std::string> header_lines = request.headers;
+  // No "Expect: 100-continue" before a body (docker's client sends none either): a server that
+  // does not answer it would cost a second per upload.
+  if (sends_request_body(request.method)) header_lines.push_back("Expect:");
+  for (const auto& h : header_lines) {
     curl_slist* next = curl.slist_append(headers.get(), h.c_str());
     if (next == nullptr) return fail(Errc::internal, "curl_slist_append failed");
     (void)headers.release();
@@ -162,8 +170,7 @@ Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* s
   curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   if (!range.empty()) curl.easy_setopt(c, CURLOPT_RANGE, range.c_str());
   UploadSource upload;
-  bool sends_body = request.method == "PUT" || request.method == "POST" || request.method == "PATCH";
-  if (sends_body) {
+  if (sends_request_body(request.method)) {
     curl_off_t size = static_cast<curl_off_t>(request.body.size());
     if (!request.body_file.empty()) {
       upload.file = std::fopen(request.body_file.c_str(), "rbe");
