@@ -1,7 +1,8 @@
 // `stack image push` and `stack push` through the real binary against a real registry (Debian's
 // docker-registry on 127.0.0.1): a push pulled back into a fresh state root keeps the image id and
 // the manifest digest; a second push sends nothing; Basic auth with and without credentials; an
-// unknown image and an unreachable registry fail in one line; a compose service is pushed.
+// unknown image and an unreachable registry fail in one line; a compose service is pushed, and
+// --ignore-push-failures pushes the services after a failed one.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -142,6 +143,21 @@ TEST_F(PushCli, ComposePushPushesServicesWithImages) {
   ASSERT_EQ(rc_, 0) << err_;
   EXPECT_NE(out.find(": Layer already exists"), std::string::npos) << out;
   EXPECT_EQ(out.find("local:"), std::string::npos) << out;
+}
+
+TEST_F(PushCli, IgnorePushFailuresPushesTheOthers) {
+  std::string dead = "127.0.0.1:" + std::to_string(free_port()) + "/test/dead:1";
+  std::string ok = registry_->domain() + "/test/ok:1";
+  load_as(dead);
+  load_as(ok);
+  write_text(dir_ / "proj/stack.yaml", "services:\n  a:\n    image: " + dead + "\n  b:\n    image: " + ok + "\n");
+  std::string file = "-f " + (dir_ / "proj/stack.yaml") + " -p pushfail ";
+  stack(file + "push");
+  EXPECT_EQ(rc_, 1);
+  EXPECT_EQ(err_.rfind("stack: services.a.image: push " + dead + ": ", 0), 0u) << err_;
+  std::string out = stack(file + "push --ignore-push-failures");
+  EXPECT_EQ(rc_, 1);
+  EXPECT_NE(out.find("1: digest: sha256:"), std::string::npos) << out;
 }
 
 }  // namespace
