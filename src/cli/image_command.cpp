@@ -1,4 +1,4 @@
-// `stack image`: the group of image verbs (ls, rm, prune, inspect, load, import, pull), each a
+// `stack image`: the group of image verbs (ls, rm, prune, inspect, load, import, pull, push), each a
 // subcommand registered from its own file through register_image_verb().
 #include <CLI/CLI.hpp>
 
@@ -21,7 +21,7 @@ std::vector<CommandFactory>& image_registry() {
 class ImageCommand final : public Command {
  public:
   std::string name() const override { return "image"; }
-  std::string summary() const override { return "Manage images (build, ls, rm, prune, inspect, load, import, pull)"; }
+  std::string summary() const override { return "Manage images (build, ls, rm, prune, inspect, load, import, pull, push)"; }
 
   void setup(CLI::App& app) override {
     app.require_subcommand(1);

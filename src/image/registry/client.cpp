@@ -49,6 +49,22 @@ std::string bare_media_type(const std::string& content_type) {
 
 }  // namespace
 
+std::string token_scope(const std::string& repository, bool push) {
+  return "repository:" + repository + (push ? ":pull,push" : ":pull");
+}
+
+std::string upload_url(const std::string& base, const std::string& location, const Digest& digest) {
+  std::string url = location;
+  if (location.find("://") == std::string::npos) {
+    url = base + (location.starts_with("/") ? "" : "/") + location;
+  }
+  size_t fragment = url.find('#');
+  if (fragment != std::string::npos) url.erase(fragment);
+  char joiner = url.find('?') == std::string::npos ? '?' : '&';
+  if (url.back() == '?' || url.back() == '&') joiner = 0;
+  return url + (joiner ? std::string(1, joiner) : std::string()) + "digest=" + url_escape(digest.str());
+}
+
 std::string status_message(const HttpResponse& response) {
   std::string head = std::to_string(response.status) + " ";
   json body = json::parse(response.body, nullptr, false);
@@ -67,6 +83,7 @@ Result<Client> Client::create(const Reference& ref, const ClientOptions& options
   c.insecure_ = options.insecure;
   c.endpoint_ = endpoint_for(ref.domain(), c.insecure_);
   c.repository_ = ref.path();
+  c.push_ = options.push;
   if (options.credentials) {
     c.credentials_ = options.credentials;
   } else {
@@ -107,8 +124,9 @@ Result<void> Client::authenticate(Http& http, const HttpResponse& unauthorized, 
   if (challenge.scheme != "bearer") {
     return fail(Errc::unsupported, "unsupported authentication scheme '" + challenge.scheme + "'");
   }
-  std::string scope = challenge.param("scope");
-  if (scope.empty()) scope = "repository:" + repository_ + ":pull";
+  // A push asks for both actions up front: a token from a HEAD's challenge would only allow pull.
+  std::string scope = push_ ? token_scope(repository_, true) : challenge.param("scope");
+  if (scope.empty()) scope = token_scope(repository_, false);
   STACK_ASSIGN_OR_RETURN(std::string token,
                          bearer_token(http, challenge.param("realm"), challenge.param("service"), scope));
   *authorization_ = "Bearer " + token;
@@ -171,6 +189,53 @@ Result<HttpResponse> Client::blob(Http& http, const Digest& digest, std::optiona
   request.url = endpoint_.base + "/v2/" + repository_ + "/blobs/" + digest.str();
   request.range_from = range_from;
   return send(http, std::move(request), &sink);
+}
+
+Result<bool> Client::has_blob(Http& http, const Digest& digest) {
+  HttpRequest request;
+  request.method = "HEAD";
+  request.url = endpoint_.base + "/v2/" + repository_ + "/blobs/" + digest.str();
+  STACK_ASSIGN_OR_RETURN(HttpResponse response, send(http, std::move(request), nullptr));
+  if (response.status == 200) return true;
+  if (response.status == 404) return false;
+  return fail(Errc::conflict, "blob " + digest.short_str() + ": " + status_message(response));
+}
+
+Result<void> Client::upload_blob(Http& http, const Digest& digest, const std::string& path) {
+  HttpRequest start;
+  start.method = "POST";
+  start.url = endpoint_.base + "/v2/" + repository_ + "/blobs/uploads/";
+  STACK_ASSIGN_OR_RETURN(HttpResponse started, send(http, std::move(start), nullptr));
+  std::string location = started.header("location");
+  if (started.status != 202 || location.empty()) {
+    return fail(Errc::conflict, "starting the upload of " + digest.short_str() + ": " +
+                                    (started.status == 202 ? "no Location in the response" : status_message(started)));
+  }
+  HttpRequest put;
+  put.method = "PUT";
+  put.url = upload_url(endpoint_.base, location, digest);
+  put.headers.push_back("Content-Type: application/octet-stream");
+  put.body_file = path;
+  STACK_ASSIGN_OR_RETURN(HttpResponse done, send(http, std::move(put), nullptr));
+  if (done.status != 201) return fail(Errc::conflict, "uploading " + digest.short_str() + ": " + status_message(done));
+  return util::ok();
+}
+
+Result<void> Client::put_manifest(Http& http, const std::string& tag, const std::string& media_type,
+                                  const std::string& body) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = endpoint_.base + "/v2/" + repository_ + "/manifests/" + tag;
+  request.headers.push_back("Content-Type: " + media_type);
+  request.body = body;
+  STACK_ASSIGN_OR_RETURN(HttpResponse response, send(http, std::move(request), nullptr));
+  if (response.status != 201) return fail(Errc::conflict, "manifest '" + tag + "': " + status_message(response));
+  std::string advertised = response.header("docker-content-digest");
+  Digest sent = Digest::of(body);
+  if (!advertised.empty() && advertised != sent.str()) {
+    return fail(Errc::parse, "manifest '" + tag + "': registry stored it as " + advertised + ", not " + sent.str());
+  }
+  return util::ok();
 }
 
 }  // namespace stack::image::registry

@@ -21,6 +21,7 @@ namespace stack::image::registry {
 struct ClientOptions {
   std::vector<std::string> insecure;       // registries reached over plain http (besides loopback)
   std::optional<Credentials> credentials;  // none: looked up in the docker config
+  bool push = false;                       // a bearer token is asked for pull and push
 };
 
 struct FetchedManifest {
@@ -43,6 +44,15 @@ class Client {
   Result<HttpResponse> blob(Http& http, const Digest& digest, std::optional<uint64_t> range_from,
                             const BodySink& sink);
 
+  // HEAD /v2/<name>/blobs/<digest>: whether the repository has the blob.
+  Result<bool> has_blob(Http& http, const Digest& digest);
+  // A monolithic upload of the file at path, which must hash to digest: POST
+  // /v2/<name>/blobs/uploads/, then PUT <Location>?digest=<digest> with the whole blob.
+  Result<void> upload_blob(Http& http, const Digest& digest, const std::string& path);
+  // PUT /v2/<name>/manifests/<tag> with body exactly as given (its digest is the image's).
+  Result<void> put_manifest(Http& http, const std::string& tag, const std::string& media_type,
+                            const std::string& body);
+
  private:
   Client() = default;
   // Sends request with the current authorisation; on 401 authenticates once and sends it again.
@@ -55,9 +65,17 @@ class Client {
   std::string repository_;  // "library/busybox"
   std::vector<std::string> insecure_;
   std::optional<Credentials> credentials_;
+  bool push_ = false;
   std::shared_ptr<std::mutex> mutex_ = std::make_shared<std::mutex>();
   std::shared_ptr<std::string> authorization_ = std::make_shared<std::string>();  // header value
 };
+
+// The bearer token scope a client asks for: "repository:<name>:pull" or "repository:<name>:pull,push".
+std::string token_scope(const std::string& repository, bool push);
+
+// The URL that completes an upload: Location (absolute, or a path on base) with "digest=<digest>"
+// added to its query. Pure.
+std::string upload_url(const std::string& base, const std::string& location, const Digest& digest);
 
 // "401 unauthorized: authentication required" from a registry error response.
 std::string status_message(const HttpResponse& response);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "image/registry/libcurl.hpp"
@@ -81,6 +83,32 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+bool sends_request_body(const std::string& method) {
+  return method == "PUT" || method == "POST" || method == "PATCH";
+}
+
+// The request body: from a file, or from memory.
+struct UploadSource {
+  std::FILE* file = nullptr;
+  std::string_view memory;
+  ~UploadSource() {
+    if (file != nullptr) std::fclose(file);
+  }
+};
+
+size_t on_upload_read(char* buffer, size_t size, size_t count, void* user) {
+  auto* src = static_cast<UploadSource*>(user);
+  size_t room = size * count;
+  if (src->file != nullptr) {
+    size_t n = std::fread(buffer, 1, room, src->file);
+    return n == 0 && std::ferror(src->file) ? CURL_READFUNC_ABORT : n;
+  }
+  size_t n = std::min(room, src->memory.size());
+  std::memcpy(buffer, src->memory.data(), n);
+  src->memory.remove_prefix(n);
+  return n;
+}
+
 }  // namespace
 
 Http::Http() : state_(std::make_unique<State>()) {
@@ -115,7 +143,11 @@ Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* s
   Transfer t{&response, sink, max_body};
   auto free_list = [&curl](curl_slist* l) { curl.slist_free_all(l); };
   std::unique_ptr<curl_slist, decltype(free_list)> headers(nullptr, free_list);
-  for (const auto& h : request.headers) {
+  std::vector<std::string> header_lines = request.headers;
+  // No "Expect: 100-continue" before a body (docker's client sends none either): a server that
+  // does not answer it would cost a second per upload.
+  if (sends_request_body(request.method)) header_lines.push_back("Expect:");
+  for (const auto& h : header_lines) {
     curl_slist* next = curl.slist_append(headers.get(), h.c_str());
     if (next == nullptr) return fail(Errc::internal, "curl_slist_append failed");
     (void)headers.release();
@@ -137,9 +169,27 @@ Result<HttpResponse> Http::perform(const HttpRequest& request, const BodySink* s
   if (request.timeout_seconds > 0) curl.easy_setopt(c, CURLOPT_TIMEOUT, request.timeout_seconds);
   curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   if (!range.empty()) curl.easy_setopt(c, CURLOPT_RANGE, range.c_str());
+  UploadSource upload;
+  if (sends_request_body(request.method)) {
+    curl_off_t size = static_cast<curl_off_t>(request.body.size());
+    if (!request.body_file.empty()) {
+      upload.file = std::fopen(request.body_file.c_str(), "rbe");
+      if (upload.file == nullptr) return util::Error::from_errno("open '" + request.body_file + "'");
+      if (std::fseek(upload.file, 0, SEEK_END) != 0) return util::Error::from_errno("seek '" + request.body_file + "'");
+      size = static_cast<curl_off_t>(std::ftell(upload.file));
+      std::rewind(upload.file);
+    } else {
+      upload.memory = request.body;
+    }
+    // UPLOAD makes curl send a PUT with a known length; CUSTOMREQUEST below names the real method.
+    curl.easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl.easy_setopt(c, CURLOPT_INFILESIZE_LARGE, size);
+    curl.easy_setopt(c, CURLOPT_READFUNCTION, on_upload_read);
+    curl.easy_setopt(c, CURLOPT_READDATA, &upload);
+  }
   if (request.method == "HEAD") {
     curl.easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else if (request.method != "GET") {
+  } else if (request.method != "GET" && request.method != "PUT") {
     curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

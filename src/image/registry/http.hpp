@@ -27,6 +27,10 @@ struct HttpRequest {
   std::optional<uint64_t> range_from;  // sends "Range: bytes=N-"
   bool allow_http_redirects = false;   // whether a redirect may go to plain http
   long timeout_seconds = 0;            // the whole transfer; 0: none (a stalled one still ends)
+  // A request body (PUT, POST): body_file when set (streamed from disk, reopened on every send so
+  // that a request retried after a 401 sends it whole again), else body.
+  std::string body;
+  std::string body_file;
 };
 
 struct HttpResponse {

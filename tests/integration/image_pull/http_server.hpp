@@ -24,6 +24,7 @@ struct TestRequest {
   std::string method;
   std::string target;  // path and query
   std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;                            // Content-Length bytes (push tests)
 
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
@@ -109,6 +110,14 @@ class TestServer {
       req.headers[name] = value;
       pos = end + 2;
     }
+    size_t body_at = data.find("\r\n\r\n") + 4;
+    size_t length = req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
+    while (data.size() < body_at + length) {
+      ssize_t n = ::read(conn, buf, sizeof buf);
+      if (n <= 0) return;
+      data.append(buf, static_cast<size_t>(n));
+    }
+    req.body = data.substr(body_at, length);
     {
       std::lock_guard lock(mutex_);
       seen_.push_back(req);
