@@ -1,5 +1,5 @@
 // The image verbs through the real binary: images / image ls (table, json, -q), load, import,
-// inspect, pull (from the fake registry), rm, prune (keeping what a container uses), exit codes.
+// inspect, tag, pull (from the fake registry), rm, prune (keeping what a container uses), exit codes.
 #include <gtest/gtest.h>
 
 #include "fake_registry.hpp"
@@ -61,6 +61,23 @@ TEST_F(ImageCli, ErrorsAreOneLineWithExitCodes) {
   EXPECT_EQ(rc_, 2);
   stack("image prune");  // not a terminal and no -f
   EXPECT_EQ(rc_, 1);
+}
+
+TEST_F(ImageCli, TagGivesAnImageAnotherName) {
+  std::string tar = make_test_image(dir_.path());
+  stack("image load -i " + tar);
+  ASSERT_EQ(rc_, 0) << err_;
+  stack("image tag busybox 127.0.0.1:5000/team/bb:1");
+  EXPECT_EQ(rc_, 0) << err_;
+  auto inspected = nlohmann::json::parse(stack("image inspect 127.0.0.1:5000/team/bb:1"));
+  EXPECT_EQ(inspected[0]["Id"], nlohmann::json::parse(stack("image inspect busybox"))[0]["Id"]);
+  stack("image tag nope:1 x:1");
+  EXPECT_EQ(rc_, 1);
+  EXPECT_EQ(err_, "stack: tag: no such image: nope:1\n");
+  stack("image tag busybox 'Bad Name'");
+  EXPECT_EQ(rc_, 2);
+  EXPECT_EQ(err_.find('\n'), err_.size() - 1) << "one line: " << err_;
+  EXPECT_EQ(stack("image rm 127.0.0.1:5000/team/bb:1"), "Untagged: 127.0.0.1:5000/team/bb:1\n");
 }
 
 TEST_F(ImageCli, PullFromRegistryPrintsPlainProgress) {
