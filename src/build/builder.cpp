@@ -77,7 +77,8 @@ Result<void> Builder::prepare() {
   STACK_ASSIGN_OR_RETURN(df_, parse_dockerfile(text, label));
   STACK_ASSIGN_OR_RETURN(ignore_, load_ignore_rules(o_.context_dir, dockerfile_path_));
   context_ = context_tree(o_.context_dir, ignore_);
-  STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+  STACK_TRY(prepare_named_contexts());
+  STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args, o_.contexts));
   // A trigger may COPY --from a stage that no stage needed yet: plan again until nothing is new.
   for (bool again = true; again;) {
     again = false;
@@ -86,7 +87,7 @@ Result<void> Builder::prepare() {
       again = again || inserted;
     }
     if (again) {
-      STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+      STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args, o_.contexts));
     }
   }
   consumed_ = plan_.consumed_args;
@@ -100,6 +101,41 @@ Result<void> Builder::prepare() {
   }
   STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
   return util::ok();
+}
+
+Result<void> Builder::prepare_named_contexts() {
+  for (const auto& [name, c] : o_.contexts) {
+    if (c.type != NamedContext::Type::directory) continue;
+    struct stat st {};
+    if (::stat(c.value.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Errc::not_found, "build context '" + name + "': '" + c.value + "' is not a directory");
+    }
+    auto rules = load_dir_ignore_rules(c.value);
+    if (!rules) return std::move(rules).error().context("build context '" + name + "'");
+    named_ignore_[name] = std::move(*rules);
+  }
+  return util::ok();
+}
+
+std::unique_ptr<SourceTree> Builder::named_tree(const std::string& name) const {
+  return context_tree(o_.contexts.at(name).value, named_ignore_.at(name));
+}
+
+Result<StageState> Builder::directory_base(const Stage& stage, const std::string& name, std::string& base_id) {
+  StageState state = scratch_state();
+  std::unique_ptr<SourceTree> tree = named_tree(name);
+  CopyRequest request{{"."}, "/", false};
+  RootfsView empty({});
+  auto selection = select_sources(*tree, request, empty);
+  if (!selection) return std::move(selection).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
+  CopyOptions options;
+  options.epoch = o_.source_date_epoch;
+  auto layer = write_copy_layer(ingest_->blobs(), *selection, empty, options);
+  if (!layer) return std::move(layer).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
+  state.layers.push_back(*layer);
+  add_history(state, stage.from.original, false, o_.source_date_epoch);
+  base_id = "context:" + selection->digest;
+  return state;
 }
 
 // A base image's ONBUILD triggers run first in a stage built on it, in order, as docker runs
@@ -241,6 +277,8 @@ Result<StageState> Builder::start_stage(const Stage& stage) {
   if (base.type == Source::Type::scratch) {
     state = scratch_state();
     base_id = "scratch";
+  } else if (base.type == Source::Type::context) {
+    STACK_ASSIGN_OR_RETURN(state, directory_base(stage, base.image, base_id));
   } else if (base.type == Source::Type::stage) {
     state = done_.at(base.stage);
     state.args.clear();
