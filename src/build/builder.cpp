@@ -118,7 +118,7 @@ Result<void> Builder::prepare_named_contexts() {
 }
 
 std::unique_ptr<SourceTree> Builder::named_tree(const std::string& name) const {
-  return context_tree(o_.contexts.at(name).value, named_ignore_.at(name));
+  return context_tree(o_.contexts.at(name).value, named_ignore_.at(name), "build context '" + name + "'");
 }
 
 Result<StageState> Builder::directory_base(const Stage& stage, const std::string& name, std::string& base_id) {

@@ -66,6 +66,17 @@ class ComposeBuild : public StackTest {
 
   std::string image() const { return project_ + "-web"; }
 
+  // `stack build` on these services fails with `error` and builds nothing; the file is `web`'s
+  // again afterwards, as teardown's `down` reads it.
+  void expect_refused(const std::string& services, const std::string& error) {
+    write_stack(services);
+    Outcome refused = stack("build");
+    EXPECT_EQ(refused.code, 1);
+    EXPECT_THAT(refused.err, HasSubstr(error));
+    EXPECT_FALSE(find_image().has_value());
+    write_web();
+  }
+
   std::optional<image::Image> find_image() const {
     auto store = image::Store::open(root_.path());
     if (!store) return std::nullopt;
@@ -173,16 +184,12 @@ TEST_F(ComposeBuild, NoBuildWithoutTheImageAndAFailingBuild) {
 TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
   start(63);
   write_app("page\n");
-  write_stack(
+  expect_refused(
       "  web:\n"
       "    build:\n"
       "      context: ./app\n"
-      "      cache_from: [x]\n");
-  Outcome refused = stack("build");
-  EXPECT_EQ(refused.code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("stack.yaml:5:7: services.web.build.cache_from: not supported yet"));
-  EXPECT_FALSE(find_image().has_value());
-  write_web();  // teardown's `down` reads the file
+      "      cache_from: [x]\n",
+      "stack.yaml:5:7: services.web.build.cache_from: not supported yet");
 }
 
 // build.secrets: a top-level secret from a file and one from the environment, the second under
@@ -250,7 +257,7 @@ TEST_F(ComposeBuild, AdditionalContextsDirectoryAndService) {
 TEST_F(ComposeBuild, AdditionalContextErrorsHaveTheirPosition) {
   start(118);
   write_app("page\n");
-  write_stack(
+  expect_refused(
       "  web:\n"
       "    build:\n"
       "      context: ./app\n"
@@ -259,21 +266,15 @@ TEST_F(ComposeBuild, AdditionalContextErrorsHaveTheirPosition) {
       "  api:\n"
       "    build:\n"
       "      context: ./app\n"
-      "      additional_contexts: [\"w=service:web\"]\n");
-  Outcome cycle = stack("build");
-  EXPECT_EQ(cycle.code, 1);
-  EXPECT_THAT(cycle.err, HasSubstr("stack.yaml:6:16: services.web.build.additional_contexts.other: build context cycle: api -> web -> api"));
-  write_stack(
+      "      additional_contexts: [\"w=service:web\"]\n",
+      "stack.yaml:6:16: services.web.build.additional_contexts.other: build context cycle: api -> web -> api");
+  expect_refused(
       "  web:\n"
       "    build:\n"
       "      context: ./app\n"
       "      additional_contexts:\n"
-      "        other: oci-layout:///x\n");
-  Outcome oci = stack("build");
-  EXPECT_EQ(oci.code, 1);
-  EXPECT_THAT(oci.err, HasSubstr("stack.yaml:6:16: services.web.build.additional_contexts.other: not supported yet: an oci-layout context"));
-  EXPECT_FALSE(find_image().has_value());
-  write_web();  // teardown's `down` reads the file
+      "        other: oci-layout:///x\n",
+      "stack.yaml:6:16: services.web.build.additional_contexts.other: not supported yet: an oci-layout context");
 }
 
 }  // namespace
