@@ -196,8 +196,10 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
       }
       auto from = plan_.mount_from.find({stage.index, index, i});
       if (from != plan_.mount_from.end() && from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
-      if (m->type == RunMount::Type::bind && from == plan_.mount_from.end()) {
-        auto checked = check_context_path(m->source.empty() ? "." : m->source);
+      const bool named = from != plan_.mount_from.end() && from->second.type == Source::Type::context;
+      if (m->type == RunMount::Type::bind && (from == plan_.mount_from.end() || named)) {
+        auto tree = named ? named_tree(from->second.image) : nullptr;
+        auto checked = check_context_path(m->source.empty() ? "." : m->source, tree.get());
         if (!checked) return std::move(checked).error().context(where(df_, ins) + ": RUN --mount=type=bind,source=" + m->source);
       }
     }
@@ -225,13 +227,14 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
   auto from = plan_.copy_from.find({stage.index, index});
   if (from != plan_.copy_from.end()) {
     if (from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
+    if (from->second.type == Source::Type::context) return check_copy_sources(ins, named_tree(from->second.image).get());
     return util::ok();
   }
   return check_copy_sources(ins);
 }
 
 // Sources without variables are checked now: inside the context, present, not ignored.
-Result<void> Builder::check_copy_sources(const Instruction& ins) {
+Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTree* tree) {
   std::vector<std::string> words = ins.exec_form ? ins.exec : split_raw(ins.args, df_.escape);
   words.pop_back();
   bool heredocs = !ins.heredocs.empty() && !ins.exec_form;
@@ -252,20 +255,21 @@ Result<void> Builder::check_copy_sources(const Instruction& ins) {
     if (ins.kind == Kind::add && w.starts_with("git@")) {
       return fail(Errc::unsupported, where(df_, ins) + ": ADD from a git repository ('" + w + "') is not supported: clone it in a RUN step");
     }
-    STACK_TRY(check_context_path(w).context(where(df_, ins)));
+    STACK_TRY(check_context_path(w, tree).context(where(df_, ins)));
   }
   return util::ok();
 }
 
-Result<void> Builder::check_context_path(const std::string& path) {
+Result<void> Builder::check_context_path(const std::string& path, const SourceTree* tree) {
+  const SourceTree& t = tree ? *tree : *context_;
   std::string clean = clean_path(path);
   if (clean == ".." || clean.starts_with("../")) {
-    return fail(Errc::invalid_argument, "source '" + path + "' is outside the build context");
+    return fail(Errc::invalid_argument, "source '" + path + "' is outside the " + t.describe());
   }
   if (clean.find_first_of("*?[") != std::string::npos || path.find('$') != std::string::npos) return util::ok();
-  auto e = context_->stat(clean);
-  if (!e || (context_->excluded(clean) && (!S_ISDIR(e->st.st_mode) || !context_->has_exceptions()))) {
-    return fail(Errc::not_found, "'" + path + "' not found in the build context (or excluded by .dockerignore)");
+  auto e = t.stat(clean);
+  if (!e || (t.excluded(clean) && (!S_ISDIR(e->st.st_mode) || !t.has_exceptions()))) {
+    return fail(Errc::not_found, "'" + path + "' not found in the " + t.describe() + " (or excluded by .dockerignore)");
   }
   return util::ok();
 }

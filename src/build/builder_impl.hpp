@@ -40,9 +40,10 @@ class Builder {
   Result<bool> insert_onbuild_triggers(Stage& stage);
   Result<void> check_stage(const Stage& stage);
   Result<void> check_instruction(const Stage& stage, size_t index);
-  Result<void> check_copy_sources(const Instruction& ins);
+  // tree: the main context unless given (a named directory context's).
+  Result<void> check_copy_sources(const Instruction& ins, const SourceTree* tree = nullptr);
   // Inside the context, present, not ignored (a path with a wildcard or a variable: later).
-  Result<void> check_context_path(const std::string& path);
+  Result<void> check_context_path(const std::string& path, const SourceTree* tree = nullptr);
   Result<image::Image> find_image(const Instruction& ins, const std::string& ref);
   Result<StageState> start_stage(const Stage& stage);
   Result<void> step(const Stage& stage, size_t index, StageState& state);
