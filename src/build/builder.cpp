@@ -77,7 +77,8 @@ Result<void> Builder::prepare() {
   STACK_ASSIGN_OR_RETURN(df_, parse_dockerfile(text, label));
   STACK_ASSIGN_OR_RETURN(ignore_, load_ignore_rules(o_.context_dir, dockerfile_path_));
   context_ = context_tree(o_.context_dir, ignore_);
-  STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+  STACK_TRY(prepare_named_contexts());
+  STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args, o_.contexts));
   // A trigger may COPY --from a stage that no stage needed yet: plan again until nothing is new.
   for (bool again = true; again;) {
     again = false;
@@ -86,7 +87,7 @@ Result<void> Builder::prepare() {
       again = again || inserted;
     }
     if (again) {
-      STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args));
+      STACK_ASSIGN_OR_RETURN(plan_, plan_stages(df_, o_.target, o_.build_args, o_.contexts));
     }
   }
   consumed_ = plan_.consumed_args;
@@ -100,6 +101,41 @@ Result<void> Builder::prepare() {
   }
   STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
   return util::ok();
+}
+
+Result<void> Builder::prepare_named_contexts() {
+  for (const auto& [name, c] : o_.contexts) {
+    if (c.type != NamedContext::Type::directory) continue;
+    struct stat st {};
+    if (::stat(c.value.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Errc::not_found, "build context '" + name + "': '" + c.value + "' is not a directory");
+    }
+    auto rules = load_dir_ignore_rules(c.value);
+    if (!rules) return std::move(rules).error().context("build context '" + name + "'");
+    named_ignore_[name] = std::move(*rules);
+  }
+  return util::ok();
+}
+
+std::unique_ptr<SourceTree> Builder::named_tree(const std::string& name) const {
+  return context_tree(o_.contexts.at(name).value, named_ignore_.at(name), "build context '" + name + "'");
+}
+
+Result<StageState> Builder::directory_base(const Stage& stage, const std::string& name, std::string& base_id) {
+  StageState state = scratch_state();
+  std::unique_ptr<SourceTree> tree = named_tree(name);
+  CopyRequest request{{"."}, "/", false};
+  RootfsView empty({});
+  auto selection = select_sources(*tree, request, empty);
+  if (!selection) return std::move(selection).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
+  CopyOptions options;
+  options.epoch = o_.source_date_epoch;
+  auto layer = write_copy_layer(ingest_->blobs(), *selection, empty, options);
+  if (!layer) return std::move(layer).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
+  state.layers.push_back(*layer);
+  add_history(state, stage.from.original, false, o_.source_date_epoch);
+  base_id = "context:" + selection->digest;
+  return state;
 }
 
 // A base image's ONBUILD triggers run first in a stage built on it, in order, as docker runs
@@ -160,8 +196,10 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
       }
       auto from = plan_.mount_from.find({stage.index, index, i});
       if (from != plan_.mount_from.end() && from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
-      if (m->type == RunMount::Type::bind && from == plan_.mount_from.end()) {
-        auto checked = check_context_path(m->source.empty() ? "." : m->source);
+      const bool named = from != plan_.mount_from.end() && from->second.type == Source::Type::context;
+      if (m->type == RunMount::Type::bind && (from == plan_.mount_from.end() || named)) {
+        auto tree = named ? named_tree(from->second.image) : nullptr;
+        auto checked = check_context_path(m->source.empty() ? "." : m->source, tree.get());
         if (!checked) return std::move(checked).error().context(where(df_, ins) + ": RUN --mount=type=bind,source=" + m->source);
       }
     }
@@ -189,13 +227,14 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
   auto from = plan_.copy_from.find({stage.index, index});
   if (from != plan_.copy_from.end()) {
     if (from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
+    if (from->second.type == Source::Type::context) return check_copy_sources(ins, named_tree(from->second.image).get());
     return util::ok();
   }
   return check_copy_sources(ins);
 }
 
 // Sources without variables are checked now: inside the context, present, not ignored.
-Result<void> Builder::check_copy_sources(const Instruction& ins) {
+Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTree* tree) {
   std::vector<std::string> words = ins.exec_form ? ins.exec : split_raw(ins.args, df_.escape);
   words.pop_back();
   bool heredocs = !ins.heredocs.empty() && !ins.exec_form;
@@ -216,20 +255,21 @@ Result<void> Builder::check_copy_sources(const Instruction& ins) {
     if (ins.kind == Kind::add && w.starts_with("git@")) {
       return fail(Errc::unsupported, where(df_, ins) + ": ADD from a git repository ('" + w + "') is not supported: clone it in a RUN step");
     }
-    STACK_TRY(check_context_path(w).context(where(df_, ins)));
+    STACK_TRY(check_context_path(w, tree).context(where(df_, ins)));
   }
   return util::ok();
 }
 
-Result<void> Builder::check_context_path(const std::string& path) {
+Result<void> Builder::check_context_path(const std::string& path, const SourceTree* tree) {
+  const SourceTree& t = tree ? *tree : *context_;
   std::string clean = clean_path(path);
   if (clean == ".." || clean.starts_with("../")) {
-    return fail(Errc::invalid_argument, "source '" + path + "' is outside the build context");
+    return fail(Errc::invalid_argument, "source '" + path + "' is outside the " + t.describe());
   }
   if (clean.find_first_of("*?[") != std::string::npos || path.find('$') != std::string::npos) return util::ok();
-  auto e = context_->stat(clean);
-  if (!e || (context_->excluded(clean) && (!S_ISDIR(e->st.st_mode) || !context_->has_exceptions()))) {
-    return fail(Errc::not_found, "'" + path + "' not found in the build context (or excluded by .dockerignore)");
+  auto e = t.stat(clean);
+  if (!e || (t.excluded(clean) && (!S_ISDIR(e->st.st_mode) || !t.has_exceptions()))) {
+    return fail(Errc::not_found, "'" + path + "' not found in the " + t.describe() + " (or excluded by .dockerignore)");
   }
   return util::ok();
 }
@@ -241,6 +281,8 @@ Result<StageState> Builder::start_stage(const Stage& stage) {
   if (base.type == Source::Type::scratch) {
     state = scratch_state();
     base_id = "scratch";
+  } else if (base.type == Source::Type::context) {
+    STACK_ASSIGN_OR_RETURN(state, directory_base(stage, base.image, base_id));
   } else if (base.type == Source::Type::stage) {
     state = done_.at(base.stage);
     state.args.clear();

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "build/named_context.hpp"
 #include "image/store.hpp"
 
 namespace stack::build {
@@ -43,6 +44,7 @@ struct BuildOptions {
   int64_t shm_size = 0;             // /dev/shm of RUN steps in bytes; 0 = the runtime's default
   int64_t source_date_epoch = 0;
   std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
+  NamedContexts contexts;                      // --build-context NAME=VALUE (named_context.hpp)
 };
 
 struct BuildEvent {

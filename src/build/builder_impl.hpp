@@ -40,9 +40,10 @@ class Builder {
   Result<bool> insert_onbuild_triggers(Stage& stage);
   Result<void> check_stage(const Stage& stage);
   Result<void> check_instruction(const Stage& stage, size_t index);
-  Result<void> check_copy_sources(const Instruction& ins);
+  // tree: the main context unless given (a named directory context's).
+  Result<void> check_copy_sources(const Instruction& ins, const SourceTree* tree = nullptr);
   // Inside the context, present, not ignored (a path with a wildcard or a variable: later).
-  Result<void> check_context_path(const std::string& path);
+  Result<void> check_context_path(const std::string& path, const SourceTree* tree = nullptr);
   Result<image::Image> find_image(const Instruction& ins, const std::string& ref);
   Result<StageState> start_stage(const Stage& stage);
   Result<void> step(const Stage& stage, size_t index, StageState& state);
@@ -50,6 +51,11 @@ class Builder {
   Result<std::vector<BindSource>> bind_sources(const Stage& stage, size_t index);
   // The files of COPY --from or a bind mount's from=: a stage's or an image's; source_id names it.
   Result<std::unique_ptr<SourceTree>> source_tree(const Instruction& ins, const Source& source, std::string& source_id);
+  // builder.cpp: each named directory context present, its .dockerignore read.
+  Result<void> prepare_named_contexts();
+  std::unique_ptr<SourceTree> named_tree(const std::string& name) const;
+  // FROM a named directory: its files as the stage's one layer, no config (BuildKit's rule).
+  Result<StageState> directory_base(const Stage& stage, const std::string& name, std::string& base_id);
   Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
   // copy_inputs.cpp: a COPY's or ADD's words expanded, a heredoc source as "<<MARKER"; the
   // request they make (sources, destination below the working directory, --exclude); the
@@ -77,6 +83,7 @@ class Builder {
   Dockerfile df_;
   StagePlan plan_;
   IgnoreRules ignore_;
+  std::map<std::string, IgnoreRules> named_ignore_;  // a named directory context's own rules
   std::unique_ptr<SourceTree> context_;
   std::optional<StepCache> cache_;
   std::unique_ptr<image::Ingest> ingest_;

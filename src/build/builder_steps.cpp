@@ -237,6 +237,11 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
 
 Result<std::unique_ptr<SourceTree>> Builder::source_tree(const Instruction& ins, const Source& source, std::string& source_id) {
   std::vector<std::string> dirs;
+  if (source.type == Source::Type::context) {
+    // Its files enter the step's key by content (the selection's digest), as the main context's.
+    source_id = "context:" + source.image;
+    return named_tree(source.image);
+  }
   if (source.type == Source::Type::stage) {
     const StageState& from = done_.at(source.stage);
     STACK_ASSIGN_OR_RETURN(dirs, layer_dirs(from));
@@ -273,7 +278,9 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
         return at(util::Error(Errc::unsupported, "a symbolic link cannot be mounted: name what it points to"));
       }
     }
-    out.push_back({i, std::move(*selection), other == nullptr});
+    const auto from = plan_.mount_from.find({stage.index, index, i});
+    const bool context_files = other == nullptr || from->second.type == Source::Type::context;
+    out.push_back({i, std::move(*selection), context_files});
   }
   return out;
 }

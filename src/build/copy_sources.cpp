@@ -29,7 +29,8 @@ std::string base_name(const std::string& p) { return p.substr(p.find_last_of('/'
 
 class ContextTree final : public SourceTree {
  public:
-  ContextTree(std::string dir, IgnoreRules rules) : dir_(std::move(dir)), rules_(std::move(rules)) {}
+  ContextTree(std::string dir, IgnoreRules rules, std::string label)
+      : dir_(std::move(dir)), rules_(std::move(rules)), label_(std::move(label)) {}
   std::optional<ViewEntry> stat(const std::string& path) const override {
     ViewEntry e{path.empty() ? dir_ : dir_ + "/" + path, {}};
     if (::lstat(e.host_path.c_str(), &e.st) != 0) return std::nullopt;
@@ -41,11 +42,12 @@ class ContextTree final : public SourceTree {
   }
   bool excluded(const std::string& path) const override { return !path.empty() && rules_.excluded(path); }
   bool has_exceptions() const override { return rules_.has_exceptions(); }
-  std::string describe() const override { return "build context"; }
+  std::string describe() const override { return label_; }
 
  private:
   std::string dir_;
   IgnoreRules rules_;
+  std::string label_;
 };
 
 class ViewTree final : public SourceTree {
@@ -123,8 +125,8 @@ std::string digest_items(const std::vector<CopyItem>& items) {
 
 }  // namespace
 
-std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules) {
-  return std::make_unique<ContextTree>(std::move(dir), std::move(rules));
+std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules, std::string label) {
+  return std::make_unique<ContextTree>(std::move(dir), std::move(rules), std::move(label));
 }
 
 std::unique_ptr<SourceTree> view_tree(RootfsView view, std::string label) {
@@ -181,7 +183,7 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
     });
     if (matches.empty()) {
       return fail(Errc::not_found, "'" + raw + "' not found in the " + tree.describe() +
-                                       (tree.describe() == "build context" ? " (or excluded by .dockerignore)" : ""));
+                                       (tree.describe().starts_with("build context") ? " (or excluded by .dockerignore)" : ""));
     }
     if (wild && matches.size() > 1) dir_dest = true;
     for (const std::string& m : matches) {

@@ -28,7 +28,8 @@ class SourceTree {
   virtual std::string describe() const = 0;  // "build context", "stage 'builder'"
 };
 
-std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules);
+// label names it in errors: "build context", or a named context's "build context 'extra'".
+std::unique_ptr<SourceTree> context_tree(std::string dir, IgnoreRules rules, std::string label = "build context");
 std::unique_ptr<SourceTree> view_tree(RootfsView view, std::string label);
 
 struct CopyItem {

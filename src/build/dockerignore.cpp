@@ -1,6 +1,7 @@
 #include "build/dockerignore.hpp"
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 namespace stack::build {
@@ -48,8 +49,10 @@ bool IgnoreRules::excluded(std::string_view path) const {
   return out;
 }
 
-Result<IgnoreRules> load_ignore_rules(const std::string& context_dir, const std::string& dockerfile_path) {
-  for (const std::string& candidate : {dockerfile_path + ".dockerignore", context_dir + "/.dockerignore"}) {
+namespace {
+
+Result<IgnoreRules> first_ignore_file(std::initializer_list<std::string> candidates) {
+  for (const std::string& candidate : candidates) {
     std::ifstream in(candidate);
     if (!in) continue;
     std::stringstream ss;
@@ -59,5 +62,13 @@ Result<IgnoreRules> load_ignore_rules(const std::string& context_dir, const std:
   }
   return IgnoreRules();
 }
+
+}  // namespace
+
+Result<IgnoreRules> load_ignore_rules(const std::string& context_dir, const std::string& dockerfile_path) {
+  return first_ignore_file({dockerfile_path + ".dockerignore", context_dir + "/.dockerignore"});
+}
+
+Result<IgnoreRules> load_dir_ignore_rules(const std::string& dir) { return first_ignore_file({dir + "/.dockerignore"}); }
 
 }  // namespace stack::build

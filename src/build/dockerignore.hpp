@@ -34,5 +34,7 @@ class IgnoreRules {
 // The ignore file for a Dockerfile: "<dockerfile>.dockerignore" beside it if present, else
 // "<context>/.dockerignore"; empty rules when neither exists.
 Result<IgnoreRules> load_ignore_rules(const std::string& context_dir, const std::string& dockerfile_path);
+// A named context's: only "<dir>/.dockerignore" (no Dockerfile belongs to it), as BuildKit reads it.
+Result<IgnoreRules> load_dir_ignore_rules(const std::string& dir);
 
 }  // namespace stack::build

@@ -41,10 +41,19 @@ Result<void> resolve_meta_args(const Dockerfile& df, const Vars& build_args, Sta
   return util::ok();
 }
 
-// A name, an index, or an image reference.
+// A named context: a directory's by name, an image's as that image.
+Source context_source(const std::string& name, const NamedContext& c) {
+  if (c.type == NamedContext::Type::image) return Source{Source::Type::image, -1, c.value};
+  return Source{Source::Type::context, -1, name};
+}
+
+// A named context, a name, an index, or an image reference.
 Result<Source> resolve_source(const Dockerfile& df, const Instruction& ins, const std::string& text,
-                              int before, bool is_from) {
+                              int before, bool is_from, const NamedContexts& contexts) {
   std::string name = lower(text);
+  // As BuildKit: the name as written first (an image's name), then as a stage's name.
+  if (auto c = contexts.find(text); c != contexts.end()) return context_source(text, c->second);
+  if (auto c = contexts.find(name); c != contexts.end()) return context_source(name, c->second);
   if (is_from && name == "scratch") return Source{Source::Type::scratch, -1, ""};
   for (const Stage& s : df.stages) {
     if (!s.name.empty() && s.name == name) {
@@ -88,7 +97,8 @@ Vars platform_args() {
           {"BUILDARCH", p.architecture}, {"BUILDVARIANT", ""}};
 }
 
-Result<StagePlan> plan_stages(const Dockerfile& df, const std::string& target, const Vars& build_args) {
+Result<StagePlan> plan_stages(const Dockerfile& df, const std::string& target, const Vars& build_args,
+                              const NamedContexts& contexts) {
   StagePlan plan;
   STACK_TRY(resolve_meta_args(df, build_args, plan));
   int target_index = static_cast<int>(df.stages.size()) - 1;
@@ -104,7 +114,7 @@ Result<StagePlan> plan_stages(const Dockerfile& df, const std::string& target, c
     auto base_text = expand_word(s.base, plan.meta_args, df.escape);
     if (!base_text) return std::move(base_text).error().context(where(df, s.from));
     if (base_text->empty()) return fail(Errc::invalid_argument, where(df, s.from) + ": FROM names no image (an empty ARG?)");
-    STACK_ASSIGN_OR_RETURN(Source base, resolve_source(df, s.from, *base_text, s.index, true));
+    STACK_ASSIGN_OR_RETURN(Source base, resolve_source(df, s.from, *base_text, s.index, true, contexts));
     if (base.type == Source::Type::stage) deps[s.index].push_back(base.stage);
     plan.base[s.index] = base;
     for (size_t i = 0; i < s.body.size(); ++i) {
@@ -113,7 +123,7 @@ Result<StagePlan> plan_stages(const Dockerfile& df, const std::string& target, c
         auto text = expand_word(from, plan.meta_args, df.escape);
         if (!text) return std::move(text).error().context(where(df, ins));
         if (text->empty()) return fail(Errc::invalid_argument, where(df, ins) + ": " + what + " is empty");
-        STACK_ASSIGN_OR_RETURN(Source src, resolve_source(df, ins, *text, s.index, false));
+        STACK_ASSIGN_OR_RETURN(Source src, resolve_source(df, ins, *text, s.index, false, contexts));
         if (src.type == Source::Type::stage) deps[s.index].push_back(src.stage);
         return src;
       };

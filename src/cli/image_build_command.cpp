@@ -1,15 +1,17 @@
 // `stack image build -t NAME[:TAG] [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache]
 // [--pull] [--network none|default|host] [--label K=V]... [--secret id=ID,src=FILE|env=VAR]...
-// [--progress plain|tty] CONTEXT`: builds an image
+// [--build-context NAME=DIR|docker-image://REF]... [--progress plain|tty] CONTEXT`: builds an image
 // from a Dockerfile (src/build/). Progress goes to stderr as `docker build` prints it (step N/M,
 // CACHED, the time of each step, RUN output streamed; with tty progress, RUN output is held back
 // and only its tail shown when the step fails); the image id alone goes to stdout.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "build/builder.hpp"
+#include "build/named_context.hpp"
 #include "build/secret_option.hpp"
 #include "cli/build_progress.hpp"
 #include "cli/global_options.hpp"
@@ -35,6 +37,8 @@ class ImageBuildCommand final : public Command {
         ->check(CLI::IsMember({"none", "default", "host"}));
     app.add_option("--label", labels_, "Label KEY=VALUE for the image (repeatable)");
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
+    app.add_option("--build-context", contexts_,
+                   "A named context NAME=VALUE: a directory or docker-image://REF (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }
@@ -61,6 +65,12 @@ class ImageBuildCommand final : public Command {
       auto secret = build::read_secret_option(s, [](const char* name) { return std::getenv(name); });
       if (!secret) return usage(secret.error().message());
       o.secrets.insert_or_assign(secret->first, std::move(secret->second));
+    }
+    for (const auto& c : contexts_) {
+      std::error_code ec;
+      auto named = build::parse_build_context_flag(c, std::filesystem::current_path(ec).string());
+      if (!named) return usage(named.error().message());
+      o.contexts.insert_or_assign(named->first, std::move(named->second));
     }
     auto epoch = source_date_epoch();
     if (!epoch) return usage(epoch.error().message());
@@ -95,6 +105,7 @@ class ImageBuildCommand final : public Command {
   std::string network_ = "default";
   std::vector<std::string> labels_;
   std::vector<std::string> secrets_;
+  std::vector<std::string> contexts_;
   std::string progress_ = "auto";
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "build/named_context.hpp"
 #include "build/secret_option.hpp"
 #include "scheduler/graph.hpp"
 #include "util/fd.hpp"
@@ -70,27 +71,79 @@ build::BuildOptions build_options(const spec::Service& service, const ServiceBui
   return o;
 }
 
+// build.additional_contexts as the builder takes them; service:NAME is that service's image
+// (built first, by build_services).
+Result<build::NamedContexts> named_contexts(const spec::Stack& stack, const spec::Build& build) {
+  build::NamedContexts out;
+  for (const spec::BuildContext& c : build.additional_contexts) {
+    if (c.value.starts_with("service:")) {
+      const spec::Service* from = stack.find_service(c.value.substr(8));
+      if (!from) return util::fail(util::Errc::not_found, "additional_contexts." + c.name + ": unknown service '" + c.value.substr(8) + "'");
+      out[c.name] = build::NamedContext{build::NamedContext::Type::image, from->image};
+      continue;
+    }
+    auto parsed = build::parse_named_context(c.value, "/");  // spec made directories absolute
+    if (!parsed) return std::move(parsed).error().context("additional_contexts." + c.name);
+    out[c.name] = std::move(*parsed);
+  }
+  return out;
+}
+
+namespace {
+
+// One service's build, after the services its service: contexts name (validate refused cycles;
+// `visiting` stops one anyway).
+struct ServiceBuildRun {
+  spec::Stack& stack;
+  image::Store& store;
+  const ServiceBuildOptions& options;
+  const ServiceBuildProgress& progress;
+  std::vector<std::string> built_images;
+  std::vector<std::string> visiting;
+
+  Result<void> build(const spec::Service& service, bool selected_here) {
+    if (std::find(built_images.begin(), built_images.end(), service.image) != built_images.end()) return util::ok();
+    if (std::find(visiting.begin(), visiting.end(), service.name) != visiting.end()) {
+      return util::fail(util::Errc::invalid_argument, "services." + service.name + ".build: build context cycle");
+    }
+    visiting.push_back(service.name);
+    for (const spec::BuildContext& c : service.build->additional_contexts) {
+      const spec::Service* dep = c.value.starts_with("service:") ? stack.find_service(c.value.substr(8)) : nullptr;
+      if (dep && dep->build) STACK_TRY(build(*dep, false));
+    }
+    visiting.pop_back();
+    // A service named by a context is built when its image is missing, or with the others.
+    BuildWhen when = selected_here ? options.when : options.when == BuildWhen::always ? BuildWhen::always : BuildWhen::missing;
+    STACK_ASSIGN_OR_RETURN(bool needed, needs_build(service, store, when));
+    if (!needed) return util::ok();
+    if (progress.start) progress.start(service);
+    build::BuildOptions o = build_options(service, options);
+    auto secrets = build_secrets(stack, *service.build);
+    if (!secrets) return std::move(secrets).error().context("services." + service.name + ".build");
+    o.secrets = std::move(*secrets);
+    auto contexts = named_contexts(stack, *service.build);
+    if (!contexts) return std::move(contexts).error().context("services." + service.name + ".build");
+    o.contexts = std::move(*contexts);
+    auto built = build::build_image(store, o, progress.events);
+    if (!built) return std::move(built).error().context("services." + service.name + ".build");
+    if (progress.done) progress.done(service, *built);
+    built_images.push_back(service.image);
+    return util::ok();
+  }
+};
+
+}  // namespace
+
 Result<void> build_services(spec::Stack& stack, image::Store& store, const ServiceBuildOptions& options,
                             const ServiceBuildProgress& progress) {
   for (const std::string& name : options.services) {
     if (!stack.find_service(name)) return util::fail(util::Errc::not_found, "no such service: " + name);
   }
   // Replicas of one image and services naming the same image are built once.
-  std::vector<std::string> built_images;
+  ServiceBuildRun run{stack, store, options, progress, {}, {}};
   for (const spec::Service& service : stack.services) {
     if (!service.build || !selected(service, options.services)) continue;
-    if (std::find(built_images.begin(), built_images.end(), service.image) != built_images.end()) continue;
-    STACK_ASSIGN_OR_RETURN(bool build, needs_build(service, store, options.when));
-    if (!build) continue;
-    if (progress.start) progress.start(service);
-    build::BuildOptions o = build_options(service, options);
-    auto secrets = build_secrets(stack, *service.build);
-    if (!secrets) return std::move(secrets).error().context("services." + service.name + ".build");
-    o.secrets = std::move(*secrets);
-    auto built = build::build_image(store, o, progress.events);
-    if (!built) return std::move(built).error().context("services." + service.name + ".build");
-    if (progress.done) progress.done(service, *built);
-    built_images.push_back(service.image);
+    STACK_TRY(run.build(service, true));
   }
   return resolve_built_images(stack, store);
 }

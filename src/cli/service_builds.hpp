@@ -45,7 +45,11 @@ struct ServiceBuildProgress {
 // The build options of one service, as `stack image build` would take them.
 build::BuildOptions build_options(const spec::Service& service, const ServiceBuildOptions& options);
 
-// Builds what options.when asks for, one service after the other in name order, then sets
+// build.additional_contexts as the builder takes them: service:NAME is that service's image.
+util::Result<build::NamedContexts> named_contexts(const spec::Stack& stack, const spec::Build& build);
+
+// Builds what options.when asks for, one service after the other in name order (the services
+// that a service:NAME context names first, when their images are missing), then sets
 // image_id. Stops at the first failed build: "service 'web': Dockerfile:3: RUN ...: exit code 1".
 util::Result<void> build_services(spec::Stack& stack, image::Store& store, const ServiceBuildOptions& options,
                                   const ServiceBuildProgress& progress);

@@ -217,6 +217,14 @@ struct BuildSecret {
   bool operator==(const BuildSecret& o) const { return source == o.source && id == o.id; }
 };
 
+// build.additional_contexts: a named context (docs/build.md, "Named contexts").
+struct BuildContext {
+  std::string name;
+  std::string value;  // an absolute directory, docker-image://REF or service:NAME
+  Location location;  // the value
+  bool operator==(const BuildContext& o) const { return name == o.name && value == o.value; }
+};
+
 // build: how the service's image is made from a Dockerfile (src/build), as `stack image build`
 // takes it. Paths are absolute; the image is tagged with Service::image and `tags`.
 struct Build {
@@ -233,6 +241,7 @@ struct Build {
   std::optional<int64_t> shm_size;     // /dev/shm of RUN steps, bytes
   std::vector<ExtraHost> extra_hosts;  // in RUN steps' /etc/hosts
   std::vector<BuildSecret> secrets;
+  std::vector<BuildContext> additional_contexts;  // by name
   bool operator==(const Build&) const = default;
 };
 

@@ -21,7 +21,6 @@ struct BuildRefusal {
 };
 
 constexpr std::array kRefusedBuildKeys{
-    BuildRefusal{"additional_contexts", "a build has one context"},
     BuildRefusal{"cache_from", "the step cache is local (<root>/build-cache)"},
     BuildRefusal{"cache_to", "the step cache is local (<root>/build-cache)"},
     BuildRefusal{"entitlements", "RUN steps have docker's default capabilities"},
@@ -34,9 +33,9 @@ constexpr std::array kRefusedBuildKeys{
     BuildRefusal{"ulimits", "RUN steps have no limits"},
 };
 
-constexpr std::array<std::string_view, 13> kBuildKeys{
+constexpr std::array<std::string_view, 14> kBuildKeys{
     "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels", "network",
-    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets"};
+    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts"};
 
 std::vector<std::string_view> known_build_keys() {
   std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
@@ -68,6 +67,52 @@ void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b
   struct stat st {};
   if (::stat(b.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     d.error(v, p, "build context '" + b.context + "' is not a directory");
+}
+
+// One named context's value: service:NAME (checked by validate), docker-image://REF, or a local
+// directory relative to the project directory; oci-layout and remote values are refused.
+void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, std::string name, std::string value,
+                        Build& b) {
+  if (name.empty()) return d.error(v, p, "a named context needs a name");
+  if (value.empty()) return d.error(v, p, "must not be empty");
+  if (value.starts_with("service:")) {
+    if (value.size() == 8) return d.error(v, p, "service: names no service");
+  } else if (value.starts_with("docker-image://")) {
+    if (value.size() == 15) return d.error(v, p, "docker-image:// names no image");
+  } else if (value.starts_with("oci-layout://")) {
+    return d.error(v, p, "not supported yet: an oci-layout context; load it (stack image load) and use docker-image://");
+  } else if (is_remote(value)) {
+    return d.error(v, p, "not supported yet: a remote context ('" + value + "'); use a local directory");
+  } else {
+    value = absolute(d.ctx->working_dir, value);
+    struct stat st {};
+    if (::stat(value.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return d.error(v, p, "build context '" + value + "' is not a directory");
+  }
+  b.additional_contexts.push_back({std::move(name), std::move(value), location_of(v, p)});
+}
+
+// A mapping NAME: VALUE, or a list of "NAME=VALUE", as compose takes it.
+void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  if (v.is_mapping()) {
+    for (const auto& [k, value] : v.entries) {
+      std::string at = join_path(p, k.scalar);
+      if (auto s = read_string(value, at, *d.diags)) read_named_context(d, value, at, k.scalar, *s, b);
+    }
+  } else if (v.is_sequence()) {
+    for (size_t i = 0; i < v.items.size(); ++i) {
+      std::string at = index_path(p, i);
+      auto s = read_string(v.items[i], at, *d.diags);
+      if (!s) continue;
+      size_t eq = s->find('=');
+      if (eq == std::string::npos) {
+        d.error(v.items[i], at, "expected NAME=VALUE");
+        continue;
+      }
+      read_named_context(d, v.items[i], at, s->substr(0, eq), s->substr(eq + 1), b);
+    }
+  } else {
+    type_error(v, p, "a mapping or a list of NAME=VALUE", *d.diags);
+  }
 }
 
 void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
@@ -145,6 +190,8 @@ void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const 
     read_build_hosts(d, v, p, b);
   } else if (key == "secrets") {
     read_build_secrets(d, v, p, b);
+  } else if (key == "additional_contexts") {
+    read_additional_contexts(d, v, p, b);
   }
 }
 

@@ -51,10 +51,24 @@ void absolutize_env_files(Node& env_file, const std::string& dir) {
   }
 }
 
+// additional_contexts: the directories among NAME: VALUE or "NAME=VALUE" (not service:NAME).
+void absolutize_named_contexts(Node& contexts, const std::string& dir) {
+  for (auto& [k, value] : contexts.entries) {
+    if (value.is_scalar() && !value.scalar.starts_with("service:")) absolutize_scalar(value, dir);
+  }
+  for (Node& item : contexts.items) {
+    size_t eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
+    if (eq == std::string::npos) continue;
+    std::string value = item.scalar.substr(eq + 1);
+    if (is_relative(value) && !value.starts_with("service:")) item.scalar = item.scalar.substr(0, eq + 1) + absolute(dir, value);
+  }
+}
+
 // A mapping without a context means ".": that file's directory, made explicit here.
 void absolutize_build(Node& build, const std::string& dir) {
   if (build.is_scalar()) return absolutize_scalar(build, dir);
   if (!build.is_mapping()) return;
+  if (Node* contexts = build.find("additional_contexts")) absolutize_named_contexts(*contexts, dir);
   Node* context = build.find("context");
   if (context && !context->is_null()) return absolutize_scalar(*context, dir);
   build.set("context", Node::make_scalar(dir, build.mark));

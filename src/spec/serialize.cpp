@@ -268,6 +268,7 @@ json build_json(const Build& build) {
   for (const BuildSecret& secret : build.secrets) {
     j["secrets"].push_back(secret.id == secret.source ? json(secret.source) : json{{"source", secret.source}, {"target", secret.id}});
   }
+  for (const BuildContext& c : build.additional_contexts) j["additional_contexts"][c.name] = c.value;
   return j;
 }
 

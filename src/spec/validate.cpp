@@ -263,6 +263,50 @@ void check_published_ports(const Stack& stack, Diagnostics& diags) {
   }
 }
 
+// build.additional_contexts' service:NAME: a service with a build, and no cycle through them
+// (each is built before the build that uses it).
+class ContextCycleFinder {
+ public:
+  ContextCycleFinder(const Stack& stack, Diagnostics& diags) : stack_(stack), diags_(diags) {}
+
+  void run() {
+    for (const auto& s : stack_.services) visit(s);
+  }
+
+ private:
+  void visit(const Service& s) {
+    if (done_.count(s.name) || !s.build) return;
+    on_path_.push_back(s.name);
+    for (const BuildContext& c : s.build->additional_contexts) {
+      if (!c.value.starts_with("service:")) continue;
+      std::string target = c.value.substr(8);
+      const Service* next = stack_.find_service(target);
+      if (!next || !next->build) {
+        diags_.error(c.location.mark, c.location.path,
+                     next ? "service '" + target + "' has no build" : "unknown service '" + target + "'");
+        continue;
+      }
+      auto it = std::find(on_path_.begin(), on_path_.end(), target);
+      if (it == on_path_.end()) {
+        visit(*next);
+        continue;
+      }
+      std::string text = "build context cycle: ";
+      for (; it != on_path_.end(); ++it) text += *it + " -> ";
+      diags_.error(c.location.mark, c.location.path, text + target);
+    }
+    on_path_.pop_back();
+    done_.insert(s.name);
+  }
+
+  const Stack& stack_;
+  Diagnostics& diags_;
+  std::vector<std::string> on_path_;
+  std::set<std::string> done_;
+};
+
+void check_build_context_services(const Stack& stack, Diagnostics& diags) { ContextCycleFinder(stack, diags).run(); }
+
 }  // namespace
 
 void validate(const Stack& stack, Diagnostics& diags) {
@@ -270,7 +314,7 @@ void validate(const Stack& stack, Diagnostics& diags) {
   static constexpr Check kChecks[] = {
       check_dependencies_exist, check_network_references,  check_volume_references,
       check_network_mode_targets, check_namespace_targets, check_dependency_cycles, check_container_names,
-      check_static_addresses,   check_published_ports,   check_file_mount_references,
+      check_static_addresses,   check_published_ports,   check_file_mount_references, check_build_context_services,
   };
   for (Check check : kChecks) check(stack, diags);
 }

@@ -1,7 +1,8 @@
 // Compose's side of builds through the real binary, as root: `build:` in the stack file with
 // args, `stack build`, `up` building a missing image, `up --build` recreating the service whose
-// image changed (and only then), a failing build naming its service, build secrets. Subnets
-// 10.231.124-127.0/24 and 10.231.151.0/24 (e2e indexes 60..63 and 87), which no other test uses;
+// image changed (and only then), a failing build naming its service, build secrets, named
+// contexts (additional_contexts). Subnets 10.231.124-127.0/24, 10.231.151.0/24 and
+// 10.231.181-182.0/24 (e2e indexes 60..63, 87, 117 and 118), which no other test uses;
 // the RUN steps' build network takes its /24 from 10.231.6.0/23, as in build_fixture.hpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -64,6 +65,17 @@ class ComposeBuild : public StackTest {
   }
 
   std::string image() const { return project_ + "-web"; }
+
+  // `stack build` on these services fails with `error` and builds nothing; the file is `web`'s
+  // again afterwards, as teardown's `down` reads it.
+  void expect_refused(const std::string& services, const std::string& error) {
+    write_stack(services);
+    Outcome refused = stack("build");
+    EXPECT_EQ(refused.code, 1);
+    EXPECT_THAT(refused.err, HasSubstr(error));
+    EXPECT_FALSE(find_image().has_value());
+    write_web();
+  }
 
   std::optional<image::Image> find_image() const {
     auto store = image::Store::open(root_.path());
@@ -172,16 +184,12 @@ TEST_F(ComposeBuild, NoBuildWithoutTheImageAndAFailingBuild) {
 TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
   start(63);
   write_app("page\n");
-  write_stack(
+  expect_refused(
       "  web:\n"
       "    build:\n"
       "      context: ./app\n"
-      "      cache_from: [x]\n");
-  Outcome refused = stack("build");
-  EXPECT_EQ(refused.code, 1);
-  EXPECT_THAT(refused.err, HasSubstr("stack.yaml:5:7: services.web.build.cache_from: not supported yet"));
-  EXPECT_FALSE(find_image().has_value());
-  write_web();  // teardown's `down` reads the file
+      "      cache_from: [x]\n",
+      "stack.yaml:5:7: services.web.build.cache_from: not supported yet");
 }
 
 // build.secrets: a top-level secret from a file and one from the environment, the second under
@@ -208,6 +216,65 @@ TEST_F(ComposeBuild, BuildSecretsFromTopLevelSecrets) {
   EXPECT_EQ(read_in_image("npmrc-size"), "10\n");
   EXPECT_EQ(read_in_image("gh-size"), "4\n");
   EXPECT_EQ(read_in_image("run/secrets/npmrc"), "<missing>");
+}
+
+
+// additional_contexts: a directory relative to the project directory, and service:NAME, the image
+// built for that service, built first.
+TEST_F(ComposeBuild, AdditionalContextsDirectoryAndService) {
+  start(117);
+  write_app("page\n");
+  std::filesystem::create_directories(root_ / "base");
+  std::filesystem::create_directories(root_ / "extra");
+  ASSERT_TRUE(test::write_text(root_ / "base/Dockerfile", "FROM busybox\nRUN echo base > /base-marker\n"));
+  ASSERT_TRUE(test::write_text(root_ / "extra/x.txt", "extra file\n"));
+  ASSERT_TRUE(test::write_text(app_dir() + "/Dockerfile",
+                               "FROM base\nCOPY --from=extra x.txt /x.txt\nCMD [\"sleep\", \"600\"]\n"));
+  write_stack(
+      "  web:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      additional_contexts:\n"
+      "        extra: ./extra\n"
+      "        base: service:base\n"
+      "  base:\n"
+      "    build: ./base\n");
+  Outcome built = stack("build web");
+  ASSERT_EQ(built.code, 0) << built.err;
+  EXPECT_LT(built.err.find("Building base"), built.err.find("Building web")) << built.err;
+  EXPECT_EQ(read_in_image("base-marker"), "base\n");
+  EXPECT_EQ(read_in_image("x.txt"), "extra file\n");
+
+  // A changed file of the named directory makes a new image.
+  auto before = find_image();
+  ASSERT_TRUE(test::write_text(root_ / "extra/x.txt", "changed\n"));
+  Outcome again = stack("build web");
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(read_in_image("x.txt"), "changed\n");
+  EXPECT_NE(find_image()->id.str(), before->id.str());
+}
+
+TEST_F(ComposeBuild, AdditionalContextErrorsHaveTheirPosition) {
+  start(118);
+  write_app("page\n");
+  expect_refused(
+      "  web:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      additional_contexts:\n"
+      "        other: service:api\n"
+      "  api:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      additional_contexts: [\"w=service:web\"]\n",
+      "stack.yaml:6:16: services.web.build.additional_contexts.other: build context cycle: api -> web -> api");
+  expect_refused(
+      "  web:\n"
+      "    build:\n"
+      "      context: ./app\n"
+      "      additional_contexts:\n"
+      "        other: oci-layout:///x\n",
+      "stack.yaml:6:16: services.web.build.additional_contexts.other: not supported yet: an oci-layout context");
 }
 
 }  // namespace

@@ -175,6 +175,53 @@ TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
             "implemented");
 }
 
+// additional_contexts: a mapping or NAME=VALUE list; directories relative to the project
+// directory; docker-image:// and service: kept; oci-layout and remote values refused.
+TEST_F(NormalizeBuild, AdditionalContexts) {
+  std::filesystem::create_directories(dir_ / "extra");
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      additional_contexts:\n"
+                "        extra: ./extra\n        img: docker-image://busybox\n        base: service:base\n"
+                "  base:\n    build: app\n  api:\n    build:\n      context: app\n"
+                "      additional_contexts: [\"x=extra\"]\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  const Build& b = *o.service("web").build;
+  ASSERT_EQ(b.additional_contexts.size(), 3u);
+  EXPECT_EQ(b.additional_contexts[0].name, "extra");
+  EXPECT_EQ(b.additional_contexts[0].value, at("extra"));
+  EXPECT_EQ(b.additional_contexts[1].value, "docker-image://busybox");
+  EXPECT_EQ(b.additional_contexts[2].value, "service:base");
+  ASSERT_EQ(o.service("api").build->additional_contexts.size(), 1u);
+  EXPECT_EQ(o.service("api").build->additional_contexts[0].value, at("extra"));
+  Diagnostics diags;
+  validate(*o.stack, diags);
+  EXPECT_EQ(diags.format(), "");
+
+  auto bad = load("services:\n  web:\n    build:\n      context: app\n      additional_contexts:\n"
+                  "        a: ./nope\n        b: oci-layout:///l\n        c: https://x/y.git\n        d: ''\n");
+  EXPECT_EQ(bad.errors(),
+            "stack.yaml:6:12: services.web.build.additional_contexts.a: build context '" + at("nope") +
+                "' is not a directory\n"
+                "stack.yaml:7:12: services.web.build.additional_contexts.b: not supported yet: an oci-layout context; "
+                "load it (stack image load) and use docker-image://\n"
+                "stack.yaml:8:12: services.web.build.additional_contexts.c: not supported yet: a remote context "
+                "('https://x/y.git'); use a local directory\n"
+                "stack.yaml:9:12: services.web.build.additional_contexts.d: must not be empty");
+}
+
+TEST_F(NormalizeBuild, ServiceContextsNameBuiltServicesWithoutCycles) {
+  auto o = load("services:\n  a:\n    build:\n      context: app\n      additional_contexts:\n"
+                "        b: service:b\n  b:\n    build:\n      context: app\n      additional_contexts:\n"
+                "        a: service:a\n  c:\n    image: busybox\n  d:\n    build:\n      context: app\n"
+                "      additional_contexts: {x: 'service:c', y: 'service:nope'}\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  Diagnostics diags;
+  validate(*o.stack, diags);
+  EXPECT_EQ(diags.format(),
+            "stack.yaml:11:12: services.b.build.additional_contexts.a: build context cycle: a -> b -> a\n"
+            "stack.yaml:17:32: services.d.build.additional_contexts.x: service 'c' has no build\n"
+            "stack.yaml:17:48: services.d.build.additional_contexts.y: unknown service 'nope'");
+}
+
 TEST_F(NormalizeBuild, UnknownKeyGetsASuggestion) {
   auto o = load("services:\n  web:\n    build:\n      context: app\n      dockerfil: D\n");
   EXPECT_THAT(o.errors(), HasSubstr("stack.yaml:5:7: services.web.build: unknown key 'dockerfil'"));

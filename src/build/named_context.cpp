@@ -1,0 +1,54 @@
+#include "build/named_context.hpp"
+
+#include <filesystem>
+
+#include "image/reference.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::fail;
+
+Result<NamedContext> parse_named_context(std::string_view value, const std::string& base_dir) {
+  std::string v(value);
+  if (v.empty()) return fail(Errc::invalid_argument, "empty value: expected a directory or docker-image://REF");
+  if (v.starts_with("docker-image://")) {
+    std::string ref = v.substr(15);
+    auto parsed = image::Reference::parse(ref);
+    if (ref.empty() || !parsed) {
+      return fail(Errc::invalid_argument, "'" + v + "': not an image reference" + (parsed ? "" : ": " + parsed.error().message()));
+    }
+    return NamedContext{NamedContext::Type::image, ref};
+  }
+  if (v.starts_with("oci-layout://")) {
+    return fail(Errc::unsupported, "'" + v + "': oci-layout contexts are not supported: load the layout into the store (stack image load) and use docker-image://");
+  }
+  if (v.find("://") != std::string::npos || v.starts_with("git@") || v.starts_with("github.com/")) {
+    return fail(Errc::unsupported, "'" + v + "': remote (git, URL) contexts are not supported yet: use a local directory");
+  }
+  if (v.find(':') != std::string::npos && v.find('/') == std::string::npos && v[0] != '.') {
+    // "service:web" outside compose, "foo:bar": a scheme stack does not know.
+    return fail(Errc::invalid_argument, "'" + v + "': unknown context type '" + v.substr(0, v.find(':')) +
+                                            "' (a directory or docker-image://REF)");
+  }
+  std::filesystem::path p(v);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  std::string dir = p.lexically_normal().string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return NamedContext{NamedContext::Type::directory, dir};
+}
+
+Result<std::pair<std::string, NamedContext>> parse_build_context_flag(std::string_view arg, const std::string& base_dir) {
+  const std::string whole(arg);
+  size_t eq = arg.find('=');
+  if (eq == std::string_view::npos) return fail(Errc::invalid_argument, "--build-context '" + whole + "': expected NAME=VALUE");
+  std::string name(arg.substr(0, eq));
+  if (name.empty() || name.find_first_of(" \t") != std::string::npos) {
+    return fail(Errc::invalid_argument, "--build-context '" + whole + "': the name must be a non-empty word");
+  }
+  auto ctx = parse_named_context(arg.substr(eq + 1), base_dir);
+  if (!ctx) return fail(ctx.error().code(), "--build-context '" + whole + "': " + ctx.error().message());
+  return std::pair{name, *ctx};
+}
+
+}  // namespace stack::build
