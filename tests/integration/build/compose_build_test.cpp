@@ -2,7 +2,7 @@
 // args, `stack build`, `up` building a missing image, `up --build` recreating the service whose
 // image changed (and only then), a failing build naming its service, build secrets, named
 // contexts (additional_contexts). Subnets 10.231.124-127.0/24, 10.231.151.0/24 and
-// 10.231.181-182.0/24 (e2e indexes 60..63, 87, 117 and 118), which no other test uses;
+// 10.231.82-83.0/24 (e2e indexes 60..63, 87, 18 and 19), which no other test uses;
 // the RUN steps' build network takes its /24 from 10.231.6.0/23, as in build_fixture.hpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -222,7 +222,7 @@ TEST_F(ComposeBuild, BuildSecretsFromTopLevelSecrets) {
 // additional_contexts: a directory relative to the project directory, and service:NAME, the image
 // built for that service, built first.
 TEST_F(ComposeBuild, AdditionalContextsDirectoryAndService) {
-  start(117);
+  start(18);
   write_app("page\n");
   std::filesystem::create_directories(root_ / "base");
   std::filesystem::create_directories(root_ / "extra");
@@ -255,7 +255,7 @@ TEST_F(ComposeBuild, AdditionalContextsDirectoryAndService) {
 }
 
 TEST_F(ComposeBuild, AdditionalContextErrorsHaveTheirPosition) {
-  start(118);
+  start(19);
   write_app("page\n");
   expect_refused(
       "  web:\n"
