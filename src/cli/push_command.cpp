@@ -4,7 +4,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <set>
 
@@ -14,14 +13,6 @@
 
 namespace stack::cli {
 namespace {
-
-// The name compose gives the image of a service with build and no image (spec normalize_build.cpp).
-std::string compose_default_image(const std::string& project, const std::string& service) {
-  std::string name = project + "-" + service;
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return name;
-}
 
 class PushCommand final : public Command {
  public:
@@ -46,7 +37,7 @@ class PushCommand final : public Command {
     int status = kExitOk;
     for (const spec::Service& service : ctx->stack()->services) {
       if (!services_.empty() && std::find(services_.begin(), services_.end(), service.name) == services_.end()) continue;
-      if (service.build && service.image == compose_default_image(ctx->project(), service.name)) {
+      if (service.build && service.image == spec::default_image_name(ctx->project(), service.name)) {
         out << service.name << ": skipped, no image name (set 'image' to push)\n";
         continue;
       }

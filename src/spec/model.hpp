@@ -403,6 +403,10 @@ std::string_view to_string(Condition c);
 std::string_view to_string(RestartPolicy::Kind k);
 std::string_view to_string(Service::HealthAction a);
 std::string_view to_string(MountType t);
+
+// The image name of a service with build and no image, as compose names it: {project}-{service},
+// lower case (normalize_build.cpp).
+std::string default_image_name(std::string_view project, std::string_view service);
 std::string_view to_string(PullPolicy p);
 std::string_view to_string(NetworkMode::Kind k);
 // "sync", "rebuild", "sync+restart", "restart", "sync+exec".

@@ -164,10 +164,8 @@ std::vector<FileSource> normalize_file_sources(const Node* node, std::string_vie
 std::vector<std::string_view> refused_service_keys();
 std::optional<std::string> refusal(std::string_view key);
 
-// normalize_build.cpp: build (string or mapping), and the image name of a service with build
-// and no image, as compose names it: {project}-{service}.
+// normalize_build.cpp: build (string or mapping).
 void read_build(ServiceDraft& d, const Node& value, const std::string& path);
-std::string default_image_name(std::string_view project, std::string_view service);
 
 // normalize_service.cpp
 std::optional<Service> normalize_service(const Node& key, const Node& value,

@@ -7,34 +7,26 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// GET / from 127.0.0.1:port; the whole answer, or "" when nothing answers.
-std::string http_get(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string req = "GET / HTTP/1.0\r\n\r\n";
-    if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-    }
+// GET / from 127.0.0.1:port, or [::1]:port; the whole answer, or "" when nothing answers.
+std::string http_get(int port, bool ipv6 = false) {
+  int fd = ::socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (ipv6) {
+    auto& a = reinterpret_cast<sockaddr_in6&>(addr);
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(static_cast<uint16_t>(port));
+    a.sin6_addr = in6addr_loopback;
+    len = sizeof a;
+  } else {
+    auto& a = reinterpret_cast<sockaddr_in&>(addr);
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof a;
   }
-  ::close(fd);
-  return out;
-}
-
-// GET / from [::1]:port, as http_get.
-std::string http_get_ipv6(int port) {
-  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in6 addr{};
-  addr.sin6_family = AF_INET6;
-  addr.sin6_port = htons(static_cast<uint16_t>(port));
-  addr.sin6_addr = in6addr_loopback;
   std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
     std::string req = "GET / HTTP/1.0\r\n\r\n";
     if (::write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
       char buf[4096];
@@ -68,7 +60,7 @@ TEST_F(Networking, APortWithoutAHostAddressAnswersOnBothFamilies) {
   std::string page4, page6;
   for (int i = 0; i < 50 && page6.find("served-by-web") == std::string::npos; ++i) {
     page4 = http_get(port);
-    page6 = http_get_ipv6(port);
+    page6 = http_get(port, true);
     if (page6.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_THAT(page4, HasSubstr("served-by-web"));
