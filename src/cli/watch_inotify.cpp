@@ -94,6 +94,27 @@ Result<std::optional<std::string>> TreeWatch::arrived(const std::string& path) {
   return std::optional<std::string>();
 }
 
+Result<std::vector<std::string>> TreeWatch::rewatch(const std::string& gone) {
+  std::vector<std::string> roots;
+  if (trees_.erase(gone) > 0) roots.push_back(gone);
+  for (auto it = files_.begin(); it != files_.end();) {
+    bool in_gone = it->size() > gone.size() && it->starts_with(gone) && (*it)[gone.size()] == '/' &&
+                   it->find('/', gone.size() + 1) == std::string::npos;
+    if (in_gone) {
+      roots.push_back(*it);
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<std::string> back;  // made again before this event was read: changed as a whole
+  for (const std::string& root : roots) {
+    STACK_TRY(add(root));
+    if (pending_.count(root) == 0) back.push_back(root);
+  }
+  return back;
+}
+
 Result<std::vector<std::string>> TreeWatch::read() {
   std::vector<std::string> changed;
   alignas(inotify_event) char buf[65536];
@@ -112,8 +133,11 @@ Result<std::vector<std::string>> TreeWatch::read() {
       }
       auto dir = dirs_.find(e->wd);
       if (dir == dirs_.end()) continue;
-      if (e->mask & IN_IGNORED) {
+      if (e->mask & IN_IGNORED) {  // the directory is gone: a root of ours is waited for again
+        std::string gone = dir->second;
         dirs_.erase(dir);
+        STACK_ASSIGN_OR_RETURN(std::vector<std::string> back, rewatch(gone));
+        changed.insert(changed.end(), back.begin(), back.end());
         continue;
       }
       std::string path = e->len > 0 ? dir->second + "/" + e->name : dir->second;

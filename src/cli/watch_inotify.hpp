@@ -24,7 +24,8 @@ class TreeWatch {
   util::Result<void> add(const std::string& path);
   int fd() const { return fd_.get(); }
   // The paths changed since the last call (created, written, removed, moved, attributes). A new
-  // directory is reported itself (what it holds is copied with it) and watched from then on; after
+  // directory is reported itself (what it holds is copied with it) and watched from then on; a
+  // removed root is waited for again and watched when it is back; after
   // an overflow of the kernel's queue every watched root is reported.
   util::Result<std::vector<std::string>> read();
 
@@ -35,6 +36,10 @@ class TreeWatch {
   // A created path that a pending one waited for (or a directory on its way) is watched now; the
   // pending path when it is there.
   util::Result<std::optional<std::string>> arrived(const std::string& path);
+  // A watched directory was removed: a root (or a watched file's directory) among them is waited
+  // for again, as before it first existed, so `rm -rf dist && mkdir dist` keeps being watched.
+  // The roots that exist again already.
+  util::Result<std::vector<std::string>> rewatch(const std::string& gone);
 
   util::UniqueFd fd_;
   std::map<int, std::string> dirs_;  // watch descriptor -> directory

@@ -171,11 +171,12 @@ TEST_F(WatchTest, SyncRestartRebuildAndACleanEnd) {
   EXPECT_THAT(watch_err(), Not(HasSubstr("warning"))) << watch_err();
 }
 
-// up --watch: attached, the rules applied meanwhile (one on a path made later); Ctrl+C stops the
-// watch, then the containers.
+// up --watch: attached, the rules applied meanwhile (one on a path made later, one on a directory
+// removed and made again); Ctrl+C stops the watch, then the containers.
 TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
   begin();
   write("html/index.html", "first\n");
+  write("site/public/a.txt", "one\n");
   write_stack(
       "  web:\n"
       "    image: busybox\n"
@@ -184,6 +185,7 @@ TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
       "    develop:\n"
       "      watch:\n"
       "        - {path: ./html, action: sync, target: /www}\n"
+      "        - {path: ./site/public, action: sync, target: /pub, initial_sync: true}\n"
       "        - {path: ./later/dist, action: sync, target: /dist, initial_sync: true}\n");
   EXPECT_EQ(stack("up --watch -d").code, 2);
   start_watch("up --watch");
@@ -194,6 +196,14 @@ TEST_F(WatchTest, UpWatchSyncsWhileAttached) {
   // A path that did not exist when the watch began is synced once it does.
   write("later/dist/app.js", "js\n");
   EXPECT_TRUE(eventually([&] { return in_web("cat /dist/app.js").out == "js\n"; })) << watch_out() << watch_err();
+  // A watched directory removed and made again (`rm -rf dist && build`) is watched again.
+  // (Its parent is watched by no rule: the old watch is all there was.)
+  std::filesystem::remove_all(root_ / "site/public");
+  EXPECT_TRUE(eventually([&] { return in_web("test -e /pub/a.txt").code == 1; })) << watch_out() << watch_err();
+  write("site/public/a.txt", "third\n");
+  EXPECT_TRUE(eventually([&] { return in_web("cat /pub/a.txt").out == "third\n"; })) << watch_out() << watch_err();
+  write("site/public/a.txt", "fourth\n");
+  EXPECT_TRUE(eventually([&] { return in_web("cat /pub/a.txt").out == "fourth\n"; })) << watch_out() << watch_err();
   EXPECT_EQ(end_watch(SIGINT), 130) << watch_err();
   EXPECT_THAT(watch_out(), HasSubstr("Watch disabled"));
   EXPECT_NE(ps()[container("web")]["State"], "running");

@@ -84,6 +84,18 @@ TEST(MergeTest, CommandEntrypointHealthcheckTestAndProfilesAreReplaced) {
   EXPECT_EQ(show(*web.find("healthcheck")), "{test: [CMD, b], interval: 5s}");
 }
 
+// develop.watch has no rule of its own in compose-go (override/merge.go, uncity.go): its rules are
+// a plain sequence, appended in file order with no de-duplication, and a rule is never merged
+// with another on the same path.
+TEST(MergeTest, DevelopWatchRulesAreAppendedAsComposeDoes) {
+  Node web = merge_web("    develop:\n      watch:\n        - {path: ./src, action: sync, target: /app}\n",
+                       "    develop:\n      watch:\n        - {path: ./src, action: rebuild}\n"
+                       "        - {path: ./conf, action: sync+restart, target: /etc/app}\n");
+  EXPECT_EQ(show(*web.find("develop")),
+            "{watch: [{path: ./src, action: sync, target: /app}, {path: ./src, action: rebuild}, "
+            "{path: ./conf, action: sync+restart, target: /etc/app}]}");
+}
+
 TEST(MergeTest, EnvironmentMergesByKeyInEveryForm) {
   // list + list, list + map, map + list, map + map: always a mapping, the override's value wins.
   EXPECT_EQ(merged_key("    environment: [A=1, B=2]\n", "    environment: [B=3, C=4]\n",
