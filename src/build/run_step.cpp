@@ -114,8 +114,9 @@ Result<int> run_in_container(const RunSpec& spec) {
     runtime::cgroup::Limits limits;
     limits.devices = runtime::cgroup::default_device_rules();
     STACK_TRY(cgroup->create(limits).context("cgroup 'stack/_build/" + id + "'"));
-    util::UniqueFd cgroup_dir = cgroup->clone_target();  // cgroup v2: cloned straight into it
-    hooks.clone_into_cgroup = cgroup_dir.get();
+    runtime::CgroupEntry entry = runtime::cgroup_entry(*cgroup);  // no move by this process
+    hooks.clone_into_cgroup = entry.clone_target.get();
+    hooks.cgroup_tasks = entry.task_fds();
     STACK_ASSIGN_OR_RETURN(runtime::Container container,
                            runtime::Container::create(c, hooks));
     auto started = container.start();

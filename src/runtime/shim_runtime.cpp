@@ -328,7 +328,10 @@ Result<pid_t> ShimRuntime::exec_target(const std::string& id, const Supervised& 
 Result<int> ShimRuntime::exec(const std::string& id, const ExecConfig& config) {
   STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
   STACK_ASSIGN_OR_RETURN(pid_t pid, exec_target(id, c));
-  STACK_ASSIGN_OR_RETURN(Process process, exec_in(pid, config, {.join_cgroup = join_cgroup_hook(*c.cgroup)}));
+  CgroupEntry entry = cgroup_entry(*c.cgroup);
+  STACK_ASSIGN_OR_RETURN(Process process, exec_in(pid, config,
+                                                  {.join_cgroup = join_cgroup_hook(*c.cgroup),
+                                                   .cgroup_tasks = entry.task_fds()}));
   STACK_ASSIGN_OR_RETURN(util::ExitStatus status, process.wait());
   return status.signal != 0 ? 128 + status.signal : status.code;
 }
@@ -336,7 +339,9 @@ Result<int> ShimRuntime::exec(const std::string& id, const ExecConfig& config) {
 Result<TerminalProcess> ShimRuntime::exec_terminal(const std::string& id, const ExecConfig& config) {
   STACK_ASSIGN_OR_RETURN(Supervised c, supervised(id));
   STACK_ASSIGN_OR_RETURN(pid_t pid, exec_target(id, c));
-  return exec_in_terminal(pid, config, {.join_cgroup = join_cgroup_hook(*c.cgroup)});
+  CgroupEntry entry = cgroup_entry(*c.cgroup);
+  return exec_in_terminal(pid, config,
+                          {.join_cgroup = join_cgroup_hook(*c.cgroup), .cgroup_tasks = entry.task_fds()});
 }
 
 Result<ContainerStats> ShimRuntime::stats(const std::string& id) {

@@ -1,5 +1,6 @@
 #include "runtime/cgroup/cgroup_v1.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -143,6 +144,16 @@ Result<void> V1Manager::add_process(pid_t pid) {
     if (!r) return error(std::move(r).error().context("add process " + std::to_string(pid)));
   }
   return util::ok();
+}
+
+std::vector<util::UniqueFd> V1Manager::self_join_files() const {
+  std::vector<util::UniqueFd> files;
+  for (const auto& dir : dirs()) {
+    auto fd = util::UniqueFd::open(dir + "/tasks", O_WRONLY | O_CLOEXEC);
+    if (!fd) return {};
+    files.push_back(std::move(*fd));
+  }
+  return files;
 }
 
 Result<std::vector<pid_t>> V1Manager::pids() const {

@@ -18,6 +18,7 @@ class V1Manager final : public Manager {
 
   util::Result<Applied> create(const Limits& limits) override;
   util::Result<void> add_process(pid_t pid) override;
+  std::vector<util::UniqueFd> self_join_files() const override;
   util::Result<std::vector<pid_t>> pids() const override;
   util::Result<Stats> stats() const override;
   util::Result<bool> oom_killed() const override;

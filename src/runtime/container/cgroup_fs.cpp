@@ -94,6 +94,17 @@ Result<void> mount_cgroup_fs(const CgroupFsLayout& layout, bool read_only) {
   return util::ok();
 }
 
+Result<void> join_cgroup_itself(const std::vector<int>& tasks_fds) {
+  // "0" is the writing thread; this process has one (Manager::self_join_files says why).
+  for (int fd : tasks_fds) {
+    if (::write(fd, "0", 1) != 1) return Error::from_errno("join cgroup: write tasks");
+    ::close(fd);  // an init that never execs must not keep it
+  }
+  return util::ok();
+}
+
+Result<void> step_join_cgroup(ChildContext& ctx) { return join_cgroup_itself(ctx.cgroup_tasks); }
+
 Result<void> step_cgroup_namespace(ChildContext& /*ctx*/) {
   // Made now, after the parent moved the process into its cgroups: the namespace's root is the
   // container's own cgroup ("0::/"), not the shim's, as a clone-time CLONE_NEWCGROUP would give.

@@ -1,4 +1,5 @@
-// /sys/fs/cgroup inside a container, as runc and crun mount it: the host's hierarchies seen from
+// A container's cgroups from the inside: joining them (cgroup v1), and /sys/fs/cgroup inside a
+// container, as runc and crun mount it: the host's hierarchies seen from
 // the container's cgroup namespace, so that a JVM, Go's GOMAXPROCS tuners or .NET read the limits
 // of the container's own cgroup. Internal to src/runtime/container.
 #pragma once
@@ -35,5 +36,10 @@ const CgroupFsLayout& host_cgroup_fs_layout();
 // Mounts layout at /sys/fs/cgroup of the current root (after pivot_root, in the container's own
 // cgroup namespace): read-only unless read_only is false.
 util::Result<void> mount_cgroup_fs(const CgroupFsLayout& layout, bool read_only);
+
+// Moves the calling single-threaded process into a cgroup v1 cgroup through its `tasks` files
+// (cgroup::Manager::self_join_files), closing them; the container's child and exec's process call
+// it first thing.
+util::Result<void> join_cgroup_itself(const std::vector<int>& tasks_fds);
 
 }  // namespace stack::runtime

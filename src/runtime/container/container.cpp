@@ -79,7 +79,7 @@ struct Container::Impl {
   UniqueFd sync;
   UniqueFd errors;
   UniqueFd terminal;  // the pty master, with config.tty, until taken
-  bool cloned_into_cgroup = false;  // CLONE_INTO_CGROUP placed it: no join_cgroup
+  bool in_cgroup = false;  // cloned into it (CLONE_INTO_CGROUP) or joins it itself: no join_cgroup
   std::vector<std::string> made_dirs;
   ContainerState state = ContainerState::created;
 };
@@ -133,7 +133,7 @@ Result<void> set_up(Container::Impl& c, const CreateHooks& hooks) {
     if (auto ended = c.process.try_wait(); ended && *ended) return failure_of(c.process, c.errors.get(), "setup");
     return in_context(std::move(r), what);
   };
-  if (!c.cloned_into_cgroup) STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
+  if (!c.in_cgroup) STACK_TRY(hook(hooks.join_cgroup, "joining cgroup"));
   STACK_TRY(hook(hooks.setup_network, "setting up network"));
   if (!send_byte(c.sync.get(), kMsgGo)) return failure_of(c.process, c.errors.get(), "setup");
   auto next_message = [&c]() -> Result<void> {
@@ -177,8 +177,11 @@ Result<Container> Container::create(const ContainerConfig& config, const CreateH
   STACK_ASSIGN_OR_RETURN(auto sync, util::SocketPair::make());
   STACK_ASSIGN_OR_RETURN(auto errors, util::Pipe::make());
   (void)host_cgroup_fs_layout();  // detected here, once per process: the child only reads it
-  STACK_ASSIGN_OR_RETURN(impl->process, spawn(impl->config, sync, errors, JoinFds{netns.get(), ipcns.get(), utsns.get()},
-                                               pidns.get(), hooks.clone_into_cgroup, impl->cloned_into_cgroup));
+  STACK_ASSIGN_OR_RETURN(impl->process,
+                         spawn(impl->config, sync, errors,
+                               JoinFds{netns.get(), ipcns.get(), utsns.get(), hooks.cgroup_tasks}, pidns.get(),
+                               hooks.clone_into_cgroup, impl->in_cgroup));
+  impl->in_cgroup = impl->in_cgroup || !hooks.cgroup_tasks.empty();
   impl->sync = std::move(sync.first);
   impl->errors = std::move(errors.read);
   // On failure the process must die before its dirs go (Undo runs after this guard's scope).

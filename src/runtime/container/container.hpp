@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <vector>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,9 @@ struct CreateHooks {
   // A cgroup v2 directory (Manager::clone_target) to clone the process into; join_cgroup then runs
   // only if the kernel cannot (before Linux 5.7).
   int clone_into_cgroup = -1;
+  // cgroup v1 `tasks` files (Manager::self_join_files): the child writes itself into them before
+  // anything else, and join_cgroup is not called.
+  std::vector<int> cgroup_tasks;
   // Network setup needing the process's netns (/proc/<pid>/ns/net): veth into it, addresses.
   std::function<Result<void>(pid_t)> setup_network;
 };

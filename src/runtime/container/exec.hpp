@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <vector>
 
 #include "runtime/container/config.hpp"
 #include "util/child_process.hpp"
@@ -18,6 +19,9 @@ using Process = util::ChildProcess;
 struct ExecHooks {
   // Called with the process's pid before it does anything: join the container's cgroup here.
   std::function<Result<void>(pid_t)> join_cgroup;
+  // cgroup v1 `tasks` files (Manager::self_join_files): the process writes itself into them first
+  // thing, instead of join_cgroup.
+  std::vector<int> cgroup_tasks;
 };
 
 // Returns once execve succeeded, or with the error of the failing step, e.g.

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 
+#include "runtime/container/cgroup_fs.hpp"
 #include "runtime/container/report.hpp"
 #include "runtime/container/steps.hpp"
 #include "runtime/container/terminal.hpp"
@@ -45,6 +46,7 @@ struct Channels {
   util::Pipe go;      // caller -> child: the cgroup is joined
   util::SocketPair terminal;  // child -> caller: the pty master (tty only)
   std::vector<UniqueFd> namespaces;
+  std::vector<int> cgroup_tasks;  // ExecHooks::cgroup_tasks, the caller's
 };
 
 [[noreturn]] void fail(int fd, const char* step, const Error& e) {
@@ -53,7 +55,9 @@ struct Channels {
 }
 
 // The process that execs, inside the container's namespaces. terminal_fd: -1 without a tty.
-Result<void> exec_steps(const ExecConfig& c, int go_fd, int terminal_fd, int* errors_fd) {
+Result<void> exec_steps(const ExecConfig& c, const std::vector<int>& cgroup_tasks, int go_fd, int terminal_fd,
+                        int* errors_fd) {
+  STACK_TRY(join_cgroup_itself(cgroup_tasks));
   int go = go_fd;
   int terminal = terminal_fd;
   if (terminal >= 0) {
@@ -96,7 +100,7 @@ Result<void> exec_steps(const ExecConfig& c, int go_fd, int terminal_fd, int* er
   if (!pid) fail(errors, "clone", pid.error());
   if (*pid == 0) {
     int terminal = ch.terminal.second ? ch.terminal.second.get() : -1;
-    auto r = exec_steps(config, ch.go.read.get(), terminal, &errors);
+    auto r = exec_steps(config, ch.cgroup_tasks, ch.go.read.get(), terminal, &errors);
     fail(errors, "exec", r.error());
   }
   auto value = static_cast<std::int32_t>(*pid);
@@ -125,6 +129,7 @@ Result<Process> start(pid_t container_pid, const ExecConfig& config, const ExecH
                       UniqueFd* master) {
   if (config.args.empty()) return Error(Errc::invalid_argument, "exec: no command");
   STACK_ASSIGN_OR_RETURN(Channels ch, open_channels(container_pid, master != nullptr));
+  ch.cgroup_tasks = hooks.cgroup_tasks;
   STACK_ASSIGN_OR_RETURN(pid_t helper_pid, sys::clone(0));
   if (helper_pid == 0) helper_main(config, ch);
   util::ChildProcess helper(helper_pid);
@@ -141,7 +146,9 @@ Result<Process> start(pid_t container_pid, const ExecConfig& config, const ExecH
     return Error(Errc::internal, "exec helper died without a report");
   }
   Process process(static_cast<pid_t>(value));
-  if (hooks.join_cgroup) STACK_TRY(in_context(hooks.join_cgroup(process.pid()), "joining cgroup"));
+  if (hooks.join_cgroup && hooks.cgroup_tasks.empty()) {
+    STACK_TRY(in_context(hooks.join_cgroup(process.pid()), "joining cgroup"));
+  }
   STACK_TRY(util::write_all(ch.go.write.get(), "G"));
   ch.go.write.reset();
   if (master != nullptr) {

@@ -39,10 +39,12 @@ bool seccomp_early(const ChildContext& c) { return confined(c) && !c.config.secu
 bool seccomp_late(const ChildContext& c) { return confined(c) && c.config.security.no_new_privileges; }
 bool wants_nnp(const ChildContext& c) { return c.config.security.no_new_privileges; }
 bool own_cgroupns(const ChildContext& c) { return !c.config.host_cgroupns; }
+bool joins_cgroup_itself(const ChildContext& c) { return !c.cgroup_tasks.empty(); }
 
 // The order matters: mounts before pivot_root, sysctls before /proc/sys turns read-only, the user
 // switch between bounding set and capabilities, seccomp last so that setup is not filtered.
 constexpr Step kSteps[] = {
+    {"cgroup", step_join_cgroup, joins_cgroup_itself},
     {"stdio", step_stdio},
     {"ipc and uts", step_join_namespaces},
     {"network", step_network},
@@ -59,9 +61,9 @@ constexpr Step kSteps[] = {
     {"workdir", step_workdir},
     {"pivot_root", step_pivot_root},
     {"hostname", step_hostname, has_hostname},
-    // The parent joins the process to its cgroups meanwhile (the first write to a v1 cgroup.procs
-    // waits for an RCU grace period, about 10 ms) and may set its network up: the mounts above
-    // need neither, the per-interface sysctls and everything from here on do.
+    // The parent may set the network up meanwhile (and join the process to its cgroups when it
+    // did not join them itself, the "cgroup" step): the mounts above need neither, the
+    // per-interface sysctls and everything from here on do.
     {"wait for parent", step_wait_go},
     {"cgroup namespace", step_cgroup_namespace, own_cgroupns},
     {"cgroup fs", step_cgroup_fs},
@@ -116,7 +118,8 @@ void child_main(ContainerConfig& config, int sync_fd, int error_fd, const JoinFd
                    .error_fd = error_fd,
                    .netns_fd = joins.net,
                    .ipc_fd = joins.ipc,
-                   .uts_fd = joins.uts};
+                   .uts_fd = joins.uts,
+                   .cgroup_tasks = joins.cgroup_tasks};
   // If the parent dies during setup, do not linger half made; cleared once ready.
   (void)sys::set_parent_death_signal(SIGKILL);
   if (const auto& file = config.security.seccomp_program_file; !file.empty()) {

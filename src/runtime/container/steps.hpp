@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "runtime/container/config.hpp"
 #include "runtime/container/user.hpp"
@@ -25,6 +26,7 @@ struct ChildContext {
   int netns_fd = -1;  // network join: opened by the parent before clone
   int ipc_fd = -1;    // ipc and uts joins, the same way
   int uts_fd = -1;
+  std::vector<int> cgroup_tasks;  // v1 `tasks` files to write itself into, first thing
   std::string root;   // host path of the container's root mount, until pivot_root
   ResolvedUser user;
   security::CapSet caps = 0;
@@ -51,6 +53,7 @@ struct JoinFds {
   int net = -1;
   int ipc = -1;
   int uts = -1;
+  std::vector<int> cgroup_tasks;  // cgroup v1 `tasks` files (CreateHooks::cgroup_tasks)
 };
 [[noreturn]] void child_main(ContainerConfig& config, int sync_fd, int error_fd, const JoinFds& joins);
 
@@ -75,7 +78,8 @@ Result<void> step_masked_paths(ChildContext& ctx);
 Result<void> step_readonly_paths(ChildContext& ctx);
 Result<void> step_proc(ChildContext& ctx);               // kernfs.cpp
 Result<void> step_sys(ChildContext& ctx);
-Result<void> step_cgroup_namespace(ChildContext& ctx);  // cgroup_fs.cpp
+Result<void> step_join_cgroup(ChildContext& ctx);       // cgroup_fs.cpp
+Result<void> step_cgroup_namespace(ChildContext& ctx);
 Result<void> step_cgroup_fs(ChildContext& ctx);
 Result<void> step_dev(ChildContext& ctx);                // devices.cpp
 Result<void> step_devpts(ChildContext& ctx);

@@ -64,7 +64,12 @@ void HealthMonitor::start_probe(TimePoint now, cgroup::Manager* cgroup) {
   exec.stdout_fd = pipe->write.get();
   exec.stderr_fd = pipe->write.get();
   ExecHooks hooks;
-  if (cgroup != nullptr) hooks.join_cgroup = join_cgroup_hook(*cgroup);
+  CgroupEntry entry;
+  if (cgroup != nullptr) {
+    entry = cgroup_entry(*cgroup);
+    hooks.join_cgroup = join_cgroup_hook(*cgroup);
+    hooks.cgroup_tasks = entry.task_fds();
+  }
   auto process = exec_in(container_pid_, exec, hooks);
   if (!process) return complete(now, false, process.error().message());
   pipe->write.reset();

@@ -229,10 +229,11 @@ Result<void> Shim::start_container() {
   }
   auto stats = cgroup_->stats();
   oom_before_ = stats ? stats->oom_kill_count : 0;
-  util::UniqueFd cgroup_dir = cgroup_->clone_target();
+  CgroupEntry entry = cgroup_entry(*cgroup_);
   STACK_ASSIGN_OR_RETURN(Container container,
                          Container::create(c, {.join_cgroup = join_cgroup_hook(*cgroup_),
-                                               .clone_into_cgroup = cgroup_dir.get()}));
+                                               .clone_into_cgroup = entry.clone_target.get(),
+                                               .cgroup_tasks = entry.task_fds()}));
   ends = {};  // the container holds its own copies: end of file comes when it is gone
   if (c.tty) logs_->use_terminal(container.take_terminal());
   if (in) stdin_hold_ = std::move(in->write);

@@ -39,6 +39,48 @@ TEST_F(RuntimeTest, JoinsItsCgroupBeforeStartingAndExecJoinsToo) {
   EXPECT_TRUE(destroyed) << destroyed.error().message();
 }
 
+// cgroup v1 (this host's controllers; on a unified host there is nothing to test): the container's
+// process and an exec's process write themselves into every hierarchy's `tasks` file, without the
+// join hook (a write of their pid to cgroup.procs, whose first use waits for an RCU grace period).
+TEST_F(RuntimeTest, JoinsItsV1CgroupsItselfWithoutTheHook) {
+  auto host = cgroup::detect_hierarchy();
+  ASSERT_TRUE(host) << host.error().message();
+  if (host->version == cgroup::Version::v2) GTEST_SKIP() << "a unified host has no v1 hierarchy";
+  std::string path = "stack/rt-" + std::to_string(::getpid()) + "/self";
+  auto manager = cgroup::open_cgroup(path, *host);
+  ASSERT_TRUE(manager) << manager.error().message();
+  ASSERT_TRUE((*manager)->create({}));
+  CgroupEntry entry = cgroup_entry(**manager);
+  ASSERT_FALSE(entry.tasks.empty()) << "a v1 cgroup offers its tasks files";
+  bool joined = false;
+  auto refuse = [&joined](pid_t) {
+    joined = true;
+    return util::Result<void>(util::Error(util::Errc::internal, "the join hook ran"));
+  };
+  auto container = Container::create(config({"sleep", "100"}), {.join_cgroup = refuse, .cgroup_tasks = entry.task_fds()});
+  ASSERT_TRUE(container) << container.error().message();
+  EXPECT_FALSE(joined);
+  ASSERT_TRUE(container->start());
+  std::string host_view = test::read_text("/proc/" + std::to_string(container->pid()) + "/cgroup");
+  for (const char* controller : {"memory", "pids", "cpuset", "blkio"}) {
+    EXPECT_THAT(host_view, HasSubstr(std::string(controller) + ":/" + path + "\n")) << host_view;
+  }
+
+  ExecConfig e;
+  e.args = {"sleep", "100"};
+  auto exec = exec_in(container->pid(), e, {.join_cgroup = refuse, .cgroup_tasks = entry.task_fds()});
+  ASSERT_TRUE(exec) << exec.error().message();
+  EXPECT_FALSE(joined);
+  EXPECT_THAT(test::read_text("/proc/" + std::to_string(exec->pid()) + "/cgroup"), HasSubstr("memory:/" + path + "\n"));
+  auto pids = (*manager)->pids();
+  ASSERT_TRUE(pids);
+  EXPECT_THAT(*pids, ::testing::UnorderedElementsAre(container->pid(), exec->pid()));
+  exec = Process();
+  EXPECT_TRUE(container->remove());
+  auto destroyed = (*manager)->destroy();
+  EXPECT_TRUE(destroyed) << destroyed.error().message();
+}
+
 // cgroup v2 (the hybrid host's cgroup2 mount here, the whole hierarchy on a unified host): cloned
 // straight into its cgroup, without the join hook, and inside its own cgroup namespace it is "/".
 TEST_F(RuntimeTest, ClonedIntoItsV2CgroupWithoutJoining) {
