@@ -210,18 +210,6 @@ TEST_F(V1ManagerTest, DestroyRemovesTheLeafAndAnEmptyProjectButNeverStack) {
   EXPECT_FALSE(*again);  // absence is a value
 }
 
-// Page cache charged to the cgroup keeps a removed memory cgroup alive (dying): force_empty
-// reclaims it first. With none charged, the reclaim pass is skipped (it would free nothing).
-TEST_F(V1ManagerTest, DestroyEmptiesTheMemoryCgroupOnlyWhenPageCacheIsCharged) {
-  for (const char* cache : {"0", "4096"}) {
-    for (const char* c : kControllers) tree_.dir(std::string(c) + "/" + kRel);
-    tree_.file("memory/" + kRel + "/memory.stat", std::string("cache ") + cache + "\nrss 8192\ntotal_cache 0\n");
-    tree_.file("memory/" + kRel + "/memory.force_empty");
-    (void)open()->destroy();  // the fake's files keep the directory: only the write matters here
-    EXPECT_EQ(tree_.read("memory/" + kRel + "/memory.force_empty"), std::string(cache) == "0" ? "" : "0") << cache;
-  }
-}
-
 TEST_F(V1ManagerTest, DestroyKeepsAProjectThatStillHasContainers) {
   for (const char* c : kControllers) {
     tree_.dir(std::string(c) + "/" + kRel);
