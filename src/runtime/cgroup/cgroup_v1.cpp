@@ -217,7 +217,9 @@ Result<bool> V1Manager::destroy() {
   // Page cache charged to a memory cgroup (the files its processes read first) keeps it alive
   // after rmdir, as a dying cgroup that every later cgroup operation of the kernel walks past:
   // after 300 containers `up` of 50 took 1.3 s instead of 0.95 s. force_empty reclaims those pages
-  // first, so that the cgroup goes at once. Best effort.
+  // first, so that the cgroup goes at once. Best effort. Written even with no page cache charged:
+  // it also drains the per-CPU charge caches that hold the cgroup (skipped then, 50 `run --rm`
+  // left ~58 dying memory cgroups instead of ~14).
   if (auto it = controllers_.find("memory"); it != controllers_.end()) {
     (void)fs::write_file(it->second + "/" + rel_ + "/memory.force_empty", "0");
   }
