@@ -103,8 +103,11 @@ read -r none crun1 none_r <<<"$(ab_time "$runs" 2 run_none crun_run)"
 read -r bridge crun2 bridge_r <<<"$(ab_time "$runs" 2 run_bridge crun_run)"
 read -r wrap _ _ <<<"$(ab_time "$runs" 1 wrapper wrapper)"
 read -r sexec cexec exec_r <<<"$(ab_time "$runs" 2 exec_stack exec_crun)"
-crun=$(awk -v a="$crun1" -v b="$crun2" -v w="$wrap" 'BEGIN { printf "%.1f\n", (a + b) / 2 - w }')
-echo "crun run /bin/true: $crun ms (median $crun1 / $crun2 ms, less the wrapper's $wrap ms), $runs runs each"
+# crun's figure is from the rows' first pairing only: after stack's bridge runs (veths and network
+# namespaces made and removed) the kernel's RCU work slows crun's cgroup.procs write, whose first
+# use waits for a grace period (20 ms against 11-17 ms measured), which would flatter stack.
+crun=$(awk -v a="$crun1" -v w="$wrap" 'BEGIN { printf "%.1f\n", a - w }')
+echo "crun run /bin/true: $crun ms (median $crun1 ms, less the wrapper's $wrap ms; $crun2 ms beside the bridge runs), $runs runs each"
 echo "stack run --rm, network_mode none: $none ms, $(ratio "$none" "$crun")x crun (pairwise against crun with its wrapper: $none_r)"
 echo "stack run --rm, bridge network:    $bridge ms, $(ratio "$bridge" "$crun")x crun (pairwise against crun with its wrapper: $bridge_r)"
 cexec_net=$(awk -v a="$cexec" -v w="$wrap" 'BEGIN { printf "%.1f\n", a - w }')
