@@ -125,6 +125,7 @@ Result<StageState> Builder::directory_base(const Stage& stage, const std::string
   StageState state = scratch_state();
   std::unique_ptr<SourceTree> tree = named_tree(name);
   CopyRequest request{{"."}, "/", false};
+  request.memo_dir = util::StateRoot(o_.root).build_cache_files();
   RootfsView empty({});
   auto selection = select_sources(*tree, request, empty);
   if (!selection) return std::move(selection).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");

@@ -271,6 +271,7 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
     std::string source = m.source.empty() ? "." : m.source;
     auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": RUN --mount=type=bind,source=" + source); };
     CopyRequest request{{source}, "/" + std::string(kBindRoot), false};
+    request.memo_dir = util::StateRoot(o_.root).build_cache_files();
     auto selection = select_sources(*tree, request, RootfsView({}));
     if (!selection) return at(std::move(selection).error());
     for (const CopyItem& item : selection->items) {
