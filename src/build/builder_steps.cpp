@@ -313,6 +313,11 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   auto options = copy_options(ins, vars, dest_view);
   if (!options) return at(std::move(options).error());
   const CopyOptions& opts = *options;
+  if (req.add) {
+    auto git = git_source_of(ins, req.sources);
+    if (!git) return at(std::move(git).error());
+    if (*git) return add_git_step(ins, **git, req, opts, dest_view, state);
+  }
   // Heredocs and downloads are written to a scratch directory that lasts until the layer is made.
   std::optional<ScratchDir> scratch;
   if (has_urls || !ins.heredocs.empty()) {

@@ -157,9 +157,6 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
       items.push_back({dir_dest || req.parents ? join(dest, prepared->name) : dest, prepared->file, false});
       continue;
     }
-    if (req.add && raw.starts_with("git@")) {
-      return fail(Errc::unsupported, "ADD from a git repository ('" + raw + "') is not supported: clone it in a RUN step");
-    }
     std::string src = clean_path(raw);
     // --parents keeps the path after the pivot ("a/./b/c" keeps "b/c"), else all of it.
     std::string pivot;
