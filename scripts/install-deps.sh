@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build
+  # build; git is also what `stack image build` runs for ADD of a git repository (and its tests'
+  # git daemon)
   build-essential cmake ninja-build pkg-config git
   # libraries
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libasio-dev

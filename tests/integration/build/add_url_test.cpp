@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "build_fixture.hpp"
+#include "loopback_server.hpp"
 #include "build/url_source.hpp"
 #include "util/bytes.hpp"
 #include "util/sha256.hpp"
@@ -19,34 +20,6 @@ namespace stack::build {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A free loopback port: bound to port 0, read back, released. Another process may take it before
-// httpd does: AddUrlTest::SetUp then tries again with another.
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool loopback_accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 class AddUrlTest : public BuildTest {
  protected:
