@@ -93,7 +93,7 @@ Result<void> Builder::prepare() {
   }
   consumed_ = plan_.consumed_args;
   if (o_.network != "none" && o_.network != "default" && o_.network != "host") {
-    return fail(Errc::invalid_argument, "--network '" + o_.network + "': expected none, default or host");
+    return fail(Errc::invalid_argument, "--network '" + o_.network + "': " + std::string(kBuildNetworkModes));
   }
   if (!o_.network_pool.empty()) STACK_TRY(parse_build_pool(o_.network_pool));
   for (int s : plan_.order) {

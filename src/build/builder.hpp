@@ -24,6 +24,12 @@
 
 namespace stack::build {
 
+// Why --network NAME is refused: a build joins no network of a project (BuildKit refuses a
+// network's name too: "network mode not supported by buildkit").
+inline constexpr std::string_view kBuildNetworkModes =
+    "a build cannot join a network: RUN steps run on none, default (a bridge of the build's own) or host, as with "
+    "BuildKit, which refuses a network's name";
+
 using util::Result;
 
 struct BuildOptions {

@@ -33,8 +33,7 @@ class ImageBuildCommand final : public Command {
     app.add_option("--target", target_, "The stage to build (default: the last one)");
     app.add_flag("--no-cache", no_cache_, "Run every step, whatever the step cache holds");
     app.add_flag("--pull", pull_, "Pull every base image from its registry first");
-    app.add_option("--network", network_, "Network of RUN steps: none, default (a bridge of the build's) or host")
-        ->check(CLI::IsMember({"none", "default", "host"}));
+    app.add_option("--network", network_, "Network of RUN steps: none, default (a bridge of the build's) or host");
     app.add_option("--label", labels_, "Label KEY=VALUE for the image (repeatable)");
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
     app.add_option("--build-context", contexts_,
@@ -44,6 +43,9 @@ class ImageBuildCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
+    if (network_ != "none" && network_ != "default" && network_ != "host") {
+      return usage("--network '" + network_ + "': " + std::string(build::kBuildNetworkModes));
+    }
     build::BuildOptions o;
     o.root = global.root;
     o.context_dir = context_;

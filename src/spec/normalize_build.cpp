@@ -119,7 +119,9 @@ void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
   if (*s == "none" || *s == "default" || *s == "host") b.network = *s;
-  else d.error(v, p, "not supported yet: network '" + *s + "' (RUN steps use none, default or host)");
+  // A build joins no network of a project (BuildKit refuses a network's name too: "network mode
+  // not supported by buildkit"); its steps must not depend on a project's containers being up.
+  else d.error(v, p, "network '" + *s + "' cannot be a build's: RUN steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which refuses a network's name");
 }
 
 // The service's own extra_hosts reader, its result moved into the build.

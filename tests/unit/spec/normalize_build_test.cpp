@@ -230,8 +230,10 @@ TEST_F(NormalizeBuild, UnknownKeyGetsASuggestion) {
 
 TEST_F(NormalizeBuild, OtherNetworksAreRefused) {
   auto o = load("services:\n  web:\n    build:\n      context: app\n      network: backend\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:5:16: services.web.build.network: not supported yet: network "
-                        "'backend' (RUN steps use none, default or host)");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:16: services.web.build.network: network 'backend' cannot be a build's: RUN "
+                        "steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which "
+                        "refuses a network's name");
+  EXPECT_FALSE(load("services:\n  web:\n    build:\n      context: app\n      network: bridge\n").errors().empty());
 }
 
 TEST_F(NormalizeBuild, WrongType) {
