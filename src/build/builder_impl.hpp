@@ -20,12 +20,14 @@
 
 namespace stack::build {
 
-// A RUN --mount=type=bind's files, selected as COPY selects its sources, into kBindRoot.
+// A RUN --mount=type=bind's files, or the files a cache mount with from= starts with, selected as
+// COPY selects its sources, into kBindRoot.
 inline constexpr const char* kBindRoot = "mount";
 struct BindSource {
   size_t mount = 0;          // its index among the step's mounts
   CopySelection selection;
   bool from_context = false; // files of the context are owned by root in the step, as COPY's are
+  bool cache_seed = false;   // a cache mount's from=, not a bind mount
 };
 
 class Builder {

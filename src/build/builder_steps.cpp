@@ -93,7 +93,23 @@ Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const 
     STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(values[i]));
     StepMount step{"", "", m.read_only, m.size};
     if (m.type == RunMount::Type::cache) {
-      STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m));
+      auto b = std::find_if(in.binds.begin(), in.binds.end(), [&](const BindSource& s) { return s.mount == i; });
+      std::optional<CacheSeed> seed;
+      if (b != in.binds.end()) {
+        // The selection is written as a bind mount's is, then its root becomes the directory.
+        seed = CacheSeed{b->selection.digest, [b](const std::string& dir) -> Result<void> {
+                           std::string work = dir + ".files";
+                           STACK_TRY(write_selection(b->selection, work, b->from_context));
+                           std::string files = work + "/" + kBindRoot;
+                           bool moved = image::path_exists(files) ? ::rename(files.c_str(), dir.c_str()) == 0
+                                                                  : ::mkdir(dir.c_str(), 0755) == 0;
+                           int err = errno;
+                           (void)util::remove_tree(work);
+                           if (!moved) return util::Error::from_errno("seeding '" + dir + "'", err);
+                           return util::ok();
+                         }};
+      }
+      STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m, seed ? &*seed : nullptr));
       step.source = dir.path;
       if (dir.lock) out.locks.push_back(std::move(dir.lock));
     } else if (m.type == RunMount::Type::bind) {
@@ -192,7 +208,8 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
   if (!ins.mounts.empty()) text += " mounts=" + json(ins.mounts).dump();
   // What a bind mount shows is an input of the step, as a COPY's sources are; secrets are not.
   STACK_ASSIGN_OR_RETURN(std::vector<BindSource> binds, bind_sources(stage, index));
-  for (const BindSource& b : binds) text += " bind" + std::to_string(b.mount) + "=" + b.selection.digest;
+  // A cache mount's from= too: another stage's files start another cache directory.
+  for (const BindSource& b : binds) text += (b.cache_seed ? " cache" : " bind") + std::to_string(b.mount) + "=" + b.selection.digest;
   std::string key = step_key(state.key, text);
   return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(std::vector<std::string> lower, layer_dirs(state));
@@ -260,7 +277,8 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
   std::vector<BindSource> out;
   for (size_t i = 0; i < ins.mounts.size(); ++i) {
     STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(ins.mounts[i]));
-    if (m.type != RunMount::Type::bind) continue;
+    const bool seed = m.type == RunMount::Type::cache && !m.from.empty();
+    if (m.type != RunMount::Type::bind && !seed) continue;
     std::unique_ptr<SourceTree> other;
     const SourceTree* tree = context_.get();
     std::string source_id = "context";
@@ -269,7 +287,9 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
       tree = other.get();
     }
     std::string source = m.source.empty() ? "." : m.source;
-    auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": RUN --mount=type=bind,source=" + source); };
+    auto at = [&](util::Error e) {
+      return std::move(e).context(where(df_, ins) + ": RUN --mount=type=" + (seed ? "cache" : "bind") + ",source=" + source);
+    };
     CopyRequest request{{source}, "/" + std::string(kBindRoot), false};
     request.memo_dir = util::StateRoot(o_.root).build_cache_files();
     auto selection = select_sources(*tree, request, RootfsView({}));
@@ -281,7 +301,7 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
     }
     const auto from = plan_.mount_from.find({stage.index, index, i});
     const bool context_files = other == nullptr || from->second.type == Source::Type::context;
-    out.push_back({i, std::move(*selection), context_files});
+    out.push_back({i, std::move(*selection), context_files, seed});
   }
   return out;
 }

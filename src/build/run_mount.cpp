@@ -11,6 +11,7 @@
 
 #include "image/fs.hpp"
 #include "util/bytes.hpp"
+#include "util/dir.hpp"
 #include "util/file_lock.hpp"
 #include "util/sha256.hpp"
 #include "util/state_root.hpp"
@@ -103,14 +104,14 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   else if (type == "ssh") return fail(Errc::unsupported, "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
   else return fail(Errc::invalid_argument, "--mount: unknown type '" + type + "' (cache, tmpfs, bind, secret or ssh)");
   for (const auto& [key, val, has_value] : items) STACK_TRY(apply_option(m, key, val, has_value, type));
-  auto only_for = [&](bool given, const char* option, const char* types) -> Result<void> {
-    if (given && std::string_view(types) != type)
-      return fail(Errc::invalid_argument, "--mount: " + std::string(option) + "= does not apply to type=" + type);
+  auto only_for = [&](bool given, const char* option, std::string_view types) -> Result<void> {
+    // types: one type, or "bind|cache"
+    bool applies = types == type || types.starts_with(type + "|") || types.ends_with("|" + type);
+    if (given && !applies) return fail(Errc::invalid_argument, "--mount: " + std::string(option) + "= does not apply to type=" + type);
     return util::ok();
   };
-  if (m.type == RunMount::Type::cache && !m.from.empty()) return fail(Errc::unsupported, "--mount: from= on a cache mount is not supported yet");
-  STACK_TRY(only_for(!m.source.empty(), "source", "bind"));
-  STACK_TRY(only_for(!m.from.empty(), "from", "bind"));
+  STACK_TRY(only_for(!m.source.empty(), "source", "bind|cache"));
+  STACK_TRY(only_for(!m.from.empty(), "from", "bind|cache"));
   STACK_TRY(only_for(m.size != 0, "size", "tmpfs"));
   STACK_TRY(only_for(m.required, "required", "secret"));
   if (m.type == RunMount::Type::secret) {
@@ -124,11 +125,26 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   return m;
 }
 
-Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount) {
+Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount, const CacheSeed* seed) {
   CacheDir out;
   std::string parent = util::StateRoot(root).build_cache_mounts();
   STACK_TRY(image::make_dirs(parent, 0700));
-  out.path = parent + "/" + util::sha256_hex(mount.id).substr(0, 32);
+  // With from=, one directory per id and seed (BuildKit keys it "id:ref" the same way): another
+  // stage's files start another cache.
+  std::string key = seed ? mount.id + '\0' + seed->key : mount.id;
+  out.path = parent + "/" + util::sha256_hex(key).substr(0, 32);
+  if (seed && !image::path_exists(out.path)) {
+    // Filled aside, then renamed into place: a build that sees the directory sees all of it; of
+    // two builds seeding at once, the second one's copy is dropped.
+    std::string aside = parent + "/.seed-" + util::sha256_hex(key + std::to_string(::getpid())).substr(0, 16);
+    STACK_TRY(util::remove_tree(aside));
+    auto filled = seed->fill(aside);
+    if (filled && ::rename(aside.c_str(), out.path.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+      filled = util::Error::from_errno("cache mount '" + mount.id + "': rename '" + aside + "'");
+    }
+    (void)util::remove_tree(aside);
+    STACK_TRY(filled);
+  }
   if (::mkdir(out.path.c_str(), 0700) == 0) {
     // Owner and mode as the mount says, set once: the contents belong to the steps after that.
     if (::chown(out.path.c_str(), mount.uid, mount.gid) != 0 || ::chmod(out.path.c_str(), mount.mode) != 0) {

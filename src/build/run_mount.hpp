@@ -7,7 +7,8 @@
 //   RUN --mount=type=secret,id=token,env=TOKEN ./fetch
 //
 // A cache mount is a host directory under <root>/build-cache/mounts/, one per `id` (default: the
-// target), kept between builds and never part of a layer; `sharing=locked` (and `private`, which
+// target; with `from`, one per id and the files it starts from), kept between builds and never
+// part of a layer; `sharing=locked` (and `private`, which
 // stack serialises the same way) holds an exclusive lock on it while the step runs. A tmpfs mount
 // is empty at every run. A bind mount shows a path of the build context (after .dockerignore) or
 // of a stage or image (`from`), read-only unless `rw`, whose writes are thrown away; its content
@@ -20,6 +21,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -35,8 +37,9 @@ struct RunMount {
   Type type = Type::cache;
   std::string target;    // as written: absolute, or relative to the WORKDIR; secret: may be ""
   std::string id;        // cache: default the target; secret: default the target's base name
-  std::string source;    // bind: the path in the context or `from` ("" = its root)
-  std::string from;      // bind: a stage (name or index) or an image; "" = the build context
+  std::string source;    // bind, cache: the path in the context or `from` ("" = its root)
+  std::string from;      // bind: a stage (name or index) or an image; "" = the build context;
+                         // cache: what the directory starts with when it is made; "" = empty
   std::string env;       // secret: the environment variable that gets it, instead of a file
   bool required = false; // secret: a missing secret fails the step (otherwise it is skipped)
   enum class Sharing { shared, locked };
@@ -58,6 +61,13 @@ struct CacheDir {
   std::string path;
   util::UniqueFd lock;
 };
-Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount);
+// A cache mount's `from`: its directory starts as a copy of that stage's (or image's, or named
+// context's) `source` path. key names those files (their digest); fill writes them into a new
+// directory of the path given.
+struct CacheSeed {
+  std::string key;
+  std::function<Result<void>(const std::string& dir)> fill;
+};
+Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount, const CacheSeed* seed = nullptr);
 
 }  // namespace stack::build

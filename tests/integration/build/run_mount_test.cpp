@@ -92,5 +92,35 @@ TEST_F(BuildTest, SecretMounts) {
                          "': No such file or directory\n");
 }
 
+// A cache mount with from= starts as a copy of that stage's source path (BuildKit's "cache seeded
+// from a stage"); its contents then last between builds like any cache mount's; another seed
+// (the stage's files changed) is another cache directory, and re-runs the step.
+TEST_F(BuildTest, CacheMountSeededFromAStage) {
+  auto dockerfile = [&](const std::string& seed) {
+    write("Dockerfile",
+          "FROM busybox AS deps\n"
+          "RUN mkdir -p /opt/cache/sub && echo " + seed + " > /opt/cache/sub/f && echo top > /opt/cache/t\n"
+          "FROM busybox\n"
+          "RUN --mount=type=cache,target=/c,from=deps,source=/opt/cache,id=bld-seed sh -c 'cat /c/sub/f /c/t > /first; echo more >> /c/t'\n"
+          "RUN --mount=type=cache,target=/c,from=deps,source=/opt/cache,id=bld-seed cat /c/t > /second\n");
+  };
+  dockerfile("seeded");
+  built_id(build("--network none -t bld-seed:1"));
+  RootfsView v = view("bld-seed:1");
+  EXPECT_EQ(read_view(v, "first"), "seeded\ntop\n");
+  EXPECT_EQ(read_view(v, "second"), "top\nmore\n");  // the same directory for both steps
+  EXPECT_FALSE(v.lookup("c").has_value()) << "the cache mount point is in the layer";
+  // Kept between builds: the next build's first step sees what the last one left.
+  built_id(build("--network none --no-cache -t bld-seed:1"));
+  EXPECT_EQ(read_view(view("bld-seed:1"), "second"), "top\nmore\nmore\n");
+  // Another seed: a fresh copy of the stage's files, and the steps run again.
+  dockerfile("other");
+  Outcome changed = build("--network none -t bld-seed:1");
+  built_id(changed);
+  EXPECT_NE(changed.err.find("0 cached"), std::string::npos) << changed.err;
+  EXPECT_EQ(read_view(view("bld-seed:1"), "first"), "other\ntop\n");
+  EXPECT_EQ(read_view(view("bld-seed:1"), "second"), "top\nmore\n");
+}
+
 }  // namespace
 }  // namespace stack::build
