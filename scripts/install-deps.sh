@@ -21,6 +21,8 @@ packages=(
   clang libclang-rt-14-dev
   # test and benchmark tools
   busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
+  # ssh-agent, ssh-add and ssh-keygen for the RUN --mount=type=ssh test
+  openssh-client
   # bench/run.sh: its plots
   gnuplot-nox
   # the compose compatibility suite's comparison (tests/compat)

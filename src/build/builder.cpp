@@ -196,6 +196,10 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
         return fail(Errc::not_found, where(df_, ins) + ": RUN --mount=type=secret: secret '" + m->id +
                                          "' is required but was not given (--secret id=" + m->id + ",src=FILE)");
       }
+      if (m->type == RunMount::Type::ssh && m->required && !o_.ssh.count(m->id)) {
+        return fail(Errc::not_found, where(df_, ins) + ": RUN --mount=type=ssh: ssh agent '" + m->id +
+                                         "' is required but was not given (--ssh " + m->id + "[=SOCKET])");
+      }
       auto from = plan_.mount_from.find({stage.index, index, i});
       if (from != plan_.mount_from.end() && from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
       const bool named = from != plan_.mount_from.end() && from->second.type == Source::Type::context;

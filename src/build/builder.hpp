@@ -50,6 +50,7 @@ struct BuildOptions {
   int64_t shm_size = 0;             // /dev/shm of RUN steps in bytes; 0 = the runtime's default
   int64_t source_date_epoch = 0;
   std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
+  std::map<std::string, std::string> ssh;      // RUN --mount=type=ssh: id -> an agent's socket
   NamedContexts contexts;                      // --build-context NAME=VALUE (named_context.hpp)
 };
 

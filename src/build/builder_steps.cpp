@@ -84,14 +84,29 @@ struct MountInputs {
   const std::vector<BindSource>& binds;
   const std::map<std::string, std::string>& secrets;
   std::optional<SecretFiles>& secret_files;  // mounted on the first secret file
+  const std::map<std::string, std::string>& ssh;  // id -> an agent's socket on the host
 };
 
 Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const std::string& workdir,
                                   const std::string& root, const RootfsView& view, MountInputs& in) {
   StepMounts out;
+  size_t ssh_mounts = 0;
   for (size_t i = 0; i < values.size(); ++i) {
+    bool agent_var = false;  // the first ssh mount is SSH_AUTH_SOCK
     STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(values[i]));
     StepMount step{"", "", m.read_only, m.size};
+    if (m.type == RunMount::Type::ssh) {
+      auto agent = in.ssh.find(m.id);
+      if (agent == in.ssh.end()) {
+        if (m.required) return fail(Errc::not_found, "--mount=type=ssh: ssh agent '" + m.id + "' is required but was not given (--ssh " + m.id + "[=SOCKET])");
+        continue;  // as BuildKit: an optional agent that is not there is not mounted
+      }
+      // The agent's socket itself, read-only (the step cannot replace it); BuildKit's paths.
+      if (m.target.empty()) m.target = "/run/buildkit/ssh_agent." + std::to_string(ssh_mounts);
+      agent_var = ssh_mounts++ == 0;
+      step.source = agent->second;
+      step.read_only = true;
+    }
     if (m.type == RunMount::Type::cache) {
       auto b = std::find_if(in.binds.begin(), in.binds.end(), [&](const BindSource& s) { return s.mount == i; });
       std::optional<CacheSeed> seed;
@@ -137,6 +152,7 @@ Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const 
     std::string rel = path.relative_path().string();
     while (!rel.empty() && rel.back() == '/') rel.pop_back();
     step.target = "/" + rel;
+    if (agent_var) out.env.push_back("SSH_AUTH_SOCK=" + step.target);
     add_stubs(rel, workdir, view, out.stubs);
     out.mounts.push_back(std::move(step));
   }
@@ -219,7 +235,7 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
     STACK_ASSIGN_OR_RETURN(ScratchDir scratch_dir, ScratchDir::make(o_.root));
     const std::string& scratch = scratch_dir.path();
     std::optional<SecretFiles> secrets;  // unmounted before the scratch directory goes
-    MountInputs inputs{scratch, binds, o_.secrets, secrets};
+    MountInputs inputs{scratch, binds, o_.secrets, secrets, o_.ssh};
     auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view, inputs);
     if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
     RunSpec spec;

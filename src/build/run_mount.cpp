@@ -101,7 +101,7 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   else if (type == "tmpfs") m.type = RunMount::Type::tmpfs;
   else if (type == "bind") m.type = RunMount::Type::bind, m.read_only = true;
   else if (type == "secret") m.type = RunMount::Type::secret, m.mode = 0400;
-  else if (type == "ssh") return fail(Errc::unsupported, "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
+  else if (type == "ssh") m.type = RunMount::Type::ssh, m.mode = 0600, m.read_only = true;
   else return fail(Errc::invalid_argument, "--mount: unknown type '" + type + "' (cache, tmpfs, bind, secret or ssh)");
   for (const auto& [key, val, has_value] : items) STACK_TRY(apply_option(m, key, val, has_value, type));
   auto only_for = [&](bool given, const char* option, std::string_view types) -> Result<void> {
@@ -113,7 +113,16 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   STACK_TRY(only_for(!m.source.empty(), "source", "bind|cache"));
   STACK_TRY(only_for(!m.from.empty(), "from", "bind|cache"));
   STACK_TRY(only_for(m.size != 0, "size", "tmpfs"));
-  STACK_TRY(only_for(m.required, "required", "secret"));
+  STACK_TRY(only_for(m.required, "required", "secret|ssh"));
+  if (m.type == RunMount::Type::ssh) {
+    // The agent's own socket is mounted (not a proxy of it, as BuildKit's): its owner and mode
+    // are the agent's, so these options could not be honoured.
+    if (m.mode != 0600 || m.uid != 0 || m.gid != 0) {
+      return fail(Errc::unsupported, "--mount: type=ssh: uid, gid and mode are not supported (the agent's own socket is mounted)");
+    }
+    if (m.id.empty()) m.id = "default";
+    return m;  // no target: /run/buildkit/ssh_agent.N, N its place among the step's ssh mounts
+  }
   if (m.type == RunMount::Type::secret) {
     if (m.id.empty() && m.target.empty()) return fail(Errc::invalid_argument, "--mount: type=secret needs an id or a target");
     if (m.id.empty()) m.id = std::filesystem::path(m.target).filename().string();

@@ -15,7 +15,8 @@
 // is part of the step's cache key. A secret mount shows a secret given to the build (`--secret`)
 // as a file (default /run/secrets/<id>) or an environment variable (`env`), never stored in a
 // layer or a cache key. Mount points the step's image did not have are removed from its layer.
-// `type=ssh` is refused before the build starts (no agent forwarding).
+// An ssh mount shows an SSH agent's socket given to the build (`--ssh default[=SOCKET]`), bound
+// read-only at /run/buildkit/ssh_agent.N with SSH_AUTH_SOCK naming the first one.
 #pragma once
 
 #include <sys/types.h>
@@ -33,15 +34,16 @@ namespace stack::build {
 using util::Result;
 
 struct RunMount {
-  enum class Type { cache, tmpfs, bind, secret };
+  enum class Type { cache, tmpfs, bind, secret, ssh };
   Type type = Type::cache;
   std::string target;    // as written: absolute, or relative to the WORKDIR; secret: may be ""
-  std::string id;        // cache: default the target; secret: default the target's base name
+  std::string id;        // cache: default the target; secret: default the target's base name;
+                         // ssh: the agent given as --ssh ID (default "default")
   std::string source;    // bind, cache: the path in the context or `from` ("" = its root)
   std::string from;      // bind: a stage (name or index) or an image; "" = the build context;
                          // cache: what the directory starts with when it is made; "" = empty
   std::string env;       // secret: the environment variable that gets it, instead of a file
-  bool required = false; // secret: a missing secret fails the step (otherwise it is skipped)
+  bool required = false; // secret, ssh: a missing one fails the build (otherwise it is skipped)
   enum class Sharing { shared, locked };
   Sharing sharing = Sharing::shared;  // private is locked
   bool read_only = false;  // bind: true unless `rw`

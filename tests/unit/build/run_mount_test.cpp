@@ -39,6 +39,20 @@ TEST(RunMount, Cache) {
   EXPECT_EQ(ok("type=cache,destination=/c,sharing=shared").sharing, RunMount::Sharing::shared);
 }
 
+TEST(RunMount, Ssh) {
+  RunMount m = ok("type=ssh");
+  EXPECT_EQ(m.type, RunMount::Type::ssh);
+  EXPECT_EQ(m.id, "default");
+  EXPECT_EQ(m.target, "");  // /run/buildkit/ssh_agent.N when the step runs
+  EXPECT_TRUE(m.read_only);
+  EXPECT_FALSE(m.required);
+  RunMount named = ok("type=ssh,id=gitlab,target=/agent.sock,required");
+  EXPECT_EQ(named.id, "gitlab");
+  EXPECT_EQ(named.target, "/agent.sock");
+  EXPECT_TRUE(named.required);
+  EXPECT_EQ(ok("type=ssh,mode=0600,uid=0,gid=0").mode, 0600u);  // the defaults, written out
+}
+
 TEST(RunMount, CacheFromAStage) {
   RunMount m = ok("type=cache,target=/c,from=deps,source=/opt/cache");
   EXPECT_EQ(m.from, "deps");
@@ -121,7 +135,9 @@ TEST(RunMount, Secret) {
 }
 
 TEST(RunMount, Errors) {
-  EXPECT_EQ(error("type=ssh"), "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
+  EXPECT_EQ(error("type=ssh,mode=0666"), "--mount: type=ssh: uid, gid and mode are not supported (the agent's own socket is mounted)");
+  EXPECT_EQ(error("type=ssh,uid=1000"), "--mount: type=ssh: uid, gid and mode are not supported (the agent's own socket is mounted)");
+  EXPECT_EQ(error("type=ssh,size=1m"), "--mount: size= does not apply to type=ssh");
   EXPECT_EQ(error("type=volume,target=/x"), "--mount: unknown type 'volume' (cache, tmpfs, bind, secret or ssh)");
   EXPECT_EQ(error("type=cache"), "--mount: type=cache needs a target");
   EXPECT_EQ(error("source=x"), "--mount: type=bind needs a target");
