@@ -29,13 +29,13 @@ constexpr std::array kRefusedBuildKeys{
     BuildRefusal{"privileged", "RUN steps have docker's default capabilities"},
     BuildRefusal{"provenance", "no attestations are made"},
     BuildRefusal{"sbom", "no attestations are made"},
-    BuildRefusal{"ssh", "RUN --mount=type=ssh is not implemented"},
     BuildRefusal{"ulimits", "RUN steps have no limits"},
 };
 
-constexpr std::array<std::string_view, 14> kBuildKeys{
-    "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels", "network",
-    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts"};
+constexpr std::array<std::string_view, 15> kBuildKeys{
+    "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels",  "network",
+    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts",
+    "ssh"};
 
 std::vector<std::string_view> known_build_keys() {
   std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
@@ -112,6 +112,32 @@ void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string&
     }
   } else {
     type_error(v, p, "a mapping or a list of NAME=VALUE", *d.diags);
+  }
+}
+
+// `- default`, `- ID=SOCKET`, or a mapping ID: SOCKET (`default` alone: SSH_AUTH_SOCK's), as
+// `stack image build --ssh` takes them; the socket is checked when the build starts (the host).
+void read_build_ssh(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  auto add = [&](const Node& at_node, const std::string& at, std::string id, std::string socket) {
+    if (id.empty()) return d.error(at_node, at, "expected ID or ID=SOCKET (default: the agent of SSH_AUTH_SOCK)");
+    b.ssh[std::move(id)] = socket.empty() || socket.starts_with('~') ? socket : absolute(d.ctx->working_dir, socket);
+  };
+  if (v.is_mapping()) {
+    for (const auto& [k, value] : v.entries) {
+      std::string at = join_path(p, k.scalar);
+      std::string socket = value.is_null() ? "" : read_string(value, at, *d.diags).value_or("");
+      add(k, at, k.scalar, socket);
+    }
+  } else if (v.is_sequence()) {
+    for (size_t i = 0; i < v.items.size(); ++i) {
+      std::string at = index_path(p, i);
+      auto s = read_string(v.items[i], at, *d.diags);
+      if (!s) continue;
+      size_t eq = s->find('=');
+      add(v.items[i], at, s->substr(0, eq), eq == std::string::npos ? "" : s->substr(eq + 1));
+    }
+  } else {
+    type_error(v, p, "a list of ID[=SOCKET] or a mapping", *d.diags);
   }
 }
 
@@ -194,6 +220,8 @@ void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const 
     read_build_secrets(d, v, p, b);
   } else if (key == "additional_contexts") {
     read_additional_contexts(d, v, p, b);
+  } else if (key == "ssh") {
+    read_build_ssh(d, v, p, b);
   }
 }
 
