@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
@@ -92,11 +93,16 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
 }
 
 // A mapping NAME: VALUE, or a list of "NAME=VALUE", as compose takes it.
-void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+// A mapping KEY: VALUE, or a list of "KEY=VALUE" ("KEY" alone when bare_keys, with an empty
+// value; a null mapping value is empty too): each pair to add with its node and key path.
+using PairSink = std::function<void(const Node& node, const std::string& at, std::string key, std::string value)>;
+void read_pairs(ServiceDraft& d, const Node& v, const std::string& p, bool bare_keys, const std::string& expected,
+                const PairSink& add) {
   if (v.is_mapping()) {
     for (const auto& [k, value] : v.entries) {
       std::string at = join_path(p, k.scalar);
-      if (auto s = read_string(value, at, *d.diags)) read_named_context(d, value, at, k.scalar, *s, b);
+      if (value.is_null() && bare_keys) add(k, at, k.scalar, "");
+      else if (auto s = read_string(value, at, *d.diags)) add(value, at, k.scalar, *s);
     }
   } else if (v.is_sequence()) {
     for (size_t i = 0; i < v.items.size(); ++i) {
@@ -104,41 +110,32 @@ void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string&
       auto s = read_string(v.items[i], at, *d.diags);
       if (!s) continue;
       size_t eq = s->find('=');
-      if (eq == std::string::npos) {
+      if (eq == std::string::npos && !bare_keys) {
         d.error(v.items[i], at, "expected NAME=VALUE");
         continue;
       }
-      read_named_context(d, v.items[i], at, s->substr(0, eq), s->substr(eq + 1), b);
+      add(v.items[i], at, s->substr(0, eq), eq == std::string::npos ? "" : s->substr(eq + 1));
     }
   } else {
-    type_error(v, p, "a mapping or a list of NAME=VALUE", *d.diags);
+    type_error(v, p, expected, *d.diags);
   }
+}
+
+void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  read_pairs(d, v, p, false, "a mapping or a list of NAME=VALUE",
+             [&](const Node& node, const std::string& at, std::string name, std::string value) {
+               read_named_context(d, node, at, name, value, b);
+             });
 }
 
 // `- default`, `- ID=SOCKET`, or a mapping ID: SOCKET (`default` alone: SSH_AUTH_SOCK's), as
 // `stack image build --ssh` takes them; the socket is checked when the build starts (the host).
 void read_build_ssh(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
-  auto add = [&](const Node& at_node, const std::string& at, std::string id, std::string socket) {
-    if (id.empty()) return d.error(at_node, at, "expected ID or ID=SOCKET (default: the agent of SSH_AUTH_SOCK)");
-    b.ssh[std::move(id)] = socket.empty() || socket.starts_with('~') ? socket : absolute(d.ctx->working_dir, socket);
-  };
-  if (v.is_mapping()) {
-    for (const auto& [k, value] : v.entries) {
-      std::string at = join_path(p, k.scalar);
-      std::string socket = value.is_null() ? "" : read_string(value, at, *d.diags).value_or("");
-      add(k, at, k.scalar, socket);
-    }
-  } else if (v.is_sequence()) {
-    for (size_t i = 0; i < v.items.size(); ++i) {
-      std::string at = index_path(p, i);
-      auto s = read_string(v.items[i], at, *d.diags);
-      if (!s) continue;
-      size_t eq = s->find('=');
-      add(v.items[i], at, s->substr(0, eq), eq == std::string::npos ? "" : s->substr(eq + 1));
-    }
-  } else {
-    type_error(v, p, "a list of ID[=SOCKET] or a mapping", *d.diags);
-  }
+  read_pairs(d, v, p, true, "a list of ID[=SOCKET] or a mapping",
+             [&](const Node& node, const std::string& at, std::string id, std::string socket) {
+               if (id.empty()) return d.error(node, at, "expected ID or ID=SOCKET (default: the agent of SSH_AUTH_SOCK)");
+               b.ssh[std::move(id)] = socket.empty() || socket.starts_with('~') ? socket : absolute(d.ctx->working_dir, socket);
+             });
 }
 
 void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {

@@ -1,18 +1,9 @@
 // ADD of git repositories through the real binary, from a repository the test makes and serves
 // with `git daemon` on 127.0.0.1 only (started by the test, stopped by its pid).
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
-#include <thread>
-
 #include <gtest/gtest.h>
 
 #include "build_fixture.hpp"
 #include "loopback_server.hpp"
-
-extern char** environ;
 
 namespace stack::build {
 namespace {
@@ -42,37 +33,13 @@ class AddGitTest : public BuildTest {
 
   void start_daemon() {
     port_ = free_loopback_port();
-    std::vector<std::string> args{"git", "daemon", "--base-path=" + served_, "--export-all", "--reuseaddr",
-                                  "--listen=127.0.0.1", "--port=" + std::to_string(port_), served_};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
     // Its upload-pack children report a client that hung up after ls-remote: not the test's output.
-    posix_spawn_file_actions_t quiet;
-    posix_spawn_file_actions_init(&quiet);
-    posix_spawn_file_actions_addopen(&quiet, 2, "/dev/null", O_WRONLY, 0);
-    int spawned = port_ == 0 ? -1 : ::posix_spawnp(&pid, "git", &quiet, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&quiet);
-    if (spawned != 0) return;
-    for (int i = 0; i < 500; ++i) {
-      if (loopback_accepts(port_)) {
-        pid_ = pid;
-        return;
-      }
-      if (::waitpid(pid, nullptr, WNOHANG) == pid) return;  // the port was taken meanwhile
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+    pid_ = spawn_loopback_server({"git", "daemon", "--base-path=" + served_, "--export-all", "--reuseaddr",
+                                  "--listen=127.0.0.1", "--port=" + std::to_string(port_), served_},
+                                 port_, true);
   }
 
-  void stop_daemon() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
+  void stop_daemon() { stop_loopback_server(pid_); }
 
   std::string repo(const std::string& fragment = "") const {
     return "git://127.0.0.1:" + std::to_string(port_) + "/repo.git" + fragment;
