@@ -92,11 +92,15 @@ Result<GitRun> run_git(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // The environment is made before fork: the child only calls async-signal-safe functions.
+  // The environment is made before fork: the child only calls async-signal-safe functions. No
+  // GIT_* variable of the caller's but how to reach a server: GIT_DIR or GIT_WORK_TREE (set in a
+  // git hook, say) would point `git init` and the checkout at the caller's own repository.
   std::vector<std::string> env_text{"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1"};
   for (char** e = environ; *e; ++e) {
     std::string_view v(*e);
-    if (!v.starts_with("GIT_TERMINAL_PROMPT=") && !v.starts_with("GIT_CONFIG_NOSYSTEM=")) env_text.emplace_back(v);
+    bool kept = !v.starts_with("GIT_") || v.starts_with("GIT_SSH=") || v.starts_with("GIT_SSH_COMMAND=") ||
+                v.starts_with("GIT_SSL_CAINFO=") || v.starts_with("GIT_PROXY_COMMAND=");
+    if (kept) env_text.emplace_back(v);
   }
   std::vector<char*> envp;
   for (auto& e : env_text) envp.push_back(e.data());
