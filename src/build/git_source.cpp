@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <vector>
 
 #include "util/child_process.hpp"
@@ -102,6 +103,9 @@ Result<GitRun> run_git(const std::vector<std::string>& args) {
                 v.starts_with("GIT_SSL_CAINFO=") || v.starts_with("GIT_PROXY_COMMAND=");
     if (kept) env_text.emplace_back(v);
   }
+  // ssh never asks on the terminal (an unknown host key, a passphrase): it fails with its reason,
+  // as in BuildKit, whose ssh has no terminal either. A GIT_SSH(_COMMAND) of the caller's wins.
+  if (!std::getenv("GIT_SSH_COMMAND") && !std::getenv("GIT_SSH")) env_text.emplace_back("GIT_SSH_COMMAND=ssh -o BatchMode=yes");
   std::vector<char*> envp;
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
