@@ -87,6 +87,22 @@ struct MountInputs {
   const std::map<std::string, std::string>& ssh;  // id -> an agent's socket on the host
 };
 
+// A cache mount's from=: its selection written as a bind mount's is, then its root becomes the
+// cache directory.
+CacheSeed cache_seed(const BindSource& b) {
+  return CacheSeed{b.selection.digest, [&b](const std::string& dir) -> Result<void> {
+                     std::string work = dir + ".files";
+                     STACK_TRY(write_selection(b.selection, work, b.from_context));
+                     std::string files = work + "/" + kBindRoot;
+                     bool moved = image::path_exists(files) ? ::rename(files.c_str(), dir.c_str()) == 0
+                                                            : ::mkdir(dir.c_str(), 0755) == 0;
+                     int err = errno;
+                     (void)util::remove_tree(work);
+                     if (!moved) return util::Error::from_errno("seeding '" + dir + "'", err);
+                     return util::ok();
+                   }};
+}
+
 Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const std::string& workdir,
                                   const std::string& root, const RootfsView& view, MountInputs& in) {
   StepMounts out;
@@ -110,20 +126,7 @@ Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const 
     if (m.type == RunMount::Type::cache) {
       auto b = std::find_if(in.binds.begin(), in.binds.end(), [&](const BindSource& s) { return s.mount == i; });
       std::optional<CacheSeed> seed;
-      if (b != in.binds.end()) {
-        // The selection is written as a bind mount's is, then its root becomes the directory.
-        seed = CacheSeed{b->selection.digest, [b](const std::string& dir) -> Result<void> {
-                           std::string work = dir + ".files";
-                           STACK_TRY(write_selection(b->selection, work, b->from_context));
-                           std::string files = work + "/" + kBindRoot;
-                           bool moved = image::path_exists(files) ? ::rename(files.c_str(), dir.c_str()) == 0
-                                                                  : ::mkdir(dir.c_str(), 0755) == 0;
-                           int err = errno;
-                           (void)util::remove_tree(work);
-                           if (!moved) return util::Error::from_errno("seeding '" + dir + "'", err);
-                           return util::ok();
-                         }};
-      }
+      if (b != in.binds.end()) seed = cache_seed(*b);
       STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m, seed ? &*seed : nullptr));
       step.source = dir.path;
       if (dir.lock) out.locks.push_back(std::move(dir.lock));
