@@ -18,7 +18,7 @@ class AddGitTest : public BuildTest {
     // second commit on main changes a.txt.
     ASSERT_EQ(git_sh("git init -q -b main " + work_ + " && cd " + work_ + " && mkdir -p sub/deep && echo one > a.txt && "
                      "chmod +x a.txt && echo inner > sub/deep/b.txt && git add . && " + commit_ + " -qm one && "
-                     "git tag v1 && git tag -a v1a -m annotated && echo two > a.txt && " + commit_ + " -qam two && "
+                     "git tag v1 && " + git_ + " tag -a v1a -m annotated && echo two > a.txt && " + commit_ + " -qam two && "
                      "git clone -q --bare . " + served_ + "/repo.git"), 0);
     for (int attempt = 0; attempt < 5 && pid_ == 0; ++attempt) start_daemon();
     ASSERT_GT(pid_, 0) << "git daemon did not start on 127.0.0.1";
@@ -51,7 +51,9 @@ class AddGitTest : public BuildTest {
 
   std::string work_ = root_ / "work";
   std::string served_ = root_ / "served";
-  std::string commit_ = "git -c user.name=t -c user.email=t@example.invalid commit";
+  // Whatever the machine's git config says about identity and signing.
+  std::string git_ = "git -c user.name=t -c user.email=t@example.invalid -c commit.gpgSign=false -c tag.gpgSign=false";
+  std::string commit_ = git_ + " commit";
   int port_ = 0;
   pid_t pid_ = 0;
 };
