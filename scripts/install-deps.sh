@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build
+  # build; git is also what `stack image build` runs for ADD of a git repository (and its tests'
+  # git daemon)
   build-essential cmake ninja-build pkg-config git
   # libraries
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev libasio-dev
@@ -20,6 +21,8 @@ packages=(
   clang libclang-rt-14-dev
   # test and benchmark tools
   busybox-static iproute2 docker-registry skopeo apache2-utils curl hyperfine procps
+  # ssh-agent, ssh-add and ssh-keygen for the RUN --mount=type=ssh test
+  openssh-client
   # bench/run.sh: its plots
   gnuplot-nox
   # the compose compatibility suite's comparison (tests/compat)

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "build/builder_impl.hpp"
+#include "build/git_source.hpp"
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
 #include "build/metadata_steps.hpp"
@@ -92,7 +93,7 @@ Result<void> Builder::prepare() {
   }
   consumed_ = plan_.consumed_args;
   if (o_.network != "none" && o_.network != "default" && o_.network != "host") {
-    return fail(Errc::invalid_argument, "--network '" + o_.network + "': expected none, default or host");
+    return fail(Errc::invalid_argument, "--network '" + o_.network + "': " + std::string(kBuildNetworkModes));
   }
   if (!o_.network_pool.empty()) STACK_TRY(parse_build_pool(o_.network_pool));
   for (int s : plan_.order) {
@@ -125,6 +126,7 @@ Result<StageState> Builder::directory_base(const Stage& stage, const std::string
   StageState state = scratch_state();
   std::unique_ptr<SourceTree> tree = named_tree(name);
   CopyRequest request{{"."}, "/", false};
+  request.memo_dir = util::StateRoot(o_.root).build_cache_files();
   RootfsView empty({});
   auto selection = select_sources(*tree, request, empty);
   if (!selection) return std::move(selection).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
@@ -194,6 +196,10 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
         return fail(Errc::not_found, where(df_, ins) + ": RUN --mount=type=secret: secret '" + m->id +
                                          "' is required but was not given (--secret id=" + m->id + ",src=FILE)");
       }
+      if (m->type == RunMount::Type::ssh && m->required && !o_.ssh.count(m->id)) {
+        return fail(Errc::not_found, where(df_, ins) + ": RUN --mount=type=ssh: ssh agent '" + m->id +
+                                         "' is required but was not given (--ssh " + m->id + "[=SOCKET])");
+      }
       auto from = plan_.mount_from.find({stage.index, index, i});
       if (from != plan_.mount_from.end() && from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
       const bool named = from != plan_.mount_from.end() && from->second.type == Source::Type::context;
@@ -215,7 +221,6 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
       return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " --exclude=" + pattern + ": " + rules.error().message());
     }
   }
-  if (ins.flags.count("keep-git-dir")) return unsupported(name + " --keep-git-dir");
   if (auto c = ins.flags.find("checksum"); c != ins.flags.end() && c->second.find('$') == std::string::npos) {
     STACK_TRY(parse_add_checksum(c->second).context(where(df_, ins) + ": ADD"));
   }
@@ -242,6 +247,8 @@ Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTre
   if (checksum && (heredocs || words.size() != 1)) {
     return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
   }
+  bool git_words = false, variables = false;
+  for (const std::string& w : words) variables = variables || w.find('$') != std::string::npos;
   for (const std::string& w : words) {
     if (heredocs && w.starts_with("<<")) continue;  // written by the step (copy_inputs.cpp)
     if (w.find('$') != std::string::npos || w.find_first_of("\"'") != std::string::npos) continue;
@@ -252,10 +259,21 @@ Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTre
     if (checksum) {
       return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
     }
-    if (ins.kind == Kind::add && w.starts_with("git@")) {
-      return fail(Errc::unsupported, where(df_, ins) + ": ADD from a git repository ('" + w + "') is not supported: clone it in a RUN step");
+    if (auto git = parse_git_source(w); !git || *git) {
+      if (!git) return fail(Errc::invalid_argument, where(df_, ins) + ": " + kind_name(ins.kind) + ": " + git.error().message());
+      if (ins.kind != Kind::add) {
+        return fail(Errc::invalid_argument, where(df_, ins) + ": COPY: a git repository ('" + w + "') is not a source for COPY: use ADD");
+      }
+      if (words.size() != 1 || heredocs) {
+        return fail(Errc::unsupported, where(df_, ins) + ": ADD: a git repository ('" + w + "') must be ADD's only source");
+      }
+      git_words = true;
+      continue;  // fetched by the step (add_git.cpp)
     }
     STACK_TRY(check_context_path(w, tree).context(where(df_, ins)));
+  }
+  if (ins.flags.count("keep-git-dir") && !git_words && !variables) {
+    return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --keep-git-dir needs a git repository as the source");
   }
   return util::ok();
 }

@@ -24,6 +24,12 @@
 
 namespace stack::build {
 
+// Why --network NAME is refused: a build joins no network of a project (BuildKit refuses a
+// network's name too: "network mode not supported by buildkit").
+inline constexpr std::string_view kBuildNetworkModes =
+    "a build cannot join a network: RUN steps run on none, default (a bridge of the build's own) or host, as with "
+    "BuildKit, which refuses a network's name";
+
 using util::Result;
 
 struct BuildOptions {
@@ -44,6 +50,7 @@ struct BuildOptions {
   int64_t shm_size = 0;             // /dev/shm of RUN steps in bytes; 0 = the runtime's default
   int64_t source_date_epoch = 0;
   std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
+  std::map<std::string, std::string> ssh;      // RUN --mount=type=ssh: id -> an agent's socket
   NamedContexts contexts;                      // --build-context NAME=VALUE (named_context.hpp)
 };
 

@@ -12,6 +12,7 @@
 #include "build/copy_sources.hpp"
 #include "build/dockerfile.hpp"
 #include "build/dockerignore.hpp"
+#include "build/git_source.hpp"
 #include "build/shell_lex.hpp"
 #include "build/stage_graph.hpp"
 #include "build/stage_state.hpp"
@@ -19,12 +20,14 @@
 
 namespace stack::build {
 
-// A RUN --mount=type=bind's files, selected as COPY selects its sources, into kBindRoot.
+// A RUN --mount=type=bind's files, or the files a cache mount with from= starts with, selected as
+// COPY selects its sources, into kBindRoot.
 inline constexpr const char* kBindRoot = "mount";
 struct BindSource {
   size_t mount = 0;          // its index among the step's mounts
   CopySelection selection;
   bool from_context = false; // files of the context are owned by root in the step, as COPY's are
+  bool cache_seed = false;   // a cache mount's from=, not a bind mount
 };
 
 class Builder {
@@ -57,6 +60,11 @@ class Builder {
   // FROM a named directory: its files as the stage's one layer, no config (BuildKit's rule).
   Result<StageState> directory_base(const Stage& stage, const std::string& name, std::string& base_id);
   Result<void> copy_step(const Stage& stage, size_t index, StageState& state);
+  // add_git.cpp: ADD of a git repository (its only source), cached by the commit its ref names.
+  Result<void> add_git_step(const Instruction& ins, const GitSource& src, const CopyRequest& req,
+                            const CopyOptions& opts, const RootfsView& dest_view, StageState& state);
+  // The git source among an ADD's sources, checked: ADD's only source, --keep-git-dir only with one.
+  Result<std::optional<GitSource>> git_source_of(const Instruction& ins, const std::vector<std::string>& sources);
   // copy_inputs.cpp: a COPY's or ADD's words expanded, a heredoc source as "<<MARKER"; the
   // request they make (sources, destination below the working directory, --exclude); the
   // options (--chown through the stage's files, --chmod); the heredocs' files, and ADD's

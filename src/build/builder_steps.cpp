@@ -84,16 +84,50 @@ struct MountInputs {
   const std::vector<BindSource>& binds;
   const std::map<std::string, std::string>& secrets;
   std::optional<SecretFiles>& secret_files;  // mounted on the first secret file
+  const std::map<std::string, std::string>& ssh;  // id -> an agent's socket on the host
 };
+
+// A cache mount's from=: its selection written as a bind mount's is, then its root becomes the
+// cache directory.
+CacheSeed cache_seed(const BindSource& b) {
+  return CacheSeed{b.selection.digest, [&b](const std::string& dir) -> Result<void> {
+                     std::string work = dir + ".files";
+                     STACK_TRY(write_selection(b.selection, work, b.from_context));
+                     std::string files = work + "/" + kBindRoot;
+                     bool moved = image::path_exists(files) ? ::rename(files.c_str(), dir.c_str()) == 0
+                                                            : ::mkdir(dir.c_str(), 0755) == 0;
+                     int err = errno;
+                     (void)util::remove_tree(work);
+                     if (!moved) return util::Error::from_errno("seeding '" + dir + "'", err);
+                     return util::ok();
+                   }};
+}
 
 Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const std::string& workdir,
                                   const std::string& root, const RootfsView& view, MountInputs& in) {
   StepMounts out;
+  size_t ssh_mounts = 0;
   for (size_t i = 0; i < values.size(); ++i) {
+    bool agent_var = false;  // the first ssh mount is SSH_AUTH_SOCK
     STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(values[i]));
     StepMount step{"", "", m.read_only, m.size};
+    if (m.type == RunMount::Type::ssh) {
+      auto agent = in.ssh.find(m.id);
+      if (agent == in.ssh.end()) {
+        if (m.required) return fail(Errc::not_found, "--mount=type=ssh: ssh agent '" + m.id + "' is required but was not given (--ssh " + m.id + "[=SOCKET])");
+        continue;  // as BuildKit: an optional agent that is not there is not mounted
+      }
+      // The agent's socket itself, read-only (the step cannot replace it); BuildKit's paths.
+      if (m.target.empty()) m.target = "/run/buildkit/ssh_agent." + std::to_string(ssh_mounts);
+      agent_var = ssh_mounts++ == 0;
+      step.source = agent->second;
+      step.read_only = true;
+    }
     if (m.type == RunMount::Type::cache) {
-      STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m));
+      auto b = std::find_if(in.binds.begin(), in.binds.end(), [&](const BindSource& s) { return s.mount == i; });
+      std::optional<CacheSeed> seed;
+      if (b != in.binds.end()) seed = cache_seed(*b);
+      STACK_ASSIGN_OR_RETURN(CacheDir dir, open_cache_dir(root, m, seed ? &*seed : nullptr));
       step.source = dir.path;
       if (dir.lock) out.locks.push_back(std::move(dir.lock));
     } else if (m.type == RunMount::Type::bind) {
@@ -121,6 +155,7 @@ Result<StepMounts> resolve_mounts(const std::vector<std::string>& values, const 
     std::string rel = path.relative_path().string();
     while (!rel.empty() && rel.back() == '/') rel.pop_back();
     step.target = "/" + rel;
+    if (agent_var) out.env.push_back("SSH_AUTH_SOCK=" + step.target);
     add_stubs(rel, workdir, view, out.stubs);
     out.mounts.push_back(std::move(step));
   }
@@ -192,7 +227,8 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
   if (!ins.mounts.empty()) text += " mounts=" + json(ins.mounts).dump();
   // What a bind mount shows is an input of the step, as a COPY's sources are; secrets are not.
   STACK_ASSIGN_OR_RETURN(std::vector<BindSource> binds, bind_sources(stage, index));
-  for (const BindSource& b : binds) text += " bind" + std::to_string(b.mount) + "=" + b.selection.digest;
+  // A cache mount's from= too: another stage's files start another cache directory.
+  for (const BindSource& b : binds) text += (b.cache_seed ? " cache" : " bind") + std::to_string(b.mount) + "=" + b.selection.digest;
   std::string key = step_key(state.key, text);
   return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(std::vector<std::string> lower, layer_dirs(state));
@@ -202,7 +238,7 @@ Result<void> Builder::run_step(const Stage& stage, size_t index, StageState& sta
     STACK_ASSIGN_OR_RETURN(ScratchDir scratch_dir, ScratchDir::make(o_.root));
     const std::string& scratch = scratch_dir.path();
     std::optional<SecretFiles> secrets;  // unmounted before the scratch directory goes
-    MountInputs inputs{scratch, binds, o_.secrets, secrets};
+    MountInputs inputs{scratch, binds, o_.secrets, secrets, o_.ssh};
     auto mounted = resolve_mounts(ins.mounts, working_dir(state), o_.root, view, inputs);
     if (!mounted) return std::move(mounted).error().context(where(df_, ins) + ": RUN");
     RunSpec spec;
@@ -260,7 +296,8 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
   std::vector<BindSource> out;
   for (size_t i = 0; i < ins.mounts.size(); ++i) {
     STACK_ASSIGN_OR_RETURN(RunMount m, parse_run_mount(ins.mounts[i]));
-    if (m.type != RunMount::Type::bind) continue;
+    const bool seed = m.type == RunMount::Type::cache && !m.from.empty();
+    if (m.type != RunMount::Type::bind && !seed) continue;
     std::unique_ptr<SourceTree> other;
     const SourceTree* tree = context_.get();
     std::string source_id = "context";
@@ -269,8 +306,11 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
       tree = other.get();
     }
     std::string source = m.source.empty() ? "." : m.source;
-    auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": RUN --mount=type=bind,source=" + source); };
+    auto at = [&](util::Error e) {
+      return std::move(e).context(where(df_, ins) + ": RUN --mount=type=" + (seed ? "cache" : "bind") + ",source=" + source);
+    };
     CopyRequest request{{source}, "/" + std::string(kBindRoot), false};
+    request.memo_dir = util::StateRoot(o_.root).build_cache_files();
     auto selection = select_sources(*tree, request, RootfsView({}));
     if (!selection) return at(std::move(selection).error());
     for (const CopyItem& item : selection->items) {
@@ -280,7 +320,7 @@ Result<std::vector<BindSource>> Builder::bind_sources(const Stage& stage, size_t
     }
     const auto from = plan_.mount_from.find({stage.index, index, i});
     const bool context_files = other == nullptr || from->second.type == Source::Type::context;
-    out.push_back({i, std::move(*selection), context_files});
+    out.push_back({i, std::move(*selection), context_files, seed});
   }
   return out;
 }
@@ -312,6 +352,11 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   auto options = copy_options(ins, vars, dest_view);
   if (!options) return at(std::move(options).error());
   const CopyOptions& opts = *options;
+  if (req.add) {
+    auto git = git_source_of(ins, req.sources);
+    if (!git) return at(std::move(git).error());
+    if (*git) return add_git_step(ins, **git, req, opts, dest_view, state);
+  }
   // Heredocs and downloads are written to a scratch directory that lasts until the layer is made.
   std::optional<ScratchDir> scratch;
   if (has_urls || !ins.heredocs.empty()) {

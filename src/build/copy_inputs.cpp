@@ -6,8 +6,10 @@
 #include <sys/stat.h>
 
 #include "build/builder_impl.hpp"
+#include "build/git_source.hpp"
 #include "build/url_source.hpp"
 #include "util/fd.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -48,8 +50,12 @@ Result<CopyRequest> Builder::copy_request(const Instruction& ins, const Vars& va
   req.dest = words.back();
   words.pop_back();
   req.sources = std::move(words);
+  req.memo_dir = util::StateRoot(o_.root).build_cache_files();
   if (!req.dest.starts_with("/")) req.dest = workdir + "/" + req.dest;
   for (const std::string& src : req.sources) {
+    if (!req.add && is_git_source(src)) {
+      return fail(Errc::invalid_argument, "a git repository ('" + src + "') is not a source for COPY: use ADD");
+    }
     if (!req.add && is_url_source(src)) {
       return fail(Errc::invalid_argument, "a URL ('" + src + "') is not a source for COPY: use ADD");
     }
@@ -77,6 +83,20 @@ Result<CopyOptions> Builder::copy_options(const Instruction& ins, const Vars& va
     STACK_ASSIGN_OR_RETURN(opts.chmod, parse_chmod(text));
   }
   return opts;
+}
+
+Result<std::optional<GitSource>> Builder::git_source_of(const Instruction& ins, const std::vector<std::string>& sources) {
+  std::optional<GitSource> git;
+  for (const std::string& s : sources) {
+    STACK_ASSIGN_OR_RETURN(std::optional<GitSource> g, parse_git_source(s));
+    if (!g) continue;
+    // One repository per step: BuildKit's several-source ADD with a repository among them is rare,
+    // and one source keeps the step's key the commit's.
+    if (sources.size() != 1) return fail(Errc::unsupported, "a git repository ('" + s + "') must be ADD's only source");
+    git = std::move(g);
+  }
+  if (!git && ins.flags.count("keep-git-dir")) return fail(Errc::invalid_argument, "--keep-git-dir needs a git repository as the source");
+  return git;
 }
 
 Result<void> Builder::write_heredocs(const Instruction& ins, const Vars& vars, const std::string& dir, CopyRequest& req) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 
+#include "build/content_memo.hpp"
 #include "build/glob.hpp"
 #include "image/digest.hpp"
 #include "util/dir.hpp"
@@ -101,7 +102,7 @@ std::vector<std::string> expand_pattern(const SourceTree& tree, const std::strin
   return current;
 }
 
-std::string digest_items(const std::vector<CopyItem>& items) {
+std::string digest_items(const std::vector<CopyItem>& items, const ContentMemo& memo) {
   image::Sha256 h;
   for (const CopyItem& it : items) {
     const struct stat& st = it.source.st;
@@ -113,10 +114,8 @@ std::string digest_items(const std::vector<CopyItem>& items) {
       ssize_t n = ::readlink(it.source.host_path.c_str(), buf.data(), buf.size());
       if (n > 0) h.update(buf.data(), static_cast<size_t>(n));
     } else if (S_ISREG(st.st_mode)) {
-      int fd = ::open(it.source.host_path.c_str(), O_RDONLY | O_CLOEXEC);
-      std::vector<char> buf(128 * 1024);
-      for (ssize_t n; fd >= 0 && (n = ::read(fd, buf.data(), buf.size())) > 0;) h.update(buf.data(), static_cast<size_t>(n));
-      if (fd >= 0) ::close(fd);
+      // The file's own digest stands for its contents (read now, or remembered from a build before).
+      h.update(memo.sha256(it.source.host_path, st).value_or(""));
     }
     h.update("\n");
   }
@@ -157,9 +156,6 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
     if (prepared != req.prepared.end()) {
       items.push_back({dir_dest || req.parents ? join(dest, prepared->name) : dest, prepared->file, false});
       continue;
-    }
-    if (req.add && raw.starts_with("git@")) {
-      return fail(Errc::unsupported, "ADD from a git repository ('" + raw + "') is not supported: clone it in a RUN step");
     }
     std::string src = clean_path(raw);
     // --parents keeps the path after the pivot ("a/./b/c" keeps "b/c"), else all of it.
@@ -203,7 +199,7 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
   }
   std::stable_sort(items.begin(), items.end(), [](const CopyItem& a, const CopyItem& b) { return a.dest < b.dest; });
   CopySelection sel;
-  sel.digest = digest_items(items);
+  sel.digest = digest_items(items, ContentMemo(req.memo_dir));
   sel.items = std::move(items);
   return sel;
 }

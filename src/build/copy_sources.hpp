@@ -62,6 +62,9 @@ struct CopyRequest {
   // source: "src/./app/x" is "app/x") under dest, which is a directory.
   bool parents = false;
   std::vector<PreparedSource> prepared;  // looked up before the tree; never extracted
+  // Where the digests of large files are remembered between builds (content_memo.hpp); empty:
+  // every file is read.
+  std::string memo_dir;
 };
 
 // dest_view resolves the destination through the stage's own symlinks.

@@ -11,6 +11,7 @@
 
 #include "image/fs.hpp"
 #include "util/bytes.hpp"
+#include "util/dir.hpp"
 #include "util/file_lock.hpp"
 #include "util/sha256.hpp"
 #include "util/state_root.hpp"
@@ -100,19 +101,28 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   else if (type == "tmpfs") m.type = RunMount::Type::tmpfs;
   else if (type == "bind") m.type = RunMount::Type::bind, m.read_only = true;
   else if (type == "secret") m.type = RunMount::Type::secret, m.mode = 0400;
-  else if (type == "ssh") return fail(Errc::unsupported, "--mount: type=ssh is not supported (stack forwards no SSH agent to builds)");
+  else if (type == "ssh") m.type = RunMount::Type::ssh, m.mode = 0600, m.read_only = true;
   else return fail(Errc::invalid_argument, "--mount: unknown type '" + type + "' (cache, tmpfs, bind, secret or ssh)");
   for (const auto& [key, val, has_value] : items) STACK_TRY(apply_option(m, key, val, has_value, type));
-  auto only_for = [&](bool given, const char* option, const char* types) -> Result<void> {
-    if (given && std::string_view(types) != type)
-      return fail(Errc::invalid_argument, "--mount: " + std::string(option) + "= does not apply to type=" + type);
+  auto only_for = [&](bool given, const char* option, std::string_view types) -> Result<void> {
+    // types: one type, or "bind|cache"
+    bool applies = types == type || types.starts_with(type + "|") || types.ends_with("|" + type);
+    if (given && !applies) return fail(Errc::invalid_argument, "--mount: " + std::string(option) + "= does not apply to type=" + type);
     return util::ok();
   };
-  if (m.type == RunMount::Type::cache && !m.from.empty()) return fail(Errc::unsupported, "--mount: from= on a cache mount is not supported yet");
-  STACK_TRY(only_for(!m.source.empty(), "source", "bind"));
-  STACK_TRY(only_for(!m.from.empty(), "from", "bind"));
+  STACK_TRY(only_for(!m.source.empty(), "source", "bind|cache"));
+  STACK_TRY(only_for(!m.from.empty(), "from", "bind|cache"));
   STACK_TRY(only_for(m.size != 0, "size", "tmpfs"));
-  STACK_TRY(only_for(m.required, "required", "secret"));
+  STACK_TRY(only_for(m.required, "required", "secret|ssh"));
+  if (m.type == RunMount::Type::ssh) {
+    // The agent's own socket is mounted (not a proxy of it, as BuildKit's): its owner and mode
+    // are the agent's, so these options could not be honoured.
+    if (m.mode != 0600 || m.uid != 0 || m.gid != 0) {
+      return fail(Errc::unsupported, "--mount: type=ssh: uid, gid and mode are not supported (the agent's own socket is mounted)");
+    }
+    if (m.id.empty()) m.id = "default";
+    return m;  // no target: /run/buildkit/ssh_agent.N, N its place among the step's ssh mounts
+  }
   if (m.type == RunMount::Type::secret) {
     if (m.id.empty() && m.target.empty()) return fail(Errc::invalid_argument, "--mount: type=secret needs an id or a target");
     if (m.id.empty()) m.id = std::filesystem::path(m.target).filename().string();
@@ -124,11 +134,26 @@ Result<RunMount> parse_run_mount(std::string_view value) {
   return m;
 }
 
-Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount) {
+Result<CacheDir> open_cache_dir(const std::string& root, const RunMount& mount, const CacheSeed* seed) {
   CacheDir out;
   std::string parent = util::StateRoot(root).build_cache_mounts();
   STACK_TRY(image::make_dirs(parent, 0700));
-  out.path = parent + "/" + util::sha256_hex(mount.id).substr(0, 32);
+  // With from=, one directory per id and seed (BuildKit keys it "id:ref" the same way): another
+  // stage's files start another cache.
+  std::string key = seed ? mount.id + '\0' + seed->key : mount.id;
+  out.path = parent + "/" + util::sha256_hex(key).substr(0, 32);
+  if (seed && !image::path_exists(out.path)) {
+    // Filled aside, then renamed into place: a build that sees the directory sees all of it; of
+    // two builds seeding at once, the second one's copy is dropped.
+    std::string aside = parent + "/.seed-" + util::sha256_hex(key + std::to_string(::getpid())).substr(0, 16);
+    STACK_TRY(util::remove_tree(aside));
+    auto filled = seed->fill(aside);
+    if (filled && ::rename(aside.c_str(), out.path.c_str()) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
+      filled = util::Error::from_errno("cache mount '" + mount.id + "': rename '" + aside + "'");
+    }
+    (void)util::remove_tree(aside);
+    STACK_TRY(filled);
+  }
   if (::mkdir(out.path.c_str(), 0700) == 0) {
     // Owner and mode as the mount says, set once: the contents belong to the steps after that.
     if (::chown(out.path.c_str(), mount.uid, mount.gid) != 0 || ::chmod(out.path.c_str(), mount.mode) != 0) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "build/git_source.hpp"
 #include "image/digest.hpp"
 #include "image/registry/http.hpp"
 #include "util/bytes.hpp"
@@ -43,7 +44,8 @@ std::string percent_decode(std::string_view s) {
 }  // namespace
 
 bool is_url_source(std::string_view source) {
-  return source.starts_with("http://") || source.starts_with("https://");
+  // https://host/repo.git is a git repository, not a download (BuildKit's rule).
+  return (source.starts_with("http://") || source.starts_with("https://")) && !is_git_source(source);
 }
 
 Result<std::string> parse_add_checksum(std::string_view value) {

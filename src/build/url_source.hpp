@@ -19,7 +19,8 @@ namespace stack::build {
 
 using util::Result;
 
-// http:// or https:// (as BuildKit tells an HTTP source from a path); git sources are other words.
+// http:// or https:// (as BuildKit tells an HTTP source from a path), but not a git repository
+// (https://host/repo.git, git_source.hpp).
 bool is_url_source(std::string_view source);
 
 // "sha256:<64 hex>" -> the hex digest, lower-case; anything else is an error naming what is expected.

@@ -1,5 +1,6 @@
 // `stack image build -t NAME[:TAG] [-f FILE] [--build-arg K=V]... [--target STAGE] [--no-cache]
 // [--pull] [--network none|default|host] [--label K=V]... [--secret id=ID,src=FILE|env=VAR]...
+// [--ssh default|ID=SOCKET]...
 // [--build-context NAME=DIR|docker-image://REF]... [--progress plain|tty] CONTEXT`: builds an image
 // from a Dockerfile (src/build/). Progress goes to stderr as `docker build` prints it (step N/M,
 // CACHED, the time of each step, RUN output streamed; with tty progress, RUN output is held back
@@ -13,6 +14,7 @@
 #include "build/builder.hpp"
 #include "build/named_context.hpp"
 #include "build/secret_option.hpp"
+#include "build/ssh_option.hpp"
 #include "cli/build_progress.hpp"
 #include "cli/global_options.hpp"
 #include "cli/image_verbs.hpp"
@@ -33,10 +35,10 @@ class ImageBuildCommand final : public Command {
     app.add_option("--target", target_, "The stage to build (default: the last one)");
     app.add_flag("--no-cache", no_cache_, "Run every step, whatever the step cache holds");
     app.add_flag("--pull", pull_, "Pull every base image from its registry first");
-    app.add_option("--network", network_, "Network of RUN steps: none, default (a bridge of the build's) or host")
-        ->check(CLI::IsMember({"none", "default", "host"}));
+    app.add_option("--network", network_, "Network of RUN steps: none, default (a bridge of the build's) or host");
     app.add_option("--label", labels_, "Label KEY=VALUE for the image (repeatable)");
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
+    app.add_option("--ssh", ssh_, "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
     app.add_option("--build-context", contexts_,
                    "A named context NAME=VALUE: a directory or docker-image://REF (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
@@ -44,6 +46,9 @@ class ImageBuildCommand final : public Command {
   }
 
   int run(const GlobalOptions& global) override {
+    if (network_ != "none" && network_ != "default" && network_ != "host") {
+      return usage("--network '" + network_ + "': " + std::string(build::kBuildNetworkModes));
+    }
     build::BuildOptions o;
     o.root = global.root;
     o.context_dir = context_;
@@ -65,6 +70,11 @@ class ImageBuildCommand final : public Command {
       auto secret = build::read_secret_option(s, [](const char* name) { return std::getenv(name); });
       if (!secret) return usage(secret.error().message());
       o.secrets.insert_or_assign(secret->first, std::move(secret->second));
+    }
+    for (const auto& s : ssh_) {
+      auto agent = build::read_ssh_option(s, [](const char* name) { return std::getenv(name); });
+      if (!agent) return usage(agent.error().message());
+      o.ssh.insert_or_assign(agent->first, std::move(agent->second));
     }
     for (const auto& c : contexts_) {
       std::error_code ec;
@@ -105,6 +115,7 @@ class ImageBuildCommand final : public Command {
   std::string network_ = "default";
   std::vector<std::string> labels_;
   std::vector<std::string> secrets_;
+  std::vector<std::string> ssh_;
   std::vector<std::string> contexts_;
   std::string progress_ = "auto";
 };

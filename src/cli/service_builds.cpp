@@ -4,6 +4,7 @@
 
 #include "build/named_context.hpp"
 #include "build/secret_option.hpp"
+#include "build/ssh_option.hpp"
 #include "scheduler/graph.hpp"
 #include "util/fd.hpp"
 
@@ -121,6 +122,11 @@ struct ServiceBuildRun {
     auto secrets = build_secrets(stack, *service.build);
     if (!secrets) return std::move(secrets).error().context("services." + service.name + ".build");
     o.secrets = std::move(*secrets);
+    for (const auto& [id, socket] : service.build->ssh) {
+      auto agent = build::read_ssh_option(socket.empty() ? id : id + "=" + socket, [](const char* n) { return std::getenv(n); });
+      if (!agent) return std::move(agent).error().context("services." + service.name + ".build.ssh");
+      o.ssh.insert(std::move(*agent));
+    }
     auto contexts = named_contexts(stack, *service.build);
     if (!contexts) return std::move(contexts).error().context("services." + service.name + ".build");
     o.contexts = std::move(*contexts);

@@ -242,6 +242,7 @@ struct Build {
   std::vector<ExtraHost> extra_hosts;  // in RUN steps' /etc/hosts
   std::vector<BuildSecret> secrets;
   std::vector<BuildContext> additional_contexts;  // by name
+  std::map<std::string, std::string> ssh;  // RUN --mount=type=ssh: id -> agent socket ("" = SSH_AUTH_SOCK)
   bool operator==(const Build&) const = default;
 };
 

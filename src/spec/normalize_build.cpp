@@ -7,6 +7,7 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <functional>
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
@@ -29,13 +30,13 @@ constexpr std::array kRefusedBuildKeys{
     BuildRefusal{"privileged", "RUN steps have docker's default capabilities"},
     BuildRefusal{"provenance", "no attestations are made"},
     BuildRefusal{"sbom", "no attestations are made"},
-    BuildRefusal{"ssh", "RUN --mount=type=ssh is not implemented"},
     BuildRefusal{"ulimits", "RUN steps have no limits"},
 };
 
-constexpr std::array<std::string_view, 14> kBuildKeys{
-    "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels", "network",
-    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts"};
+constexpr std::array<std::string_view, 15> kBuildKeys{
+    "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels",  "network",
+    "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts",
+    "ssh"};
 
 std::vector<std::string_view> known_build_keys() {
   std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
@@ -92,11 +93,16 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
 }
 
 // A mapping NAME: VALUE, or a list of "NAME=VALUE", as compose takes it.
-void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+// A mapping KEY: VALUE, or a list of "KEY=VALUE" ("KEY" alone when bare_keys, with an empty
+// value; a null mapping value is empty too): each pair to add with its node and key path.
+using PairSink = std::function<void(const Node& node, const std::string& at, std::string key, std::string value)>;
+void read_pairs(ServiceDraft& d, const Node& v, const std::string& p, bool bare_keys, const std::string& expected,
+                const PairSink& add) {
   if (v.is_mapping()) {
     for (const auto& [k, value] : v.entries) {
       std::string at = join_path(p, k.scalar);
-      if (auto s = read_string(value, at, *d.diags)) read_named_context(d, value, at, k.scalar, *s, b);
+      if (value.is_null() && bare_keys) add(k, at, k.scalar, "");
+      else if (auto s = read_string(value, at, *d.diags)) add(value, at, k.scalar, *s);
     }
   } else if (v.is_sequence()) {
     for (size_t i = 0; i < v.items.size(); ++i) {
@@ -104,22 +110,41 @@ void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string&
       auto s = read_string(v.items[i], at, *d.diags);
       if (!s) continue;
       size_t eq = s->find('=');
-      if (eq == std::string::npos) {
+      if (eq == std::string::npos && !bare_keys) {
         d.error(v.items[i], at, "expected NAME=VALUE");
         continue;
       }
-      read_named_context(d, v.items[i], at, s->substr(0, eq), s->substr(eq + 1), b);
+      add(v.items[i], at, s->substr(0, eq), eq == std::string::npos ? "" : s->substr(eq + 1));
     }
   } else {
-    type_error(v, p, "a mapping or a list of NAME=VALUE", *d.diags);
+    type_error(v, p, expected, *d.diags);
   }
+}
+
+void read_additional_contexts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  read_pairs(d, v, p, false, "a mapping or a list of NAME=VALUE",
+             [&](const Node& node, const std::string& at, std::string name, std::string value) {
+               read_named_context(d, node, at, name, value, b);
+             });
+}
+
+// `- default`, `- ID=SOCKET`, or a mapping ID: SOCKET (`default` alone: SSH_AUTH_SOCK's), as
+// `stack image build --ssh` takes them; the socket is checked when the build starts (the host).
+void read_build_ssh(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
+  read_pairs(d, v, p, true, "a list of ID[=SOCKET] or a mapping",
+             [&](const Node& node, const std::string& at, std::string id, std::string socket) {
+               if (id.empty()) return d.error(node, at, "expected ID or ID=SOCKET (default: the agent of SSH_AUTH_SOCK)");
+               b.ssh[std::move(id)] = socket.empty() || socket.starts_with('~') ? socket : absolute(d.ctx->working_dir, socket);
+             });
 }
 
 void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
   if (*s == "none" || *s == "default" || *s == "host") b.network = *s;
-  else d.error(v, p, "not supported yet: network '" + *s + "' (RUN steps use none, default or host)");
+  // A build joins no network of a project (BuildKit refuses a network's name too: "network mode
+  // not supported by buildkit"); its steps must not depend on a project's containers being up.
+  else d.error(v, p, "network '" + *s + "' cannot be a build's: RUN steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which refuses a network's name");
 }
 
 // The service's own extra_hosts reader, its result moved into the build.
@@ -192,6 +217,8 @@ void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const 
     read_build_secrets(d, v, p, b);
   } else if (key == "additional_contexts") {
     read_additional_contexts(d, v, p, b);
+  } else if (key == "ssh") {
+    read_build_ssh(d, v, p, b);
   }
 }
 

@@ -51,7 +51,8 @@ void absolutize_env_files(Node& env_file, const std::string& dir) {
   }
 }
 
-// additional_contexts: the directories among NAME: VALUE or "NAME=VALUE" (not service:NAME).
+// additional_contexts: the directories among NAME: VALUE or "NAME=VALUE" (not service:NAME); also
+// build.ssh's sockets, written the same way.
 void absolutize_named_contexts(Node& contexts, const std::string& dir) {
   for (auto& [k, value] : contexts.entries) {
     if (value.is_scalar() && !value.scalar.starts_with("service:")) absolutize_scalar(value, dir);
@@ -69,6 +70,7 @@ void absolutize_build(Node& build, const std::string& dir) {
   if (build.is_scalar()) return absolutize_scalar(build, dir);
   if (!build.is_mapping()) return;
   if (Node* contexts = build.find("additional_contexts")) absolutize_named_contexts(*contexts, dir);
+  if (Node* ssh = build.find("ssh")) absolutize_named_contexts(*ssh, dir);  // ID=SOCKET, ID: SOCKET
   Node* context = build.find("context");
   if (context && !context->is_null()) return absolutize_scalar(*context, dir);
   build.set("context", Node::make_scalar(dir, build.mark));

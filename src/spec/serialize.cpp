@@ -269,6 +269,7 @@ json build_json(const Build& build) {
     j["secrets"].push_back(secret.id == secret.source ? json(secret.source) : json{{"source", secret.source}, {"target", secret.id}});
   }
   for (const BuildContext& c : build.additional_contexts) j["additional_contexts"][c.name] = c.value;
+  for (const auto& [id, socket] : build.ssh) j["ssh"].push_back(socket.empty() ? id : id + "=" + socket);
   return j;
 }
 

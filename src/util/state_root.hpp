@@ -6,7 +6,7 @@
 //   <root>/projects/<project>/{project.json,lock,etc/<container>/}
 //   <root>/volumes/<name>/_data
 //   <root>/seccomp/<sha256 of the program>.bpf
-//   <root>/build-cache/{..., mounts/<id>}
+//   <root>/build-cache/{..., mounts/<id>, files/<memo>}
 //   <root>/run/{<container>.sock, daemon.sock, netns/<container>, dns/<network>.pid}
 #pragma once
 
@@ -42,6 +42,7 @@ class StateRoot {
   }
   std::string build_cache() const { return root_ + "/build-cache"; }
   std::string build_cache_mounts() const { return build_cache() + "/mounts"; }
+  std::string build_cache_files() const { return build_cache() + "/files"; }  // content_memo.hpp
   std::string run() const { return root_ + "/run"; }
   std::string netns_dir() const { return run() + "/netns"; }
   std::string netns(std::string_view container) const { return netns_dir() + "/" + std::string(container); }

@@ -1,52 +1,17 @@
 // ADD of http:// URLs (served by busybox httpd on 127.0.0.1, started and stopped by each test) and
 // heredocs as COPY sources, through the real binary.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-
 #include <gtest/gtest.h>
 
-#include "build_fixture.hpp"
 #include "build/url_source.hpp"
+#include "build_fixture.hpp"
+#include "loopback_server.hpp"
 #include "util/bytes.hpp"
 #include "util/sha256.hpp"
-
-extern char** environ;
 
 namespace stack::build {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A free loopback port: bound to port 0, read back, released. Another process may take it before
-// httpd does: AddUrlTest::SetUp then tries again with another.
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-bool loopback_accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
 
 class AddUrlTest : public BuildTest {
  protected:
@@ -70,33 +35,11 @@ class AddUrlTest : public BuildTest {
 
   void start_httpd() {
     port_ = free_loopback_port();
-    std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> args{"busybox", "httpd", "-f", "-p", listen, "-h", served_};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    if (port_ == 0 || ::posix_spawnp(&pid, "busybox", nullptr, nullptr, argv.data(), environ) != 0) return;
-    // Ready when it accepts; gone (the port was taken meanwhile) when it has exited.
-    for (int i = 0; i < 500; ++i) {
-      if (loopback_accepts(port_)) {
-        pid_ = pid;
-        return;
-      }
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+    pid_ = spawn_loopback_server({"busybox", "httpd", "-f", "-p", "127.0.0.1:" + std::to_string(port_), "-h", served_},
+                                 port_, false);
   }
 
-  void stop_httpd() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-    pid_ = 0;
-  }
+  void stop_httpd() { stop_loopback_server(pid_); }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + "/" + path; }
 

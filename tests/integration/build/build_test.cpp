@@ -179,16 +179,18 @@ TEST_F(BuildTest, BadInputIsOneLineBeforeAnythingRuns) {
       {"FROM bld-absent\nRUN echo ran\n", "",
        "stack: Dockerfile:1:1: image 'bld-absent' is not in the local store (stack image pull or load it first)\n"},
       {"FROM busybox\nRUN echo ran\n", "--target nope", "stack: target stage 'nope' not found in Dockerfile\n"},
-      {"FROM busybox\nRUN --mount=type=ssh echo ran\n", "",
-       "stack: Dockerfile:2:1: RUN --mount: type=ssh is not supported (stack forwards no SSH agent to builds)\n"},
+      {"FROM busybox\nRUN --mount=type=ssh,required echo ran\n", "",
+       "stack: Dockerfile:2:1: RUN --mount=type=ssh: ssh agent 'default' is required but was not given (--ssh default[=SOCKET])\n"},
       {"FROM busybox\nRUN --mount=type=bind,source=nope,target=/c echo ran\n", "",
        "stack: Dockerfile:2:1: RUN --mount=type=bind,source=nope: 'nope' not found in the build context (or excluded by .dockerignore)\n"},
       {"FROM busybox\nRUN --mount=source=../x,target=/c echo ran\n", "",
        "stack: Dockerfile:2:1: RUN --mount=type=bind,source=../x: source '../x' is outside the build context\n"},
       {"FROM busybox\nRUN --mount=type=cache,target=/c,colour=red echo ran\n", "",
        "stack: Dockerfile:2:1: RUN --mount: unknown option 'colour'\n"},
-      {"FROM busybox\nRUN echo ran\nADD git@example.com:x/y.git /x\n", "",
-       "stack: Dockerfile:3:1: ADD from a git repository ('git@example.com:x/y.git') is not supported: clone it in a RUN step\n"},
+      {"FROM busybox\nRUN echo ran\nCOPY git@example.com:x/y.git /x\n", "",
+       "stack: Dockerfile:3:1: COPY: a git repository ('git@example.com:x/y.git') is not a source for COPY: use ADD\n"},
+      {"FROM busybox\nRUN echo ran\nADD git@example.com:x/y.git Dockerfile /x\n", "",
+       "stack: Dockerfile:3:1: ADD: a git repository ('git@example.com:x/y.git') must be ADD's only source\n"},
       {"FROM busybox\nRUN echo ran\n", "-t 'Bad:Name:x'", ""},
   };
   for (const Case& c : cases) {
@@ -200,6 +202,12 @@ TEST_F(BuildTest, BadInputIsOneLineBeforeAnythingRuns) {
     else EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
     EXPECT_FALSE(find("bld-bad:1").has_value());
   }
+  // A network's name, as BuildKit: refused, with the reason, before anything runs (a usage error).
+  write("Dockerfile", "FROM busybox\nRUN echo ran\n");
+  Outcome named = build("--network backend -t bld-bad:1");
+  EXPECT_EQ(named.code, 2);
+  EXPECT_EQ(named.err, "stack: image build: --network 'backend': a build cannot join a network: RUN steps run on none, "
+                       "default (a bridge of the build's own) or host, as with BuildKit, which refuses a network's name\n");
   Outcome missing = stack("image build -t bld-bad:1 " + root_ / "no-such-dir");
   EXPECT_EQ(missing.code, 1);
   EXPECT_EQ(missing.err, "stack: build context '" + root_ / "no-such-dir" + "' is not a directory\n");

@@ -1,6 +1,14 @@
 // RUN --mount=type=bind and type=secret through the binary: what the step sees, what the layer
 // keeps (nothing of either), and what the cache key follows.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <thread>
+
 #include "build_fixture.hpp"
+
+extern char** environ;
 
 namespace stack::build {
 namespace {
@@ -90,6 +98,82 @@ TEST_F(BuildTest, SecretMounts) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.err, "stack: image build: --secret 'id=x,src=" + root_ / "nope" + "': cannot read '" + root_ / "nope" +
                          "': No such file or directory\n");
+}
+
+// A cache mount with from= starts as a copy of that stage's source path (BuildKit's "cache seeded
+// from a stage"); its contents then last between builds like any cache mount's; another seed
+// (the stage's files changed) is another cache directory, and re-runs the step.
+TEST_F(BuildTest, CacheMountSeededFromAStage) {
+  auto dockerfile = [&](const std::string& seed) {
+    write("Dockerfile",
+          "FROM busybox AS deps\n"
+          "RUN mkdir -p /opt/cache/sub && echo " + seed + " > /opt/cache/sub/f && echo top > /opt/cache/t\n"
+          "FROM busybox\n"
+          "RUN --mount=type=cache,target=/c,from=deps,source=/opt/cache,id=bld-seed sh -c 'cat /c/sub/f /c/t > /first; echo more >> /c/t'\n"
+          "RUN --mount=type=cache,target=/c,from=deps,source=/opt/cache,id=bld-seed cat /c/t > /second\n");
+  };
+  dockerfile("seeded");
+  built_id(build("--network none -t bld-seed:1"));
+  RootfsView v = view("bld-seed:1");
+  EXPECT_EQ(read_view(v, "first"), "seeded\ntop\n");
+  EXPECT_EQ(read_view(v, "second"), "top\nmore\n");  // the same directory for both steps
+  EXPECT_FALSE(v.lookup("c").has_value()) << "the cache mount point is in the layer";
+  // Kept between builds: the next build's first step sees what the last one left.
+  built_id(build("--network none --no-cache -t bld-seed:1"));
+  EXPECT_EQ(read_view(view("bld-seed:1"), "second"), "top\nmore\nmore\n");
+  // Another seed: a fresh copy of the stage's files, and the steps run again.
+  dockerfile("other");
+  Outcome changed = build("--network none -t bld-seed:1");
+  built_id(changed);
+  EXPECT_NE(changed.err.find("0 cached"), std::string::npos) << changed.err;
+  EXPECT_EQ(read_view(view("bld-seed:1"), "first"), "other\ntop\n");
+  EXPECT_EQ(read_view(view("bld-seed:1"), "second"), "top\nmore\n");
+}
+
+// RUN --mount=type=ssh with --ssh default=SOCKET: Debian's ssh-agent (started by the test, stopped
+// by its pid) holding a key the test made; Debian's ssh-add, copied into the image with its
+// libraries, lists that key from inside the step through SSH_AUTH_SOCK. Nothing of it is in the
+// layer; without --ssh the mount is skipped, and a required one fails before any step runs.
+TEST_F(BuildTest, SshMountForwardsTheAgent) {
+  const std::string sock = root_ / "agent.sock", key = root_ / "key";
+  pid_t agent = 0;
+  {
+    std::vector<std::string> args{"ssh-agent", "-D", "-a", sock};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ASSERT_EQ(::posix_spawnp(&agent, "ssh-agent", nullptr, nullptr, argv.data(), environ), 0);
+  }
+  struct AgentGuard {
+    pid_t pid;
+    ~AgentGuard() {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  } guard{agent};
+  for (int i = 0; i < 300 && !std::filesystem::exists(sock); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(std::system(("ssh-keygen -q -t ed25519 -N '' -C bld-ssh-key -f " + key + " && SSH_AUTH_SOCK=" + sock +
+                         " ssh-add " + key + " 2>/dev/null").c_str()), 0);
+  // ssh-add and the libraries it loads, at their own paths.
+  ASSERT_EQ(std::system(("for f in /usr/bin/ssh-add $(ldd /usr/bin/ssh-add | grep -o '/[^ ]*'); do mkdir -p " + context() +
+                         "/root$(dirname $f) && cp -L $f " + context() + "/root$f || exit 1; done").c_str()), 0);
+  write("Dockerfile",
+        "FROM busybox\n"
+        "COPY root/ /\n"
+        "RUN --mount=type=ssh sh -c 'echo $SSH_AUTH_SOCK > /sock; ssh-add -l > /keys'\n");
+  built_id(build("--network none --ssh default=" + sock + " -t bld-ssh:1"));
+  RootfsView v = view("bld-ssh:1");
+  EXPECT_EQ(read_view(v, "sock"), "/run/buildkit/ssh_agent.0\n");
+  EXPECT_NE(read_view(v, "keys").find("bld-ssh-key (ED25519)"), std::string::npos) << read_view(v, "keys");
+  EXPECT_FALSE(v.lookup("run/buildkit").has_value()) << "the socket's mount point is in the layer";
+  // Without --ssh: not mounted (BuildKit's default), so ssh-add finds no agent.
+  write("Dockerfile", "FROM busybox\nCOPY root/ /\nRUN --mount=type=ssh sh -c 'ssh-add -l > /keys 2>&1; echo $? > /code'\n");
+  built_id(build("--network none -t bld-ssh:2"));
+  EXPECT_EQ(read_view(view("bld-ssh:2"), "code"), "2\n");  // ssh-add: "Could not open a connection"
+  // A socket that is not one, and a key file, are refused before anything runs.
+  Outcome keyfile = build("--ssh default=" + key + " -t bld-ssh:3");
+  EXPECT_EQ(keyfile.code, 2);
+  EXPECT_NE(keyfile.err.find("is not a socket (key files are not supported"), std::string::npos) << keyfile.err;
 }
 
 }  // namespace

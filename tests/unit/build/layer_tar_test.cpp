@@ -111,5 +111,31 @@ TEST_F(LayerTarTest, ShortFileIsAnError) {
   EXPECT_EQ(added.error().message(), "'x' changed size while being read");
 }
 
+// A layer larger than the 1 MiB the blob is written in: its blob is the whole archive, in order.
+TEST_F(LayerTarTest, ALargeFileIsWrittenWholeInChunks) {
+  std::string big;
+  for (int i = 0; big.size() < (5u << 20) + 123; ++i) big += std::to_string(i) + "\n";
+  ASSERT_TRUE(test::write_text(dir_ / "big", big));
+  auto tar = LayerTar::create(*blobs_, 0);
+  ASSERT_TRUE(tar);
+  int fd = ::open((dir_ / "big").c_str(), O_RDONLY);
+  TarEntry f{.path = "big", .mode = S_IFREG | 0644, .size = static_cast<int64_t>(big.size())};
+  ASSERT_TRUE(tar->add(f, fd));
+  ::close(fd);
+  TarEntry after{.path = "after", .mode = S_IFDIR | 0755};
+  ASSERT_TRUE(tar->add(after));
+  auto info = tar->finish();
+  ASSERT_TRUE(info) << info.error().message();
+  std::string path = blobs_->path(info->blob);
+  auto paths = read_layer(path);
+  ASSERT_EQ(paths.size(), 2u);
+  EXPECT_EQ(paths[0].path, "big");
+  EXPECT_EQ(paths[1].path, "after/");
+  // The store verified the digest on commit; the file holds the archive with the file's bytes.
+  std::string stored = test::read_text(path);
+  EXPECT_NE(stored.find(big), std::string::npos);
+  EXPECT_EQ(static_cast<int64_t>(stored.size()), info->size);
+}
+
 }  // namespace
 }  // namespace stack::build

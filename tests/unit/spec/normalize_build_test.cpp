@@ -166,13 +166,25 @@ TEST_F(NormalizeBuild, SecretsNameTopLevelSecrets) {
 }
 
 TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
-  auto o = load("services:\n  web:\n    build:\n      context: app\n      cache_from: [a]\n"
-                "      ssh: [default]\n");
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      cache_from: [a]\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:5:7: services.web.build.cache_from: not supported yet: the step cache is local "
-            "(<root>/build-cache)\n"
-            "stack.yaml:6:7: services.web.build.ssh: not supported yet: RUN --mount=type=ssh is not "
-            "implemented");
+            "(<root>/build-cache)");
+}
+
+// ssh: a list of ID[=SOCKET] or a mapping; sockets relative to the project directory; `default`
+// alone is the agent of SSH_AUTH_SOCK (checked when the build starts).
+TEST_F(NormalizeBuild, SshAgents) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      ssh: [default, \"gl=run/agent.sock\"]\n"
+                "  api:\n    build:\n      context: app\n      ssh:\n        default:\n        other: /abs.sock\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  std::map<std::string, std::string> web{{"default", ""}, {"gl", at("run/agent.sock")}};
+  EXPECT_EQ(o.service("web").build->ssh, web);
+  std::map<std::string, std::string> api{{"default", ""}, {"other", "/abs.sock"}};
+  EXPECT_EQ(o.service("api").build->ssh, api);
+  auto bad = load("services:\n  web:\n    build:\n      context: app\n      ssh: [\"=x\"]\n");
+  EXPECT_EQ(bad.errors(), "stack.yaml:5:13: services.web.build.ssh[0]: expected ID or ID=SOCKET (default: the agent of "
+                          "SSH_AUTH_SOCK)");
 }
 
 // additional_contexts: a mapping or NAME=VALUE list; directories relative to the project
@@ -230,8 +242,10 @@ TEST_F(NormalizeBuild, UnknownKeyGetsASuggestion) {
 
 TEST_F(NormalizeBuild, OtherNetworksAreRefused) {
   auto o = load("services:\n  web:\n    build:\n      context: app\n      network: backend\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:5:16: services.web.build.network: not supported yet: network "
-                        "'backend' (RUN steps use none, default or host)");
+  EXPECT_EQ(o.errors(), "stack.yaml:5:16: services.web.build.network: network 'backend' cannot be a build's: RUN "
+                        "steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which "
+                        "refuses a network's name");
+  EXPECT_FALSE(load("services:\n  web:\n    build:\n      context: app\n      network: bridge\n").errors().empty());
 }
 
 TEST_F(NormalizeBuild, WrongType) {

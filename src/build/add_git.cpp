@@ -1,0 +1,73 @@
+// ADD of a git repository (git_source.hpp): the ref resolved with `git ls-remote` before the
+// step's cache key is made (the key names the commit, so an unchanged ref is a cache hit and
+// nothing is fetched), then on a miss a shallow fetch and checkout into a scratch directory whose
+// files (of SUBDIR when the fragment names one) are copied into DEST as a directory is by ADD.
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "build/builder_impl.hpp"
+#include "build/cache_key.hpp"
+#include "build/git_source.hpp"
+#include "build/glob.hpp"
+#include "build/scratch_dir.hpp"
+#include "build/shell_lex.hpp"
+
+namespace stack::build {
+
+using nlohmann::json;
+using util::Errc;
+using util::fail;
+
+namespace {
+
+// SUBDIR inside the checkout, a directory reached without a symbolic link (one could lead out of
+// the checkout, onto the host).
+Result<std::string> git_subdir(const std::string& checkout, const GitSource& src, const std::string& commit) {
+  std::string clean = clean_path(src.subdir);
+  if (clean == "." || clean.empty()) return checkout;
+  if (clean == ".." || clean.starts_with("../")) return fail(Errc::invalid_argument, "subdirectory '" + src.subdir + "' is outside the repository");
+  std::string path = checkout;
+  size_t start = 0;
+  while (start <= clean.size()) {
+    size_t slash = clean.find('/', start);
+    path += "/" + clean.substr(start, slash - start);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Errc::not_found, "subdirectory '" + src.subdir + "' is not a directory of " + src.remote + " at " + commit);
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return path;
+}
+
+}  // namespace
+
+Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src, const CopyRequest& req,
+                                   const CopyOptions& opts, const RootfsView& dest_view, StageState& state) {
+  auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": ADD"); };
+  const bool keep = ins.flags.count("keep-git-dir") && ins.flags.at("keep-git-dir") != "false";
+  auto commit = resolve_git_commit(src);
+  if (!commit) return at(std::move(commit).error());
+  json owner = opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr);
+  json mode = opts.chmod ? json(*opts.chmod) : json(nullptr);
+  json desc = {"ADD", "git", src.remote, *commit, clean_path(src.subdir.empty() ? "." : src.subdir), keep, req.dest, owner, mode};
+  return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
+    STACK_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::make(o_.root));
+    const std::string checkout = scratch.path() + "/git";
+    if (auto done = checkout_git(src, *commit, checkout, keep); !done) return at(std::move(done).error());
+    auto root = git_subdir(checkout, src, *commit);
+    if (!root) return at(std::move(root).error());
+    // The repository's files go into DEST as a directory's contents do.
+    auto tree = context_tree(*root, IgnoreRules::parse("").value(), "git repository '" + src.remote + "'");
+    CopyRequest copy{{"."}, req.dest.ends_with("/") ? req.dest : req.dest + "/", false};
+    auto sel = select_sources(*tree, copy, dest_view);
+    if (!sel) return at(std::move(sel).error());
+    auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts);
+    if (!layer) return at(std::move(layer).error());
+    return layer;
+  });
+}
+
+}  // namespace stack::build

@@ -1,0 +1,262 @@
+#include "build/git_source.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <vector>
+
+#include "util/child_process.hpp"
+#include "util/dir.hpp"
+#include "util/fd.hpp"
+
+namespace stack::build {
+
+using util::Errc;
+using util::fail;
+
+namespace {
+
+bool git_is_hex40(std::string_view s) {
+  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+std::string git_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "ref:subdir", or after a second '#' the CSV form "ref=R,commit=C,subdir=D" (BuildKit's keys).
+Result<void> split_git_fragment(std::string_view fragment, std::string_view word, GitSource& src) {
+  if (!fragment.starts_with('#')) {
+    size_t colon = fragment.find(':');
+    src.ref = std::string(fragment.substr(0, colon));
+    if (colon != std::string_view::npos) src.subdir = std::string(fragment.substr(colon + 1));
+    return util::ok();
+  }
+  fragment.remove_prefix(1);
+  while (!fragment.empty()) {
+    size_t comma = fragment.find(',');
+    std::string_view field = fragment.substr(0, comma);
+    fragment = comma == std::string_view::npos ? std::string_view() : fragment.substr(comma + 1);
+    size_t eq = field.find('=');
+    if (eq == std::string_view::npos) {
+      return fail(Errc::invalid_argument, "'" + std::string(field) + "' in the fragment of '" + std::string(word) + "' is not a key=value pair");
+    }
+    std::string key = git_lower(field.substr(0, eq));
+    std::string value(field.substr(eq + 1));
+    if (key == "ref") src.ref = value;
+    else if (key == "commit") src.commit = value;
+    else if (key == "subdir") src.subdir = value;
+    else return fail(Errc::invalid_argument, "unexpected key '" + key + "' in the fragment of '" + std::string(word) + "' (supported keys: ref, commit, subdir)");
+  }
+  if (src.ref.empty()) src.ref = src.commit;
+  return util::ok();
+}
+
+// user@host:path, the scp-like form (a user is required: "a:b" stays a local path).
+bool scp_like(std::string_view s) {
+  size_t at = s.find('@');
+  if (at == 0 || at == std::string_view::npos) return false;
+  size_t colon = s.find(':', at);
+  if (colon == std::string_view::npos || colon == at + 1) return false;
+  auto user_ok = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; };
+  auto host_ok = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; };
+  return std::all_of(s.begin(), s.begin() + static_cast<long>(at), user_ok) &&
+         std::all_of(s.begin() + static_cast<long>(at) + 1, s.begin() + static_cast<long>(colon), host_ok);
+}
+
+struct GitRun {
+  util::ExitStatus status;
+  std::string out;
+  std::string err;
+};
+
+// git with args, umask 022 (checked-out files 0644/0755 whatever this process's umask), no prompt
+// for credentials, and only the transports a git source may name (no ext::, no file://).
+Result<GitRun> run_git(const std::vector<std::string>& args) {
+  int out[2], err[2];
+  if (::pipe2(out, O_CLOEXEC) != 0) return fail(Errc::io, "pipe", errno);
+  util::UniqueFd out_r(out[0]), out_w(out[1]);
+  if (::pipe2(err, O_CLOEXEC) != 0) return fail(Errc::io, "pipe", errno);
+  util::UniqueFd err_r(err[0]), err_w(err[1]);
+  std::vector<std::string> full{"git", "-c", "protocol.allow=never", "-c", "protocol.http.allow=always", "-c",
+                                "protocol.https.allow=always", "-c", "protocol.git.allow=always", "-c",
+                                "protocol.ssh.allow=always", "-c", "advice.detachedHead=false", "-c",
+                                "init.defaultBranch=main"};
+  full.insert(full.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : full) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // The environment is made before fork: the child only calls async-signal-safe functions. No
+  // GIT_* variable of the caller's but how to reach a server: GIT_DIR or GIT_WORK_TREE (set in a
+  // git hook, say) would point `git init` and the checkout at the caller's own repository.
+  std::vector<std::string> env_text{"GIT_TERMINAL_PROMPT=0", "GIT_CONFIG_NOSYSTEM=1"};
+  for (char** e = environ; *e; ++e) {
+    std::string_view v(*e);
+    bool kept = !v.starts_with("GIT_") || v.starts_with("GIT_SSH=") || v.starts_with("GIT_SSH_COMMAND=") ||
+                v.starts_with("GIT_SSL_CAINFO=") || v.starts_with("GIT_PROXY_COMMAND=");
+    if (kept) env_text.emplace_back(v);
+  }
+  // ssh never asks on the terminal (an unknown host key, a passphrase): it fails with its reason,
+  // as in BuildKit, whose ssh has no terminal either. A GIT_SSH(_COMMAND) of the caller's wins.
+  if (!std::getenv("GIT_SSH_COMMAND") && !std::getenv("GIT_SSH")) env_text.emplace_back("GIT_SSH_COMMAND=ssh -o BatchMode=yes");
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return fail(Errc::io, "fork git", errno);
+  if (pid == 0) {
+    ::dup2(out_w.get(), 1);
+    ::dup2(err_w.get(), 2);
+    int null = ::open("/dev/null", O_RDONLY);
+    if (null >= 0) ::dup2(null, 0);
+    ::umask(022);
+    ::execvpe("git", argv.data(), envp.data());
+    ::_exit(127);
+  }
+  util::ChildProcess child(pid);
+  out_w.reset();
+  err_w.reset();
+  GitRun run;
+  pollfd fds[2] = {{out_r.get(), POLLIN, 0}, {err_r.get(), POLLIN, 0}};
+  std::string* sinks[2] = {&run.out, &run.err};
+  int open_fds = 2;
+  char buf[16384];
+  while (open_fds > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return fail(Errc::io, "poll git", errno);
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      sinks[i]->append(buf, static_cast<size_t>(n));
+    }
+  }
+  STACK_ASSIGN_OR_RETURN(run.status, child.wait());
+  if (run.status.code == 127 && run.status.signal == 0 && run.err.empty()) {
+    return fail(Errc::not_found, "git is not installed (stack runs the git binary for git sources)");
+  }
+  return run;
+}
+
+// git's own reason, on one line: from its last "fatal: " line to the end of standard error
+// ("fatal: unable to connect to 127.0.0.1:" is followed by the errno on a line of its own), or
+// its last line.
+std::string git_cause(const GitRun& r) {
+  std::string_view e = r.err;
+  while (!e.empty() && (e.back() == '\n' || e.back() == '\r' || e.back() == ' ')) e.remove_suffix(1);
+  size_t from = e.rfind("fatal: ");
+  if (from == std::string_view::npos || (from > 0 && e[from - 1] != '\n')) {
+    size_t nl = e.find_last_of('\n');
+    from = nl == std::string_view::npos ? 0 : nl + 1;
+  }
+  std::string out(e.substr(from));
+  for (char& c : out) if (c == '\n' || c == '\r') c = ' ';
+  return out.empty() ? r.status.describe() : out;
+}
+
+}  // namespace
+
+Result<std::optional<GitSource>> parse_git_source(std::string_view word) {
+  GitSource src;
+  std::string_view fragment;
+  size_t hash = word.find('#');
+  std::string_view base = word.substr(0, hash);
+  if (hash != std::string_view::npos) fragment = word.substr(hash + 1);
+  size_t scheme_end = base.find("://");
+  bool scheme = scheme_end != std::string_view::npos && scheme_end > 0 &&
+                std::all_of(base.begin(), base.begin() + static_cast<long>(scheme_end),
+                            [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  if (scheme) {
+    std::string proto = git_lower(base.substr(0, scheme_end));
+    if (proto != "http" && proto != "https" && proto != "git" && proto != "ssh") return std::optional<GitSource>();
+    if (proto == "http" || proto == "https") {
+      std::string_view rest = base.substr(scheme_end + 3);
+      size_t slash = rest.find('/');
+      std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+      path = path.substr(0, path.find('?'));
+      if (!path.ends_with(".git")) return std::optional<GitSource>();
+    }
+  } else if (!scp_like(base)) {
+    return std::optional<GitSource>();
+  }
+  src.remote = std::string(base);
+  if (!fragment.empty()) STACK_TRY(split_git_fragment(fragment, word, src));
+  return std::optional<GitSource>(std::move(src));
+}
+
+bool is_git_source(std::string_view word) {
+  auto parsed = parse_git_source(word);
+  return !parsed || parsed->has_value();  // a malformed fragment is still a git source
+}
+
+std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_view ref) {
+  if (git_is_hex40(ref)) return git_lower(ref);
+  std::string want = ref.empty() ? "HEAD" : std::string(ref);
+  const std::vector<std::string> order{want, "refs/" + want, "refs/tags/" + want + "^{}", "refs/tags/" + want,
+                                       "refs/heads/" + want};
+  std::optional<std::string> best;
+  size_t best_rank = order.size();
+  while (!ls_remote.empty()) {
+    size_t nl = ls_remote.find('\n');
+    std::string_view line = ls_remote.substr(0, nl);
+    ls_remote = nl == std::string_view::npos ? std::string_view() : ls_remote.substr(nl + 1);
+    size_t tab = line.find('\t');
+    if (tab == std::string_view::npos || !git_is_hex40(line.substr(0, tab))) continue;
+    std::string_view name = line.substr(tab + 1);
+    for (size_t i = 0; i < best_rank; ++i) {
+      if (name == order[i]) {
+        best = std::string(line.substr(0, tab));
+        best_rank = i;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+Result<std::string> resolve_git_commit(const GitSource& src) {
+  if (git_is_hex40(src.ref)) return git_lower(src.ref);
+  STACK_ASSIGN_OR_RETURN(GitRun r, run_git({"ls-remote", "--", src.remote}));
+  if (!r.status.success()) return fail(Errc::io, "git ls-remote " + src.remote + ": " + git_cause(r));
+  auto commit = pick_commit(r.out, src.ref);
+  if (!commit) return fail(Errc::not_found, "git ls-remote " + src.remote + ": no ref '" + (src.ref.empty() ? "HEAD" : src.ref) + "'");
+  if (!src.commit.empty() && git_lower(src.commit) != *commit) {
+    return fail(Errc::conflict, src.remote + ": ref '" + src.ref + "' is commit " + *commit + ", not " + src.commit);
+  }
+  return *commit;
+}
+
+Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir) {
+  auto step = [&](std::vector<std::string> args, const std::string& what) -> Result<void> {
+    STACK_ASSIGN_OR_RETURN(GitRun r, run_git(args));
+    if (!r.status.success()) return fail(Errc::io, what + " " + src.remote + ": " + git_cause(r));
+    return util::ok();
+  };
+  STACK_TRY(step({"init", "-q", dir}, "git init"));
+  // The commit the ref resolved to, so that what is copied is what the cache key names; a server
+  // that refuses a fetch by id (old protocol) gets the ref by name, then the id is checked out.
+  auto fetched = step({"-C", dir, "fetch", "-q", "--depth=1", "--no-tags", "--", src.remote, commit}, "git fetch");
+  if (!fetched) {
+    std::string ref = src.ref.empty() ? "HEAD" : src.ref;
+    STACK_TRY(step({"-C", dir, "fetch", "-q", "--no-tags", "--", src.remote, ref}, "git fetch"));
+  }
+  STACK_TRY(step({"-C", dir, "checkout", "-q", "--detach", commit}, "git checkout"));
+  if (!keep_git_dir) STACK_TRY(util::remove_tree(dir + "/.git"));
+  return util::ok();
+}
+
+}  // namespace stack::build

@@ -1,0 +1,46 @@
+// ADD's git sources, as BuildKit reads them: `ADD https://host/repo.git#REF:SUBDIR DEST`,
+// `git@host:repo.git`, `git://…`, `ssh://…`, and the CSV fragment `##ref=R,commit=C,subdir=D`.
+// An http(s) URL is a git source only when its path ends in ".git" (else it is a download). The
+// builder runs the `git` binary (as BuildKit does): `ls-remote` resolves the ref to a commit (the
+// step's cache key, so an unchanged ref is a cache hit), then a shallow fetch of that ref into a
+// scratch directory and a checkout; `.git` is removed unless `--keep-git-dir`.
+//
+//   STACK_ASSIGN_OR_RETURN(auto src, parse_git_source(word));        // nullopt: not git
+//   STACK_ASSIGN_OR_RETURN(std::string commit, resolve_git_commit(*src));
+//   STACK_TRY(checkout_git(*src, commit, dir + "/repo", keep_git_dir));
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/result.hpp"
+
+namespace stack::build {
+
+using util::Result;
+
+struct GitSource {
+  std::string remote;  // what git is given: the URL without its fragment
+  std::string ref;     // a branch, a tag or a full commit id; empty: the remote's HEAD
+  std::string commit;  // `##commit=`: what ref must resolve to; empty: not checked
+  std::string subdir;  // the directory of the repository copied; empty: its root
+};
+
+// nullopt for a word that is no git source (a path, a plain http(s) URL); an error for a git source
+// whose fragment cannot be read ("unexpected key 'x' in the fragment of '…'").
+Result<std::optional<GitSource>> parse_git_source(std::string_view word);
+bool is_git_source(std::string_view word);
+
+// The commit that `ref` names in `git ls-remote` output ("<sha>\t<name>" lines), git's order for a
+// short name: exact, refs/NAME, refs/tags/NAME (the peeled commit of an annotated tag),
+// refs/heads/NAME. A full commit id is itself; empty ref is HEAD. nullopt: no such ref.
+std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_view ref);
+
+// `git ls-remote`: the commit src's ref names now ("git ls-remote URL: fatal: …" on failure).
+Result<std::string> resolve_git_commit(const GitSource& src);
+
+// A shallow fetch of src at commit into dir (made), checked out; `.git` removed unless keep.
+Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir);
+
+}  // namespace stack::build
