@@ -24,6 +24,10 @@ namespace {
 
 net::SubnetRequest subnet_request(const spec::Network& n) {
   net::SubnetRequest r;
+  if (n.enable_ipv6 && !n.ipam6.empty()) {
+    const spec::IpamPool6& pool6 = n.ipam6.front();
+    r.v6 = net::SubnetRequest6{pool6.subnet, pool6.gateway, pool6.ip_range, pool6.aux_addresses};
+  }
   if (n.ipam.empty()) return r;
   const spec::IpamPool& pool = n.ipam.front();
   r.subnet = pool.subnet;
@@ -149,7 +153,8 @@ Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const sp
   // Always: a bridge that exists is not yet one that is up with its gateway address and MTU (a
   // CLI killed between making the link and addressing it, an MTU changed in the file), and the
   // idempotent ensure is the one call that both checks and mends that.
-  net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
+  net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu, std::nullopt};
+  if (planned->v6) spec.gateway6 = planned->v6->gateway_interface();
   auto made = host.ensure_bridge(spec);
   if (!made) return std::move(made).error().context("network " + n.name);
   const bool created = made->created;

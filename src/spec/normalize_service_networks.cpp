@@ -36,6 +36,13 @@ void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, Serv
       d.error(*n, join_path(at, "ipv4_address"), "'" + *s + "' is not a valid ipv4 address");
     else if (s) net.ipv4_address = *address;
   }
+  if (const Node* n = v.find("ipv6_address")) {
+    auto s = read_string(*n, join_path(at, "ipv6_address"), *d.diags);
+    auto address = s ? util::Ipv6::parse(*s) : util::Result<util::Ipv6>(util::Error(util::Errc::parse, ""));
+    if (s && !address)
+      d.error(*n, join_path(at, "ipv6_address"), "'" + *s + "' is not a valid ipv6 address");
+    else if (s) net.ipv6_address = *address;
+  }
   if (const Node* n = v.find("mac_address")) {
     static const std::regex kMac("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
     auto s = read_string(*n, join_path(at, "mac_address"), *d.diags);
@@ -48,7 +55,7 @@ void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, Serv
       net.priority = int(*i);
   }
   for (std::string_view k :
-       {"ipv6_address", "link_local_ips", "driver_opts", "gw_priority", "interface_name"})
+       {"link_local_ips", "driver_opts", "gw_priority", "interface_name"})
     if (const Node* n = v.find(k)) d.error(*n, join_path(at, k), "not supported yet");
 }
 

@@ -102,6 +102,7 @@ json service_networks_json(const std::vector<ServiceNetwork>& networks) {
     json entry = json::object();
     put_list(entry, "aliases", net.aliases);
     if (net.ipv4_address) entry["ipv4_address"] = net.ipv4_address->str();
+    if (net.ipv6_address) entry["ipv6_address"] = net.ipv6_address->str();
     if (net.mac_address) entry["mac_address"] = *net.mac_address;
     if (net.priority != 0) entry["priority"] = net.priority;
     j[net.key] = entry.empty() ? json(nullptr) : entry;
@@ -459,6 +460,20 @@ json to_json(const Network& network) {
         entry["aux_addresses"] = aux;
       }
       pools.push_back(entry);
+    }
+  }
+  if (!network.ipam6.empty()) {
+    if (!ipam.contains("config")) ipam["config"] = json::array();
+    for (const IpamPool6& pool : network.ipam6) {
+      json entry{{"subnet", pool.subnet.str()}};
+      if (pool.gateway) entry["gateway"] = pool.gateway->str();
+      if (pool.ip_range) entry["ip_range"] = pool.ip_range->str();
+      if (!pool.aux_addresses.empty()) {
+        json aux = json::object();
+        for (const auto& [host, address] : pool.aux_addresses) aux[host] = address.str();
+        entry["aux_addresses"] = aux;
+      }
+      ipam["config"].push_back(entry);
     }
   }
   if (!ipam.empty()) j["ipam"] = ipam;
