@@ -3,12 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/addresses.hpp"
+
 namespace stack::util {
 namespace {
 
 using ::testing::HasSubstr;
+using ::stack::test::ip6;
 
-Ipv6 ip6(const char* text) { return Ipv6::parse(text).value(); }
+
 
 TEST(Ipv6, ParsesAndFormatsInCanonicalForm) {
   EXPECT_EQ(ip6("FD5C:0231:0059:0000:0000:0000:0000:0002").str(), "fd5c:231:59::2");
