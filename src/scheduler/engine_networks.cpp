@@ -123,7 +123,9 @@ Result<ObservedNetwork> Engine::Impl::observe_network(const spec::Network& n) {
 
 Result<net::FirewallRules> Engine::Impl::firewall_rules(const spec::Network& n, const net::IpamNetwork& stored) const {
   STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
-  return net::FirewallRules{stored.bridge, stored.subnet, masquerade, n.internal};
+  net::FirewallRules rules{stored.bridge, stored.subnet, masquerade, n.internal};
+  if (stored.v6) rules.subnet6 = stored.v6->subnet;
+  return rules;
 }
 
 Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const spec::Network& n,
@@ -148,7 +150,11 @@ Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const sp
   STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
   STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
   STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
-  auto planned = ipam.ensure_network(n.name, request, used);
+  std::vector<util::Subnet6> used6;
+  if (request.v6) {
+    STACK_ASSIGN_OR_RETURN(used6, host.used_subnets6(bridge));
+  }
+  auto planned = ipam.ensure_network(n.name, request, used, used6);
   if (!planned) return std::move(planned).error().context("network " + n.name);
   // Always: a bridge that exists is not yet one that is up with its gateway address and MTU (a
   // CLI killed between making the link and addressing it, an MTU changed in the file), and the

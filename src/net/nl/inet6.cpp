@@ -78,6 +78,27 @@ Result<std::vector<Ipv6Interface>> list_addresses6(std::string_view name) {
   return out;
 }
 
+Result<std::vector<RouteInfo6>> list_routes6() {
+  STACK_ASSIGN_OR_RETURN(SockPtr sock, connect());
+  nl_cache* raw = nullptr;
+  if (const int err = rtnl_route_alloc_cache(sock.get(), AF_INET6, 0, &raw); err < 0)
+    return error(err).context("listing IPv6 routes");
+  CachePtr cache(raw);
+  std::vector<RouteInfo6> routes;
+  for (nl_object* obj = nl_cache_get_first(cache.get()); obj != nullptr; obj = nl_cache_get_next(obj)) {
+    auto* route = reinterpret_cast<rtnl_route*>(obj);
+    if (rtnl_route_get_family(route) != AF_INET6 || rtnl_route_get_table(route) != RT_TABLE_MAIN) continue;
+    const nl_addr* dst = rtnl_route_get_dst(route);
+    if (dst == nullptr) continue;
+    std::array<uint8_t, 16> bytes{};
+    if (nl_addr_get_len(dst) == 16) std::memcpy(bytes.data(), nl_addr_get_binary_addr(dst), bytes.size());
+    RouteInfo6 info{Subnet6::containing(Ipv6::from_bytes(bytes), static_cast<int>(nl_addr_get_prefixlen(dst))), 0};
+    if (rtnl_route_get_nnexthops(route) > 0) info.ifindex = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(route, 0));
+    routes.push_back(info);
+  }
+  return routes;
+}
+
 Result<bool> add_default_route6(Ipv6 gateway, const std::string& dev) {
   const std::string context = "adding IPv6 default route via '" + gateway.str() + "'";
   STACK_ASSIGN_OR_RETURN(int ifindex, ifindex6(dev, context));

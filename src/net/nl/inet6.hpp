@@ -18,6 +18,14 @@ util::Result<bool> add_address6(std::string_view name, const Ipv6Interface& addr
 // The IPv6 addresses of link `name` (global scope and link-local alike).
 util::Result<std::vector<Ipv6Interface>> list_addresses6(std::string_view name);
 
+struct RouteInfo6 {
+  Subnet6 destination;  // ::/0 for a default route
+  int ifindex = 0;      // of the first next hop, 0 if none
+};
+
+// The IPv6 routes of the main table (RT_TABLE_MAIN), as `ip -6 route` shows them.
+util::Result<std::vector<RouteInfo6>> list_routes6();
+
 // Adds "default via gateway dev dev" to the main IPv6 table. False if a default route exists.
 util::Result<bool> add_default_route6(Ipv6 gateway, const std::string& dev);
 

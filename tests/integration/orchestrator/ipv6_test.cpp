@@ -66,6 +66,8 @@ TEST_F(Ipv6Network, TwoContainersTalkOverIpv6AndResolveAaaa) {
   const std::string bridge = net::bridge_name(project_ + "_default");
   EXPECT_THAT(sh("ip -6 addr show dev " + bridge), HasSubstr(prefix6_ + "1/64"));
   expect_addresses(web6, client6);
+  // One table of family inet: the isolation rules hold for IPv6 too.
+  EXPECT_THAT(sh("nft list table inet " + bridge + " 2>&1"), HasSubstr("iifname \"stk-*\""));
 
   // AAAA from the network's server (on its IPv4 gateway, as containers use it); A unchanged.
   Outcome aaaa = stack("exec -T client nslookup -type=AAAA web " + prefix_ + "1");
