@@ -322,6 +322,7 @@ Result<void> join_bridge_networks(Creation& c) {
     });
     c.endpoint.networks[n->name] = {address->str(), sn.aliases, a.address6 ? a.address6->address.str() : ""};
     c.p.addresses[n->name] = address->str();
+    if (a.address6) c.p.addresses6[n->name] = a.address6->address.str();
     if (index == 0) c.first_address = address->str();
     if (c.endpoint.dns.empty() && !n->internal) c.endpoint.dns.push_back(stored->gateway.str());
     ++index;

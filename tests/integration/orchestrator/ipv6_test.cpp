@@ -90,6 +90,7 @@ TEST_F(Ipv6Network, TwoContainersTalkOverIpv6AndResolveAaaa) {
 
   EXPECT_THAT(exec("web", "cat /etc/hosts"), HasSubstr(client6 + "\tclient " + container("client")));
   EXPECT_THAT(stack("config").out, HasSubstr("enable_ipv6: true"));
+  EXPECT_THAT(stack("inspect " + container("client")).out, HasSubstr("\"GlobalIPv6Address\": \"" + client6 + "\""));
 
   Outcome down = stack("down -t 0");
   ASSERT_EQ(down.code, 0) << down.err;
