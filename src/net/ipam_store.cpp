@@ -48,42 +48,32 @@ Result<std::string> string_field(const json& object, const char* key) {
   return it->get<std::string>();
 }
 
-// A name -> address object ("allocations", "reserved"); absent is empty.
-Result<void> decode_addresses(const json& object, const char* field, std::map<std::string, Ipv4>& out) {
+// A name -> address object ("allocations", "reserved"); absent is empty. Address: Ipv4 or Ipv6.
+template <class Address>
+Result<void> decode_addresses(const json& object, const char* field, std::map<std::string, Address>& out) {
   const auto it = object.find(field);
   if (it == object.end()) return util::ok();
   if (!it->is_object()) return util::fail(Errc::parse, std::string("field '") + field + "' is not an object");
   for (const auto& [key, value] : it->items()) {
     if (!value.is_string())
       return util::fail(Errc::parse, std::string(field) + " " + in_quotes(key) + " is not a string");
-    STACK_ASSIGN_OR_RETURN(out[key], Ipv4::parse(value.get<std::string>()));
+    STACK_ASSIGN_OR_RETURN(out[key], Address::parse(value.template get<std::string>()));
   }
   return util::ok();
 }
 
-Result<void> decode_addresses6(const json& object, const char* field, std::map<std::string, Ipv6>& out) {
-  const auto it = object.find(field);
-  if (it == object.end()) return util::ok();
-  if (!it->is_object()) return util::fail(Errc::parse, std::string("field '") + field + "' is not an object");
-  for (const auto& [key, value] : it->items()) {
-    if (!value.is_string())
-      return util::fail(Errc::parse, std::string(field) + " " + in_quotes(key) + " is not a string");
-    STACK_ASSIGN_OR_RETURN(out[key], Ipv6::parse(value.get<std::string>()));
-  }
-  return util::ok();
+template <class Address>
+json encode_addresses(const std::map<std::string, Address>& addresses) {
+  json out = json::object();
+  for (const auto& [key, address] : addresses) out[key] = address.str();
+  return out;
 }
 
 // The "ipv6" object of an enable_ipv6 network: the v4 fields' counterparts.
 json encode_v6(const IpamNetwork6& v6) {
-  json allocations = json::object();
-  for (const auto& [key, address] : v6.allocations) allocations[key] = address.str();
-  json out = {{"subnet", v6.subnet.str()}, {"gateway", v6.gateway.str()}, {"allocations", allocations}};
+  json out = {{"subnet", v6.subnet.str()}, {"gateway", v6.gateway.str()}, {"allocations", encode_addresses(v6.allocations)}};
   if (v6.ip_range) out["ip_range"] = v6.ip_range->str();
-  if (!v6.reserved.empty()) {
-    json reserved = json::object();
-    for (const auto& [name, address] : v6.reserved) reserved[name] = address.str();
-    out["reserved"] = reserved;
-  }
+  if (!v6.reserved.empty()) out["reserved"] = encode_addresses(v6.reserved);
   return out;
 }
 
@@ -98,25 +88,19 @@ Result<IpamNetwork6> decode_v6(const json& in) {
     STACK_ASSIGN_OR_RETURN(std::string range, string_field(in, "ip_range"));
     STACK_ASSIGN_OR_RETURN(v6.ip_range, Subnet6::parse(range));
   }
-  STACK_TRY(decode_addresses6(in, "allocations", v6.allocations));
-  STACK_TRY(decode_addresses6(in, "reserved", v6.reserved));
+  STACK_TRY(decode_addresses(in, "allocations", v6.allocations));
+  STACK_TRY(decode_addresses(in, "reserved", v6.reserved));
   return v6;
 }
 
 }  // namespace
 
 std::string encode_network(const IpamNetwork& network) {
-  json allocations = json::object();
-  for (const auto& [key, address] : network.allocations) allocations[key] = address.str();
   json out = {{"version", kFormatVersion},        {"name", network.name},
               {"bridge", network.bridge},         {"subnet", network.subnet.str()},
-              {"gateway", network.gateway.str()}, {"allocations", allocations}};
+              {"gateway", network.gateway.str()}, {"allocations", encode_addresses(network.allocations)}};
   if (network.ip_range) out["ip_range"] = network.ip_range->str();
-  if (!network.reserved.empty()) {
-    json reserved = json::object();
-    for (const auto& [name, address] : network.reserved) reserved[name] = address.str();
-    out["reserved"] = reserved;
-  }
+  if (!network.reserved.empty()) out["reserved"] = encode_addresses(network.reserved);
   if (network.v6) out["ipv6"] = encode_v6(*network.v6);
   return out.dump(2) + "\n";
 }

@@ -269,7 +269,10 @@ std::optional<ReplyHeader> peek_reply_header(std::string_view wire) {
                      static_cast<Rcode>(flags & 0x0F), u16(6)};
 }
 
-Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
+namespace {
+
+// The data of the answer records of one type and size, in order.
+Result<std::vector<std::string_view>> answer_data(std::string_view wire, std::uint16_t type, std::size_t size) {
   Reader r(wire);
   Message m;
   STACK_ASSIGN_OR_RETURN(Counts counts, read_header(r, m));
@@ -277,31 +280,33 @@ Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
     STACK_TRY(r.name());
     STACK_TRY(r.skip(4));
   }
-  std::vector<Ipv4> out;
+  std::vector<std::string_view> out;
   for (int i = 0; i < counts.answers; ++i) {
     STACK_ASSIGN_OR_RETURN(Record record, read_record(r, wire));
-    if (record.type != kTypeA || record.data.size() != 4) continue;
+    if (record.type == type && record.data.size() == size) out.push_back(record.data);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
+  STACK_ASSIGN_OR_RETURN(auto records, answer_data(wire, kTypeA, 4));
+  std::vector<Ipv4> out;
+  for (std::string_view data : records) {
     std::uint32_t v = 0;
-    for (char c : record.data) v = v << 8 | static_cast<std::uint8_t>(c);
+    for (char c : data) v = v << 8 | static_cast<std::uint8_t>(c);
     out.push_back(Ipv4{v});
   }
   return out;
 }
 
 Result<std::vector<Ipv6>> parse_aaaa_answers(std::string_view wire) {
-  Reader r(wire);
-  Message m;
-  STACK_ASSIGN_OR_RETURN(Counts counts, read_header(r, m));
-  for (int i = 0; i < counts.questions; ++i) {
-    STACK_TRY(r.name());
-    STACK_TRY(r.skip(4));
-  }
+  STACK_ASSIGN_OR_RETURN(auto records, answer_data(wire, kTypeAaaa, 16));
   std::vector<Ipv6> out;
-  for (int i = 0; i < counts.answers; ++i) {
-    STACK_ASSIGN_OR_RETURN(Record record, read_record(r, wire));
-    if (record.type != kTypeAaaa || record.data.size() != 16) continue;
+  for (std::string_view data : records) {
     std::array<std::uint8_t, 16> bytes{};
-    for (std::size_t k = 0; k < 16; ++k) bytes[k] = static_cast<std::uint8_t>(record.data[k]);
+    for (std::size_t k = 0; k < 16; ++k) bytes[k] = static_cast<std::uint8_t>(data[k]);
     out.push_back(Ipv6::from_bytes(bytes));
   }
   return out;
