@@ -1,6 +1,6 @@
 // The DNS wire format (RFC 1035), the part an embedded name server needs: parse a query (header,
 // question, and every other section walked and checked so that a truncated or malformed message is
-// rejected as a whole), build a reply that echoes the question and carries A records, and the
+// rejected as a whole), build a reply that echoes the question and carries A, AAAA or PTR records, and the
 // two-byte length prefix of DNS over TCP. Pure: no I/O. Bytes are held in std::string.
 #pragma once
 
