@@ -74,6 +74,8 @@ json mounts_json(const std::vector<runtime::MountConfig>& mounts) {
 json network_settings_json(const scheduler::ContainerView& c) {
   json networks = json::object();
   for (const auto& [name, address] : c.addresses) networks[name] = {{"IPAddress", address}};
+  // docker's field for the IPv6 address of an endpoint
+  for (const auto& [name, address] : c.addresses6) networks[name]["GlobalIPv6Address"] = address;
   json ports = json::object();
   for (const auto& p : c.ports) {
     for (const std::string& ip : net::proxy::listen_ips(p)) {

@@ -54,7 +54,7 @@ void add_network_policies(Context& ctx) {
   for (const std::string& key : used) {
     const spec::Network& net = *ctx.stack.find_network(key);
     std::string path = "networks." + key;
-    if (!net.ipam.empty())
+    if (!net.ipam.empty() || !net.ipam6.empty())
       ctx.warnings.add(path + ".ipam", "dropped: the cluster's network assigns pod addresses");
     if (net.external)
       ctx.warnings.add(path, "external: only pods of this export are labelled as its members");

@@ -72,7 +72,7 @@ void add_network_mode(Context& ctx, const spec::Service& s, json& pod) {
       break;
   }
   for (const spec::ServiceNetwork& n : s.networks) {
-    if (n.ipv4_address || n.mac_address)
+    if (n.ipv4_address || n.ipv6_address || n.mac_address)
       ctx.warnings.add(Context::path(s, "networks." + n.key),
                        "static addresses dropped: the cluster's network assigns pod addresses");
   }

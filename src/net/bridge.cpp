@@ -6,6 +6,7 @@
 #include "net/netlink_network.hpp"
 #include "net/netns.hpp"
 #include "net/nl/address.hpp"
+#include "net/nl/inet6.hpp"
 #include "net/nl/link.hpp"
 
 namespace stack::net {
@@ -23,6 +24,9 @@ Result<void> check_spec(const NetworkSpec& spec) {
   if (spec.gateway.prefix <= 0 || spec.gateway.prefix > 30)
     return util::fail(Errc::invalid_argument,
                       "gateway " + in_quotes(spec.gateway.str()) + " needs a prefix of /1 to /30");
+  if (spec.gateway6 && (spec.gateway6->prefix <= 0 || spec.gateway6->prefix > 126))
+    return util::fail(Errc::invalid_argument,
+                      "gateway " + in_quotes(spec.gateway6->str()) + " needs a prefix of /1 to /126");
   return util::ok();
 }
 
@@ -46,6 +50,7 @@ Result<BridgeInfo> converge_bridge(const NetworkSpec& spec, bool created) {
   STACK_TRY(settle_mac(spec, link));
   STACK_ASSIGN_OR_RETURN(bool added, nl::add_address(spec.bridge, spec.gateway));
   (void)added;  // already there on a later reconcile pass
+  if (spec.gateway6) STACK_TRY(nl::add_address6(spec.bridge, *spec.gateway6));
   if (!link.up) STACK_TRY(nl::set_up(spec.bridge));
   STACK_ASSIGN_OR_RETURN(link, read_bridge(spec.bridge));
   return BridgeInfo{link.name, link.index, link.mtu, link.mac, created};

@@ -18,7 +18,7 @@ std::string double_quoted(std::string_view name) { return "\"" + std::string(nam
 
 // The chains and rules, without the table: what the comment's hash covers.
 std::string chains(const FirewallRules& r) {
-  const std::string table = "ip " + r.bridge;
+  const std::string table = r.family() + " " + r.bridge;
   const std::string self = double_quoted(r.bridge);
   std::string out = "add chain " + table + " forward { type filter hook forward priority filter; policy accept; }\n";
   if (r.internal) {
@@ -33,6 +33,9 @@ std::string chains(const FirewallRules& r) {
   if (r.masquerade) {
     out += "add chain " + table + " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n";
     out += "add rule " + table + " postrouting ip saddr " + r.subnet.str() + " oifname != " + self + " masquerade\n";
+    if (r.subnet6) {
+      out += "add rule " + table + " postrouting ip6 saddr " + r.subnet6->str() + " oifname != " + self + " masquerade\n";
+    }
   }
   return out;
 }
@@ -53,7 +56,7 @@ std::string firewall_comment(const FirewallRules& rules) {
 
 std::string firewall_script(const FirewallRules& rules) {
   // add + delete + add: the table is replaced whole, old chains included, in one transaction.
-  const std::string table = "ip " + rules.bridge;
+  const std::string table = rules.family() + " " + rules.bridge;
   return "add table " + table + "\n" + "delete table " + table + "\n" + "add table " + table + " { comment " +
          double_quoted(firewall_comment(rules)) + "; }\n" + chains(rules);
 }
@@ -64,7 +67,7 @@ Result<std::vector<FirewallTable>> list_firewalls() {
   for (nft::Table& t : tables) {
     if (!is_bridge_name(t.name)) continue;
     const bool masquerade = masquerades(t.comment);
-    out.push_back({std::move(t.name), std::move(t.comment), masquerade});
+    out.push_back({std::move(t.name), std::move(t.comment), masquerade, std::move(t.family)});
   }
   return out;
 }
@@ -89,7 +92,7 @@ Result<bool> remove_firewall(std::string_view bridge) {
     return util::fail(Errc::invalid_argument, context_of(bridge) + ": not a stack bridge name");
   STACK_ASSIGN_OR_RETURN(auto existing, find_firewall(bridge));
   if (!existing) return false;
-  auto deleted = nft::run("delete table ip " + std::string(bridge) + "\n");
+  auto deleted = nft::run("delete table " + existing->family + " " + std::string(bridge) + "\n");
   if (deleted) return true;
   // Someone else deleted it since the look-up: absent is not an error.
   STACK_ASSIGN_OR_RETURN(auto again, find_firewall(bridge));

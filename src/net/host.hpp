@@ -21,4 +21,12 @@ util::Result<bool> ip_forward();
 // Sets it; true if the value changed.
 util::Result<bool> set_ip_forward(bool enabled);
 
+// net.ipv6.conf.all.forwarding, the same for IPv6 (networks with IPv6 that masquerade).
+util::Result<bool> ip6_forward();
+util::Result<bool> set_ip6_forward(bool enabled);
+
+// The IPv6 subnets in use in the calling thread's netns: main-table IPv6 routes but the default
+// and link-local ones, as host_used_subnets for IPv4.
+util::Result<std::vector<Subnet6>> host_used_subnets6(std::string_view ignore_link = {});
+
 }  // namespace stack::net

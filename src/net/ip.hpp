@@ -3,11 +3,15 @@
 #pragma once
 
 #include "util/ip.hpp"
+#include "util/ip6.hpp"
 
 namespace stack::net {
 
 using util::Ipv4;
 using util::Ipv4Interface;
 using util::Subnet;
+using util::Ipv6;
+using util::Ipv6Interface;
+using util::Subnet6;
 
 }  // namespace stack::net

@@ -172,6 +172,11 @@ Result<IpamNetwork> plan_network(const std::string& name, const SubnetRequest& r
     }
   }
   network.reserved = request.aux_addresses;
+  if (request.v6) {
+    auto v6 = plan_network6(*request.v6, context);
+    if (!v6) return std::move(v6).error().context("network " + in_quotes(name));
+    network.v6 = std::move(*v6);
+  }
   return network;
 }
 
@@ -191,27 +196,39 @@ Result<void> check_request(const IpamNetwork& network, const SubnetRequest& requ
         Errc::conflict,
         prefix + "ip_range " + in_quotes(network.ip_range ? network.ip_range->str() : "none") +
             ", not " + in_quotes(request.ip_range ? request.ip_range->str() : "none") + fix);
-  return util::ok();
+  return check_request6(network.name, network.v6, request.v6);
 }
 
 Result<Ipv4> allocate(IpamNetwork& network, const std::string& key,
-                      const std::optional<Ipv4>& requested) {
+                      const std::optional<Ipv4>& requested, const std::optional<Ipv6>& requested6) {
   const std::string where =
       "network " + in_quotes(network.name) + ": allocating for " + in_quotes(key);
   if (key.empty()) return util::fail(Errc::invalid_argument, where + ": empty key");
+  // The v6 half on a copy first: a key gets both addresses or neither.
+  std::optional<IpamNetwork6> v6 = network.v6;
+  if (requested6 && !v6)
+    return util::fail(Errc::invalid_argument, where + ": ipv6_address " + in_quotes(requested6->str()) +
+                                                  " but the network has no IPv6 subnet");
+  if (v6) {
+    auto got = allocate6(*v6, key, requested6);
+    if (!got) return std::move(got).error().context(where);
+  }
+  Ipv4 address;
   if (requested) {
     STACK_TRY(detail::with_context(check_requested(network, key, *requested), where));
-    network.allocations[key] = *requested;
-    return *requested;
+    address = *requested;
+  } else if (auto held = network.allocations.find(key); held != network.allocations.end()) {
+    address = held->second;
+  } else {
+    STACK_ASSIGN_OR_RETURN(address, lowest_free(network).context(where));
   }
-  if (auto held = network.allocations.find(key); held != network.allocations.end())
-    return held->second;
-  STACK_ASSIGN_OR_RETURN(Ipv4 address, lowest_free(network).context(where));
   network.allocations[key] = address;
+  network.v6 = std::move(v6);
   return address;
 }
 
 bool release(IpamNetwork& network, const std::string& key) {
+  if (network.v6) network.v6->allocations.erase(key);
   return network.allocations.erase(key) > 0;
 }
 

@@ -48,33 +48,60 @@ Result<std::string> string_field(const json& object, const char* key) {
   return it->get<std::string>();
 }
 
-// A name -> address object ("allocations", "reserved"); absent is empty.
-Result<void> decode_addresses(const json& object, const char* field, std::map<std::string, Ipv4>& out) {
+// A name -> address object ("allocations", "reserved"); absent is empty. Address: Ipv4 or Ipv6.
+template <class Address>
+Result<void> decode_addresses(const json& object, const char* field, std::map<std::string, Address>& out) {
   const auto it = object.find(field);
   if (it == object.end()) return util::ok();
   if (!it->is_object()) return util::fail(Errc::parse, std::string("field '") + field + "' is not an object");
   for (const auto& [key, value] : it->items()) {
     if (!value.is_string())
       return util::fail(Errc::parse, std::string(field) + " " + in_quotes(key) + " is not a string");
-    STACK_ASSIGN_OR_RETURN(out[key], Ipv4::parse(value.get<std::string>()));
+    STACK_ASSIGN_OR_RETURN(out[key], Address::parse(value.template get<std::string>()));
   }
   return util::ok();
+}
+
+template <class Address>
+json encode_addresses(const std::map<std::string, Address>& addresses) {
+  json out = json::object();
+  for (const auto& [key, address] : addresses) out[key] = address.str();
+  return out;
+}
+
+// The "ipv6" object of an enable_ipv6 network: the v4 fields' counterparts.
+json encode_v6(const IpamNetwork6& v6) {
+  json out = {{"subnet", v6.subnet.str()}, {"gateway", v6.gateway.str()}, {"allocations", encode_addresses(v6.allocations)}};
+  if (v6.ip_range) out["ip_range"] = v6.ip_range->str();
+  if (!v6.reserved.empty()) out["reserved"] = encode_addresses(v6.reserved);
+  return out;
+}
+
+Result<IpamNetwork6> decode_v6(const json& in) {
+  if (!in.is_object()) return util::fail(Errc::parse, "field 'ipv6' is not an object");
+  IpamNetwork6 v6;
+  STACK_ASSIGN_OR_RETURN(std::string subnet, string_field(in, "subnet"));
+  STACK_ASSIGN_OR_RETURN(v6.subnet, Subnet6::parse(subnet));
+  STACK_ASSIGN_OR_RETURN(std::string gateway, string_field(in, "gateway"));
+  STACK_ASSIGN_OR_RETURN(v6.gateway, Ipv6::parse(gateway));
+  if (in.contains("ip_range")) {
+    STACK_ASSIGN_OR_RETURN(std::string range, string_field(in, "ip_range"));
+    STACK_ASSIGN_OR_RETURN(v6.ip_range, Subnet6::parse(range));
+  }
+  STACK_TRY(decode_addresses(in, "allocations", v6.allocations));
+  STACK_TRY(decode_addresses(in, "reserved", v6.reserved));
+  return v6;
 }
 
 }  // namespace
 
 std::string encode_network(const IpamNetwork& network) {
-  json allocations = json::object();
-  for (const auto& [key, address] : network.allocations) allocations[key] = address.str();
   json out = {{"version", kFormatVersion},        {"name", network.name},
               {"bridge", network.bridge},         {"subnet", network.subnet.str()},
-              {"gateway", network.gateway.str()}, {"allocations", allocations}};
+              {"gateway", network.gateway.str()}, {"allocations", encode_addresses(network.allocations)}};
   if (network.ip_range) out["ip_range"] = network.ip_range->str();
-  if (!network.reserved.empty()) {
-    json reserved = json::object();
-    for (const auto& [name, address] : network.reserved) reserved[name] = address.str();
-    out["reserved"] = reserved;
-  }
+  if (!network.reserved.empty()) out["reserved"] = encode_addresses(network.reserved);
+  if (network.v6) out["ipv6"] = encode_v6(*network.v6);
   return out.dump(2) + "\n";
 }
 
@@ -97,6 +124,9 @@ Result<IpamNetwork> decode_network(std::string_view text) {
   }
   STACK_TRY(decode_addresses(in, "allocations", network.allocations));
   STACK_TRY(decode_addresses(in, "reserved", network.reserved));
+  if (auto v6 = in.find("ipv6"); v6 != in.end()) {
+    STACK_ASSIGN_OR_RETURN(network.v6, decode_v6(*v6));
+  }
   return network;
 }
 
@@ -152,7 +182,8 @@ Result<void> IpamStore::save(const IpamNetwork& network) const {
 }
 
 Result<IpamNetwork> IpamStore::ensure_network(const std::string& name, const SubnetRequest& request,
-                                              const std::vector<Subnet>& host_used) {
+                                              const std::vector<Subnet>& host_used,
+                                              const std::vector<Subnet6>& host_used6) {
   STACK_TRY(check_network_name(name));
   STACK_TRY(ensure_directory(directory()));
   // Pool lock first, then the network's: every path that takes both takes them in this order.
@@ -164,21 +195,24 @@ Result<IpamNetwork> IpamStore::ensure_network(const std::string& name, const Sub
     return std::move(*existing);
   }
   STACK_ASSIGN_OR_RETURN(std::vector<IpamNetwork> others, list());
-  IpamContext context{pools_, host_used, {}};
-  for (const IpamNetwork& other : others) context.taken.push_back(other.subnet);
+  IpamContext context{pools_, host_used, {}, host_used6, {}};
+  for (const IpamNetwork& other : others) {
+    context.taken.push_back(other.subnet);
+    if (other.v6) context.taken6.push_back(other.v6->subnet);
+  }
   STACK_ASSIGN_OR_RETURN(IpamNetwork network, plan_network(name, request, context));
   STACK_TRY(save(network));
   return network;
 }
 
 Result<Ipv4> IpamStore::allocate(const std::string& name, const std::string& key,
-                                 const std::optional<Ipv4>& requested) {
+                                 const std::optional<Ipv4>& requested, const std::optional<Ipv6>& requested6) {
   STACK_TRY(check_network_name(name));
   STACK_TRY(ensure_directory(directory()));
   STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
   STACK_ASSIGN_OR_RETURN(IpamNetwork network, load_existing(name));
   const IpamNetwork before = network;
-  STACK_ASSIGN_OR_RETURN(Ipv4 address, net::allocate(network, key, requested));
+  STACK_ASSIGN_OR_RETURN(Ipv4 address, net::allocate(network, key, requested, requested6));
   if (network != before) STACK_TRY(save(network));
   return address;
 }
@@ -189,7 +223,7 @@ Result<void> IpamStore::reserve(const std::string& name, const std::vector<Reque
   STACK_ASSIGN_OR_RETURN(FileLock lock, FileLock::acquire(directory() / (name + ".lock")));
   STACK_ASSIGN_OR_RETURN(IpamNetwork network, load_existing(name));
   const IpamNetwork before = network;
-  for (const Request& r : requests) (void)net::allocate(network, r.key, r.requested);
+  for (const Request& r : requests) (void)net::allocate(network, r.key, r.requested, r.requested6);
   if (network != before) STACK_TRY(save(network));
   return util::ok();
 }

@@ -29,11 +29,13 @@ class IpamStore {
   // addresses, read by the caller through netlink) and every stored network's subnet. An existing
   // network must agree with the request (check_request).
   util::Result<IpamNetwork> ensure_network(const std::string& name, const SubnetRequest& request,
-                                           const std::vector<Subnet>& host_used);
+                                           const std::vector<Subnet>& host_used,
+                                           const std::vector<Subnet6>& host_used6 = {});
 
   // allocate()/release() of ipam.hpp on the stored network, saved before returning.
   util::Result<Ipv4> allocate(const std::string& name, const std::string& key,
-                              const std::optional<Ipv4>& requested = std::nullopt);
+                              const std::optional<Ipv4>& requested = std::nullopt,
+                              const std::optional<Ipv6>& requested6 = std::nullopt);
   util::Result<bool> release(const std::string& name, const std::string& key);
   // allocate() for many keys under one lock and one write (an `up` of many containers, where a
   // write per container queued them all behind the file). A key that cannot have its address is
@@ -41,6 +43,7 @@ class IpamStore {
   struct Request {
     std::string key;
     std::optional<Ipv4> requested;
+    std::optional<Ipv6> requested6;
   };
   util::Result<void> reserve(const std::string& name, const std::vector<Request>& requests);
 

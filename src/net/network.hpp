@@ -20,6 +20,7 @@ struct NetworkSpec {
   std::string bridge;     // bridge_name(name)
   Ipv4Interface gateway;  // the bridge's own address: gateway/prefix of the subnet
   unsigned mtu = 0;       // 0 keeps the kernel default (1500)
+  std::optional<Ipv6Interface> gateway6;  // enable_ipv6 networks: the v6 gateway/prefix
 };
 
 struct BridgeInfo {
@@ -39,6 +40,8 @@ struct Attachment {
   Ipv4 gateway;                    // the bridge's address
   unsigned mtu = 0;                // both ends; 0 keeps the kernel default
   bool default_route = true;       // false for internal networks and secondary networks
+  std::optional<Ipv6Interface> address6;  // enable_ipv6 networks: the container's v6 address
+  std::optional<Ipv6> gateway6;           // and the bridge's, for the v6 default route
 };
 
 class Network {

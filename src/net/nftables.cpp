@@ -141,7 +141,7 @@ int on_table(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-Result<std::vector<Table>> dump_tables() {
+Result<std::vector<Table>> dump_tables(std::uint8_t family) {
   nl::SockPtr sock(nl_socket_alloc());
   if (!sock) return util::fail(Errc::io, "netlink: cannot allocate socket", ENOMEM);
   if (const int err = nl_connect(sock.get(), NETLINK_NETFILTER); err < 0) return nl::error(err);
@@ -152,7 +152,7 @@ Result<std::vector<Table>> dump_tables() {
         nlmsg_alloc_simple((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_DUMP), &nlmsg_free);
     if (!msg) return util::fail(Errc::io, "netlink: cannot allocate message", ENOMEM);
     nfgenmsg request{};
-    request.nfgen_family = NFPROTO_IPV4;
+    request.nfgen_family = family;
     request.version = NFNETLINK_V0;
     if (const int err = nlmsg_append(msg.get(), &request, sizeof request, NLMSG_ALIGNTO); err < 0)
       return nl::error(err);
@@ -162,12 +162,19 @@ Result<std::vector<Table>> dump_tables() {
     // A dump that a concurrent change interrupted is asked again.
     if (err == -NLE_DUMP_INTR && attempt < 5) continue;
     if (err < 0) return nl::error(err);
+    for (Table& t : tables) t.family = family == NFPROTO_INET ? "inet" : "ip";
     return tables;
   }
 }
 
 }  // namespace
 
-Result<std::vector<Table>> list_tables() { return dump_tables().context("listing nftables tables"); }
+Result<std::vector<Table>> list_tables() {
+  // ip for IPv4 networks, inet for those with IPv6 (one table for both families).
+  STACK_ASSIGN_OR_RETURN(std::vector<Table> tables, dump_tables(NFPROTO_IPV4).context("listing nftables tables"));
+  STACK_ASSIGN_OR_RETURN(std::vector<Table> inet, dump_tables(NFPROTO_INET).context("listing nftables tables"));
+  tables.insert(tables.end(), std::make_move_iterator(inet.begin()), std::make_move_iterator(inet.end()));
+  return tables;
+}
 
 }  // namespace stack::net::nft

@@ -17,12 +17,13 @@ namespace stack::net::nft {
 util::Result<std::string> run(const std::string& commands);
 
 struct Table {
+  std::string family = "ip";  // "ip", or "inet" for a network with IPv6
   std::string name;
   std::string comment;  // the table's `comment`, "" when it has none
   bool operator==(const Table&) const = default;
 };
 
-// The tables of family ip in the calling thread's netns, read over NETLINK_NETFILTER.
+// The tables of families ip and inet in the calling thread's netns, read over NETLINK_NETFILTER.
 util::Result<std::vector<Table>> list_tables();
 
 // The first error of libnftables' error buffer as one line (pure; see run()).

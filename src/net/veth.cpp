@@ -6,6 +6,7 @@
 #include "net/netlink_network.hpp"
 #include "net/netns.hpp"
 #include "net/nl/address.hpp"
+#include "net/nl/inet6.hpp"
 #include "net/nl/link.hpp"
 #include "net/nl/route.hpp"
 
@@ -32,6 +33,10 @@ Result<void> check_attachment(const Attachment& a) {
     return util::fail(Errc::invalid_argument, "gateway " + in_quotes(a.gateway.str()) +
                                                   " is not in " +
                                                   in_quotes(a.address.subnet().str()));
+  if (a.address6 && (a.address6->prefix <= 0 || a.address6->prefix > 126))
+    return util::fail(Errc::invalid_argument, "address " + in_quotes(a.address6->str()) + " needs a prefix of /1 to /126");
+  if (a.address6 && a.default_route && (!a.gateway6 || !a.address6->subnet().contains(*a.gateway6)))
+    return util::fail(Errc::invalid_argument, "address " + in_quotes(a.address6->str()) + " has no IPv6 gateway in its subnet");
   return util::ok();
 }
 
@@ -44,6 +49,15 @@ Result<void> configure_container_end(const Attachment& a) {
   if (a.default_route) {
     STACK_ASSIGN_OR_RETURN(bool routed, nl::add_default_route(a.gateway, a.ifname));
     if (!routed) return util::fail(Errc::conflict, "the container already has a default route");
+  }
+  if (a.address6) {
+    // A new netns has IPv6 on (its defaults are the kernel's, not the host's sysctls); nodad makes
+    // the address usable at once.
+    STACK_TRY(nl::add_address6(a.ifname, *a.address6));
+    if (a.default_route) {
+      STACK_ASSIGN_OR_RETURN(bool routed6, nl::add_default_route6(*a.gateway6, a.ifname));
+      if (!routed6) return util::fail(Errc::conflict, "the container already has an IPv6 default route");
+    }
   }
   return util::ok();
 }

@@ -263,6 +263,7 @@ Result<runtime::shim::ShimConfig> make_shim_config(const spec::Service& s, const
   config.labels[kLabelOneOff] = p.one_off ? "True" : "False";
   config.labels[kLabelImage] = p.image_ref;
   for (const auto& [network, address] : p.addresses) config.labels[kLabelNetworkPrefix + network] = address;
+  for (const auto& [network, address] : p.addresses6) config.labels[kLabelNetwork6Prefix + network] = address;
   return config;
 }
 

@@ -23,6 +23,7 @@ inline constexpr const char* kLabelOneOff = "com.docker.compose.oneoff";
 inline constexpr const char* kLabelImage = "stack.image";
 // "stack.network.<network name>" = the container's IPv4 address on it.
 inline constexpr const char* kLabelNetworkPrefix = "stack.network.";
+inline constexpr const char* kLabelNetwork6Prefix = "stack.network6.";  // the IPv6 address, if any
 
 struct Placement {
   std::string project;
@@ -44,6 +45,7 @@ struct Placement {
   // Secret and config container path -> the host file written for it (mounted read-only).
   std::map<std::string, std::string> file_mount_sources;
   std::map<std::string, std::string> addresses;  // network name -> IPv4
+  std::map<std::string, std::string> addresses6;  // network name -> IPv6 (enable_ipv6 networks)
   std::vector<net::proxy::Forward> ports;
   // Block device path -> major:minor, for blkio per-device limits (looked up by the caller).
   std::map<std::string, std::pair<uint32_t, uint32_t>> devices;

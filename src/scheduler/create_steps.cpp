@@ -300,7 +300,7 @@ Result<void> join_bridge_networks(Creation& c) {
   for (const spec::ServiceNetwork& sn : c.service.networks) {
     const spec::Network* n = c.stack.find_network(sn.key);
     if (n == nullptr) return Error(Errc::internal, "network '" + sn.key + "' is not declared");
-    auto address = impl.ipam.allocate(n->name, c.name, sn.ipv4_address);
+    auto address = impl.ipam.allocate(n->name, c.name, sn.ipv4_address, sn.ipv6_address);
     if (!address) return std::move(address).error().context("network " + n->name);
     c.on_undo("address on " + n->name, [&impl, network = n->name, name = c.name]() -> Result<void> {
       STACK_TRY(impl.ipam.release(network, name));
@@ -320,8 +320,9 @@ Result<void> join_bridge_networks(Creation& c) {
       STACK_TRY(impl.host.detach(veth));
       return util::ok();
     });
-    c.endpoint.networks[n->name] = {address->str(), sn.aliases};
+    c.endpoint.networks[n->name] = {address->str(), sn.aliases, a.address6 ? a.address6->address.str() : ""};
     c.p.addresses[n->name] = address->str();
+    if (a.address6) c.p.addresses6[n->name] = a.address6->address.str();
     if (index == 0) c.first_address = address->str();
     if (c.endpoint.dns.empty() && !n->internal) c.endpoint.dns.push_back(stored->gateway.str());
     ++index;

@@ -18,7 +18,10 @@ using util::Result;
 
 std::string encode_endpoint(const Endpoint& e) {
   json nets = json::object();
-  for (const auto& [name, n] : e.networks) nets[name] = {{"address", n.address}, {"aliases", n.aliases}};
+  for (const auto& [name, n] : e.networks) {
+    nets[name] = {{"address", n.address}, {"aliases", n.aliases}};
+    if (!n.address6.empty()) nets[name]["address6"] = n.address6;
+  }
   json extra = json::array();
   for (const auto& h : e.extra_hosts) extra.push_back({{"hostname", h.hostname}, {"address", h.address}});
   json j = {{"container", e.container}, {"service", e.service}, {"hostname", e.hostname},
@@ -36,7 +39,8 @@ Result<Endpoint> decode_endpoint(const std::string& text) {
     e.service = j.at("service").get<std::string>();
     e.hostname = j.value("hostname", std::string());
     for (const auto& [name, n] : j.at("networks").items()) {
-      e.networks[name] = {n.at("address").get<std::string>(), n.value("aliases", std::vector<std::string>{})};
+      e.networks[name] = {n.at("address").get<std::string>(), n.value("aliases", std::vector<std::string>{}),
+                          n.value("address6", std::string())};
     }
     for (const auto& h : j.value("extra_hosts", json::array())) {
       e.extra_hosts.push_back({h.at("hostname").get<std::string>(), h.at("address").get<std::string>()});
@@ -64,6 +68,13 @@ std::vector<std::string> names_of(const Endpoint& e, const NetworkEndpoint& n) {
   return out;
 }
 
+// Its addresses on one network: IPv4, then IPv6 when it has one.
+std::vector<std::string> addresses_of(const NetworkEndpoint& n) {
+  std::vector<std::string> out{n.address};
+  if (!n.address6.empty()) out.push_back(n.address6);
+  return out;
+}
+
 }  // namespace
 
 std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all) {
@@ -76,18 +87,23 @@ std::string render_hosts(const Endpoint& self, const std::vector<Endpoint>& all)
       "ff02::2\tip6-allrouters\n";
   std::set<std::string> seen;
   for (const auto& [network, n] : self.networks) {
-    std::string line = n.address + "\t" + (self.hostname.empty() ? self.container : self.hostname);
-    if (!self.hostname.empty() && self.hostname != self.container) line += " " + self.container;
-    if (seen.insert(line).second) out += line + "\n";
+    // Its v6 address too, on a line of its own, as docker writes it.
+    for (const std::string& address : addresses_of(n)) {
+      std::string line = address + "\t" + (self.hostname.empty() ? self.container : self.hostname);
+      if (!self.hostname.empty() && self.hostname != self.container) line += " " + self.container;
+      if (seen.insert(line).second) out += line + "\n";
+    }
   }
   for (const auto& [network, mine] : self.networks) {
     for (const Endpoint& peer : all) {
       auto it = peer.networks.find(network);
       if (it == peer.networks.end()) continue;
-      std::string line = it->second.address + "\t";
       auto names = names_of(peer, it->second);
-      for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
-      if (seen.insert(line).second) out += line + "\n";
+      for (const std::string& address : addresses_of(it->second)) {
+        std::string line = address + "\t";
+        for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
+        if (seen.insert(line).second) out += line + "\n";
+      }
     }
   }
   for (const auto& [alias, service] : self.links) {
@@ -113,8 +129,8 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
     if (it == e.networks.end()) continue;
     for (const std::string& name : names_of(e, it->second)) {
       auto& list = out[name];
-      if (std::find(list.begin(), list.end(), it->second.address) == list.end()) {
-        list.push_back(it->second.address);
+      for (const std::string& address : addresses_of(it->second)) {
+        if (std::find(list.begin(), list.end(), address) == list.end()) list.push_back(address);
       }
     }
   }
@@ -127,7 +143,9 @@ std::map<std::string, std::vector<std::string>> dns_names(const std::string& net
       auto it = e.networks.find(network);
       if (!is_target(e) || it == e.networks.end()) continue;
       auto& list = out[alias];
-      if (std::find(list.begin(), list.end(), it->second.address) == list.end()) list.push_back(it->second.address);
+      for (const std::string& address : addresses_of(it->second)) {
+        if (std::find(list.begin(), list.end(), address) == list.end()) list.push_back(address);
+      }
     }
   };
   for (const Endpoint& linker : all) {

@@ -16,6 +16,7 @@ namespace stack::scheduler {
 struct NetworkEndpoint {
   std::string address;               // IPv4 on that network
   std::vector<std::string> aliases;  // from the service's networks.<key>.aliases
+  std::string address6;              // IPv6 on that network (enable_ipv6), else empty
 };
 
 struct Endpoint {

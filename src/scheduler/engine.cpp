@@ -339,6 +339,7 @@ Result<std::vector<ContainerView>> Engine::containers(const std::string& project
     if (!runtime::shim::is_final(f.state.status)) v.ports = f.state.ports;
     for (const auto& [key, value] : f.config.labels) {
       if (key.rfind(kLabelNetworkPrefix, 0) == 0) v.addresses[key.substr(std::strlen(kLabelNetworkPrefix))] = value;
+      if (key.rfind(kLabelNetwork6Prefix, 0) == 0) v.addresses6[key.substr(std::strlen(kLabelNetwork6Prefix))] = value;
     }
     struct stat st {};
     std::string config_file = runtime::StatePaths(impl_->options.root).config_file(v.name);

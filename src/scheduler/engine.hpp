@@ -80,6 +80,7 @@ struct ContainerView {
   std::vector<net::proxy::Forward> ports;  // as bound, while a shim serves them
   std::string created;  // when the container dir was made, RFC 3339
   std::map<std::string, std::string> addresses;  // network -> IPv4
+  std::map<std::string, std::string> addresses6;  // network -> IPv6, on networks with IPv6
 };
 
 // docker's status column: "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago", "Restarting (1)".

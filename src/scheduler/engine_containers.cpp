@@ -150,7 +150,7 @@ Result<void> Engine::Impl::reserve_new_containers(const spec::Stack& stack,
     for (const spec::ServiceNetwork& sn : c.service->networks) {
       const spec::Network* n = stack.find_network(sn.key);
       if (n == nullptr) continue;  // create_container reports it
-      requests[n->name].push_back({c.name, sn.ipv4_address});
+      requests[n->name].push_back({c.name, sn.ipv4_address, sn.ipv6_address});
     }
   }
   // The record first: `down` after a crash must find every name that holds an address.
@@ -322,10 +322,11 @@ Result<void> Engine::Impl::write_network_records(const std::string& project, con
   for (const std::string& network : networks) {
     auto file = net::dns::records_file(options.root, network);
     if (owned.count(network) == 0 && !fs::exists(file)) continue;  // its owner removed it meanwhile
-    std::map<std::string, std::vector<util::Ipv4>> records;
+    net::dns::Records records;
     for (const auto& [name, addresses] : dns_names(network, all)) {
       for (const std::string& a : addresses) {
-        if (auto ip = util::Ipv4::parse(a)) records[name].push_back(*ip);
+        if (auto ip = util::Ipv4::parse(a)) records[name].v4.push_back(*ip);
+        else if (auto ip6 = util::Ipv6::parse(a)) records[name].v6.push_back(*ip6);
       }
     }
     // Each write is a new file (the server notices the new inode): only when the names changed.

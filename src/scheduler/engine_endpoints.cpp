@@ -22,6 +22,13 @@ net::Attachment attachment_for(const std::string& container, const spec::Service
   a.address = {address, stored.subnet.prefix};
   a.gateway = stored.gateway;
   a.default_route = index == 0 && !n.internal;
+  if (stored.v6) {
+    // The v6 address is allocated with the v4 one, under the same key.
+    if (auto it = stored.v6->allocations.find(container); it != stored.v6->allocations.end()) {
+      a.address6 = net::Ipv6Interface{it->second, stored.v6->subnet.prefix};
+      a.gateway6 = stored.v6->gateway;
+    }
+  }
   return a;
 }
 

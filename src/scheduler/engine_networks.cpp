@@ -24,6 +24,10 @@ namespace {
 
 net::SubnetRequest subnet_request(const spec::Network& n) {
   net::SubnetRequest r;
+  if (n.enable_ipv6 && !n.ipam6.empty()) {
+    const spec::IpamPool6& pool6 = n.ipam6.front();
+    r.v6 = net::SubnetRequest6{pool6.subnet, pool6.gateway, pool6.ip_range, pool6.aux_addresses};
+  }
   if (n.ipam.empty()) return r;
   const spec::IpamPool& pool = n.ipam.front();
   r.subnet = pool.subnet;
@@ -119,7 +123,9 @@ Result<ObservedNetwork> Engine::Impl::observe_network(const spec::Network& n) {
 
 Result<net::FirewallRules> Engine::Impl::firewall_rules(const spec::Network& n, const net::IpamNetwork& stored) const {
   STACK_ASSIGN_OR_RETURN(bool masquerade, masquerade_of(n, options.ip_masquerade));
-  return net::FirewallRules{stored.bridge, stored.subnet, masquerade, n.internal};
+  net::FirewallRules rules{stored.bridge, stored.subnet, masquerade, n.internal};
+  if (stored.v6) rules.subnet6 = stored.v6->subnet;
+  return rules;
 }
 
 Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const spec::Network& n,
@@ -144,12 +150,17 @@ Result<void> Engine::Impl::apply_network_step(const spec::Stack& stack, const sp
   STACK_ASSIGN_OR_RETURN(unsigned mtu, mtu_of(n));
   STACK_ASSIGN_OR_RETURN(bool forwarding, dns_forward_of(n, options.dns_forward));
   STACK_ASSIGN_OR_RETURN(auto used, host.used_subnets(bridge));
-  auto planned = ipam.ensure_network(n.name, request, used);
+  std::vector<util::Subnet6> used6;
+  if (request.v6) {
+    STACK_ASSIGN_OR_RETURN(used6, host.used_subnets6(bridge));
+  }
+  auto planned = ipam.ensure_network(n.name, request, used, used6);
   if (!planned) return std::move(planned).error().context("network " + n.name);
   // Always: a bridge that exists is not yet one that is up with its gateway address and MTU (a
   // CLI killed between making the link and addressing it, an MTU changed in the file), and the
   // idempotent ensure is the one call that both checks and mends that.
-  net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu};
+  net::NetworkSpec spec{n.name, bridge, planned->gateway_interface(), mtu, std::nullopt};
+  if (planned->v6) spec.gateway6 = planned->v6->gateway_interface();
   auto made = host.ensure_bridge(spec);
   if (!made) return std::move(made).error().context("network " + n.name);
   const bool created = made->created;

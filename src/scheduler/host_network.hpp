@@ -32,6 +32,10 @@ class HostNetwork {
   virtual util::Result<bool> bridge_exists(const std::string& bridge) = 0;
   // Subnets of the host's routes (but bridge's own), which a new network must not overlap.
   virtual util::Result<std::vector<util::Subnet>> used_subnets(const std::string& bridge) = 0;
+  // The same for IPv6 (asked only for networks with IPv6; fakes have none).
+  virtual util::Result<std::vector<util::Subnet6>> used_subnets6(const std::string& /*bridge*/) {
+    return std::vector<util::Subnet6>{};
+  }
 
   // A namespace kept by a file at path (net/netns.hpp): an already_exists error if path exists;
   // removal is false when absent.

@@ -36,6 +36,9 @@ class LinuxHostNetwork final : public HostNetwork {
   Result<std::vector<util::Subnet>> used_subnets(const std::string& bridge) override {
     return net::host_used_subnets(bridge);
   }
+  Result<std::vector<util::Subnet6>> used_subnets6(const std::string& bridge) override {
+    return net::host_used_subnets6(bridge);
+  }
 
   Result<void> create_netns(const std::string& path) override { return net::create_named_netns(path); }
   Result<bool> remove_netns(const std::string& path) override { return net::remove_named_netns(path); }

@@ -11,6 +11,7 @@
 
 #include "spec/node.hpp"
 #include "util/ip.hpp"
+#include "util/ip6.hpp"
 
 namespace stack::spec {
 
@@ -60,6 +61,7 @@ struct ServiceNetwork {
   std::optional<std::string> mac_address;
   int priority = 0;
   Location location;
+  std::optional<util::Ipv6> ipv6_address;  // last, so that positional initialisers stay valid
 };
 
 struct NetworkMode {
@@ -345,6 +347,15 @@ struct IpamPool {
   bool operator==(const IpamPool&) const = default;
 };
 
+// An IPv6 `ipam.config` entry of an enable_ipv6 network (at most one per network).
+struct IpamPool6 {
+  util::Subnet6 subnet;
+  std::optional<util::Ipv6> gateway;     // none: the first host of the subnet
+  std::optional<util::Subnet6> ip_range;
+  std::map<std::string, util::Ipv6> aux_addresses;
+  bool operator==(const IpamPool6&) const = default;
+};
+
 struct Network {
   std::string key;   // key under networks:
   std::string name;  // the real name: name:, else {project}_{key}; external: name or key
@@ -355,6 +366,7 @@ struct Network {
   bool enable_ipv6 = false;
   std::string ipam_driver = "default";
   std::vector<IpamPool> ipam;
+  std::vector<IpamPool6> ipam6;  // enable_ipv6 networks: exactly one
   std::map<std::string, std::string> driver_opts;
   std::map<std::string, std::string> labels;
   Location location;

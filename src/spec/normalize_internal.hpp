@@ -143,6 +143,12 @@ void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);
 
+// normalize_ipam6.cpp: an ipam.config entry with an IPv6 subnet (text, at subnet_node), and the
+// rules between enable_ipv6 and such an entry, checked once the network's keys are read.
+void read_pool6(const Node& v, const std::string& p, const Node& subnet_node, const std::string& text, Network& net,
+                Diagnostics& diags);
+void check_ipv6_network(const Node& v, const std::string& p, const Network& net, Diagnostics& diags);
+
 
 // normalize_security.cpp
 void read_caps(ServiceDraft& d, const Node& value, const std::string& path);

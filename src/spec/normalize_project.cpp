@@ -32,11 +32,11 @@ bool read_external(const Node& v, const std::string& p, std::string& name, Diagn
   return true;
 }
 
-// A subnet as docker takes it: a network prefix, IPv4 for now; host bits set are refused.
+// An IPv4 subnet as docker takes it: a network prefix; host bits set are refused.
 util::Result<util::Subnet> read_subnet(const std::string& text) {
   auto subnet = util::Subnet::parse(text);
   if (subnet) return subnet;
-  if (text.find(':') != std::string::npos) return util::fail(util::Errc::unsupported, "ipv6 subnets are not supported yet");
+  if (util::looks_like_ipv6(text)) return util::fail(util::Errc::invalid_argument, "'" + text + "' is an IPv6 subnet; an IPv4 one is needed here");
   if (util::Ipv4Interface::parse(text)) return subnet;  // host bits set: its error names the network
   return util::fail(util::Errc::invalid_argument, "'" + text + "' is not a valid ipv4 cidr");
 }
@@ -49,6 +49,7 @@ void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& d
   const Node* subnet = v.find("subnet");
   if (!subnet) return diags.error(v, p, "missing 'subnet'");
   const std::string text = read_string(*subnet, join_path(p, "subnet"), diags).value_or("");
+  if (util::looks_like_ipv6(text)) return read_pool6(v, p, *subnet, text, net, diags);
   auto cidr = read_subnet(text);
   if (!cidr) return diags.error(*subnet, join_path(p, "subnet"), cidr.error().message());
   pool.subnet = *cidr;
@@ -136,7 +137,7 @@ void read_network_body(const Node& v, const std::string& p, Network& net, Diagno
     auto b = read_bool(*n, join_path(p, "enable_ipv4"), diags);
     if (b && !*b) diags.error(*n, join_path(p, "enable_ipv4"), "ipv6-only networks are not supported yet");
   }
-  if (net.enable_ipv6) diags.error(*v.find("enable_ipv6"), join_path(p, "enable_ipv6"), "not supported yet: the bridges are IPv4 only");
+  check_ipv6_network(v, p, net, diags);
   if (const Node* n = v.find("driver_opts")) {
     net.driver_opts = read_string_map(*n, join_path(p, "driver_opts"), diags).value_or(net.driver_opts);
     check_network_driver_opts(*n, join_path(p, "driver_opts"), net, diags);

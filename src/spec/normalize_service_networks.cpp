@@ -20,6 +20,22 @@ bool is_ipv6(std::string_view text) {
 
 namespace {
 
+// ipv4_address / ipv6_address (Address: util::Ipv4 or util::Ipv6), "not a valid ..." otherwise.
+template <class Address>
+void read_address(ServiceDraft& d, const Node& v, const std::string& at, const char* key, std::optional<Address>& out) {
+  const Node* n = v.find(key);
+  if (n == nullptr) return;
+  auto s = read_string(*n, join_path(at, key), *d.diags);
+  if (!s) return;
+  auto address = Address::parse(*s);
+  if (!address) {
+    const std::string family = std::string(key).substr(0, 4);  // "ipv4" / "ipv6"
+    d.error(*n, join_path(at, key), "'" + *s + "' is not a valid " + family + " address");
+  } else {
+    out = *address;
+  }
+}
+
 void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, ServiceNetwork& net) {
   static constexpr std::string_view kKeys[] = {
       "aliases", "ipv4_address", "ipv6_address", "mac_address", "priority", "link_local_ips",
@@ -29,13 +45,8 @@ void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, Serv
   if (const Node* n = v.find("aliases"))
     net.aliases = read_string_list(*n, join_path(at, "aliases"), *d.diags).value_or(
         std::vector<std::string>{});
-  if (const Node* n = v.find("ipv4_address")) {
-    auto s = read_string(*n, join_path(at, "ipv4_address"), *d.diags);
-    auto address = s ? util::Ipv4::parse(*s) : util::Result<util::Ipv4>(util::Error(util::Errc::parse, ""));
-    if (s && !address)
-      d.error(*n, join_path(at, "ipv4_address"), "'" + *s + "' is not a valid ipv4 address");
-    else if (s) net.ipv4_address = *address;
-  }
+  read_address(d, v, at, "ipv4_address", net.ipv4_address);
+  read_address(d, v, at, "ipv6_address", net.ipv6_address);
   if (const Node* n = v.find("mac_address")) {
     static const std::regex kMac("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
     auto s = read_string(*n, join_path(at, "mac_address"), *d.diags);
@@ -48,7 +59,7 @@ void read_attachment(ServiceDraft& d, const Node& v, const std::string& at, Serv
       net.priority = int(*i);
   }
   for (std::string_view k :
-       {"ipv6_address", "link_local_ips", "driver_opts", "gw_priority", "interface_name"})
+       {"link_local_ips", "driver_opts", "gw_priority", "interface_name"})
     if (const Node* n = v.find(k)) d.error(*n, join_path(at, k), "not supported yet");
 }
 

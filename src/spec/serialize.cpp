@@ -102,6 +102,7 @@ json service_networks_json(const std::vector<ServiceNetwork>& networks) {
     json entry = json::object();
     put_list(entry, "aliases", net.aliases);
     if (net.ipv4_address) entry["ipv4_address"] = net.ipv4_address->str();
+    if (net.ipv6_address) entry["ipv6_address"] = net.ipv6_address->str();
     if (net.mac_address) entry["mac_address"] = *net.mac_address;
     if (net.priority != 0) entry["priority"] = net.priority;
     j[net.key] = entry.empty() ? json(nullptr) : entry;
@@ -439,6 +440,24 @@ json to_json(const Service& service) {
   return j;
 }
 
+namespace {
+
+// One ipam.config entry, IPv4 (IpamPool) or IPv6 (IpamPool6).
+template <class Pool>
+json pool_json(const Pool& pool) {
+  json entry{{"subnet", pool.subnet.str()}};
+  if (pool.gateway) entry["gateway"] = pool.gateway->str();
+  if (pool.ip_range) entry["ip_range"] = pool.ip_range->str();
+  if (!pool.aux_addresses.empty()) {
+    json aux = json::object();
+    for (const auto& [host, address] : pool.aux_addresses) aux[host] = address.str();
+    entry["aux_addresses"] = aux;
+  }
+  return entry;
+}
+
+}  // namespace
+
 json to_json(const Network& network) {
   json j{{"name", network.name}};
   if (network.driver != "bridge") j["driver"] = network.driver;
@@ -450,17 +469,11 @@ json to_json(const Network& network) {
   if (network.ipam_driver != "default") ipam["driver"] = network.ipam_driver;
   if (!network.ipam.empty()) {
     json& pools = ipam["config"] = json::array();
-    for (const IpamPool& pool : network.ipam) {
-      json entry{{"subnet", pool.subnet.str()}};
-      if (pool.gateway) entry["gateway"] = pool.gateway->str();
-      if (pool.ip_range) entry["ip_range"] = pool.ip_range->str();
-      if (!pool.aux_addresses.empty()) {
-        json aux = json::object();
-        for (const auto& [host, address] : pool.aux_addresses) aux[host] = address.str();
-        entry["aux_addresses"] = aux;
-      }
-      pools.push_back(entry);
-    }
+    for (const IpamPool& pool : network.ipam) pools.push_back(pool_json(pool));
+  }
+  if (!network.ipam6.empty()) {
+    if (!ipam.contains("config")) ipam["config"] = json::array();
+    for (const IpamPool6& pool : network.ipam6) ipam["config"].push_back(pool_json(pool));
   }
   if (!ipam.empty()) j["ipam"] = ipam;
   put_list(j, "driver_opts", network.driver_opts);

@@ -225,6 +225,36 @@ void check_static_addresses(const Stack& stack, Diagnostics& diags) {
   }
 }
 
+// ipv6_address: inside the network's IPv6 subnet (so the network needs one), not an aux address,
+// one container only, not taken twice.
+void check_static_addresses6(const Stack& stack, Diagnostics& diags) {
+  std::map<std::pair<std::string, std::string>, std::string> taken;  // (network, ip) -> service
+  for (const auto& s : stack.services) {
+    for (const auto& n : s.networks) {
+      if (!n.ipv6_address) continue;
+      const Network* net = stack.find_network(n.key);
+      const std::string ip = n.ipv6_address->str();
+      const std::string at = join_path(n.location.path, "ipv6_address");
+      if (s.replicas > 1)
+        diags.error(n.location.mark, at, "cannot be set on a service with " + std::to_string(s.replicas) + " replicas");
+      if (net && !net->external && net->ipam6.empty()) {
+        diags.error(n.location.mark, at, "network '" + n.key + "' has no IPv6 subnet to take '" + ip +
+                                             "' from (it needs enable_ipv6 and an IPv6 ipam subnet)");
+      } else if (net && !net->external) {
+        const IpamPool6& pool = net->ipam6.front();
+        if (!pool.subnet.contains(*n.ipv6_address))
+          diags.error(n.location.mark, at, "'" + ip + "' is outside the IPv6 subnet of network '" + n.key + "'");
+        for (const auto& [host, address] : pool.aux_addresses) {
+          if (address == *n.ipv6_address)
+            diags.error(n.location.mark, at, "'" + ip + "' is reserved as aux address '" + host + "' of network '" + n.key + "'");
+        }
+      }
+      auto [it, fresh] = taken.emplace(std::make_pair(n.key, ip), s.name);
+      if (!fresh) diags.error(n.location.mark, at, "'" + ip + "' is already used by service '" + it->second + "'");
+    }
+  }
+}
+
 struct Published {
   const Service* service;
   Port port;
@@ -314,7 +344,7 @@ void validate(const Stack& stack, Diagnostics& diags) {
   static constexpr Check kChecks[] = {
       check_dependencies_exist, check_network_references,  check_volume_references,
       check_network_mode_targets, check_namespace_targets, check_dependency_cycles, check_container_names,
-      check_static_addresses,   check_published_ports,   check_file_mount_references, check_build_context_services,
+      check_static_addresses,   check_static_addresses6,   check_published_ports,   check_file_mount_references, check_build_context_services,
   };
   for (Check check : kChecks) check(stack, diags);
 }

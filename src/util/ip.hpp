@@ -1,5 +1,5 @@
 // IPv4 addresses and subnets as plain values: parsing, formatting and the arithmetic that the
-// stack model, IPAM and the netlink layer share. IPv4 only for now; IPv6 gets its own types when it comes.
+// stack model, IPAM and the netlink layer share. IPv6 has its own types beside these (ip6.hpp).
 #pragma once
 
 #include <compare>

@@ -38,10 +38,10 @@ std::vector<Ipv4> addresses(std::uint32_t first, int count) {
 // What a network's records file holds: a few services; "many" has more addresses than a 512-byte
 // UDP reply can carry, so truncation is reached.
 const Records& fuzz_records() {
-  static const Records records{{"web", addresses(0x0A010002, 2)},
-                               {"demo-web-1", addresses(0x0A010002, 1)},
+  static const Records records{{"web", Addresses(addresses(0x0A010002, 2), {stack::util::Ipv6{0xfd5c000000000000, 2}})},
+                               {"demo-web-1", Addresses(addresses(0x0A010002, 1), {})},
                                {"db", {}},
-                               {"many", addresses(0x0A020001, 40)}};
+                               {"many", Addresses(addresses(0x0A020001, 40), {})}};
   return records;
 }
 
@@ -83,7 +83,7 @@ void check_reply(const Message& query, const ReplyOptions& options, const std::s
 
 // Replies with the options the server uses: every rcode it sends, A records or none, UDP or TCP.
 void check_replies(const Message& query) {
-  const std::vector<Ipv4>& many = fuzz_records().at("many");
+  const std::vector<Ipv4>& many = fuzz_records().at("many").v4;
   for (std::size_t max_size : {kUdpMaxSize, kMaxMessageSize}) {
     for (Rcode rcode : {Rcode::noerror, Rcode::servfail, Rcode::notimp, Rcode::refused}) {
       ReplyOptions options{.rcode = rcode, .recursion_available = rcode == Rcode::servfail,

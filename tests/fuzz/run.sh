@@ -40,7 +40,7 @@ case "$name" in
     if [ "${STACK_FUZZ_LOAD:-1}" = 1 ]; then defines=(-DSTACK_FUZZ_HAVE_LOAD=1); fi
     ;;
   dns_message)
-    sources=(net/dns/message.cpp net/dns/answer.cpp util/ip.cpp util/result.cpp)
+    sources=(net/dns/message.cpp net/dns/answer.cpp util/ip.cpp util/ip6.cpp util/result.cpp)
     libs=()
     seconds=15 max_len=1500  # past kUdpMaxSize, so that truncation is reached
     ;;

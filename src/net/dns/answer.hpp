@@ -1,8 +1,9 @@
 // What the server does with one received message, decided without I/O: answer it from the
 // network's records, hand it to the upstream resolvers, or drop it. docker's embedded DNS is the
 // model (see docs/networking.md, "DNS"):
-//   * a name the network owns: its A records (authoritative); other types get an empty NOERROR
-//     answer, so that a stub's AAAA query does not leak the service name upstream;
+//   * a name the network owns: its A and AAAA records (authoritative); other types, and AAAA for
+//     a name with IPv4 only, get an empty NOERROR answer, so that a stub's AAAA query does not
+//     leak the service name upstream; PTR under ip6.arpa for the IPv6 addresses it holds;
 //   * any other name: forwarded when forwarding is on, else SERVFAIL at once (what docker answers
 //     when it has no upstream to ask), never NXDOMAIN, which would claim the name does not exist;
 //   * opcodes other than QUERY and more than one question: NOTIMP; a class other than IN: REFUSED;

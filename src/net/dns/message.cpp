@@ -1,5 +1,6 @@
 #include "net/dns/message.hpp"
 
+#include <array>
 #include <cctype>
 
 namespace stack::net::dns {
@@ -133,6 +134,20 @@ std::string header(std::uint16_t id, std::uint16_t flags, std::uint16_t question
   return out;
 }
 
+// A dotted name in wire form, uncompressed ("" is the root).
+std::string encode_name(std::string_view name) {
+  std::string out;
+  while (!name.empty()) {
+    const std::size_t dot = name.find('.');
+    std::string_view label = name.substr(0, dot);
+    out += static_cast<char>(label.size());
+    out += label;
+    name = dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
+  }
+  out += '\0';
+  return out;
+}
+
 }  // namespace
 
 Result<Message> parse_message(std::string_view wire) {
@@ -170,25 +185,49 @@ std::string build_reply(const Message& query, const ReplyOptions& options) {
   std::uint16_t answers = 0;
   const std::size_t fixed = kHeaderSize + query.question_wire.size();
   bool truncated = false;
-  for (Ipv4 address : options.addresses) {
-    if (query.questions.empty()) break;
-    if (fixed + records.size() + 16 > options.max_size) {
+  // One record for the question's name; false (and TC) when it does not fit.
+  auto add = [&](std::uint16_t type, const std::string& rdata) {
+    if (query.questions.empty() || truncated) return;
+    if (fixed + records.size() + 12 + rdata.size() > options.max_size) {
       truncated = true;
-      break;
+      return;
     }
     put16(records, 0xC000 | kHeaderSize);  // the question's name
-    put16(records, kTypeA);
+    put16(records, type);
     put16(records, kClassIn);
     put32(records, options.ttl);
-    put16(records, 4);
-    put32(records, address.value);
+    put16(records, static_cast<std::uint16_t>(rdata.size()));
+    records += rdata;
     ++answers;
+  };
+  for (Ipv4 address : options.addresses) {
+    std::string rdata;
+    put32(rdata, address.value);
+    add(kTypeA, rdata);
   }
+  for (const Ipv6& address : options.addresses6) {
+    const auto bytes = address.bytes();
+    add(kTypeAaaa, std::string(bytes.begin(), bytes.end()));
+  }
+  for (const std::string& name : options.ptr_names) add(kTypePtr, encode_name(name));
   if (truncated) flags |= 0x0200;
   std::string out = header(query.id, flags, static_cast<std::uint16_t>(query.questions.size()), answers);
   out += query.question_wire;
   out += records;
   return out;
+}
+
+std::string reverse_name6(Ipv6 address) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto bytes = address.bytes();
+  std::string out;
+  for (auto it = bytes.rbegin(); it != bytes.rend(); ++it) {
+    out += kHex[*it & 0xF];
+    out += '.';
+    out += kHex[*it >> 4];
+    out += '.';
+  }
+  return out + "ip6.arpa";
 }
 
 std::string build_header_reply(std::uint16_t id, Rcode rcode) {
@@ -230,7 +269,10 @@ std::optional<ReplyHeader> peek_reply_header(std::string_view wire) {
                      static_cast<Rcode>(flags & 0x0F), u16(6)};
 }
 
-Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
+namespace {
+
+// The data of the answer records of one type and size, in order.
+Result<std::vector<std::string_view>> answer_data(std::string_view wire, std::uint16_t type, std::size_t size) {
   Reader r(wire);
   Message m;
   STACK_ASSIGN_OR_RETURN(Counts counts, read_header(r, m));
@@ -238,27 +280,41 @@ Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
     STACK_TRY(r.name());
     STACK_TRY(r.skip(4));
   }
-  std::vector<Ipv4> out;
+  std::vector<std::string_view> out;
   for (int i = 0; i < counts.answers; ++i) {
     STACK_ASSIGN_OR_RETURN(Record record, read_record(r, wire));
-    if (record.type != kTypeA || record.data.size() != 4) continue;
+    if (record.type == type && record.data.size() == size) out.push_back(record.data);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire) {
+  STACK_ASSIGN_OR_RETURN(auto records, answer_data(wire, kTypeA, 4));
+  std::vector<Ipv4> out;
+  for (std::string_view data : records) {
     std::uint32_t v = 0;
-    for (char c : record.data) v = v << 8 | static_cast<std::uint8_t>(c);
+    for (char c : data) v = v << 8 | static_cast<std::uint8_t>(c);
     out.push_back(Ipv4{v});
+  }
+  return out;
+}
+
+Result<std::vector<Ipv6>> parse_aaaa_answers(std::string_view wire) {
+  STACK_ASSIGN_OR_RETURN(auto records, answer_data(wire, kTypeAaaa, 16));
+  std::vector<Ipv6> out;
+  for (std::string_view data : records) {
+    std::array<std::uint8_t, 16> bytes{};
+    for (std::size_t k = 0; k < 16; ++k) bytes[k] = static_cast<std::uint8_t>(data[k]);
+    out.push_back(Ipv6::from_bytes(bytes));
   }
   return out;
 }
 
 std::string build_query(std::uint16_t id, std::string_view name, std::uint16_t type) {
   std::string out = header(id, 0x0100, 1, 0);
-  while (!name.empty()) {
-    const std::size_t dot = name.find('.');
-    std::string_view label = name.substr(0, dot);
-    out += static_cast<char>(label.size());
-    out += label;
-    name = dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
-  }
-  out += '\0';
+  out += encode_name(name);
   put16(out, type);
   put16(out, kClassIn);
   return out;

@@ -1,6 +1,6 @@
 // The DNS wire format (RFC 1035), the part an embedded name server needs: parse a query (header,
 // question, and every other section walked and checked so that a truncated or malformed message is
-// rejected as a whole), build a reply that echoes the question and carries A records, and the
+// rejected as a whole), build a reply that echoes the question and carries A, AAAA or PTR records, and the
 // two-byte length prefix of DNS over TCP. Pure: no I/O. Bytes are held in std::string.
 #pragma once
 
@@ -21,6 +21,8 @@ inline constexpr std::size_t kUdpMaxSize = 512;  // without EDNS(0), which is no
 inline constexpr std::size_t kMaxMessageSize = 65535;
 
 inline constexpr std::uint16_t kTypeA = 1;
+inline constexpr std::uint16_t kTypePtr = 12;
+inline constexpr std::uint16_t kTypeAaaa = 28;
 inline constexpr std::uint16_t kTypeAny = 255;
 inline constexpr std::uint16_t kClassIn = 1;
 inline constexpr std::uint8_t kOpcodeQuery = 0;
@@ -64,12 +66,15 @@ struct ReplyOptions {
   bool authoritative = false;
   bool recursion_available = false;
   std::vector<Ipv4> addresses;  // A records for the (first) question's name
+  std::vector<Ipv6> addresses6;  // AAAA records, after the A records
+  std::vector<std::string> ptr_names;  // PTR records (dotted names), after those
   std::uint32_t ttl = 600;
   std::size_t max_size = kMaxMessageSize;  // kUdpMaxSize over UDP: records that do not fit are
                                            // left out and TC is set
 };
 
-// A reply to query: its id, opcode and RD, its question section, then one A record per address.
+// A reply to query: its id, opcode and RD, its question section, then one A record per address,
+// one AAAA record per IPv6 address and one PTR record per name.
 std::string build_reply(const Message& query, const ReplyOptions& options);
 
 // A header-only reply (no question), for messages that did not parse.
@@ -95,6 +100,12 @@ std::optional<ReplyHeader> peek_reply_header(std::string_view wire);
 
 // The A records of a reply's answer section, in order (a small resolver, for tests and tools).
 util::Result<std::vector<Ipv4>> parse_a_answers(std::string_view wire);
+
+// The AAAA records of a reply's answer section, in order (for tests and tools).
+util::Result<std::vector<Ipv6>> parse_aaaa_answers(std::string_view wire);
+
+// The name of a PTR record under ip6.arpa for address: nibbles in reverse, dotted.
+std::string reverse_name6(Ipv6 address);
 
 // A query for name and type with id and RD set (a small resolver, for tests and tools).
 std::string build_query(std::uint16_t id, std::string_view name, std::uint16_t type = kTypeA);

@@ -19,7 +19,8 @@ std::string encode_records(const Records& records) {
   nlohmann::json names = nlohmann::json::object();
   for (const auto& [name, addresses] : records) {
     nlohmann::json list = nlohmann::json::array();
-    for (Ipv4 a : addresses) list.push_back(a.str());
+    for (Ipv4 a : addresses.v4) list.push_back(a.str());
+    for (const Ipv6& a : addresses.v6) list.push_back(a.str());
     names[canonical_name(name)] = std::move(list);
   }
   return nlohmann::json{{"names", std::move(names)}}.dump(2) + "\n";
@@ -35,18 +36,23 @@ util::Result<Records> decode_records(std::string_view text) {
   Records out;
   for (const auto& [name, list] : names->items()) {
     if (!list.is_array()) return util::fail(util::Errc::parse, "dns records: '" + name + "' is not a list");
-    std::vector<Ipv4>& addresses = out[canonical_name(name)];
+    Addresses& addresses = out[canonical_name(name)];
     for (const auto& item : list) {
       if (!item.is_string()) return util::fail(util::Errc::parse, "dns records: '" + name + "': not a string");
-      STACK_ASSIGN_OR_RETURN(Ipv4 a, Ipv4::parse(item.get<std::string>()));
-      addresses.push_back(a);
+      const std::string text = item.get<std::string>();
+      if (util::looks_like_ipv6(text)) {
+        STACK_ASSIGN_OR_RETURN(Ipv6 a, Ipv6::parse(text));
+        addresses.v6.push_back(a);
+      } else {
+        STACK_ASSIGN_OR_RETURN(Ipv4 a, Ipv4::parse(text));
+        addresses.v4.push_back(a);
+      }
     }
   }
   return out;
 }
 
-util::Result<void> write_dns_records(const std::filesystem::path& file,
-                                     const std::map<std::string, std::vector<Ipv4>>& records) {
+util::Result<void> write_dns_records(const std::filesystem::path& file, const Records& records) {
   return util::write_file_atomic(file.string(), encode_records(records), util::Durability::process_crash);
 }
 

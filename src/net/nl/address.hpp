@@ -1,5 +1,5 @@
-// IPv4 addresses on links over rtnetlink. Stateless; each call acts in the calling thread's
-// network namespace. IPv4 only for now.
+// IPv4 addresses on links over rtnetlink (IPv6 ones: inet6.hpp). Stateless; each call acts in the
+// calling thread's network namespace.
 #pragma once
 
 #include <string>

@@ -185,7 +185,9 @@ TEST_F(Daemon, AContainerWhoseShimAndProcessesWereKilledComesBack) {
 
 TEST_F(Daemon, ADeletedBridgeIsHealedAndNamesResolveWithoutARestart) {
   start(53);
-  drop(kTwo);
+  // Dual-stack, so that the healing is seen to bring the IPv6 addresses back too.
+  const std::string prefix6 = e2e_prefix6(53);
+  drop(kTwo, "        - subnet: \"" + prefix6 + "/64\"\n    enable_ipv6: true\n");
   start_daemon();
   ASSERT_TRUE(running(container("web")));
   ASSERT_TRUE(running(container("client")));
@@ -201,6 +203,11 @@ TEST_F(Daemon, ADeletedBridgeIsHealedAndNamesResolveWithoutARestart) {
   }
   EXPECT_TRUE(healed) << test::read_text(root_ / "daemon.log");
   EXPECT_NE(sh("ip -o link show " + bridge), "");
+  EXPECT_THAT(sh("ip -6 addr show dev " + bridge), HasSubstr(prefix6 + "1/64"));
+  // client was allocated first (::2), web second (::3).
+  EXPECT_THAT(stack("exec -T client ip -6 addr show dev eth0").out, HasSubstr(prefix6 + "2/64"));
+  Outcome ping6 = stack("exec -T client ping -6 -c 1 -W 2 " + prefix6 + "3");
+  EXPECT_EQ(ping6.code, 0) << ping6.out << ping6.err;
   EXPECT_EQ(started_at(container("web")), web_started);
   EXPECT_EQ(started_at(container("client")), client_started);
 }

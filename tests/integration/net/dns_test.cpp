@@ -37,7 +37,7 @@ class DnsServerTest : public BridgedNetnsTest {
     std::filesystem::create_directories(root_.path() + "/run/dns");
     web_ = {net::testing::host(subnet_, 2), net::testing::host(subnet_, 3)};
     ASSERT_TRUE(write_dns_records(records_file(root_.path(), network_),
-                                  {{"web", web_}, {"demo-web-1", {web_[0]}}}));
+                                  {{"web", Addresses(web_, {})}, {"demo-web-1", {web_[0]}}}));
   }
 
   void TearDown() override {

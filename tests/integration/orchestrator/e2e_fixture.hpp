@@ -64,6 +64,14 @@ inline std::string e2e_net() {
 // "10.231.<64+index>.", the first three octets of e2e subnet `index` with the dot.
 inline std::string e2e_prefix(int index) { return e2e_net() + "." + std::to_string(64 + index) + "."; }
 
+// "fd5c:<second octet of e2e_net()>:<64+index>::", the IPv6 /64 of e2e subnet `index` without its
+// length: beside 10.231.<64+index>.0/24 in the plain run and 10.233.<64+index>.0/24 in the
+// sanitizer run, so the two never share one, and never the host's fd00::/64.
+inline std::string e2e_prefix6(int index) {
+  const std::string net = e2e_net();
+  return "fd5c:" + net.substr(net.find('.') + 1) + ":" + std::to_string(64 + index) + "::";
+}
+
 class StackTest : public ::testing::Test {
  protected:
   // subnet_index: 0..63, one per test, so that tests running at once never share a subnet.

@@ -30,6 +30,9 @@ class Masquerade : public StackTest {
     auto forwarding = net::ip_forward();
     ASSERT_TRUE(forwarding.has_value()) << forwarding.error().message();
     forwarding_before_ = *forwarding;
+    auto forwarding6 = net::ip6_forward();
+    ASSERT_TRUE(forwarding6.has_value()) << forwarding6.error().message();
+    forwarding6_before_ = *forwarding6;
   }
 
   void TearDown() override {
@@ -46,6 +49,8 @@ class Masquerade : public StackTest {
   void expect_forwarding_restored() const {
     EXPECT_EQ(*net::ip_forward(), forwarding_before_) << "ip_forward not restored";
     EXPECT_FALSE(std::filesystem::exists(std::string(net::kHostRunDir) + "/ip_forward.stack")) << "marker left";
+    EXPECT_EQ(*net::ip6_forward(), forwarding6_before_) << "IPv6 forwarding not restored";
+    EXPECT_FALSE(std::filesystem::exists(std::string(net::kHostRunDir) + "/ipv6_forward.stack")) << "IPv6 marker left";
   }
 
   std::optional<net::FirewallTable> table(const std::string& network) const {
@@ -73,19 +78,33 @@ class Masquerade : public StackTest {
 
   int lock_ = -1;
   bool forwarding_before_ = false;
+  bool forwarding6_before_ = false;
   std::string outside_, outside_host_;
 };
 
-// A TCP listener on address:port inside the namespace at path (the socket stays in that netns).
+// A TCP listener on address:port (IPv4, or IPv6 when it has a ':') inside the namespace at path
+// (the socket stays in that netns).
 util::Result<util::UniqueFd> listen_in(const std::string& netns_path, const std::string& address, uint16_t port) {
   STACK_ASSIGN_OR_RETURN(net::Netns ns, net::Netns::open(netns_path));
   return net::in_netns(ns.fd(), [&]() -> util::Result<util::UniqueFd> {
-    util::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd.get(), 1) != 0)
+    const bool v6 = address.find(':') != std::string::npos;
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (v6) {
+      auto& a = reinterpret_cast<sockaddr_in6&>(addr);
+      a.sin6_family = AF_INET6;
+      a.sin6_port = htons(port);
+      ::inet_pton(AF_INET6, address.c_str(), &a.sin6_addr);
+      len = sizeof a;
+    } else {
+      auto& a = reinterpret_cast<sockaddr_in&>(addr);
+      a.sin_family = AF_INET;
+      a.sin_port = htons(port);
+      ::inet_pton(AF_INET, address.c_str(), &a.sin_addr);
+      len = sizeof a;
+    }
+    util::UniqueFd fd(::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd.get(), 1) != 0)
       return util::Error::from_errno("listening on " + address);
     return fd;
   });
@@ -95,12 +114,13 @@ util::Result<util::UniqueFd> listen_in(const std::string& netns_path, const std:
 std::string accept_peer(int listener, int timeout_ms) {
   pollfd p{listener, POLLIN, 0};
   if (::poll(&p, 1, timeout_ms) != 1) return "";
-  sockaddr_in peer{};
+  sockaddr_storage peer{};
   socklen_t len = sizeof peer;
   util::UniqueFd client(::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC));
   if (!client) return "";
-  char text[INET_ADDRSTRLEN] = {};
-  ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (peer.ss_family == AF_INET6) ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6&>(peer).sin6_addr, text, sizeof text);
+  else ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in&>(peer).sin_addr, text, sizeof text);
   return text;
 }
 
@@ -182,6 +202,43 @@ TEST_F(Masquerade, OutboundTrafficLeavesWithTheHostsAddress) {
     stack("exec -T client sh -c 'echo hello | nc -w 2 " + target + " 7001'");
     EXPECT_EQ(none.get(), "");
   }
+}
+
+// The same over IPv6 on a network with IPv6: the inet table masquerades the v6 subnet, IPv6
+// forwarding is on while it does and back to what it was after `down`. The outside namespace is
+// on <prefix6>1:0:0:0/126 beside the network's /64 (fd5c:...:<64+27>::/64).
+TEST_F(Masquerade, Ipv6TrafficLeavesWithTheHostsAddress) {
+  start(27);
+  const std::string prefix6 = e2e_prefix6(27);
+  const std::string outside_net = prefix6.substr(0, prefix6.size() - 1) + "1::";  // fd5c:x:y:1::
+  const std::string id = std::to_string(::getpid());
+  outside_ = "stkmq6" + id;
+  outside_host_ = "mq6h" + id;
+  ASSERT_EQ(sh("ip netns add " + outside_ + " && ip link add " + outside_host_ + " type veth peer name mq6n" + id +
+               " netns " + outside_ + " && ip addr add " + outside_net + "1/126 dev " + outside_host_ + " nodad && ip link set " +
+               outside_host_ + " up && ip -n " + outside_ + " addr add " + outside_net + "2/126 dev mq6n" + id +
+               " nodad && ip -n " + outside_ + " link set mq6n" + id + " up && echo ok"),
+            "ok\n");
+  auto listener = listen_in("/run/netns/" + outside_, outside_net + "2", 7002);
+  ASSERT_TRUE(listener.has_value()) << listener.error().message();
+  write_stack("  client:\n    image: busybox\n    command: [\"sleep\", \"600\"]\n    init: true\n",
+              "        - subnet: \"" + prefix6 + "/64\"\n    enable_ipv6: true\n");
+  Outcome up = stack("--ip-masq true up -d");
+  ASSERT_EQ(up.code, 0) << up.err;
+  auto t = table("default");
+  ASSERT_TRUE(t && t->masquerade);
+  EXPECT_EQ(t->family, "inet");
+  EXPECT_THAT(sh("nft list table inet " + t->bridge), HasSubstr("ip6 saddr " + prefix6 + "/64"));
+  EXPECT_TRUE(*net::ip6_forward());
+
+  auto peer = std::async(std::launch::async, [&] { return accept_peer(listener->get(), 15000); });
+  Outcome talk = stack("exec -T client sh -c 'echo hello | nc -w 3 " + outside_net + "2 7002'");
+  EXPECT_EQ(peer.get(), outside_net + "1") << talk.err;
+
+  Outcome down = stack("down -t 0");
+  ASSERT_EQ(down.code, 0) << down.err;
+  EXPECT_FALSE(table("default"));
+  expect_forwarding_restored();
 }
 
 TEST_F(Masquerade, NetworksStayApartWithIpForwardOn) {

@@ -86,7 +86,7 @@ TEST(DnsAnswer, MalformedWithAHeaderIsFormerrAndRuntsAndResponsesAreDropped) {
 
 TEST(DnsAnswer, UdpSizeLimitSetsTruncation) {
   Records many;
-  for (uint32_t i = 0; i < 60; ++i) many["big"].push_back(Ipv4{0x0A000000u + i});
+  for (uint32_t i = 0; i < 60; ++i) many["big"].v4.push_back(Ipv4{0x0A000000u + i});
   ReplyHeader udp = header_of(decide(build_query(1, "big"), many, {.max_size = kUdpMaxSize}));
   EXPECT_TRUE(udp.truncated);
   ReplyHeader tcp = header_of(decide(build_query(1, "big"), many, {}));

@@ -53,9 +53,9 @@ TEST_F(DnsRecordsTest, FileIsReReadWhenItChangesAndKeptWhenBad) {
   RecordsFile records(file);
   EXPECT_TRUE(records.current().empty());  // no file yet
   ASSERT_TRUE(write_dns_records(file, {{"web", {ip("10.1.0.2")}}}));
-  EXPECT_EQ(records.current().at("web"), std::vector<Ipv4>{ip("10.1.0.2")});
+  EXPECT_EQ(records.current().at("web").v4, std::vector<Ipv4>{ip("10.1.0.2")});
   ASSERT_TRUE(write_dns_records(file, {{"web", {ip("10.1.0.7")}}, {"db", {ip("10.1.0.8")}}}));
-  EXPECT_EQ(records.current().at("web"), std::vector<Ipv4>{ip("10.1.0.7")});  // a new inode
+  EXPECT_EQ(records.current().at("web").v4, std::vector<Ipv4>{ip("10.1.0.7")});  // a new inode
   EXPECT_EQ(records.current().size(), 2u);
   std::ofstream(file) << "{broken";
   EXPECT_EQ(records.current().size(), 2u);  // the last good records stay

@@ -40,12 +40,12 @@ TEST(NormalizeServiceNetworks, ListAndMapSortedByPriority) {
 
 TEST(NormalizeServiceNetworks, Errors) {
   auto o = run_service("    networks:\n      n:\n        ipv4_address: 300.1.1.1\n        mac_address: zz\n"
-                       "        alias: [x]\n        ipv6_address: '::1'\n");
+                       "        alias: [x]\n        ipv6_address: 'fd00::zz'\n");
   EXPECT_EQ(o.errors(),
             "stack.yaml:8:9: services.a.networks.n: unknown key 'alias' (did you mean 'aliases'?)\n"
             "stack.yaml:6:23: services.a.networks.n.ipv4_address: '300.1.1.1' is not a valid ipv4 address\n"
-            "stack.yaml:7:22: services.a.networks.n.mac_address: 'zz' is not a valid mac address\n"
-            "stack.yaml:9:23: services.a.networks.n.ipv6_address: not supported yet");
+            "stack.yaml:9:23: services.a.networks.n.ipv6_address: 'fd00::zz' is not a valid ipv6 address\n"
+            "stack.yaml:7:22: services.a.networks.n.mac_address: 'zz' is not a valid mac address");
 }
 
 TEST(NormalizeNetworkMode, Kinds) {
@@ -137,7 +137,7 @@ TEST(NormalizeTopLevelNetworks, Errors) {
             "stack.yaml:7:19: networks.b.ipam.config[0].subnet: '10.0.0.0/33' is not a valid ipv4 cidr\n"
             "stack.yaml:9:20: networks.b.ipam.config[1].gateway: '10.2.0.1' is outside subnet '10.1.0.0/16'\n"
             "stack.yaml:10:21: networks.b.ipam.config[1].ip_range: '10.0.0.0/8' is outside subnet '10.1.0.0/16'\n"
-            "stack.yaml:11:19: networks.b.ipam.config[2].subnet: ipv6 subnets are not supported yet\n"
+            "stack.yaml:11:19: networks.b.ipam.config[2].subnet: IPv6 subnet 'fd00::/64' needs 'enable_ipv6: true' on the network\n"
             "stack.yaml:12:23: networks.c.ipam: cannot be combined with 'external'\n"
             "stack.yaml:13:7: networks.d: unknown key 'interal' (did you mean 'internal'?)\n"
             "stack.yaml:17:19: networks.e.ipam.config[0].subnet: subnet '10.3.0.1/16' has host bits set (did you "
@@ -163,7 +163,7 @@ TEST(NormalizeNetworks, DriverOptionsStackReadsAndIpv6AreJudged) {
                "      com.docker.network.driver.mtu: '20'\n      stack.dns.forward: 'maybe'\n"
                "      com.docker.network.bridge.enable_ip_masquerade: 'F'\n");
   EXPECT_EQ(o.errors(),
-            "stack.yaml:5:18: networks.n.enable_ipv6: not supported yet: the bridges are IPv4 only\n"
+            "stack.yaml:5:18: networks.n.enable_ipv6: an IPv6 subnet is required: add one to ipam.config (stack has no default IPv6 pool)\n"
             "stack.yaml:7:38: networks.n.driver_opts.com.docker.network.driver.mtu: '20' is not an MTU (68 to 65535)\n"
             "stack.yaml:8:26: networks.n.driver_opts.stack.dns.forward: 'maybe' is not a boolean (true or false)");
 }
