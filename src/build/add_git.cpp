@@ -19,31 +19,6 @@ using nlohmann::json;
 using util::Errc;
 using util::fail;
 
-namespace {
-
-// SUBDIR inside the checkout, a directory reached without a symbolic link (one could lead out of
-// the checkout, onto the host).
-Result<std::string> git_subdir(const std::string& checkout, const GitSource& src, const std::string& commit) {
-  std::string clean = clean_path(src.subdir);
-  if (clean == "." || clean.empty()) return checkout;
-  if (clean == ".." || clean.starts_with("../")) return fail(Errc::invalid_argument, "subdirectory '" + src.subdir + "' is outside the repository");
-  std::string path = checkout;
-  size_t start = 0;
-  while (start <= clean.size()) {
-    size_t slash = clean.find('/', start);
-    path += "/" + clean.substr(start, slash - start);
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-      return fail(Errc::not_found, "subdirectory '" + src.subdir + "' is not a directory of " + src.remote + " at " + commit);
-    }
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  return path;
-}
-
-}  // namespace
-
 Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src, const CopyRequest& req,
                                    const CopyOptions& opts, const RootfsView& dest_view, StageState& state) {
   auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": ADD"); };

@@ -4,12 +4,13 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "build/builder_impl.hpp"
-#include "build/git_source.hpp"
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
+#include "build/git_source.hpp"
 #include "build/metadata_steps.hpp"
 #include "build/run_mount.hpp"
 #include "build/scratch_dir.hpp"
@@ -377,7 +378,26 @@ Result<BuildResult> Builder::run() {
 Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
   remove_stale_scratch(options.root);
   remove_stale_build_networks(*make_build_host(options.root), options.root);
-  Builder b(store, options, progress);
+  // A git repository as the context (`docker build URL#REF:SUBDIR`): checked out, without .git, in a
+  // scratch directory that lives as long as the build; a relative -f is inside that context.
+  BuildOptions o = options;
+  std::optional<ScratchDir> checkout;
+  auto git = parse_git_source(options.context_dir);
+  if (!git) return std::move(git).error().context("build context");
+  if (*git) {
+    auto in_context = [&](util::Error e) { return std::move(e).context("build context '" + options.context_dir + "'"); };
+    auto commit = resolve_git_commit(**git);
+    if (!commit) return in_context(std::move(commit).error());
+    STACK_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::make(options.root));
+    checkout.emplace(std::move(scratch));
+    const std::string dir = checkout->path() + "/git";
+    if (auto done = checkout_git(**git, *commit, dir, false); !done) return in_context(std::move(done).error());
+    auto sub = git_subdir(dir, **git, *commit);
+    if (!sub) return in_context(std::move(sub).error());
+    o.context_dir = *sub;
+    if (!o.dockerfile.empty() && o.dockerfile.front() != '/') o.dockerfile = o.context_dir + "/" + o.dockerfile;
+  }
+  Builder b(store, o, progress);
   auto built = b.run();
   b.remove_network();
   return built;

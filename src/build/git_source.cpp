@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "build/glob.hpp"
 #include "util/child_process.hpp"
 #include "util/dir.hpp"
 #include "util/fd.hpp"
@@ -257,6 +258,27 @@ Result<void> checkout_git(const GitSource& src, const std::string& commit, const
   STACK_TRY(step({"-C", dir, "checkout", "-q", "--detach", commit}, "git checkout"));
   if (!keep_git_dir) STACK_TRY(util::remove_tree(dir + "/.git"));
   return util::ok();
+}
+
+// SUBDIR inside the checkout, a directory reached without a symbolic link (one could lead out of
+// the checkout, onto the host).
+Result<std::string> git_subdir(const std::string& checkout, const GitSource& src, const std::string& commit) {
+  std::string clean = clean_path(src.subdir);
+  if (clean == "." || clean.empty()) return checkout;
+  if (clean == ".." || clean.starts_with("../")) return fail(Errc::invalid_argument, "subdirectory '" + src.subdir + "' is outside the repository");
+  std::string path = checkout;
+  size_t start = 0;
+  while (start <= clean.size()) {
+    size_t slash = clean.find('/', start);
+    path += "/" + clean.substr(start, slash - start);
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return fail(Errc::not_found, "subdirectory '" + src.subdir + "' is not a directory of " + src.remote + " at " + commit);
+    }
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return path;
 }
 
 }  // namespace stack::build

@@ -43,4 +43,8 @@ Result<std::string> resolve_git_commit(const GitSource& src);
 // A shallow fetch of src at commit into dir (made), checked out; `.git` removed unless keep.
 Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir);
 
+// src.subdir inside a checkout, a directory reached without a symbolic link (one could lead out of
+// the checkout, onto the host); the checkout itself when there is none.
+Result<std::string> git_subdir(const std::string& checkout, const GitSource& src, const std::string& commit);
+
 }  // namespace stack::build

@@ -28,7 +28,7 @@ class ImageBuildCommand final : public Command {
   std::string summary() const override { return "Build an image from a Dockerfile"; }
 
   void setup(CLI::App& app) override {
-    app.add_option("CONTEXT", context_, "The build context directory")->required();
+    app.add_option("CONTEXT", context_, "The build context: a directory, or a git repository URL[#REF[:SUBDIR]]")->required();
     app.add_option("-t,--tag", tags_, "NAME[:TAG] for the image (repeatable)");
     app.add_option("-f,--file", file_, "The Dockerfile (default: CONTEXT/Dockerfile)");
     app.add_option("--build-arg", build_args_, "Build argument KEY=VALUE, or KEY from the environment (repeatable)");

@@ -134,5 +134,31 @@ TEST_F(AddGitTest, ErrorsAreOneLineNamingTheRepositoryAndTagNothing) {
   EXPECT_EQ(std::count(last.begin(), last.end(), '\n'), 1) << r.err;  // one line
 }
 
+// A repository as the build context (`docker build URL#REF:SUBDIR`): its subdirectory is the
+// context, the Dockerfile and .dockerignore are the repository's, a relative -f is inside it.
+TEST_F(AddGitTest, AGitRepositoryIsTheBuildContext) {
+  std::string ctx = root_ / "ctxwork";
+  ASSERT_EQ(git_sh("git init -q -b main " + ctx + " && cd " + ctx + " && mkdir -p app && "
+                   "printf 'FROM busybox\\nCOPY . /ctx\\n' > app/Dockerfile && "
+                   "printf 'FROM busybox\\nCOPY page.txt /other.txt\\n' > app/other.Dockerfile && "
+                   "echo page > app/page.txt && echo secret > app/skip.txt && echo skip.txt > app/.dockerignore && "
+                   "git add . && " + commit_ + " -qm ctx && git clone -q --bare . " + served_ + "/ctx.git"), 0);
+  std::string url = "git://127.0.0.1:" + std::to_string(port_) + "/ctx.git#main:app";
+  Outcome built = stack("image build --progress plain -t bld-gitctx:1 " + url);
+  ASSERT_EQ(built.code, 0) << built.err;
+  RootfsView v = view("bld-gitctx:1");
+  EXPECT_EQ(read_view(v, "ctx/page.txt"), "page\n");
+  EXPECT_FALSE(v.lookup("ctx/skip.txt").has_value()) << "the repository's .dockerignore applies";
+  EXPECT_FALSE(v.lookup("ctx/.git").has_value());
+  Outcome other = stack("image build --progress plain -t bld-gitctx:2 -f other.Dockerfile " + url);
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(read_view(view("bld-gitctx:2"), "other.txt"), "page\n");
+  Outcome missing = stack("image build -t bld-gitctx:3 git://127.0.0.1:" + std::to_string(port_) + "/ctx.git#main:nope");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("build context 'git://"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("subdirectory 'nope'"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+}
+
 }  // namespace
 }  // namespace stack::build
