@@ -14,28 +14,17 @@
 #include <string>
 #include <string_view>
 
+#include "util/git_url.hpp"
 #include "util/result.hpp"
 
 namespace stack::build {
 
 using util::Result;
 
-struct GitSource {
-  std::string remote;  // what git is given: the URL without its fragment
-  std::string ref;     // a branch, a tag or a full commit id; empty: the remote's HEAD
-  std::string commit;  // `##commit=`: what ref must resolve to; empty: not checked
-  std::string subdir;  // the directory of the repository copied; empty: its root
-};
-
-// nullopt for a word that is no git source (a path, a plain http(s) URL); an error for a git source
-// whose fragment cannot be read ("unexpected key 'x' in the fragment of '…'").
-Result<std::optional<GitSource>> parse_git_source(std::string_view word);
-bool is_git_source(std::string_view word);
-
-// The commit that `ref` names in `git ls-remote` output ("<sha>\t<name>" lines), git's order for a
-// short name: exact, refs/NAME, refs/tags/NAME (the peeled commit of an annotated tag),
-// refs/heads/NAME. A full commit id is itself; empty ref is HEAD. nullopt: no such ref.
-std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_view ref);
+using util::GitSource;
+using util::is_git_source;
+using util::parse_git_source;
+using util::pick_commit;
 
 // `git ls-remote`: the commit src's ref names now ("git ls-remote URL: fatal: …" on failure).
 Result<std::string> resolve_git_commit(const GitSource& src);

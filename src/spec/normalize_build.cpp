@@ -11,6 +11,7 @@
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
+#include "util/git_url.hpp"
 
 namespace stack::spec {
 
@@ -57,13 +58,21 @@ std::string absolute(const std::string& base, const std::string& path) {
 }
 
 // A local directory, relative to the project directory (absolutize_service_paths made the
-// contexts of other files' services absolute already).
+// contexts of other files' services absolute already), or a git repository's URL, kept as written:
+// the builder checks it out (docs/build.md, "A git repository as the context").
 void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
   if (s->empty()) return d.error(v, p, "must not be empty");
+  if (auto git = util::parse_git_source(*s); !git) {
+    return d.error(v, p, git.error().message());
+  } else if (*git) {
+    b.context = *s;
+    return;
+  }
   if (is_remote(*s))
-    return d.error(v, p, "not supported yet: a remote context ('" + *s + "'); use a local directory");
+    return d.error(v, p, "not supported yet: a remote context that is no git repository ('" + *s +
+                             "'); use a local directory or a git URL");
   b.context = absolute(d.ctx->working_dir, *s);
   struct stat st {};
   if (::stat(b.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -242,8 +251,9 @@ void read_build_mapping(ServiceDraft& d, const Node& v, const std::string& p, Bu
   if (dockerfile && v.find("dockerfile_inline")) {
     d.error(*dockerfile, join_path(p, "dockerfile"), "cannot be combined with 'dockerfile_inline'");
   }
-  // A relative Dockerfile is relative to the context, as `docker build -f` in compose.
-  if (!b.dockerfile.empty()) b.dockerfile = absolute(b.context, b.dockerfile);
+  // A relative Dockerfile is relative to the context, as `docker build -f` in compose (inside the
+  // repository for a git context: the builder joins it to the checkout).
+  if (!b.dockerfile.empty() && !util::is_git_source(b.context)) b.dockerfile = absolute(b.context, b.dockerfile);
 }
 
 }  // namespace

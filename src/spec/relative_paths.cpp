@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string_view>
 
+#include "util/git_url.hpp"
+
 namespace stack::spec {
 
 namespace {
@@ -11,10 +13,11 @@ std::string absolute(const std::string& dir, std::string_view path) {
   return (std::filesystem::path(dir) / path).lexically_normal().string();
 }
 
-// A relative host path: not absolute, not "~" (the user's home), not a URL (a build context).
+// A relative host path: not absolute, not "~" (the user's home), not a URL nor a git repository
+// (a build context: `user@host:repo.git` has no "://").
 bool is_relative(std::string_view path) {
   return !path.empty() && path[0] != '/' && path[0] != '~' &&
-         path.find("://") == std::string_view::npos && !path.starts_with("git@");
+         path.find("://") == std::string_view::npos && !path.starts_with("git@") && !util::is_git_source(path);
 }
 
 void absolutize_scalar(Node& node, const std::string& dir) {

@@ -134,8 +134,9 @@ TEST_F(AddGitTest, ErrorsAreOneLineNamingTheRepositoryAndTagNothing) {
   EXPECT_EQ(std::count(last.begin(), last.end(), '\n'), 1) << r.err;  // one line
 }
 
-// A repository as the build context (`docker build URL#REF:SUBDIR`): its subdirectory is the
-// context, the Dockerfile and .dockerignore are the repository's, a relative -f is inside it.
+// A repository as the build context (`docker build URL#REF:SUBDIR`, compose's build.context): its
+// subdirectory is the context, the Dockerfile and .dockerignore are the repository's, a relative -f
+// (compose's dockerfile) is inside it.
 TEST_F(AddGitTest, AGitRepositoryIsTheBuildContext) {
   std::string ctx = root_ / "ctxwork";
   ASSERT_EQ(git_sh("git init -q -b main " + ctx + " && cd " + ctx + " && mkdir -p app && "
@@ -153,6 +154,12 @@ TEST_F(AddGitTest, AGitRepositoryIsTheBuildContext) {
   Outcome other = stack("image build --progress plain -t bld-gitctx:2 -f other.Dockerfile " + url);
   ASSERT_EQ(other.code, 0) << other.err;
   EXPECT_EQ(read_view(view("bld-gitctx:2"), "other.txt"), "page\n");
+  // Compose: build.context with the repository, dockerfile inside it.
+  write("compose.yaml", "services:\n  web:\n    image: bld-gitctx:4\n    build:\n      context: " + url +
+                            "\n      dockerfile: other.Dockerfile\n");
+  Outcome composed = stack("-p gitctx -f " + context() + "/compose.yaml build web");
+  ASSERT_EQ(composed.code, 0) << composed.err;
+  EXPECT_EQ(read_view(view("bld-gitctx:4"), "other.txt"), "page\n");
   Outcome missing = stack("image build -t bld-gitctx:3 git://127.0.0.1:" + std::to_string(port_) + "/ctx.git#main:nope");
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("build context 'git://"), std::string::npos) << missing.err;

@@ -123,10 +123,22 @@ TEST_F(NormalizeBuild, MissingContextDirectory) {
                             "' is not a directory");
 }
 
-TEST_F(NormalizeBuild, RemoteContextIsRefused) {
-  auto o = load("services:\n  web:\n    build: https://github.com/a/b.git\n");
-  EXPECT_EQ(o.errors(), "stack.yaml:3:12: services.web.build: not supported yet: a remote context "
-                        "('https://github.com/a/b.git'); use a local directory");
+// A git repository is kept as written (the builder checks it out); its Dockerfile stays relative,
+// inside the repository. Other URLs (a tarball) are refused; a bad fragment is one line.
+TEST_F(NormalizeBuild, GitContextsAreKeptAndOtherRemoteContextsRefused) {
+  auto o = load("services:\n  web:\n    build:\n      context: https://github.com/a/b.git#main:app\n"
+                "      dockerfile: docker/Dockerfile\n  api:\n    build: git@github.com:a/b.git\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->context, "https://github.com/a/b.git#main:app");
+  EXPECT_EQ(o.service("web").build->dockerfile, "docker/Dockerfile");
+  EXPECT_EQ(o.service("api").build->context, "git@github.com:a/b.git");
+
+  auto tarball = load("services:\n  web:\n    build: https://example.com/ctx.tar.gz\n");
+  EXPECT_EQ(tarball.errors(), "stack.yaml:3:12: services.web.build: not supported yet: a remote context that is no "
+                              "git repository ('https://example.com/ctx.tar.gz'); use a local directory or a git URL");
+  auto fragment = load("services:\n  web:\n    build: https://github.com/a/b.git##colour=red\n");
+  EXPECT_EQ(fragment.errors(), "stack.yaml:3:12: services.web.build: unexpected key 'colour' in the fragment of "
+                               "'https://github.com/a/b.git##colour=red' (supported keys: ref, commit, subdir)");
 }
 
 TEST_F(NormalizeBuild, DockerfileAndInlineExcludeEachOther) {
