@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spec/diagnostic.hpp"
+#include "spec/field_reader.hpp"
 #include "spec/model.hpp"
 #include "spec/node.hpp"
 #include "spec/normalize.hpp"
@@ -142,6 +143,19 @@ void read_dns_lines(ServiceDraft& d, const Node& value, const std::string& path)
 void read_uts_name(ServiceDraft& d, const Node& value, const std::string& path);
 bool is_ipv4(std::string_view text);
 bool is_ipv6(std::string_view text);
+
+// An ipam.config entry's ip_range (at `at`), for either family: parsed by parse (text -> Result of
+// the family's subnet type) and inside subnet (whose text is subnet_text); nullopt after an error.
+template <class SubnetT, class Parse>
+std::optional<SubnetT> read_ip_range(const Node& r, const std::string& at, const SubnetT& subnet,
+                                     const std::string& subnet_text, Parse parse, Diagnostics& diags) {
+  const std::string range_text = read_string(r, at, diags).value_or("");
+  auto range = parse(range_text);
+  if (!range) diags.error(r, at, range.error().message());
+  else if (!subnet.contains(*range)) diags.error(r, at, "'" + range_text + "' is outside subnet '" + subnet_text + "'");
+  else return *range;
+  return std::nullopt;
+}
 
 // normalize_ipam6.cpp: an ipam.config entry with an IPv6 subnet (text, at subnet_node), and the
 // rules between enable_ipv6 and such an entry, checked once the network's keys are read.

@@ -32,12 +32,8 @@ void read_pool6(const Node& v, const std::string& p, const Node& subnet_node, co
   pool.subnet = *cidr;
   if (const Node* g = v.find("gateway")) pool.gateway = read_ipv6_in(*g, join_path(p, "gateway"), pool.subnet, diags);
   if (const Node* r = v.find("ip_range")) {
-    const std::string at = join_path(p, "ip_range");
-    const std::string range_text = read_string(*r, at, diags).value_or("");
-    auto range = util::Subnet6::parse(range_text);
-    if (!range) diags.error(*r, at, range.error().message());
-    else if (!pool.subnet.contains(*range)) diags.error(*r, at, "'" + range_text + "' is outside subnet '" + text + "'");
-    else pool.ip_range = *range;
+    auto parse = [](const std::string& t) { return util::Subnet6::parse(t); };
+    if (auto range = read_ip_range(*r, join_path(p, "ip_range"), pool.subnet, text, parse, diags)) pool.ip_range = *range;
   }
   if (const Node* a = v.find("aux_addresses")) {
     const std::string at = join_path(p, "aux_addresses");

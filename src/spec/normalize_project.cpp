@@ -62,12 +62,7 @@ void read_pool(const Node& v, const std::string& p, Network& net, Diagnostics& d
     else pool.gateway = *a;
   }
   if (const Node* r = v.find("ip_range")) {
-    const std::string at = join_path(p, "ip_range");
-    const std::string range_text = read_string(*r, at, diags).value_or("");
-    auto range = read_subnet(range_text);
-    if (!range) diags.error(*r, at, range.error().message());
-    else if (!pool.subnet.contains(*range)) diags.error(*r, at, "'" + range_text + "' is outside subnet '" + text + "'");
-    else pool.ip_range = *range;
+    if (auto range = read_ip_range(*r, join_path(p, "ip_range"), pool.subnet, text, read_subnet, diags)) pool.ip_range = *range;
   }
   if (const Node* a = v.find("aux_addresses")) {
     // Addresses the network keeps from containers (docker reserves them in its IPAM).
