@@ -35,15 +35,18 @@ class Reader {
   }
 
   // A name, possibly compressed. Pointers must go strictly below every position the name has
-  // visited so far (and not into the header), so following them always ends.
+  // visited so far (and not into the header), so following them always ends; and what a pointer
+  // leads to must end below that pointer, as an earlier name does (a suffix read on over the pointer
+  // itself gave a name that no reply could carry back).
   Result<std::string> name() {
     std::string out;
     std::size_t at = pos_;
     std::size_t floor = pos_;
+    std::size_t limit = wire_.size();  // after a jump: the lowest pointer's position
     std::size_t length = 1;  // the root label
     bool jumped = false;
     for (;;) {
-      if (at >= wire_.size()) return malformed("truncated name");
+      if (at >= limit) return malformed(jumped ? "compression pointer target runs past the pointer" : "truncated name");
       const std::uint8_t len = byte(at);
       if ((len & 0xC0) == 0xC0) {
         if (at + 1 >= wire_.size()) return malformed("truncated name");
@@ -54,6 +57,7 @@ class Reader {
         if (!jumped) pos_ = at + 2;
         jumped = true;
         floor = target;
+        limit = at;
         at = target;
         continue;
       }
@@ -62,7 +66,7 @@ class Reader {
         if (!jumped) pos_ = at + 1;
         return out;
       }
-      if (at + 1 + len > wire_.size()) return malformed("truncated name");
+      if (at + 1 + len > limit) return malformed(jumped ? "compression pointer target runs past the pointer" : "truncated name");
       std::string_view label = wire_.substr(at + 1, len);
       if (label.find('.') != std::string_view::npos) return malformed("label with a dot");
       length += len + 1u;
