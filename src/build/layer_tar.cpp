@@ -47,10 +47,12 @@ struct LayerTar::Impl {
   static constexpr size_t kFlushAt = 1 << 20;
   std::string pending;
 
+  // Each full buffer is written, then hashed on a second thread while the next one fills.
   Result<void> flush() {
     if (pending.empty()) return util::ok();
-    auto w = blob.write(pending);
+    auto w = blob.write_chunk(pending);
     pending.clear();
+    pending.reserve(kFlushAt + 10240);
     return w;
   }
 

@@ -49,7 +49,7 @@ void BlobWriter::discard() {
   done_ = true;
 }
 
-Result<void> BlobWriter::write(const void* data, size_t size) {
+Result<void> BlobWriter::check_room(size_t size) {
   if (done_) return fail(Errc::internal, "blob writer already finished");
   if (opts_.size && offset_ + size > *opts_.size) {
     std::string name = opts_.digest ? opts_.digest->short_str() : "blob";
@@ -57,9 +57,33 @@ Result<void> BlobWriter::write(const void* data, size_t size) {
     return fail(Errc::parse, name + ": more data than the expected " + std::to_string(*opts_.size) +
                                  " bytes");
   }
-  STACK_TRY(util::write_all(fd_.get(), std::string_view(static_cast<const char*>(data), size)));
-  hash_.update(data, size);
+  return util::ok();
+}
+
+Result<void> BlobWriter::write(const void* data, size_t size) {
+  STACK_TRY(check_room(size));
+  std::string_view bytes(static_cast<const char*>(data), size);
+  STACK_TRY(util::write_all(fd_.get(), bytes));
+  if (background_) {
+    std::string copy(bytes);
+    background_->add(copy);
+  } else {
+    hash_.update(data, size);
+  }
   offset_ += size;
+  return util::ok();
+}
+
+Result<void> BlobWriter::write_chunk(std::string& chunk) {
+  STACK_TRY(check_room(chunk.size()));
+  STACK_TRY(util::write_all(fd_.get(), chunk));
+  offset_ += chunk.size();
+  if (!background_) {
+    // Bytes hashed inline so far are hashed first: the worker starts from this hasher's state.
+    background_ = std::make_unique<ChunkHasher>(std::move(hash_));
+    hash_ = Sha256();
+  }
+  background_->add(chunk);
   return util::ok();
 }
 
@@ -68,6 +92,7 @@ Result<void> BlobWriter::restart() {
   if (::ftruncate(fd_.get(), 0) != 0 || ::lseek(fd_.get(), 0, SEEK_SET) != 0) {
     return Error::from_errno("truncate '" + tmp_path_ + "'");
   }
+  background_.reset();
   hash_ = Sha256();
   offset_ = 0;
   return util::ok();
@@ -75,7 +100,8 @@ Result<void> BlobWriter::restart() {
 
 Result<Digest> BlobWriter::commit() {
   if (done_) return fail(Errc::internal, "blob writer already finished");
-  Digest got = hash_.finish();
+  Digest got = background_ ? background_->finish() : hash_.finish();
+  background_.reset();
   if (opts_.digest && got != *opts_.digest) {
     discard();
     return fail(Errc::parse, "digest mismatch: expected " + opts_.digest->str() + ", got " + got.str());
@@ -85,9 +111,15 @@ Result<Digest> BlobWriter::commit() {
     return fail(Errc::parse, got.short_str() + ": size " + std::to_string(offset_) +
                                  " differs from the expected " + std::to_string(*opts_.size));
   }
+  std::string final_path = blobs_dir_ + "/sha256/" + got.hex();
+  if (path_exists(final_path)) {
+    // Stored (and synced) before: a rename over it would only free the old copy's blocks, and
+    // the new copy, never synced, mostly still in the page cache, goes cheaply.
+    discard();
+    return got;
+  }
   if (::fsync(fd_.get()) != 0) return Error::from_errno("fsync blob");
   fd_.reset();
-  std::string final_path = blobs_dir_ + "/sha256/" + got.hex();
   if (::rename(tmp_path_.c_str(), final_path.c_str()) != 0) {
     auto err = Error::from_errno("rename blob into '" + final_path + "'");
     discard();

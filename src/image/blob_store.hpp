@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "image/chunk_hasher.hpp"
 #include "image/digest.hpp"
 #include "image/fs.hpp"
 #include "util/fd.hpp"
@@ -32,21 +34,27 @@ class BlobWriter {
   uint64_t offset() const { return offset_; }
   Result<void> write(const void* data, size_t size);
   Result<void> write(std::string_view data) { return write(data.data(), data.size()); }
+  // Writes chunk and hashes it on a second thread while the caller prepares the next one (for
+  // large streams: a layer being made); chunk comes back as an empty buffer to fill again.
+  Result<void> write_chunk(std::string& chunk);
   // Drops what was written (a resumed prefix included) and starts again at offset 0: for a server
   // that answers a ranged request with the whole blob.
   Result<void> restart();
   // fsync, verify digest and size, rename into blobs/sha256/<hex>. On mismatch nothing is stored.
+  // A blob already stored under that digest stays as it is: the new copy is dropped unsynced.
   Result<Digest> commit();
 
  private:
   friend class BlobStore;
   BlobWriter() = default;
   void discard();
+  Result<void> check_room(size_t size);
 
   std::string blobs_dir_;
   std::string tmp_path_;
   util::UniqueFd fd_;
   Sha256 hash_;
+  std::unique_ptr<ChunkHasher> background_;  // once write_chunk is used, it hashes everything
   BlobWriteOptions opts_;
   uint64_t offset_ = 0;
   bool done_ = false;

@@ -79,6 +79,53 @@ TEST_F(BlobStoreTest, AbandonedWriterLeavesNothing) {
   EXPECT_EQ(file_count(), 0u);
 }
 
+TEST_F(BlobStoreTest, ChunksHashedOnASecondThreadKeepTheirOrder) {
+  // Inline writes before and after the chunks: the digest is of all bytes in the order written.
+  std::string expected = "head-";
+  auto w = store_->writer();
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->write("head-"));
+  for (int i = 0; i < 9; ++i) {
+    std::string chunk(100000 + i, static_cast<char>('a' + i));
+    expected += chunk;
+    ASSERT_TRUE(w->write_chunk(chunk));
+    EXPECT_TRUE(chunk.empty());  // given back empty, to be filled again
+  }
+  ASSERT_TRUE(w->write("-tail"));
+  expected += "-tail";
+  auto d = w->commit();
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(*d, Digest::of(expected));
+  EXPECT_EQ(store_->read(*d, 1u << 21).value_or(""), expected);
+}
+
+TEST_F(BlobStoreTest, ARestartDropsTheChunksHashedSoFar) {
+  auto w = store_->writer();
+  ASSERT_TRUE(w);
+  std::string chunk = "thrown away";
+  ASSERT_TRUE(w->write_chunk(chunk));
+  ASSERT_TRUE(w->restart());
+  chunk = "kept";
+  ASSERT_TRUE(w->write_chunk(chunk));
+  EXPECT_EQ(w->commit().value_or(Digest()), Digest::of("kept"));
+}
+
+TEST_F(BlobStoreTest, ABlobAlreadyStoredIsKeptAndTheNewCopyDropped) {
+  auto first = store_->write("same bytes");
+  ASSERT_TRUE(first);
+  struct stat before;
+  ASSERT_EQ(::stat(store_->path(*first).c_str(), &before), 0);
+  auto w = store_->writer();
+  ASSERT_TRUE(w);
+  std::string chunk = "same bytes";
+  ASSERT_TRUE(w->write_chunk(chunk));
+  EXPECT_EQ(w->commit().value_or(Digest()), *first);
+  struct stat after;
+  ASSERT_EQ(::stat(store_->path(*first).c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // not renamed over
+  EXPECT_EQ(file_count(), 1u);             // and no temporary left
+}
+
 TEST_F(BlobStoreTest, ResumesFromPartialFile) {
   std::string data(300000, 'x');
   data += "tail";
