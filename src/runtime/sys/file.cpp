@@ -16,20 +16,19 @@ using util::UniqueFd;
 
 Result<bool> mkdir_p(const std::string& path, mode_t mode) {
   if (path.empty()) return Error(Errc::invalid_argument, "mkdir: empty path");
-  std::string prefix;
-  bool made = false;
-  std::size_t pos = 0;
-  while (pos != std::string::npos) {
-    pos = path.find('/', pos + 1);
-    prefix = path.substr(0, pos);
-    if (prefix.empty()) continue;
-    made = ::mkdir(prefix.c_str(), mode) == 0;
-    if (!made && errno != EEXIST) return Error::from_errno("mkdir '" + prefix + "'");
+  // The whole path first, its parents only when one is missing: one call where the parents exist
+  // (a container's directories: the shim made five from "/" each time, 30 calls instead of 5).
+  if (::mkdir(path.c_str(), mode) == 0) return true;
+  if (errno == ENOENT) {
+    const std::size_t slash = path.find_last_of('/', path.find_last_not_of('/'));
+    if (slash != std::string::npos && slash != 0) STACK_TRY(mkdir_p(path.substr(0, slash), mode));
+    if (::mkdir(path.c_str(), mode) == 0) return true;
   }
+  if (errno != EEXIST) return Error::from_errno("mkdir '" + path + "'");
   if (path_kind(path) != PathKind::directory) {
     return Error(Errc::conflict, "mkdir '" + path + "': not a directory", ENOTDIR);
   }
-  return made;
+  return false;
 }
 
 Result<void> write_file(const std::string& path, const std::string& content, mode_t mode) {
