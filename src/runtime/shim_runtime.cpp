@@ -277,12 +277,27 @@ Result<bool> ShimRuntime::remove(const std::string& id) {
   STACK_TRY(check_container_id(id));
   std::string dir = paths_.container_dir(id);
   if (sys::path_kind(dir) == sys::PathKind::missing) return false;
-  STACK_TRY(stop(id, std::nullopt));
-  if (auto config = read_config(id)) {
-    // Whatever escaped (a process that left PID 1's tree is still in the cgroup) ends here.
+  auto config = read_config(id);
+  // Whatever escaped (a process that left PID 1's tree is still in the cgroup) ends here.
+  auto destroy_cgroup = [&]() -> Result<void> {
+    if (!config) return util::ok();
     auto cgroup = cgroup::open_cgroup(config->cgroup_path);
     if (cgroup) STACK_TRY((*cgroup)->destroy().context("removing container '" + id + "'"));
+    return util::ok();
+  };
+  STACK_ASSIGN_OR_RETURN(std::optional<shim::ContainerState> s, state(id));
+  if (s && s->shim_alive && shim::is_final(s->status)) {
+    // The shim has written the end and is removing the cgroup (its memory cgroup's reclaim takes
+    // a millisecond or more): the directory goes meanwhile, and the cgroup is looked at once the
+    // shim is gone, never removed by both at once (stop() says why).
+    ::unlink(paths_.socket_file(id).c_str());
+    STACK_TRY(retire_container_dir(paths_, id).context("removing container '" + id + "'"));
+    (void)wait_for_shim_exit(s->shim_pid, kFinishMargin);
+    STACK_TRY(destroy_cgroup());
+    return true;
   }
+  STACK_TRY(stop(id, std::nullopt));
+  STACK_TRY(destroy_cgroup());
   ::unlink(paths_.socket_file(id).c_str());
   return retire_container_dir(paths_, id).context("removing container '" + id + "'");
 }

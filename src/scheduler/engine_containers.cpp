@@ -165,10 +165,11 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
                                              ProjectState& state,
                                              std::optional<std::chrono::nanoseconds> timeout) {
   auto removed = [&]() -> Result<void> {
-    if (auto s = runtime.state(name); s && *s) {
+    // A container that has ended is not waited for: its network and files go while its shim
+    // removes the cgroup, and runtime.remove waits for the shim last.
+    if (auto s = runtime.state(name); s && *s && !runtime::shim::is_final((*s)->status)) {
       STACK_TRY(runtime.stop(name, timeout));
     }
-    STACK_TRY(runtime.remove(name).context("container " + name));
     // Host ends of the veths, then the addresses: every network that holds an address for it.
     STACK_ASSIGN_OR_RETURN(auto networks, ipam.list());
     for (const auto& n : networks) {
@@ -177,7 +178,9 @@ Result<void> Engine::Impl::destroy_container(const std::string& project, const s
       STACK_TRY(ipam.release(n.name, name).context("network " + n.name));
     }
     STACK_TRY(host.remove_netns(netns_path(name)));
-    return remove_etc_dir(project, name);
+    STACK_TRY(remove_etc_dir(project, name));
+    STACK_TRY(runtime.remove(name).context("container " + name));
+    return util::ok();
   }();
   if (!removed) return std::move(removed).error().context("removing container " + name);
   STACK_TRY(state.remove_container(name));
