@@ -78,12 +78,14 @@ Result<void> BlobWriter::write_chunk(std::string& chunk) {
   STACK_TRY(check_room(chunk.size()));
   STACK_TRY(util::write_all(fd_.get(), chunk));
   offset_ += chunk.size();
-  if (!background_) {
-    // Bytes hashed inline so far are hashed first: the worker starts from this hasher's state.
-    background_ = std::make_unique<ChunkHasher>(std::move(hash_));
-    hash_ = Sha256();
+  // Bytes hashed inline so far come first: the worker starts from this hasher's state.
+  if (!background_) background_ = ChunkHasher::start(hash_);
+  if (background_) {
+    background_->add(chunk);
+  } else {
+    hash_.update(chunk);
+    chunk.clear();
   }
-  background_->add(chunk);
   return util::ok();
 }
 

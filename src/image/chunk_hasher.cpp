@@ -1,12 +1,25 @@
 #include "image/chunk_hasher.hpp"
 
+#include <system_error>
+
 namespace stack::image {
 
 namespace {
 constexpr size_t kMaxQueued = 2;
 }
 
-ChunkHasher::ChunkHasher(Sha256 start) : hash_(std::move(start)), worker_([this] { run(); }) {}
+std::unique_ptr<ChunkHasher> ChunkHasher::start(Sha256& state) {
+  std::unique_ptr<ChunkHasher> hasher(new ChunkHasher());
+  try {
+    hasher->worker_ = std::thread([h = hasher.get()] { h->run(); });
+  } catch (const std::system_error&) {  // EAGAIN: no thread to be had
+    return nullptr;
+  }
+  // The worker reads hash_ only after taking a chunk, which add() queues under the mutex later.
+  hasher->hash_ = std::move(state);
+  state = Sha256();
+  return hasher;
+}
 
 ChunkHasher::~ChunkHasher() {
   {

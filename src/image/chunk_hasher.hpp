@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -17,8 +18,9 @@ namespace stack::image {
 
 class ChunkHasher {
  public:
-  // start: the state of the bytes hashed before the first chunk.
-  explicit ChunkHasher(Sha256 start = {});
+  // Takes over state (the bytes hashed before the first chunk; state starts over) and starts the
+  // thread; null, with state untouched, when no thread can be made (the caller hashes inline).
+  static std::unique_ptr<ChunkHasher> start(Sha256& state);
   ~ChunkHasher();
   ChunkHasher(const ChunkHasher&) = delete;
   ChunkHasher& operator=(const ChunkHasher&) = delete;
@@ -30,6 +32,7 @@ class ChunkHasher {
   Digest finish();
 
  private:
+  ChunkHasher() = default;
   void run();
 
   std::mutex mu_;
