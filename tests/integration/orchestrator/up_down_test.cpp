@@ -54,6 +54,15 @@ TEST_F(UpDown, BringsUpListsExecsRunsAndTearsDownWithoutResidue) {
   EXPECT_EQ(run.out, "one-off\n");
   EXPECT_THAT(run.err, HasSubstr("  Started"));
   EXPECT_EQ(ps().size(), 2u);
+  // Gone when `run` returns: its state, etc files and cgroups (removed while its shim ended).
+  for (const std::string& dir : {root_.path() + "/containers", root_.path() + "/projects/" + project_ + "/etc",
+                                "/sys/fs/cgroup/memory/stack/" + project_, "/sys/fs/cgroup/pids/stack/" + project_}) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      EXPECT_EQ(it->path().filename().string().find("-run-"), std::string::npos) << "left: " << it->path();
+    }
+  }
+  EXPECT_EQ(sh("ps -eo args | grep -F -- '--root " + root_.path() + " shim' | grep -F -- '-run-' | grep -v grep"), "");
 
   Outcome down = stack("down -t 0");
   ASSERT_EQ(down.code, 0) << down.err;
