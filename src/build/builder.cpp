@@ -375,27 +375,53 @@ Result<BuildResult> Builder::run() {
   return result_;
 }
 
+namespace {
+
+// A git repository's files at the commit its ref names, without .git, below scratch/leaf; the
+// directory of its subdirectory (a context).
+Result<std::string> check_out_context(const util::GitSource& git, const ScratchDir& scratch, const std::string& leaf) {
+  STACK_ASSIGN_OR_RETURN(std::string commit, resolve_git_commit(git));
+  const std::string dir = scratch.path() + "/" + leaf;
+  STACK_TRY(checkout_git(git, commit, dir, false));
+  return git_subdir(dir, git, commit);
+}
+
+}  // namespace
+
 Result<BuildResult> build_image(image::Store& store, const BuildOptions& options, const BuildProgress& progress) {
   remove_stale_scratch(options.root);
   remove_stale_build_networks(*make_build_host(options.root), options.root);
-  // A git repository as the context (`docker build URL#REF:SUBDIR`): checked out, without .git, in a
-  // scratch directory that lives as long as the build; a relative -f is inside that context.
+  // Git repositories as the context (`docker build URL#REF:SUBDIR`) or as named contexts: checked
+  // out, without .git, in a scratch directory that lives as long as the build, and then read as
+  // local directories are; a relative -f is inside the context.
   BuildOptions o = options;
-  std::optional<ScratchDir> checkout;
+  std::optional<ScratchDir> checkouts;
+  auto scratch = [&]() -> Result<const ScratchDir*> {
+    if (!checkouts) {
+      STACK_ASSIGN_OR_RETURN(ScratchDir made, ScratchDir::make(options.root));
+      checkouts.emplace(std::move(made));
+    }
+    return &*checkouts;
+  };
   auto git = parse_git_source(options.context_dir);
   if (!git) return std::move(git).error().context("build context");
   if (*git) {
-    auto in_context = [&](util::Error e) { return std::move(e).context("build context '" + options.context_dir + "'"); };
-    auto commit = resolve_git_commit(**git);
-    if (!commit) return in_context(std::move(commit).error());
-    STACK_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::make(options.root));
-    checkout.emplace(std::move(scratch));
-    const std::string dir = checkout->path() + "/git";
-    if (auto done = checkout_git(**git, *commit, dir, false); !done) return in_context(std::move(done).error());
-    auto sub = git_subdir(dir, **git, *commit);
-    if (!sub) return in_context(std::move(sub).error());
+    STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
+    auto sub = check_out_context(**git, *dir, "git");
+    if (!sub) return std::move(sub).error().context("build context '" + options.context_dir + "'");
     o.context_dir = *sub;
     if (!o.dockerfile.empty() && o.dockerfile.front() != '/') o.dockerfile = o.context_dir + "/" + o.dockerfile;
+  }
+  int named = 0;
+  for (auto& [name, c] : o.contexts) {
+    if (c.type != NamedContext::Type::git) continue;
+    auto in_context = [&](util::Error e) { return std::move(e).context("build context '" + name + "' ('" + c.value + "')"); };
+    auto source = parse_git_source(c.value);
+    if (!source || !*source) return in_context(source ? util::Error(util::Errc::internal, "not a git repository") : source.error());
+    STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
+    auto sub = check_out_context(**source, *dir, "named-" + std::to_string(named++));
+    if (!sub) return in_context(std::move(sub).error());
+    c = NamedContext{NamedContext::Type::directory, *sub};
   }
   Builder b(store, o, progress);
   auto built = b.run();

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "image/reference.hpp"
+#include "util/git_url.hpp"
 
 namespace stack::build {
 
@@ -23,8 +24,11 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
   if (v.starts_with("oci-layout://")) {
     return fail(Errc::unsupported, "'" + v + "': oci-layout contexts are not supported: load the layout into the store (stack image load) and use docker-image://");
   }
-  if (v.find("://") != std::string::npos || v.starts_with("git@") || v.starts_with("github.com/")) {
-    return fail(Errc::unsupported, "'" + v + "': remote (git, URL) contexts are not supported yet: use a local directory");
+  auto git = util::parse_git_source(v);
+  if (!git) return fail(Errc::invalid_argument, "'" + v + "': " + git.error().message());
+  if (*git) return NamedContext{NamedContext::Type::git, v};
+  if (v.find("://") != std::string::npos || v.starts_with("github.com/")) {
+    return fail(Errc::unsupported, "'" + v + "': a remote context that is no git repository (git://, ssh://, user@host:path, https://….git) is not supported: use a local directory");
   }
   if (v.find(':') != std::string::npos && v.find('/') == std::string::npos && v[0] != '.') {
     // "service:web" outside compose, "foo:bar": a scheme stack does not know.

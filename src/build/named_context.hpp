@@ -5,8 +5,10 @@
 //
 //   ./dir, /abs/dir          a local directory, with its own .dockerignore
 //   docker-image://REF       an image of the local store (pulled with --pull, as FROM's)
+//   a git repository         URL[#REF[:SUBDIR]] as ADD and a build's context take it: checked out
+//                            when the build starts and then read as a local directory
 //
-// oci-layout://, git and URL values are refused with their reason. Compose's `service:NAME`
+// oci-layout:// and other URL values (tarballs) are refused with their reason. Compose's `service:NAME`
 // is resolved above this module (cli/service_builds.cpp) into docker-image://.
 #pragma once
 
@@ -21,9 +23,9 @@ namespace stack::build {
 using util::Result;
 
 struct NamedContext {
-  enum class Type { directory, image };
+  enum class Type { directory, image, git };
   Type type = Type::directory;
-  std::string value;  // the directory (absolute or relative to the current directory), or the reference
+  std::string value;  // the directory (absolute or relative to the current directory), the reference, or the URL
   bool operator==(const NamedContext&) const = default;
 };
 

@@ -79,8 +79,9 @@ void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b
     d.error(v, p, "build context '" + b.context + "' is not a directory");
 }
 
-// One named context's value: service:NAME (checked by validate), docker-image://REF, or a local
-// directory relative to the project directory; oci-layout and remote values are refused.
+// One named context's value: service:NAME (checked by validate), docker-image://REF, a git
+// repository, or a local directory relative to the project directory; oci-layout and other remote
+// values are refused.
 void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, std::string name, std::string value,
                         Build& b) {
   if (name.empty()) return d.error(v, p, "a named context needs a name");
@@ -91,8 +92,12 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
     if (value.size() == 15) return d.error(v, p, "docker-image:// names no image");
   } else if (value.starts_with("oci-layout://")) {
     return d.error(v, p, "not supported yet: an oci-layout context; load it (stack image load) and use docker-image://");
+  } else if (auto git = util::parse_git_source(value); !git) {
+    return d.error(v, p, git.error().message());
+  } else if (*git) {
+    // A git repository: kept as written, fetched when the build starts.
   } else if (is_remote(value)) {
-    return d.error(v, p, "not supported yet: a remote context ('" + value + "'); use a local directory");
+    return d.error(v, p, "not supported yet: a remote context that is no git repository ('" + value + "'); use a local directory");
   } else {
     value = absolute(d.ctx->working_dir, value);
     struct stat st {};

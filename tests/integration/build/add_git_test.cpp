@@ -167,5 +167,37 @@ TEST_F(AddGitTest, AGitRepositoryIsTheBuildContext) {
   EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
 }
 
+// A repository as a named context (`--build-context NAME=URL`, compose's additional_contexts):
+// checked out when the build starts, then used as a local directory is (COPY --from, FROM).
+TEST_F(AddGitTest, AGitRepositoryIsANamedContext) {
+  write("Dockerfile",
+        "FROM docs AS pages\n"
+        "FROM busybox\n"
+        "COPY --from=docs deep/b.txt /from-copy.txt\n"
+        "COPY --from=pages deep /from-stage\n");
+  Outcome built = build_epoch("-t bld-gitnamed:1 --build-context docs=" + repo("#v1:sub"));
+  ASSERT_EQ(built.code, 0) << built.err;
+  RootfsView v = view("bld-gitnamed:1");
+  EXPECT_EQ(read_view(v, "from-copy.txt"), "inner\n");
+  EXPECT_EQ(read_view(v, "from-stage/b.txt"), "inner\n");
+  // The same repository, unchanged: every step cached.
+  Outcome again = build_epoch("-t bld-gitnamed:1 --build-context docs=" + repo("#v1:sub"));
+  EXPECT_EQ(built_id(again), built_id(built));
+  EXPECT_NE(again.err.find("0 run"), std::string::npos) << again.err;
+  // Compose: additional_contexts with the repository, kept as written.
+  write("compose.yaml", "services:\n  web:\n    image: bld-gitnamed:2\n    build:\n      context: .\n"
+                        "      additional_contexts:\n        docs: " + repo("#main") + "\n");
+  write("Dockerfile", "FROM busybox\nCOPY --from=docs a.txt /a.txt\n");
+  Outcome composed = stack("-p gitnamed -f " + context() + "/compose.yaml build web");
+  ASSERT_EQ(composed.code, 0) << composed.err;
+  EXPECT_EQ(read_view(view("bld-gitnamed:2"), "a.txt"), "two\n");
+  // A ref the remote does not have: one line naming the context, nothing tagged.
+  Outcome missing = build_epoch("-t bld-gitnamed:3 --build-context docs=" + repo("#nope"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err, "stack: build context 'docs' ('" + repo("#nope") + "'): git ls-remote " + repo() +
+                             ": no ref 'nope'\n");
+  EXPECT_FALSE(find("bld-gitnamed:3").has_value());
+}
+
 }  // namespace
 }  // namespace stack::build

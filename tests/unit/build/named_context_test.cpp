@@ -33,15 +33,29 @@ TEST(NamedContext, RefusedValues) {
   ASSERT_FALSE(oci);
   EXPECT_EQ(oci.error().code(), util::Errc::unsupported);
   EXPECT_NE(oci.error().message().find("oci-layout contexts are not supported"), std::string::npos);
-  for (const char* remote : {"https://github.com/a/b.git", "git@github.com:a/b.git", "http://x/y.tar"}) {
+  for (const char* remote : {"http://x/y.tar", "https://x/ctx.tar.gz"}) {
     auto r = parse_named_context(remote, "/");
     ASSERT_FALSE(r) << remote;
-    EXPECT_NE(r.error().message().find("remote (git, URL) contexts are not supported yet"), std::string::npos);
+    EXPECT_EQ(r.error().message(), "'" + std::string(remote) + "': a remote context that is no git repository (git://, "
+                                   "ssh://, user@host:path, https://….git) is not supported: use a local directory");
   }
+  auto fragment = parse_named_context("https://x/y.git##tag=v1", "/");
+  ASSERT_FALSE(fragment);
+  EXPECT_NE(fragment.error().message().find("unexpected key 'tag'"), std::string::npos) << fragment.error().message();
   auto service = parse_named_context("service:web", "/");
   ASSERT_FALSE(service);
   EXPECT_EQ(service.error().message(), "'service:web': unknown context type 'service' (a directory or docker-image://REF)");
   EXPECT_FALSE(parse_named_context("", "/"));
+}
+
+TEST(NamedContext, GitRepositoriesAreKeptAsWritten) {
+  for (const char* url : {"https://github.com/a/b.git", "git@github.com:a/b.git", "git://h/r.git#v1:docs",
+                          "ssh://git@h/r.git##ref=main,subdir=x"}) {
+    auto r = parse_named_context(url, "/cwd");
+    ASSERT_TRUE(r) << url << ": " << r.error().message();
+    EXPECT_EQ(r->type, NamedContext::Type::git);
+    EXPECT_EQ(r->value, url);
+  }
 }
 
 TEST(NamedContext, FlagIsNameEqualsValue) {
