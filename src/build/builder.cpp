@@ -14,6 +14,7 @@
 #include "build/metadata_steps.hpp"
 #include "build/run_mount.hpp"
 #include "build/scratch_dir.hpp"
+#include "build/url_context.hpp"
 #include "build/url_source.hpp"
 #include "image/pull.hpp"
 #include "image/reference.hpp"
@@ -411,6 +412,21 @@ Result<BuildResult> build_image(image::Store& store, const BuildOptions& options
     if (!sub) return std::move(sub).error().context("build context '" + options.context_dir + "'");
     o.context_dir = *sub;
     if (!o.dockerfile.empty() && o.dockerfile.front() != '/') o.dockerfile = o.context_dir + "/" + o.dockerfile;
+  } else if (is_url_source(options.context_dir)) {
+    // A tarball is the context (a relative -f is inside it); any other file is the Dockerfile.
+    STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
+    auto fetched = fetch_url_context(options.context_dir, dir->path());
+    if (!fetched) return std::move(fetched).error().context("build context '" + options.context_dir + "'");
+    o.context_dir = fetched->dir;
+    if (!fetched->dockerfile.empty()) {
+      if (!o.dockerfile.empty()) {
+        return fail(Errc::invalid_argument, "build context '" + options.context_dir +
+                                                "' is a Dockerfile, not an archive: -f (dockerfile) does not apply to it");
+      }
+      o.dockerfile = fetched->dockerfile;
+    } else if (!o.dockerfile.empty() && o.dockerfile.front() != '/') {
+      o.dockerfile = o.context_dir + "/" + o.dockerfile;
+    }
   }
   int named = 0;
   for (auto& [name, c] : o.contexts) {

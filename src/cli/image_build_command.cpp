@@ -28,7 +28,7 @@ class ImageBuildCommand final : public Command {
   std::string summary() const override { return "Build an image from a Dockerfile"; }
 
   void setup(CLI::App& app) override {
-    app.add_option("CONTEXT", context_, "The build context: a directory, or a git repository URL[#REF[:SUBDIR]]")->required();
+    app.add_option("CONTEXT", context_, "The build context: a directory, a git repository URL[#REF[:SUBDIR]], or an http(s) URL of a tarball or a Dockerfile")->required();
     app.add_option("-t,--tag", tags_, "NAME[:TAG] for the image (repeatable)");
     app.add_option("-f,--file", file_, "The Dockerfile (default: CONTEXT/Dockerfile)");
     app.add_option("--build-arg", build_args_, "Build argument KEY=VALUE, or KEY from the environment (repeatable)");
@@ -40,7 +40,7 @@ class ImageBuildCommand final : public Command {
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
     app.add_option("--ssh", ssh_, "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
     app.add_option("--build-context", contexts_,
-                   "A named context NAME=VALUE: a directory or docker-image://REF (repeatable)");
+                   "A named context NAME=VALUE: a directory, docker-image://REF or a git repository URL (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }

@@ -58,8 +58,9 @@ std::string absolute(const std::string& base, const std::string& path) {
 }
 
 // A local directory, relative to the project directory (absolutize_service_paths made the
-// contexts of other files' services absolute already), or a git repository's URL, kept as written:
-// the builder checks it out (docs/build.md, "A git repository as the context").
+// contexts of other files' services absolute already), or a git repository's or an http(s) URL,
+// kept as written: the builder checks it out or downloads it (docs/build.md, "A git repository as
+// the context", "A URL as the context").
 void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
   auto s = read_string(v, p, *d.diags);
   if (!s) return;
@@ -70,9 +71,13 @@ void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b
     b.context = *s;
     return;
   }
+  if (s->starts_with("http://") || s->starts_with("https://")) {
+    b.context = *s;  // a tarball or a Dockerfile, downloaded by the builder (build/url_context.hpp)
+    return;
+  }
   if (is_remote(*s))
-    return d.error(v, p, "not supported yet: a remote context that is no git repository ('" + *s +
-                             "'); use a local directory or a git URL");
+    return d.error(v, p, "not supported yet: a remote context that is neither a git repository nor an http(s) URL ('" +
+                             *s + "'); use a local directory, a git URL or an http(s) URL");
   b.context = absolute(d.ctx->working_dir, *s);
   struct stat st {};
   if (::stat(b.context.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
@@ -258,7 +263,10 @@ void read_build_mapping(ServiceDraft& d, const Node& v, const std::string& p, Bu
   }
   // A relative Dockerfile is relative to the context, as `docker build -f` in compose (inside the
   // repository for a git context: the builder joins it to the checkout).
-  if (!b.dockerfile.empty() && !util::is_git_source(b.context)) b.dockerfile = absolute(b.context, b.dockerfile);
+  // Inside a remote context (a git repository, a tarball) a Dockerfile stays relative to it.
+  if (!b.dockerfile.empty() && !is_remote(b.context) && !util::is_git_source(b.context)) {
+    b.dockerfile = absolute(b.context, b.dockerfile);
+  }
 }
 
 }  // namespace

@@ -213,5 +213,48 @@ TEST_F(AddUrlTest, HeredocSources) {
   EXPECT_EQ(read_view(view("bld-heredoc:1"), "all"), "hello you \"quoted\" $NAME\nraw $NAME\nb you\n");
 }
 
+// An http(s) URL as the build context, as `docker build URL`: a tarball is the context (its
+// .dockerignore applies, a relative -f is inside it); any other file is the Dockerfile.
+TEST_F(AddUrlTest, AnHttpUrlIsTheBuildContext) {
+  const std::string src = root_ / "tarsrc";
+  fs::create_directories(src);
+  ASSERT_TRUE(test::write_text(src + "/Dockerfile", "FROM busybox\nCOPY . /ctx\n"));
+  ASSERT_TRUE(test::write_text(src + "/other.Dockerfile", "FROM busybox\nCOPY page.txt /other.txt\n"));
+  ASSERT_TRUE(test::write_text(src + "/page.txt", "page\n"));
+  ASSERT_TRUE(test::write_text(src + "/skip.txt", "secret\n"));
+  ASSERT_TRUE(test::write_text(src + "/.dockerignore", "skip.txt\n"));
+  ASSERT_EQ(std::system(("tar -czf " + served_ + "/ctx.tar.gz -C " + src + " .").c_str()), 0);
+  Outcome built = stack("image build --progress plain -t bld-urlctx:1 " + url("ctx.tar.gz"));
+  ASSERT_EQ(built.code, 0) << built.err;
+  RootfsView v = view("bld-urlctx:1");
+  EXPECT_EQ(read_view(v, "ctx/page.txt"), "page\n");
+  EXPECT_FALSE(v.lookup("ctx/skip.txt").has_value()) << "the archive's .dockerignore applies";
+  Outcome other = stack("image build --progress plain -t bld-urlctx:2 -f other.Dockerfile " + url("ctx.tar.gz"));
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(read_view(view("bld-urlctx:2"), "other.txt"), "page\n");
+
+  // A file that is no archive is the Dockerfile, with an empty context.
+  serve("Dockerfile.remote", "FROM busybox\nCOPY <<EOF /hello\nhi\nEOF\n");
+  Outcome text = stack("image build --progress plain -t bld-urlctx:3 " + url("Dockerfile.remote"));
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(read_view(view("bld-urlctx:3"), "hello"), "hi\n");
+  Outcome with_f = stack("image build -t bld-urlctx:4 -f x " + url("Dockerfile.remote"));
+  EXPECT_EQ(with_f.code, 1);
+  EXPECT_EQ(with_f.err, "stack: build context '" + url("Dockerfile.remote") +
+                            "' is a Dockerfile, not an archive: -f (dockerfile) does not apply to it\n");
+
+  // Compose: build.context with the URL, the dockerfile inside the archive.
+  write("compose.yaml", "services:\n  web:\n    image: bld-urlctx:5\n    build:\n      context: " +
+                            url("ctx.tar.gz") + "\n      dockerfile: other.Dockerfile\n");
+  Outcome composed = stack("-p urlctx -f " + context() + "/compose.yaml build web");
+  ASSERT_EQ(composed.code, 0) << composed.err;
+  EXPECT_EQ(read_view(view("bld-urlctx:5"), "other.txt"), "page\n");
+
+  Outcome missing = stack("image build -t bld-urlctx:6 " + url("nope.tar.gz"));
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err, "stack: build context '" + url("nope.tar.gz") + "': GET " + url("nope.tar.gz") + ": HTTP 404\n");
+  for (const char* tag : {"bld-urlctx:4", "bld-urlctx:6"}) EXPECT_FALSE(find(tag).has_value()) << tag;
+}
+
 }  // namespace
 }  // namespace stack::build

@@ -123,9 +123,9 @@ TEST_F(NormalizeBuild, MissingContextDirectory) {
                             "' is not a directory");
 }
 
-// A git repository is kept as written (the builder checks it out); its Dockerfile stays relative,
-// inside the repository. Other URLs (a tarball) are refused; a bad fragment is one line.
-TEST_F(NormalizeBuild, GitContextsAreKeptAndOtherRemoteContextsRefused) {
+// A git repository or an http(s) URL is kept as written (the builder checks it out or downloads
+// it); its Dockerfile stays relative, inside it. Other URLs are refused; a bad fragment is one line.
+TEST_F(NormalizeBuild, GitAndHttpContextsAreKeptAndOtherRemoteContextsRefused) {
   auto o = load("services:\n  web:\n    build:\n      context: https://github.com/a/b.git#main:app\n"
                 "      dockerfile: docker/Dockerfile\n  api:\n    build: git@github.com:a/b.git\n");
   ASSERT_TRUE(o.stack) << o.errors();
@@ -133,9 +133,15 @@ TEST_F(NormalizeBuild, GitContextsAreKeptAndOtherRemoteContextsRefused) {
   EXPECT_EQ(o.service("web").build->dockerfile, "docker/Dockerfile");
   EXPECT_EQ(o.service("api").build->context, "git@github.com:a/b.git");
 
-  auto tarball = load("services:\n  web:\n    build: https://example.com/ctx.tar.gz\n");
-  EXPECT_EQ(tarball.errors(), "stack.yaml:3:12: services.web.build: not supported yet: a remote context that is no "
-                              "git repository ('https://example.com/ctx.tar.gz'); use a local directory or a git URL");
+  auto tarball = load("services:\n  web:\n    build:\n      context: https://example.com/ctx.tar.gz\n"
+                      "      dockerfile: sub/Dockerfile\n");
+  ASSERT_TRUE(tarball.stack) << tarball.errors();
+  EXPECT_EQ(tarball.service("web").build->context, "https://example.com/ctx.tar.gz");
+  EXPECT_EQ(tarball.service("web").build->dockerfile, "sub/Dockerfile");  // inside the archive
+  auto other = load("services:\n  web:\n    build: ftp://example.com/ctx.tar\n");
+  EXPECT_EQ(other.errors(), "stack.yaml:3:12: services.web.build: not supported yet: a remote context that is neither "
+                            "a git repository nor an http(s) URL ('ftp://example.com/ctx.tar'); use a local directory, "
+                            "a git URL or an http(s) URL");
   auto fragment = load("services:\n  web:\n    build: https://github.com/a/b.git##colour=red\n");
   EXPECT_EQ(fragment.errors(), "stack.yaml:3:12: services.web.build: unexpected key 'colour' in the fragment of "
                                "'https://github.com/a/b.git##colour=red' (supported keys: ref, commit, subdir)");
