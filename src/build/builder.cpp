@@ -415,7 +415,7 @@ Result<BuildResult> build_image(image::Store& store, const BuildOptions& options
   } else if (is_url_source(options.context_dir)) {
     // A tarball is the context (a relative -f is inside it); any other file is the Dockerfile.
     STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
-    auto fetched = fetch_url_context(options.context_dir, dir->path());
+    auto fetched = fetch_url_context(options.context_dir, dir->path(), "url-context");
     if (!fetched) return std::move(fetched).error().context("build context '" + options.context_dir + "'");
     o.context_dir = fetched->dir;
     if (!fetched->dockerfile.empty()) {
@@ -430,12 +430,21 @@ Result<BuildResult> build_image(image::Store& store, const BuildOptions& options
   }
   int named = 0;
   for (auto& [name, c] : o.contexts) {
-    if (c.type != NamedContext::Type::git) continue;
+    if (c.type != NamedContext::Type::git && c.type != NamedContext::Type::url) continue;
     auto in_context = [&](util::Error e) { return std::move(e).context("build context '" + name + "' ('" + c.value + "')"); };
+    STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
+    const std::string leaf = "named-" + std::to_string(named++);
+    if (c.type == NamedContext::Type::url) {
+      // A tarball, as BuildKit takes an http(s) named context; a lone file is no directory.
+      auto fetched = fetch_url_context(c.value, dir->path(), leaf);
+      if (!fetched) return in_context(std::move(fetched).error());
+      if (!fetched->dockerfile.empty()) return in_context(util::Error(Errc::invalid_argument, "not a tar archive"));
+      c = NamedContext{NamedContext::Type::directory, fetched->dir};
+      continue;
+    }
     auto source = parse_git_source(c.value);
     if (!source || !*source) return in_context(source ? util::Error(util::Errc::internal, "not a git repository") : source.error());
-    STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());
-    auto sub = check_out_context(**source, *dir, "named-" + std::to_string(named++));
+    auto sub = check_out_context(**source, *dir, leaf);
     if (!sub) return in_context(std::move(sub).error());
     c = NamedContext{NamedContext::Type::directory, *sub};
   }

@@ -27,8 +27,9 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
   auto git = util::parse_git_source(v);
   if (!git) return fail(Errc::invalid_argument, "'" + v + "': " + git.error().message());
   if (*git) return NamedContext{NamedContext::Type::git, v};
+  if (v.starts_with("http://") || v.starts_with("https://")) return NamedContext{NamedContext::Type::url, v};
   if (v.find("://") != std::string::npos || v.starts_with("github.com/")) {
-    return fail(Errc::unsupported, "'" + v + "': a remote context that is no git repository (git://, ssh://, user@host:path, https://….git) is not supported: use a local directory");
+    return fail(Errc::unsupported, "'" + v + "': a remote context must be a git repository (git://, ssh://, user@host:path, https://….git) or an http(s) URL of a tarball: use a local directory");
   }
   if (v.find(':') != std::string::npos && v.find('/') == std::string::npos && v[0] != '.') {
     // "service:web" outside compose, "foo:bar": a scheme stack does not know.

@@ -7,8 +7,9 @@
 //   docker-image://REF       an image of the local store (pulled with --pull, as FROM's)
 //   a git repository         URL[#REF[:SUBDIR]] as ADD and a build's context take it: checked out
 //                            when the build starts and then read as a local directory
+//   http(s)://…              a tarball, downloaded and unpacked when the build starts, likewise
 //
-// oci-layout:// and other URL values (tarballs) are refused with their reason. Compose's `service:NAME`
+// oci-layout:// and other schemes are refused with their reason. Compose's `service:NAME`
 // is resolved above this module (cli/service_builds.cpp) into docker-image://.
 #pragma once
 
@@ -23,7 +24,7 @@ namespace stack::build {
 using util::Result;
 
 struct NamedContext {
-  enum class Type { directory, image, git };
+  enum class Type { directory, image, git, url };
   Type type = Type::directory;
   std::string value;  // the directory (absolute or relative to the current directory), the reference, or the URL
   bool operator==(const NamedContext&) const = default;

@@ -49,14 +49,15 @@ Result<std::string> read_head(const std::string& path) {
 
 }  // namespace
 
-Result<UrlContext> fetch_url_context(const std::string& url, const std::string& scratch) {
-  STACK_ASSIGN_OR_RETURN(Download d, download_url(url, scratch + "/url-context.download", kUrlLimits));
-  UrlContext out{scratch + "/url-context", ""};
+Result<UrlContext> fetch_url_context(const std::string& url, const std::string& scratch, const std::string& leaf) {
+  const std::string base = scratch + "/" + leaf;
+  STACK_ASSIGN_OR_RETURN(Download d, download_url(url, base + ".download", kUrlLimits));
+  UrlContext out{base, ""};
   if (::mkdir(out.dir.c_str(), 0755) != 0) return Error::from_errno("mkdir '" + out.dir + "'");
   STACK_ASSIGN_OR_RETURN(std::string head, read_head(d.path));
   if (!looks_like_archive(head)) {
     // docker's rule: a file that is no archive is the Dockerfile, and the context is empty.
-    out.dockerfile = scratch + "/Dockerfile";
+    out.dockerfile = base + ".Dockerfile";
     if (::rename(d.path.c_str(), out.dockerfile.c_str()) != 0) return Error::from_errno("rename '" + d.path + "'");
     return out;
   }

@@ -3,7 +3,7 @@
 // Dockerfile itself, with an empty context. (A git repository's URL is no download:
 // git_source.hpp.)
 //
-//   STACK_ASSIGN_OR_RETURN(UrlContext c, fetch_url_context(url, scratch_dir));
+//   STACK_ASSIGN_OR_RETURN(UrlContext c, fetch_url_context(url, scratch_dir, "url-context"));
 #pragma once
 
 #include <string>
@@ -24,8 +24,8 @@ struct UrlContext {
   std::string dockerfile;  // set when the download was the Dockerfile; empty for an archive
 };
 
-// Downloads url (the same client, limits and errors as ADD's URLs) below scratch and unpacks it
+// Downloads url (the same client, limits and errors as ADD's URLs) into scratch/leaf and unpacks it
 // there; errors are one line naming the URL.
-Result<UrlContext> fetch_url_context(const std::string& url, const std::string& scratch);
+Result<UrlContext> fetch_url_context(const std::string& url, const std::string& scratch, const std::string& leaf);
 
 }  // namespace stack::build

@@ -99,10 +99,11 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
     return d.error(v, p, "not supported yet: an oci-layout context; load it (stack image load) and use docker-image://");
   } else if (auto git = util::parse_git_source(value); !git) {
     return d.error(v, p, git.error().message());
-  } else if (*git) {
-    // A git repository: kept as written, fetched when the build starts.
+  } else if (*git || value.starts_with("http://") || value.starts_with("https://")) {
+    // A git repository or a tarball: kept as written, fetched when the build starts.
   } else if (is_remote(value)) {
-    return d.error(v, p, "not supported yet: a remote context that is no git repository ('" + value + "'); use a local directory");
+    return d.error(v, p, "not supported yet: a remote context that is neither a git repository nor an http(s) URL ('" +
+                             value + "'); use a local directory");
   } else {
     value = absolute(d.ctx->working_dir, value);
     struct stat st {};

@@ -250,10 +250,19 @@ TEST_F(AddUrlTest, AnHttpUrlIsTheBuildContext) {
   ASSERT_EQ(composed.code, 0) << composed.err;
   EXPECT_EQ(read_view(view("bld-urlctx:5"), "other.txt"), "page\n");
 
+  // A tarball as a named context; a file that is no archive is no directory.
+  write("Dockerfile", "FROM busybox\nCOPY --from=extra page.txt /named.txt\n");
+  Outcome named = build_env("-t bld-urlctx:7 --build-context extra=" + url("ctx.tar.gz"), "");
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_EQ(read_view(view("bld-urlctx:7"), "named.txt"), "page\n");
+  Outcome lone = build_env("-t bld-urlctx:8 --build-context extra=" + url("Dockerfile.remote"), "");
+  EXPECT_EQ(lone.code, 1);
+  EXPECT_EQ(lone.err, "stack: build context 'extra' ('" + url("Dockerfile.remote") + "'): not a tar archive\n");
+
   Outcome missing = stack("image build -t bld-urlctx:6 " + url("nope.tar.gz"));
   EXPECT_EQ(missing.code, 1);
   EXPECT_EQ(missing.err, "stack: build context '" + url("nope.tar.gz") + "': GET " + url("nope.tar.gz") + ": HTTP 404\n");
-  for (const char* tag : {"bld-urlctx:4", "bld-urlctx:6"}) EXPECT_FALSE(find(tag).has_value()) << tag;
+  for (const char* tag : {"bld-urlctx:4", "bld-urlctx:6", "bld-urlctx:8"}) EXPECT_FALSE(find(tag).has_value()) << tag;
 }
 
 }  // namespace

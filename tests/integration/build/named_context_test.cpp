@@ -80,9 +80,9 @@ TEST_F(NamedContextBuild, BadValuesAreOneLine) {
            {"=dir", "stack: image build: --build-context '=dir': the name must be a non-empty word\n"},
            {"extra=oci-layout:///l", "stack: image build: --build-context 'extra=oci-layout:///l': 'oci-layout:///l': oci-layout "
                                      "contexts are not supported: load the layout into the store (stack image load) and use docker-image://\n"},
-           {"extra=https://x/y.tar", "stack: image build: --build-context 'extra=https://x/y.tar': 'https://x/y.tar': a remote "
-                                     "context that is no git repository (git://, ssh://, user@host:path, https://….git) is "
-                                     "not supported: use a local directory\n"},
+           {"extra=ftp://x/y.tar", "stack: image build: --build-context 'extra=ftp://x/y.tar': 'ftp://x/y.tar': a remote "
+                                   "context must be a git repository (git://, ssh://, user@host:path, https://….git) or an "
+                                   "http(s) URL of a tarball: use a local directory\n"},
            {"extra=" + root_.path() + "/nope", "stack: build context 'extra': '" + root_.path() + "/nope' is not a directory\n"},
        }) {
     Outcome r = build("-t bld-named-bad:1 --build-context " + c.flag);

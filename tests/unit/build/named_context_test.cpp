@@ -33,11 +33,12 @@ TEST(NamedContext, RefusedValues) {
   ASSERT_FALSE(oci);
   EXPECT_EQ(oci.error().code(), util::Errc::unsupported);
   EXPECT_NE(oci.error().message().find("oci-layout contexts are not supported"), std::string::npos);
-  for (const char* remote : {"http://x/y.tar", "https://x/ctx.tar.gz"}) {
+  for (const char* remote : {"ftp://x/y.tar", "s3://bucket/ctx.tar.gz"}) {
     auto r = parse_named_context(remote, "/");
     ASSERT_FALSE(r) << remote;
-    EXPECT_EQ(r.error().message(), "'" + std::string(remote) + "': a remote context that is no git repository (git://, "
-                                   "ssh://, user@host:path, https://….git) is not supported: use a local directory");
+    EXPECT_EQ(r.error().message(), "'" + std::string(remote) + "': a remote context must be a git repository (git://, "
+                                   "ssh://, user@host:path, https://….git) or an http(s) URL of a tarball: use a local "
+                                   "directory");
   }
   auto fragment = parse_named_context("https://x/y.git##tag=v1", "/");
   ASSERT_FALSE(fragment);
@@ -46,6 +47,15 @@ TEST(NamedContext, RefusedValues) {
   ASSERT_FALSE(service);
   EXPECT_EQ(service.error().message(), "'service:web': unknown context type 'service' (a directory or docker-image://REF)");
   EXPECT_FALSE(parse_named_context("", "/"));
+}
+
+TEST(NamedContext, HttpUrlsAreTarballs) {
+  for (const char* url : {"http://x/y.tar", "https://x/ctx.tar.gz"}) {
+    auto r = parse_named_context(url, "/cwd");
+    ASSERT_TRUE(r) << url << ": " << r.error().message();
+    EXPECT_EQ(r->type, NamedContext::Type::url);
+    EXPECT_EQ(r->value, url);
+  }
 }
 
 TEST(NamedContext, GitRepositoriesAreKeptAsWritten) {

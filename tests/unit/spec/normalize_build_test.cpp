@@ -227,7 +227,7 @@ TEST_F(NormalizeBuild, AdditionalContexts) {
   EXPECT_EQ(diags.format(), "");
 
   auto bad = load("services:\n  web:\n    build:\n      context: app\n      additional_contexts:\n"
-                  "        a: ./nope\n        b: oci-layout:///l\n        c: https://x/y.tar\n        d: ''\n"
+                  "        a: ./nope\n        b: oci-layout:///l\n        c: ftp://x/y.tar\n        d: ''\n"
                   "        e: https://x/y.git\n        f: 'https://x/y.git##tag=1'\n");
   EXPECT_EQ(bad.errors(),
             "stack.yaml:6:12: services.web.build.additional_contexts.a: build context '" + at("nope") +
@@ -235,7 +235,7 @@ TEST_F(NormalizeBuild, AdditionalContexts) {
                 "stack.yaml:7:12: services.web.build.additional_contexts.b: not supported yet: an oci-layout context; "
                 "load it (stack image load) and use docker-image://\n"
                 "stack.yaml:8:12: services.web.build.additional_contexts.c: not supported yet: a remote context "
-                "that is no git repository ('https://x/y.tar'); use a local directory\n"
+                "that is neither a git repository nor an http(s) URL ('ftp://x/y.tar'); use a local directory\n"
                 "stack.yaml:9:12: services.web.build.additional_contexts.d: must not be empty\n"
                 "stack.yaml:11:12: services.web.build.additional_contexts.f: unexpected key 'tag' in the fragment of "
                 "'https://x/y.git##tag=1' (supported keys: ref, commit, subdir)");
