@@ -27,11 +27,14 @@ Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src,
   if (!commit) return at(std::move(commit).error());
   json owner = opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr);
   json mode = opts.chmod ? json(*opts.chmod) : json(nullptr);
-  json desc = {"ADD", "git", src.remote, *commit, clean_path(src.subdir.empty() ? "." : src.subdir), keep, req.dest, owner, mode};
+  const std::string subdir = clean_path(src.subdir.empty() ? "." : src.subdir);  // "": the root
+  // The commit pins the submodules' commits (its tree holds them): the key needs no more (BuildKit's).
+  json desc = {"ADD", "git", src.remote, *commit, subdir, keep, req.dest, owner, mode};
   return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::make(o_.root));
     const std::string checkout = scratch.path() + "/git";
-    if (auto done = checkout_git(src, *commit, checkout, keep); !done) return at(std::move(done).error());
+    // With a SUBDIR only that directory is copied: no .git (nor a submodule's .git file) goes in.
+    if (auto done = checkout_git(src, *commit, checkout, keep && subdir.empty()); !done) return at(std::move(done).error());
     auto root = git_subdir(checkout, src, *commit);
     if (!root) return at(std::move(root).error());
     // The repository's files go into DEST as a directory's contents do.

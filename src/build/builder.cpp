@@ -223,14 +223,18 @@ Result<void> Builder::check_instruction(const Stage& stage, size_t index) {
       return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " --exclude=" + pattern + ": " + rules.error().message());
     }
   }
+  const std::vector<std::string> words = ins.exec_form ? ins.exec : split_raw(ins.args, df_.escape);
   if (auto c = ins.flags.find("checksum"); c != ins.flags.end() && c->second.find('$') == std::string::npos) {
-    STACK_TRY(parse_add_checksum(c->second).context(where(df_, ins) + ": ADD"));
+    // A git repository's checksum is its commit id (BuildKit's rule); a download's, its sha256. A
+    // source with a variable is told when its step expands it.
+    const bool git = words.size() == 2 && is_git_source(words.front());
+    const bool known = words.size() != 2 || words.front().find('$') == std::string::npos;
+    if (known) STACK_TRY((git ? parse_git_checksum(c->second) : parse_add_checksum(c->second)).context(where(df_, ins) + ": ADD"));
   }
   if (auto m = ins.flags.find("chmod"); m != ins.flags.end() && m->second.find('$') == std::string::npos) {
     STACK_TRY(parse_chmod(m->second).context(where(df_, ins)));
   }
-  size_t words = ins.exec_form ? ins.exec.size() : split_raw(ins.args, df_.escape).size();
-  if (words < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
+  if (words.size() < 2) return fail(Errc::invalid_argument, where(df_, ins) + ": " + name + " needs a source and a destination");
   auto from = plan_.copy_from.find({stage.index, index});
   if (from != plan_.copy_from.end()) {
     if (from->second.type == Source::Type::image) STACK_TRY(find_image(ins, from->second.image));
@@ -246,9 +250,7 @@ Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTre
   words.pop_back();
   bool heredocs = !ins.heredocs.empty() && !ins.exec_form;
   const bool checksum = ins.kind == Kind::add && ins.flags.count("checksum");
-  if (checksum && (heredocs || words.size() != 1)) {
-    return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
-  }
+  if (checksum && (heredocs || words.size() != 1)) return fail(Errc::invalid_argument, where(df_, ins) + ": ADD " + kChecksumSources);
   bool git_words = false, variables = false;
   for (const std::string& w : words) variables = variables || w.find('$') != std::string::npos;
   for (const std::string& w : words) {
@@ -257,9 +259,6 @@ Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTre
     if (is_url_source(w)) {
       if (ins.kind == Kind::add) continue;  // downloaded by the step
       return fail(Errc::invalid_argument, where(df_, ins) + ": COPY: a URL ('" + w + "') is not a source for COPY: use ADD");
-    }
-    if (checksum) {
-      return fail(Errc::invalid_argument, where(df_, ins) + ": ADD --checksum needs exactly one source, an http:// or https:// URL");
     }
     if (auto git = parse_git_source(w); !git || *git) {
       if (!git) return fail(Errc::invalid_argument, where(df_, ins) + ": " + kind_name(ins.kind) + ": " + git.error().message());
@@ -272,6 +271,7 @@ Result<void> Builder::check_copy_sources(const Instruction& ins, const SourceTre
       git_words = true;
       continue;  // fetched by the step (add_git.cpp)
     }
+    if (checksum) return fail(Errc::invalid_argument, where(df_, ins) + ": ADD " + kChecksumSources);
     STACK_TRY(check_context_path(w, tree).context(where(df_, ins)));
   }
   if (ins.flags.count("keep-git-dir") && !git_words && !variables) {

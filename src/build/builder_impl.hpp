@@ -63,8 +63,9 @@ class Builder {
   // add_git.cpp: ADD of a git repository (its only source), cached by the commit its ref names.
   Result<void> add_git_step(const Instruction& ins, const GitSource& src, const CopyRequest& req,
                             const CopyOptions& opts, const RootfsView& dest_view, StageState& state);
-  // The git source among an ADD's sources, checked: ADD's only source, --keep-git-dir only with one.
-  Result<std::optional<GitSource>> git_source_of(const Instruction& ins, const std::vector<std::string>& sources);
+  // The git source among an ADD's sources, checked: ADD's only source, --keep-git-dir only with
+  // one; its --checksum (expanded) is the commit expected.
+  Result<std::optional<GitSource>> git_source_of(const Instruction& ins, const Vars& vars, const std::vector<std::string>& sources);
   // copy_inputs.cpp: a COPY's or ADD's words expanded, a heredoc source as "<<MARKER"; the
   // request they make (sources, destination below the working directory, --exclude); the
   // options (--chown through the stage's files, --chmod); the heredocs' files, and ADD's

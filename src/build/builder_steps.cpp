@@ -353,7 +353,7 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   if (!options) return at(std::move(options).error());
   const CopyOptions& opts = *options;
   if (req.add) {
-    auto git = git_source_of(ins, req.sources);
+    auto git = git_source_of(ins, vars, req.sources);
     if (!git) return at(std::move(git).error());
     if (*git) return add_git_step(ins, **git, req, opts, dest_view, state);
   }

@@ -85,7 +85,7 @@ Result<CopyOptions> Builder::copy_options(const Instruction& ins, const Vars& va
   return opts;
 }
 
-Result<std::optional<GitSource>> Builder::git_source_of(const Instruction& ins, const std::vector<std::string>& sources) {
+Result<std::optional<GitSource>> Builder::git_source_of(const Instruction& ins, const Vars& vars, const std::vector<std::string>& sources) {
   std::optional<GitSource> git;
   for (const std::string& s : sources) {
     STACK_ASSIGN_OR_RETURN(std::optional<GitSource> g, parse_git_source(s));
@@ -96,6 +96,11 @@ Result<std::optional<GitSource>> Builder::git_source_of(const Instruction& ins, 
     git = std::move(g);
   }
   if (!git && ins.flags.count("keep-git-dir")) return fail(Errc::invalid_argument, "--keep-git-dir needs a git repository as the source");
+  // --checksum: the commit (or a prefix of its id) that the ref must name, as BuildKit checks it.
+  if (auto flag = ins.flags.find("checksum"); git && flag != ins.flags.end()) {
+    STACK_ASSIGN_OR_RETURN(std::string text, expand_word(flag->second, vars, df_.escape));
+    STACK_TRY(apply_git_checksum(*git, text));
+  }
   return git;
 }
 
@@ -124,10 +129,9 @@ Result<void> Builder::write_heredocs(const Instruction& ins, const Vars& vars, c
 Result<std::optional<std::string>> Builder::add_checksum(const Instruction& ins, const Vars& vars, const CopyRequest& req) {
   auto flag = ins.flags.find("checksum");
   if (flag == ins.flags.end()) return std::optional<std::string>();
+  if (req.sources.size() == 1 && is_git_source(req.sources.front())) return std::optional<std::string>();  // git_source_of
   STACK_ASSIGN_OR_RETURN(std::string text, expand_word(flag->second, vars, df_.escape));
-  if (req.sources.size() != 1 || !is_url_source(req.sources.front())) {
-    return fail(Errc::invalid_argument, "--checksum needs exactly one source, an http:// or https:// URL");
-  }
+  if (req.sources.size() != 1 || !is_url_source(req.sources.front())) return fail(Errc::invalid_argument, kChecksumSources);
   STACK_ASSIGN_OR_RETURN(std::string hex, parse_add_checksum(text));
   return std::optional<std::string>(std::move(hex));
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <vector>
 
 #include "build/glob.hpp"
@@ -122,15 +123,23 @@ std::string git_cause(const GitRun& r) {
 }  // namespace
 
 Result<std::string> resolve_git_commit(const GitSource& src) {
-  if (auto id = pick_commit("", src.ref)) return *id;  // a full commit id names itself
-  STACK_ASSIGN_OR_RETURN(GitRun r, run_git({"ls-remote", "--", src.remote}));
-  if (!r.status.success()) return fail(Errc::io, "git ls-remote " + src.remote + ": " + git_cause(r));
-  auto commit = pick_commit(r.out, src.ref);
-  if (!commit) return fail(Errc::not_found, "git ls-remote " + src.remote + ": no ref '" + (src.ref.empty() ? "HEAD" : src.ref) + "'");
-  if (auto want = pick_commit("", src.commit); !src.commit.empty() && want != commit) {
-    return fail(Errc::conflict, src.remote + ": ref '" + src.ref + "' is commit " + *commit + ", not " + src.commit);
+  const std::string ref = src.ref.empty() ? "HEAD" : src.ref;
+  std::optional<RefMatch> match = match_ref("", src.ref);  // a full commit id names itself
+  if (!match) {
+    STACK_ASSIGN_OR_RETURN(GitRun r, run_git({"ls-remote", "--", src.remote}));
+    if (!r.status.success()) return fail(Errc::io, "git ls-remote " + src.remote + ": " + git_cause(r));
+    match = match_ref(r.out, src.ref);
   }
-  return *commit;
+  if (!match) {
+    // A server resolves no abbreviated id (a fetch wants a full one): BuildKit refuses it the same.
+    std::string hint = is_short_commit_id(ref) ? " (a short commit id is no ref: give the full commit id, or the branch or tag and --checksum=" + ref + ")" : "";
+    return fail(Errc::not_found, "git ls-remote " + src.remote + ": no ref '" + ref + "'" + hint);
+  }
+  if (!src.commit.empty() && !commit_matches(*match, src.commit)) {
+    std::string tag = match->tag.empty() ? "" : " (tag " + match->tag + ")";
+    return fail(Errc::conflict, src.remote + ": ref '" + ref + "' is commit " + match->commit + tag + ", expected " + src.commit);
+  }
+  return match->commit;
 }
 
 Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir) {
@@ -140,16 +149,75 @@ Result<void> checkout_git(const GitSource& src, const std::string& commit, const
     return util::ok();
   };
   STACK_TRY(step({"init", "-q", dir}, "git init"));
+  // origin, as in BuildKit: a submodule's relative URL (`../lib.git`) is resolved against it.
+  STACK_TRY(step({"-C", dir, "remote", "add", "origin", src.remote}, "git remote add"));
   // The commit the ref resolved to, so that what is copied is what the cache key names; a server
   // that refuses a fetch by id (old protocol) gets the ref by name, then the id is checked out.
-  auto fetched = step({"-C", dir, "fetch", "-q", "--depth=1", "--no-tags", "--", src.remote, commit}, "git fetch");
+  auto fetched = step({"-C", dir, "fetch", "-q", "--depth=1", "--no-tags", "origin", commit}, "git fetch");
   if (!fetched) {
     std::string ref = src.ref.empty() ? "HEAD" : src.ref;
-    STACK_TRY(step({"-C", dir, "fetch", "-q", "--no-tags", "--", src.remote, ref}, "git fetch"));
+    STACK_TRY(step({"-C", dir, "fetch", "-q", "--no-tags", "origin", ref}, "git fetch"));
+  }
+  // A kept .git names its origin without the URL's credentials (before the submodules, as BuildKit).
+  if (std::string shown = redact_git_url(src.remote); keep_git_dir && shown != src.remote) {
+    STACK_TRY(step({"-C", dir, "remote", "set-url", "origin", shown}, "git remote set-url"));
   }
   STACK_TRY(step({"-C", dir, "checkout", "-q", "--detach", commit}, "git checkout"));
-  if (!keep_git_dir) STACK_TRY(util::remove_tree(dir + "/.git"));
+  // Submodules at the commits the checkout pins (its tree holds them), through the same git: the
+  // same environment and transports (`-c` reaches the clones git starts for them).
+  STACK_ASSIGN_OR_RETURN(GitRun sub, run_git({"-C", dir, "submodule", "update", "--quiet", "--init", "--recursive", "--depth=1"}));
+  if (!sub.status.success()) return fail(Errc::io, "git submodule update " + src.remote + ": " + submodule_failure(sub.err, dir));
+  if (!keep_git_dir) {
+    STACK_TRY(util::remove_tree(dir + "/.git"));
+    STACK_TRY(remove_submodule_git_files(dir));
+  }
   return util::ok();
+}
+
+Result<void> remove_submodule_git_files(const std::string& checkout) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> found;
+  // Symbolic links are not followed; a repository's tree holds no `.git` of its own (git refuses
+  // one), so each is a submodule's: a file naming its directory under the top .git.
+  for (fs::recursive_directory_iterator it(checkout, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename() != ".git") continue;
+    if (it.depth() > 0) found.push_back(it->path());
+    if (it->is_directory(ec)) it.disable_recursion_pending();
+  }
+  if (ec) return fail(Errc::io, "walking '" + checkout + "': " + ec.message(), ec.value());
+  for (const fs::path& p : found) STACK_TRY(util::remove_tree(p.string()));
+  return util::ok();
+}
+
+std::string submodule_failure(std::string_view err, std::string_view checkout) {
+  std::string reason, path, url, last;
+  auto quoted = [](std::string_view line, std::string_view after) {
+    size_t at = line.find(after);
+    if (at == std::string_view::npos) return std::string();
+    std::string_view rest = line.substr(at + after.size());
+    return std::string(rest.substr(0, rest.find('\'')));
+  };
+  bool in_reason = false;
+  while (!err.empty()) {
+    size_t nl = err.find('\n');
+    std::string_view line = err.substr(0, nl);
+    err = nl == std::string_view::npos ? std::string_view() : err.substr(nl + 1);
+    if (!line.empty()) last = std::string(line);
+    bool fatal = line.starts_with("fatal: ");
+    if (fatal && path.empty()) path = quoted(line, "submodule path '");
+    if (fatal && url.empty()) url = quoted(line, "clone of '");
+    // git's reason: the first "fatal: " line and those that continue it (an errno on its own line).
+    if (in_reason && (line.empty() || fatal || line.starts_with("Failed to "))) in_reason = false;
+    if (in_reason) reason += " " + std::string(line);
+    if (fatal && reason.empty()) {
+      reason = std::string(line);
+      in_reason = true;
+    }
+  }
+  if (path.starts_with(checkout) && path.size() > checkout.size() && path[checkout.size()] == '/') path.erase(0, checkout.size() + 1);
+  std::string who = path.empty() ? "" : "submodule '" + path + "'" + (url.empty() ? "" : " (" + url + ")") + ": ";
+  return who + (!reason.empty() ? reason : !last.empty() ? last : "git failed");
 }
 
 // SUBDIR inside the checkout, a directory reached without a symbolic link (one could lead out of

@@ -24,7 +24,11 @@ using util::Result;
 bool is_url_source(std::string_view source);
 
 // "sha256:<64 hex>" -> the hex digest, lower-case; anything else is an error naming what is expected.
+// (A git repository's --checksum is a commit id: parse_git_checksum, git_source.hpp.)
 Result<std::string> parse_add_checksum(std::string_view value);
+// What ADD --checksum takes a checksum of, for the error when it is given anything else.
+inline constexpr char kChecksumSources[] =
+    "--checksum needs exactly one source, an http:// or https:// URL or a git repository";
 
 // The file name a URL's download gets in a directory destination: the last component of the
 // URL's path, percent-decoded; "__unnamed__" when there is none ("http://host/", "http://host").

@@ -8,9 +8,11 @@ namespace stack::util {
 
 namespace {
 
-bool git_is_hex40(std::string_view s) {
-  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+bool git_is_hex(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
+
+bool git_is_hex40(std::string_view s) { return s.size() == 40 && git_is_hex(s); }
 
 std::string git_lower(std::string_view s) {
   std::string out(s);
@@ -38,11 +40,16 @@ Result<void> split_git_fragment(std::string_view fragment, std::string_view word
     std::string key = git_lower(field.substr(0, eq));
     std::string value(field.substr(eq + 1));
     if (key == "ref") src.ref = value;
-    else if (key == "commit") src.commit = value;
+    else if (key == "commit") src.commit = git_lower(value);
     else if (key == "subdir") src.subdir = value;
     else return fail(Errc::invalid_argument, "unexpected key '" + key + "' in the fragment of '" + std::string(word) + "' (supported keys: ref, commit, subdir)");
   }
-  if (src.ref.empty()) src.ref = src.commit;
+  if (!src.commit.empty() && !git_is_hex(src.commit)) {
+    return fail(Errc::invalid_argument, "commit '" + src.commit + "' in the fragment of '" + std::string(word) + "' is no commit id (hex digits)");
+  }
+  // A full commit id is also the ref when none is given; a prefix is checked against the remote's
+  // HEAD (BuildKit fetches nothing by a prefix: no server resolves one).
+  if (src.ref.empty() && git_is_hex40(src.commit)) src.ref = src.commit;
   return util::ok();
 }
 
@@ -93,11 +100,17 @@ bool is_git_source(std::string_view word) {
 }
 
 std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_view ref) {
-  if (git_is_hex40(ref)) return git_lower(ref);
+  auto m = match_ref(ls_remote, ref);
+  return m ? std::optional<std::string>(std::move(m->commit)) : std::nullopt;
+}
+
+std::optional<RefMatch> match_ref(std::string_view ls_remote, std::string_view ref) {
+  if (git_is_hex40(ref)) return RefMatch{git_lower(ref), ""};
   std::string want = ref.empty() ? "HEAD" : std::string(ref);
-  const std::vector<std::string> order{want, "refs/" + want, "refs/tags/" + want + "^{}", "refs/tags/" + want,
-                                       "refs/heads/" + want};
-  std::optional<std::string> best;
+  const std::string tag = "refs/tags/" + want;
+  const std::vector<std::string> order{want, "refs/" + want, tag + "^{}", tag, "refs/heads/" + want};
+  std::optional<RefMatch> best;
+  std::string tag_object;
   size_t best_rank = order.size();
   while (!ls_remote.empty()) {
     size_t nl = ls_remote.find('\n');
@@ -106,15 +119,54 @@ std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_v
     size_t tab = line.find('\t');
     if (tab == std::string_view::npos || !git_is_hex40(line.substr(0, tab))) continue;
     std::string_view name = line.substr(tab + 1);
+    if (name == tag) tag_object = std::string(line.substr(0, tab));
     for (size_t i = 0; i < best_rank; ++i) {
       if (name == order[i]) {
-        best = std::string(line.substr(0, tab));
+        best = RefMatch{std::string(line.substr(0, tab)), ""};
         best_rank = i;
         break;
       }
     }
   }
+  // The tag object, when the commit is the one it was peeled to (`refs/tags/NAME^{}`).
+  if (best && order[best_rank] == tag + "^{}") best->tag = tag_object;
   return best;
+}
+
+Result<std::string> parse_git_checksum(std::string_view value) {
+  if (!git_is_hex(value)) {
+    return fail(Errc::invalid_argument, "--checksum='" + std::string(value) + "': expected a commit id (hex digits) for a git repository");
+  }
+  return git_lower(value);
+}
+
+Result<void> apply_git_checksum(GitSource& src, std::string_view value) {
+  STACK_ASSIGN_OR_RETURN(std::string checksum, parse_git_checksum(value));
+  if (!src.commit.empty() && src.commit != checksum) {
+    return fail(Errc::invalid_argument, "--checksum=" + checksum + " and the fragment's commit=" + src.commit + " differ");
+  }
+  src.commit = std::move(checksum);
+  return util::ok();
+}
+
+bool commit_matches(const RefMatch& resolved, std::string_view expected) {
+  std::string want = git_lower(expected);
+  return resolved.commit.starts_with(want) || (!resolved.tag.empty() && resolved.tag.starts_with(want));
+}
+
+bool is_short_commit_id(std::string_view ref) { return ref.size() >= 4 && ref.size() < 40 && git_is_hex(ref); }
+
+std::string redact_git_url(std::string_view url) {
+  std::string lower = git_lower(url.substr(0, 8));
+  size_t start = lower.starts_with("http://") ? 7 : lower.starts_with("https://") ? 8 : 0;
+  if (start == 0) return std::string(url);
+  size_t end = url.find_first_of("/?#", start);
+  std::string_view authority = url.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string_view user = authority.substr(0, at);
+  std::string mask = user.find(':') == std::string_view::npos ? "xxxxx" : "xxxxx:xxxxx";
+  return std::string(url.substr(0, start)) + mask + std::string(url.substr(start + at));
 }
 
 }  // namespace stack::util

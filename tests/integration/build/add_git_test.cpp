@@ -2,6 +2,9 @@
 // with `git daemon` on 127.0.0.1 only (started by the test, stopped by its pid).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "build_fixture.hpp"
 #include "loopback_server.hpp"
 
@@ -43,6 +46,25 @@ class AddGitTest : public BuildTest {
 
   std::string repo(const std::string& fragment = "") const {
     return "git://127.0.0.1:" + std::to_string(port_) + "/repo.git" + fragment;
+  }
+
+  // A repository named name, made in work_/name by script (run inside it, then committed) and
+  // served as served_/name.git.
+  int serve_repo(const std::string& name, const std::string& script) const {
+    std::string dir = work_ + "-" + name;
+    return git_sh("git init -q -b main " + dir + " && cd " + dir + " && " + script + " && git add -A && " + commit_ +
+                  " -qm " + name + " && git clone -q --bare . " + served_ + "/" + name + ".git");
+  }
+
+  std::string rev(const std::string& rev) const { return sh("git -C " + served_ + "/repo.git rev-parse " + rev).substr(0, 40); }
+
+  void fails(const std::string& dockerfile, const std::string& expected) {
+    write("Dockerfile", dockerfile);
+    Outcome r = build_epoch("-t bld-git:bad");
+    EXPECT_EQ(r.code, 1) << r.err;
+    std::string last = r.err.substr(r.err.rfind("stack: "));
+    EXPECT_EQ(last, expected) << r.err;
+    EXPECT_FALSE(find("bld-git:bad").has_value());
   }
 
   Outcome build_epoch(const std::string& args) const {
@@ -103,19 +125,11 @@ TEST_F(AddGitTest, AnUnchangedRefIsACacheHitAndANewCommitRerunsItsStep) {
 }
 
 TEST_F(AddGitTest, ErrorsAreOneLineNamingTheRepositoryAndTagNothing) {
-  auto fails = [&](const std::string& dockerfile, const std::string& expected) {
-    write("Dockerfile", dockerfile);
-    Outcome r = build_epoch("-t bld-git:bad");
-    EXPECT_EQ(r.code, 1) << r.err;
-    std::string last = r.err.substr(r.err.rfind("stack: "));
-    EXPECT_EQ(last, expected) << r.err;
-    EXPECT_FALSE(find("bld-git:bad").has_value());
-  };
   fails("FROM busybox\nADD " + repo("#nope") + " /x\n",
         "stack: Dockerfile:2:1: ADD: git ls-remote " + repo() + ": no ref 'nope'\n");
   fails("FROM busybox\nADD " + repo("#main:missing") + " /x\n",
         "stack: Dockerfile:2:1: ADD: subdirectory 'missing' is not a directory of " + repo() + " at " +
-            sh("git -C " + served_ + "/repo.git rev-parse main").substr(0, 40) + "\n");
+            rev("main") + "\n");
   fails("FROM busybox\nCOPY " + repo() + " /x\n",
         "stack: Dockerfile:2:1: COPY: a git repository ('" + repo() + "') is not a source for COPY: use ADD\n");
   fails("FROM busybox\nADD --keep-git-dir Dockerfile /x\n",
@@ -132,6 +146,116 @@ TEST_F(AddGitTest, ErrorsAreOneLineNamingTheRepositoryAndTagNothing) {
             std::string::npos) << r.err;
   std::string last = r.err.substr(r.err.rfind("stack: "));
   EXPECT_EQ(std::count(last.begin(), last.end(), '\n'), 1) << r.err;  // one line
+}
+
+// --checksum of a git source is the commit its ref must name (BuildKit's): a full id or a prefix, of
+// the commit or of an annotated tag's object; it changes no cache key.
+TEST_F(AddGitTest, ChecksumIsTheCommitTheRefMustName) {
+  const std::string main = rev("main"), v1 = rev("v1"), tag = rev("v1a");
+  write("Dockerfile", "FROM busybox\nADD " + repo("#main") + " /m\n");
+  built_id(build_epoch("-t bld-git:sum"));
+  write("Dockerfile", "FROM busybox\nADD --checksum=" + main + " " + repo("#main") + " /m\n");
+  Outcome checked = build_epoch("-t bld-git:sum");  // the step cached (its history line differs)
+  EXPECT_NE(checked.err.find("2 steps, 1 cached, 0 run"), std::string::npos) << checked.err;
+  EXPECT_EQ(read_view(view("bld-git:sum"), "m/a.txt"), "two\n");
+  std::string upper = v1.substr(0, 12);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ARG SUM=" + v1.substr(0, 8) + "\n"
+        "ADD --checksum=$SUM " + repo("#v1") + " /a\n"
+        "ADD --checksum=" + tag.substr(0, 10) + " " + repo("#v1a") + " /b\n"
+        "ADD --checksum=" + upper + " " + repo("##ref=v1a,commit=" + v1.substr(0, 12)) + " /c\n"
+        "ADD --checksum=" + main + " " + repo("#" + main) + " /d\n"
+        "ADD " + repo("##commit=" + main.substr(0, 7)) + " /e\n"
+        "ARG REPO=" + repo() + "\n"
+        "ADD --checksum=" + v1 + " ${REPO}#v1 /f\n");
+  built_id(build_epoch("-t bld-git:sum2"));
+  RootfsView v = view("bld-git:sum2");
+  for (const char* at : {"a", "b", "c", "f"}) EXPECT_EQ(read_view(v, std::string(at) + "/a.txt"), "one\n") << at;
+  EXPECT_EQ(read_view(v, "d/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "e/a.txt"), "two\n");  // a short commit= is checked against HEAD
+}
+
+TEST_F(AddGitTest, AChecksumOrShortIdThatNamesNoRefIsOneLineError) {
+  const std::string main = rev("main"), v1 = rev("v1"), tag = rev("v1a");
+  fails("FROM busybox\nADD --checksum=" + v1 + " " + repo("#main") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": ref 'main' is commit " + main + ", expected " + v1 + "\n");
+  fails("FROM busybox\nADD --checksum=" + main.substr(0, 9) + " " + repo("#v1a") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": ref 'v1a' is commit " + v1 + " (tag " + tag + "), expected " +
+            main.substr(0, 9) + "\n");
+  fails("FROM busybox\nADD --checksum=" + v1 + " " + repo("#" + main) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": ref '" + main + "' is commit " + main + ", expected " + v1 + "\n");
+  fails("FROM busybox\nADD " + repo("##commit=" + v1.substr(0, 10)) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": ref 'HEAD' is commit " + main + ", expected " + v1.substr(0, 10) + "\n");
+  fails("FROM busybox\nADD --checksum=foobar " + repo("#main") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: --checksum='foobar': expected a commit id (hex digits) for a git repository\n");
+  const std::string sha256 = "sha256:" + std::string(64, 'a');
+  fails("FROM busybox\nADD --checksum=" + sha256 + " " + repo() + " /x\n",
+        "stack: Dockerfile:2:1: ADD: --checksum='" + sha256 + "': expected a commit id (hex digits) for a git repository\n");
+  fails("FROM busybox\nARG S=xyz\nADD --checksum=$S " + repo() + " /x\n",
+        "stack: Dockerfile:3:1: ADD: --checksum='xyz': expected a commit id (hex digits) for a git repository\n");
+  fails("FROM busybox\nADD --checksum=" + v1 + " " + repo("##ref=v1,commit=" + main) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: --checksum=" + v1 + " and the fragment's commit=" + main + " differ\n");
+  // A short commit id as the ref: no server resolves one (BuildKit refuses it too).
+  const std::string short_id = main.substr(0, 7);
+  fails("FROM busybox\nADD " + repo("#" + short_id) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: git ls-remote " + repo() + ": no ref '" + short_id +
+            "' (a short commit id is no ref: give the full commit id, or the branch or tag and --checksum=" + short_id + ")\n");
+}
+
+// Submodules are checked out (recursively, shallow) at the commits the repository's commit pins,
+// through the same git (git daemon on 127.0.0.1 serves them all): an absolute URL, a relative one
+// (against the superproject's), a nested one.
+TEST_F(AddGitTest, SubmodulesAreCheckedOutAtTheCommitsTheRepositoryPins) {
+  const std::string base = "git://127.0.0.1:" + std::to_string(port_) + "/";
+  ASSERT_EQ(serve_repo("leaf", "echo leaf > leaf.txt"), 0);
+  ASSERT_EQ(serve_repo("lib", "git remote add origin " + base + "lib.git && echo lib > lib.txt && git submodule add -q ../leaf.git deep"), 0);
+  ASSERT_EQ(serve_repo("super", "echo top > top.txt && git submodule add -q " + base + "lib.git lib"), 0);
+  const std::string super = base + "super.git";
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + super + " /s\n"
+        "ADD --keep-git-dir " + super + " /g\n"
+        "ADD " + super + "#main:lib /l\n");
+  std::string first = built_id(build_epoch("-t bld-git:mod"));
+  RootfsView v = view("bld-git:mod");
+  EXPECT_EQ(read_view(v, "s/top.txt"), "top\n");
+  EXPECT_EQ(read_view(v, "s/lib/lib.txt"), "lib\n");
+  EXPECT_EQ(read_view(v, "s/lib/deep/leaf.txt"), "leaf\n");
+  for (const char* git : {"s/.git", "s/lib/.git", "s/lib/deep/.git", "l/.git", "l/deep/.git"}) {
+    EXPECT_FALSE(v.lookup(git).has_value()) << git;
+  }
+  EXPECT_EQ(read_view(v, "l/lib.txt"), "lib\n");
+  EXPECT_EQ(read_view(v, "l/deep/leaf.txt"), "leaf\n");
+  // --keep-git-dir: each submodule's .git names its repository inside the kept .git.
+  EXPECT_EQ(read_view(v, "g/lib/.git"), "gitdir: ../.git/modules/lib\n");
+  EXPECT_EQ(read_view(v, "g/lib/deep/.git"), "gitdir: ../../.git/modules/lib/modules/deep\n");
+  EXPECT_TRUE(v.lookup("g/.git/modules/lib/modules/deep/HEAD").has_value());
+  EXPECT_NE(read_view(v, "g/.git/config").find("url = " + super), std::string::npos);
+  // New commits in the submodules' repositories, none in the superproject: its commit pins the
+  // submodules' commits, so the key is unchanged and a new checkout still gets the pinned ones.
+  ASSERT_EQ(git_sh("cd " + work_ + "-lib && echo lib2 > lib.txt && " + commit_ + " -qam lib2 && git push -q " + served_ + "/lib.git main"), 0);
+  Outcome again = build_epoch("-t bld-git:mod");
+  EXPECT_EQ(built_id(again), first);
+  EXPECT_NE(again.err.find("4 steps, 3 cached, 0 run"), std::string::npos) << again.err;
+  write("Dockerfile", "FROM busybox\nADD " + super + " /t\n");
+  built_id(build_epoch("-t bld-git:mod2"));
+  EXPECT_EQ(read_view(view("bld-git:mod2"), "t/lib/lib.txt"), "lib\n");
+}
+
+// A submodule URL that names the host's files (file://, a path) is refused as the main fetch's is.
+TEST_F(AddGitTest, ASubmoduleOfTheHostsFilesIsRefused) {
+  ASSERT_EQ(serve_repo("leaf", "echo leaf > leaf.txt"), 0);
+  const std::string leaf = served_ + "/leaf.git";
+  for (const std::string& url : {"file://" + leaf, leaf}) {
+    ASSERT_EQ(git_sh("rm -rf " + work_ + "-bad " + served_ + "/bad.git"), 0);
+    ASSERT_EQ(serve_repo("bad", "echo top > top.txt && git -c protocol.file.allow=always submodule add -q " + url + " leaf"), 0);
+    std::string bad = "git://127.0.0.1:" + std::to_string(port_) + "/bad.git";
+    fails("FROM busybox\nADD " + bad + " /x\n",
+          "stack: Dockerfile:2:1: ADD: git submodule update " + bad + ": submodule 'leaf' (" + url +
+              "): fatal: transport 'file' not allowed\n");
+  }
 }
 
 // A repository as the build context (`docker build URL#REF:SUBDIR`, compose's build.context): its

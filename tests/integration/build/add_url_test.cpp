@@ -134,7 +134,7 @@ TEST_F(AddUrlTest, HttpErrorsAreOneLineNamingTheUrl) {
   for (const auto& [dockerfile, error] : std::vector<std::pair<std::string, std::string>>{
            {"ADD --checksum=sha256:abc " + url("x") + " /x\n", "ADD: --checksum='sha256:abc': expected sha256:<64 hex digits>"},
            {"ADD --checksum=sha256:" + std::string(64, 'a') + " a.txt /x\n",
-            "ADD --checksum needs exactly one source, an http:// or https:// URL"},
+            "ADD --checksum needs exactly one source, an http:// or https:// URL or a git repository"},
            {"COPY " + url("x") + " /x\n", "COPY: a URL ('" + url("x") + "') is not a source for COPY: use ADD"},
        }) {
     write("a.txt", "a");

@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "build/url_source.hpp"
+#include "support/rootfs.hpp"
 
 namespace stack::build {
 namespace {
@@ -52,8 +56,15 @@ TEST(GitSource, TheCsvFragmentAfterTwoHashes) {
   EXPECT_EQ(s.ref, "main");
   EXPECT_EQ(s.subdir, "app");
   EXPECT_EQ(s.commit, "0123456789abcdef0123456789abcdef01234567");
-  s = parsed("https://host/r.git##commit=0123456789abcdef0123456789abcdef01234567");
+  s = parsed("https://host/r.git##commit=0123456789ABCDEF0123456789abcdef01234567");
   EXPECT_EQ(s.ref, "0123456789abcdef0123456789abcdef01234567");  // the commit is the ref
+  EXPECT_EQ(s.commit, "0123456789abcdef0123456789abcdef01234567");
+  s = parsed("https://host/r.git##commit=01234567");
+  EXPECT_EQ(s.ref, "");  // a prefix is checked against HEAD's commit, never fetched (BuildKit's)
+  EXPECT_EQ(s.commit, "01234567");
+  auto not_hex = parse_git_source("git://h/r##commit=main");
+  ASSERT_FALSE(not_hex);
+  EXPECT_EQ(not_hex.error().message(), "commit 'main' in the fragment of 'git://h/r##commit=main' is no commit id (hex digits)");
   auto bad = parse_git_source("https://host/r.git##tag=v1");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().message(), "unexpected key 'tag' in the fragment of 'https://host/r.git##tag=v1' (supported keys: ref, commit, subdir)");
@@ -79,6 +90,103 @@ TEST(GitSource, ARefNamesTheCommitInGitsOrder) {
   EXPECT_EQ(pick_commit(kLsRemote, "ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD"), "abcdefabcdefabcdefabcdefabcdefabcdefabcd");
   EXPECT_FALSE(pick_commit(kLsRemote, "nope"));
   EXPECT_FALSE(pick_commit(kLsRemote, "mai"));
+}
+
+TEST(GitSource, AnAnnotatedTagNamesItsCommitAndItsTagObject) {
+  auto v1 = match_ref(kLsRemote, "v1");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->commit, "5555555555555555555555555555555555555555");
+  EXPECT_EQ(v1->tag, "4444444444444444444444444444444444444444");
+  auto light = match_ref(kLsRemote, "light");
+  ASSERT_TRUE(light);
+  EXPECT_EQ(light->tag, "");  // a lightweight tag is the commit itself
+  EXPECT_EQ(match_ref(kLsRemote, "main")->tag, "");
+}
+
+// --checksum of a git source is BuildKit's: a commit id or a prefix of one, of the commit or of the
+// annotated tag the ref names.
+TEST(GitSource, ChecksumIsTheExpectedCommitOrAPrefixOfIt) {
+  EXPECT_EQ(parse_git_checksum("ABCdef12").value(), "abcdef12");
+  for (const char* bad : {"", "sha256:0123", "main", "12 34", "0x12"}) {
+    auto r = parse_git_checksum(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().message(), "--checksum='" + std::string(bad) + "': expected a commit id (hex digits) for a git repository");
+  }
+  RefMatch v1{"5555555555555555555555555555555555555555", "4444444444444444444444444444444444444444"};
+  EXPECT_TRUE(commit_matches(v1, "5555555555555555555555555555555555555555"));
+  EXPECT_TRUE(commit_matches(v1, "5555"));
+  EXPECT_TRUE(commit_matches(v1, "44444444"));  // the tag object's id
+  EXPECT_FALSE(commit_matches(v1, "6666"));
+  EXPECT_FALSE(commit_matches(RefMatch{"5555555555555555555555555555555555555555", ""}, "4444"));
+}
+
+TEST(GitSource, ChecksumAndTheFragmentsCommitMustAgree) {
+  GitSource s = parsed("git://h/r#main");
+  ASSERT_TRUE(apply_git_checksum(s, "ABCD1234"));
+  EXPECT_EQ(s.commit, "abcd1234");
+  EXPECT_EQ(s.ref, "main");
+  s = parsed("git://h/r##ref=main,commit=abcd1234");
+  EXPECT_TRUE(apply_git_checksum(s, "abcd1234"));
+  auto differ = apply_git_checksum(s, "1234");
+  ASSERT_FALSE(differ);
+  EXPECT_EQ(differ.error().message(), "--checksum=1234 and the fragment's commit=abcd1234 differ");
+  EXPECT_FALSE(apply_git_checksum(s, "sha256:1234"));
+}
+
+// No server resolves an abbreviated id (BuildKit refuses one as the ref): the error says so.
+TEST(GitSource, AShortCommitIdIsToldFromARef) {
+  for (const char* shortid : {"abc1", "abc1234", "ABC1234", "0123456789abcdef0123456789abcdef0123456"}) {
+    EXPECT_TRUE(is_short_commit_id(shortid)) << shortid;
+  }
+  for (const char* other : {"", "abc", "main", "v1.0", "0123456789abcdef0123456789abcdef01234567", "abc-1234"}) {
+    EXPECT_FALSE(is_short_commit_id(other)) << other;
+  }
+  EXPECT_FALSE(pick_commit(kLsRemote, "1111111"));  // never a prefix of an advertised id
+}
+
+TEST(GitSource, AKeptOriginHasNoCredentials) {
+  EXPECT_EQ(redact_git_url("https://user:secret@host/r.git"), "https://xxxxx:xxxxx@host/r.git");
+  EXPECT_EQ(redact_git_url("HTTP://token@host:8080/r.git#main"), "HTTP://xxxxx@host:8080/r.git#main");
+  EXPECT_EQ(redact_git_url("https://host/r.git?a=b@c"), "https://host/r.git?a=b@c");
+  for (const char* same : {"https://host/r.git", "git://host/r.git", "ssh://git@host/r.git", "git@host:r.git"}) {
+    EXPECT_EQ(redact_git_url(same), same);
+  }
+}
+
+TEST(GitSource, ASubmoduleFailureIsOneLineNamingTheSubmodule) {
+  EXPECT_EQ(submodule_failure("fatal: transport 'file' not allowed\n"
+                              "fatal: clone of 'file:///srv/leaf.git' into submodule path '/b/git/lib/leaf' failed\n"
+                              "Failed to clone 'lib/leaf'. Retry scheduled\n"
+                              "fatal: transport 'file' not allowed\n",
+                              "/b/git"),
+            "submodule 'lib/leaf' (file:///srv/leaf.git): fatal: transport 'file' not allowed");
+  EXPECT_EQ(submodule_failure("fatal: unable to connect to 127.0.0.1:\n127.0.0.1[0: 127.0.0.1]: errno=Connection refused\n\n"
+                              "fatal: clone of 'git://127.0.0.1:1/lib.git' into submodule path '/b/git/lib' failed\n",
+                              "/b/git"),
+            "submodule 'lib' (git://127.0.0.1:1/lib.git): fatal: unable to connect to 127.0.0.1: 127.0.0.1[0: 127.0.0.1]: "
+            "errno=Connection refused");
+  EXPECT_EQ(submodule_failure("fatal: No url found for submodule path 'x' in .gitmodules\n", "/b/git"),
+            "submodule 'x': fatal: No url found for submodule path 'x' in .gitmodules");
+  EXPECT_EQ(submodule_failure("error: one\nerror: the last\n", "/b/git"), "error: the last");
+  EXPECT_EQ(submodule_failure("", "/b/git"), "git failed");
+}
+
+TEST(GitSource, TheSubmodulesGitFilesGoWithoutFollowingALink) {
+  namespace fs = std::filesystem;
+  test::TempDir dir("stack-git-files");
+  fs::create_directories(dir / "top/.git/modules/lib");
+  fs::create_directories(dir / "top/lib/deep");
+  fs::create_directories(dir / "outside/.git");
+  std::ofstream(dir / "top/lib/.git") << "gitdir: ../.git/modules/lib\n";
+  fs::create_directories(dir / "top/lib/deep/.git");
+  std::ofstream(dir / "top/lib/file") << "kept\n";
+  fs::create_symlink(dir / "outside", dir / "top/link");
+  ASSERT_TRUE(remove_submodule_git_files(dir / "top"));
+  EXPECT_TRUE(fs::exists(dir / "top/.git/modules/lib"));  // the top .git is checkout_git's to keep or remove
+  EXPECT_FALSE(fs::exists(dir / "top/lib/.git"));
+  EXPECT_FALSE(fs::exists(dir / "top/lib/deep/.git"));
+  EXPECT_TRUE(fs::exists(dir / "top/lib/file"));
+  EXPECT_TRUE(fs::exists(dir / "outside/.git"));  // not through the link
 }
 
 }  // namespace
