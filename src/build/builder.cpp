@@ -50,7 +50,7 @@ void Builder::emit(BuildEvent::Type type, std::string text, std::string_view dat
 
 Result<image::Image> Builder::find_image(const Instruction& ins, const std::string& ref) {
   if (auto it = images_.find(ref); it != images_.end()) return it->second;
-  if (o_.pull) {
+  if (o_.pull && !ref.starts_with("sha256:")) {  // a digest alone (an oci-layout context) is local
     auto pulled = image::ensure_image(store_, ref, image::PullPolicy::always, {});
     if (!pulled) return std::move(pulled).error().context(where(df_, ins));
     images_[ref] = *pulled;
@@ -430,6 +430,15 @@ Result<BuildResult> build_image(image::Store& store, const BuildOptions& options
   }
   int named = 0;
   for (auto& [name, c] : o.contexts) {
+    if (c.type == NamedContext::Type::oci_layout) {
+      // Added to the store untagged, then used as docker-image:// of its manifest digest.
+      std::optional<image::Digest> digest;
+      if (!c.layout_digest.empty()) digest = image::Digest::from_hex(c.layout_digest.substr(7));
+      auto added = store.add_layout_image(c.value, c.layout_tag, digest);
+      if (!added) return std::move(added).error().context("build context '" + name + "'");
+      c = NamedContext{NamedContext::Type::image, added->digest.str()};
+      continue;
+    }
     if (c.type != NamedContext::Type::git && c.type != NamedContext::Type::url) continue;
     auto in_context = [&](util::Error e) { return std::move(e).context("build context '" + name + "' ('" + c.value + "')"); };
     STACK_ASSIGN_OR_RETURN(const ScratchDir* dir, scratch());

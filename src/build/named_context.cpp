@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "image/digest.hpp"
 #include "image/reference.hpp"
 #include "util/git_url.hpp"
 
@@ -9,6 +10,40 @@ namespace stack::build {
 
 using util::Errc;
 using util::fail;
+
+namespace {
+
+std::string absolute_dir(const std::string& dir, const std::string& base_dir) {
+  std::filesystem::path p(dir);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  std::string out = p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+// oci-layout://PATH[:TAG][@sha256:HEX], as buildx reads it: a digest selects by itself, else the
+// tag (default "latest"); a ':' belongs to the tag only after the path's last '/'.
+Result<NamedContext> parse_oci_layout(const std::string& v, const std::string& base_dir) {
+  std::string rest = v.substr(13);
+  NamedContext c{NamedContext::Type::oci_layout, "", "latest", ""};
+  if (size_t at = rest.find('@'); at != std::string::npos) {
+    auto digest = image::Digest::parse(rest.substr(at + 1));
+    if (!digest) return fail(Errc::invalid_argument, "'" + v + "': " + digest.error().message());
+    c.layout_digest = digest->str();
+    rest.resize(at);
+  }
+  size_t colon = rest.rfind(':');
+  if (colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
+    c.layout_tag = rest.substr(colon + 1);
+    rest.resize(colon);
+    if (c.layout_tag.empty()) return fail(Errc::invalid_argument, "'" + v + "': an empty tag");
+  }
+  if (rest.empty()) return fail(Errc::invalid_argument, "'" + v + "': oci-layout:// names no directory");
+  c.value = absolute_dir(rest, base_dir);
+  return c;
+}
+
+}  // namespace
 
 Result<NamedContext> parse_named_context(std::string_view value, const std::string& base_dir) {
   std::string v(value);
@@ -21,9 +56,7 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
     }
     return NamedContext{NamedContext::Type::image, ref};
   }
-  if (v.starts_with("oci-layout://")) {
-    return fail(Errc::unsupported, "'" + v + "': oci-layout contexts are not supported: load the layout into the store (stack image load) and use docker-image://");
-  }
+  if (v.starts_with("oci-layout://")) return parse_oci_layout(v, base_dir);
   auto git = util::parse_git_source(v);
   if (!git) return fail(Errc::invalid_argument, "'" + v + "': " + git.error().message());
   if (*git) return NamedContext{NamedContext::Type::git, v};
@@ -36,11 +69,7 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
     return fail(Errc::invalid_argument, "'" + v + "': unknown context type '" + v.substr(0, v.find(':')) +
                                             "' (a directory or docker-image://REF)");
   }
-  std::filesystem::path p(v);
-  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
-  std::string dir = p.lexically_normal().string();
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return NamedContext{NamedContext::Type::directory, dir};
+  return NamedContext{NamedContext::Type::directory, absolute_dir(v, base_dir)};
 }
 
 Result<std::pair<std::string, NamedContext>> parse_build_context_flag(std::string_view arg, const std::string& base_dir) {

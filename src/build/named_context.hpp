@@ -8,8 +8,11 @@
 //   a git repository         URL[#REF[:SUBDIR]] as ADD and a build's context take it: checked out
 //                            when the build starts and then read as a local directory
 //   http(s)://…              a tarball, downloaded and unpacked when the build starts, likewise
+//   oci-layout://PATH[:TAG][@sha256:HEX]
+//                            an image of an OCI image layout directory (TAG default "latest"),
+//                            added to the store untagged when the build starts
 //
-// oci-layout:// and other schemes are refused with their reason. Compose's `service:NAME`
+// Other schemes are refused with their reason. Compose's `service:NAME`
 // is resolved above this module (cli/service_builds.cpp) into docker-image://.
 #pragma once
 
@@ -24,9 +27,13 @@ namespace stack::build {
 using util::Result;
 
 struct NamedContext {
-  enum class Type { directory, image, git, url };
+  enum class Type { directory, image, git, url, oci_layout };
   Type type = Type::directory;
-  std::string value;  // the directory (absolute or relative to the current directory), the reference, or the URL
+  // The directory (absolute or relative to the current directory), the reference, the URL, or the
+  // layout's directory (absolute).
+  std::string value;
+  std::string layout_tag;     // oci_layout: the tag, when no digest is given
+  std::string layout_digest;  // oci_layout: "sha256:<hex>", or empty
   bool operator==(const NamedContext&) const = default;
 };
 

@@ -40,7 +40,7 @@ class ImageBuildCommand final : public Command {
     app.add_option("--secret", secrets_, "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (repeatable)");
     app.add_option("--ssh", ssh_, "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
     app.add_option("--build-context", contexts_,
-                   "A named context NAME=VALUE: a directory, docker-image://REF, a git repository URL or a tarball's http(s) URL (repeatable)");
+                   "A named context NAME=VALUE: a directory, docker-image://REF, oci-layout://DIR[:TAG][@DIGEST], a git repository URL or a tarball's http(s) URL (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }

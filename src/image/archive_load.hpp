@@ -6,7 +6,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "image/blob_store.hpp"
@@ -33,6 +35,13 @@ struct FoundImage {
 
 Result<std::vector<FoundImage>> resolve_oci_layout(const Staged& staged, const BlobStore& blobs);
 Result<std::vector<FoundImage>> resolve_docker_archive(const Staged& staged, const BlobStore& blobs);
+
+// The one image of an OCI layout that BuildKit's `oci-layout://PATH[:TAG][@DIGEST]` names: by
+// digest (a manifest or an index of index.json, or a manifest an index of it lists), else by tag,
+// matched against index.json's org.opencontainers.image.ref.name (the whole name or the tag after
+// its last ':'). An index resolves to this host's platform.
+Result<Digest> select_oci_layout_image(const Staged& staged, const BlobStore& blobs, std::string_view tag,
+                                       const std::optional<Digest>& digest);
 
 // Layer media type from the blob's first bytes (gzip, zstd or plain tar), for archives that do not say.
 Result<std::string> sniff_layer_media_type(const std::string& blob_path);

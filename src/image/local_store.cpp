@@ -178,6 +178,24 @@ Result<ImageRef> LocalStore::add_image(const Digest& manifest, const std::vector
   return add_image_locked(manifest, tags);
 }
 
+Result<Image> LocalStore::add_layout_image(const std::string& dir, std::string_view tag,
+                                          const std::optional<Digest>& digest) {
+  Digest manifest;
+  {
+    // Exclusive until the image is recorded, as load(): staged blobs are not collectable yet.
+    STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
+    auto staged = stage_archive(dir, blobs_);
+    if (!staged) return std::move(staged).error().context("OCI image layout '" + dir + "'");
+    auto selected = select_oci_layout_image(*staged, blobs_, tag, digest);
+    if (!selected) return std::move(selected).error().context("OCI image layout '" + dir + "'");
+    manifest = *selected;
+    STACK_TRY(add_image_locked(manifest, {}));
+  }
+  STACK_ASSIGN_OR_RETURN(std::optional<Image> image, find(manifest.str()));
+  if (!image) return fail(Errc::internal, "image " + manifest.short_str() + " vanished after it was added");
+  return *image;
+}
+
 Result<std::vector<ImageRef>> LocalStore::load(const std::string& path) {
   // Exclusive for the whole load: a concurrent prune must not collect blobs staged but not yet named.
   STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));

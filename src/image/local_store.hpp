@@ -23,6 +23,8 @@ class LocalStore final : public Store {
   static Result<std::unique_ptr<LocalStore>> open(std::string dir);
 
   Result<std::vector<ImageRef>> load(const std::string& path) override;
+  Result<Image> add_layout_image(const std::string& dir, std::string_view tag,
+                                 const std::optional<Digest>& digest) override;
   Result<ImageRef> import_rootfs(const std::string& tar_path, std::string_view ref) override;
   Result<std::optional<Image>> find(std::string_view ref) override;
   Result<std::vector<std::string>> layer_dirs(const Image& image) override;

@@ -93,4 +93,29 @@ Result<std::vector<FoundImage>> resolve_oci_layout(const Staged& staged, const B
   return found;
 }
 
+Result<Digest> select_oci_layout_image(const Staged& staged, const BlobStore& blobs, std::string_view tag,
+                                       const std::optional<Digest>& digest) {
+  STACK_TRY(check_layout_version(staged));
+  if (digest) {
+    if (!blobs.contains(*digest) || staged.blobs.end() == std::find_if(staged.blobs.begin(), staged.blobs.end(),
+                                                                        [&](auto& b) { return b.second == *digest; })) {
+      return fail(Errc::not_found, "the OCI image layout has no " + digest->str());
+    }
+    return resolve_manifest(Descriptor{.digest = *digest}, blobs, 0);
+  }
+  auto index_file = staged.files.find("index.json");
+  if (index_file == staged.files.end()) return fail(Errc::parse, "OCI image layout without 'index.json'");
+  auto index = parse_index(index_file->second);
+  if (!index) return std::move(index).error().context("index.json");
+  for (const auto& d : index->manifests) {
+    auto name = d.annotations.find(std::string(kRefNameAnnotation));
+    if (name == d.annotations.end()) continue;
+    const std::string& n = name->second;
+    const size_t colon = n.rfind(':');
+    const bool tagged_name = colon != std::string::npos && n.find('/', colon) == std::string::npos;
+    if (n == tag || (tagged_name && std::string_view(n).substr(colon + 1) == tag)) return resolve_manifest(d, blobs, 0);
+  }
+  return fail(Errc::not_found, "the OCI image layout has no image tagged '" + std::string(tag) + "'");
+}
+
 }  // namespace stack::image

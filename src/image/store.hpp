@@ -81,6 +81,10 @@ class Store {
 
   // docker save archives and OCI image layouts (tar, compressed tar or directory).
   virtual Result<std::vector<ImageRef>> load(const std::string& path) = 0;
+  // The image an OCI image layout directory holds under tag (or digest, when given; see
+  // select_oci_layout_image), added untagged: a build's `oci-layout://` context.
+  virtual Result<Image> add_layout_image(const std::string& dir, std::string_view tag,
+                                         const std::optional<Digest>& digest) = 0;
   // A one-layer image from a root filesystem tarball, tagged ref ("name[:tag]").
   virtual Result<ImageRef> import_rootfs(const std::string& tar_path, std::string_view ref) = 0;
   // By reference ("busybox", "x@sha256:..."), manifest digest, image id or id prefix (>= 12 hex).

@@ -85,8 +85,8 @@ void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b
 }
 
 // One named context's value: service:NAME (checked by validate), docker-image://REF, a git
-// repository, or a local directory relative to the project directory; oci-layout and other remote
-// values are refused.
+// repository, an http(s) tarball, oci-layout://PATH, or a local directory relative to the project
+// directory; other remote values are refused.
 void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, std::string name, std::string value,
                         Build& b) {
   if (name.empty()) return d.error(v, p, "a named context needs a name");
@@ -96,7 +96,10 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
   } else if (value.starts_with("docker-image://")) {
     if (value.size() == 15) return d.error(v, p, "docker-image:// names no image");
   } else if (value.starts_with("oci-layout://")) {
-    return d.error(v, p, "not supported yet: an oci-layout context; load it (stack image load) and use docker-image://");
+    // oci-layout://PATH[:TAG][@DIGEST]: PATH relative to the project directory; read by the builder.
+    std::string rest = value.substr(13);
+    if (rest.empty()) return d.error(v, p, "oci-layout:// names no directory");
+    if (rest[0] != '/') value = "oci-layout://" + absolute(d.ctx->working_dir, rest);
   } else if (auto git = util::parse_git_source(value); !git) {
     return d.error(v, p, git.error().message());
   } else if (*git || value.starts_with("http://") || value.starts_with("https://")) {

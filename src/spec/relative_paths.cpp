@@ -20,6 +20,16 @@ bool is_relative(std::string_view path) {
          path.find("://") == std::string_view::npos && !path.starts_with("git@") && !util::is_git_source(path);
 }
 
+// A path, or an `oci-layout://PATH[:TAG][@DIGEST]` context whose PATH is relative.
+std::string absolutized(const std::string& value, const std::string& dir) {
+  constexpr std::string_view kLayout = "oci-layout://";
+  if (value.starts_with(kLayout)) {
+    std::string_view rest = std::string_view(value).substr(kLayout.size());
+    return is_relative(rest) ? std::string(kLayout) + absolute(dir, rest) : value;
+  }
+  return is_relative(value) ? absolute(dir, value) : value;
+}
+
 void absolutize_scalar(Node& node, const std::string& dir) {
   if (node.is_scalar() && is_relative(node.scalar)) node.scalar = absolute(dir, node.scalar);
 }
@@ -54,17 +64,17 @@ void absolutize_env_files(Node& env_file, const std::string& dir) {
   }
 }
 
-// additional_contexts: the directories among NAME: VALUE or "NAME=VALUE" (not service:NAME); also
-// build.ssh's sockets, written the same way.
+// additional_contexts: the directories among NAME: VALUE or "NAME=VALUE" (not service:NAME), and
+// an oci-layout:// context's directory; also build.ssh's sockets, written the same way.
 void absolutize_named_contexts(Node& contexts, const std::string& dir) {
   for (auto& [k, value] : contexts.entries) {
-    if (value.is_scalar() && !value.scalar.starts_with("service:")) absolutize_scalar(value, dir);
+    if (value.is_scalar() && !value.scalar.starts_with("service:")) value.scalar = absolutized(value.scalar, dir);
   }
   for (Node& item : contexts.items) {
     size_t eq = item.is_scalar() ? item.scalar.find('=') : std::string::npos;
     if (eq == std::string::npos) continue;
     std::string value = item.scalar.substr(eq + 1);
-    if (is_relative(value) && !value.starts_with("service:")) item.scalar = item.scalar.substr(0, eq + 1) + absolute(dir, value);
+    if (!value.starts_with("service:")) item.scalar = item.scalar.substr(0, eq + 1) + absolutized(value, dir);
   }
 }
 

@@ -70,6 +70,50 @@ TEST_F(NamedContextBuild, ImageContextOverridesFromAndCopyFrom) {
   EXPECT_EQ(missing.err, "stack: Dockerfile:1:1: image '127.0.0.1:1/none:1' is not in the local store (stack image pull or load it first)\n");
 }
 
+// oci-layout://DIR[:TAG][@DIGEST]: the layout's image, added to the store untagged, as FROM's
+// base and COPY --from's source; the store's own busybox is removed first, so that it is the
+// layout's that is used.
+TEST_F(NamedContextBuild, OciLayoutContextsSelectByTagOrDigest) {
+  const std::string layout = root_ / "layout";
+  std::filesystem::create_directories(layout);
+  ASSERT_EQ(std::system(("tar -xf " + busybox_image() + " -C " + layout).c_str()), 0);
+  ASSERT_EQ(stack("image rm busybox").code, 0);
+  write("Dockerfile",
+        "FROM base-os\n"
+        "COPY --from=tools /bin/busybox /copied-busybox\n");
+  Outcome built = build("-t bld-named-oci:1 --build-context base-os=oci-layout://" + layout +
+                        " --build-context tools=oci-layout://" + layout + ":latest");
+  ASSERT_EQ(built.code, 0) << built.err;
+  RootfsView v = view("bld-named-oci:1");
+  EXPECT_TRUE(v.lookup("bin/busybox").has_value());
+  EXPECT_TRUE(v.lookup("copied-busybox").has_value());
+  EXPECT_FALSE(find("busybox").has_value()) << "the layout's image is added untagged";
+
+  // By the manifest's digest (index.json's), a relative directory from the current directory.
+  const std::string index = test::read_text(layout + "/index.json");
+  ASSERT_NE(index.find("\"digest\":\"sha256:"), std::string::npos) << index;
+  const std::string manifest = index.substr(index.find("\"digest\":\"sha256:") + 10, 71);
+  Outcome by_digest = stack("image build --progress plain -t bld-named-oci:2 --build-context base-os=oci-layout://layout@" +
+                                manifest + " --build-context tools=oci-layout://layout " + context(),
+                            "cd " + root_.path() + " &&");
+  ASSERT_EQ(by_digest.code, 0) << by_digest.err;
+  EXPECT_EQ(built_id(by_digest), built_id(built));
+
+  Outcome no_tag = build("-t bld-named-oci:3 --build-context base-os=oci-layout://" + layout + ":nope --build-context tools=docker-image://x");
+  EXPECT_EQ(no_tag.code, 1);
+  EXPECT_EQ(no_tag.err, "stack: build context 'base-os': OCI image layout '" + layout +
+                            "': the OCI image layout has no image tagged 'nope'\n");
+  const std::string other = "sha256:" + std::string(64, 'a');
+  Outcome no_digest = build("-t bld-named-oci:3 --build-context base-os=oci-layout://" + layout + "@" + other +
+                            " --build-context tools=docker-image://x");
+  EXPECT_EQ(no_digest.err, "stack: build context 'base-os': OCI image layout '" + layout +
+                               "': the OCI image layout has no " + other + "\n");
+  Outcome not_layout = build("-t bld-named-oci:3 --build-context base-os=oci-layout://" + context() +
+                             " --build-context tools=docker-image://x");
+  EXPECT_NE(not_layout.err.find("not an OCI image layout: 'oci-layout' is missing"), std::string::npos) << not_layout.err;
+  EXPECT_FALSE(find("bld-named-oci:3").has_value());
+}
+
 TEST_F(NamedContextBuild, BadValuesAreOneLine) {
   write("Dockerfile", "FROM busybox\nCOPY --from=extra a /a\n");
   struct Case {
@@ -78,8 +122,8 @@ TEST_F(NamedContextBuild, BadValuesAreOneLine) {
   for (const Case& c : std::vector<Case>{
            {"extra", "stack: image build: --build-context 'extra': expected NAME=VALUE\n"},
            {"=dir", "stack: image build: --build-context '=dir': the name must be a non-empty word\n"},
-           {"extra=oci-layout:///l", "stack: image build: --build-context 'extra=oci-layout:///l': 'oci-layout:///l': oci-layout "
-                                     "contexts are not supported: load the layout into the store (stack image load) and use docker-image://\n"},
+           {"extra=oci-layout://", "stack: image build: --build-context 'extra=oci-layout://': 'oci-layout://': oci-layout:// "
+                                   "names no directory\n"},
            {"extra=ftp://x/y.tar", "stack: image build: --build-context 'extra=ftp://x/y.tar': 'ftp://x/y.tar': a remote "
                                    "context must be a git repository (git://, ssh://, user@host:path, https://….git) or an "
                                    "http(s) URL of a tarball: use a local directory\n"},

@@ -205,17 +205,20 @@ TEST_F(NormalizeBuild, SshAgents) {
                           "SSH_AUTH_SOCK)");
 }
 
-// additional_contexts: a mapping or NAME=VALUE list; directories relative to the project
-// directory; docker-image:// and service: kept; oci-layout and remote values refused.
+// additional_contexts: a mapping or NAME=VALUE list; directories (and oci-layout:// paths)
+// relative to the project directory; docker-image:// and service: kept; other schemes refused.
 TEST_F(NormalizeBuild, AdditionalContexts) {
   std::filesystem::create_directories(dir_ / "extra");
   auto o = load("services:\n  web:\n    build:\n      context: app\n      additional_contexts:\n"
                 "        extra: ./extra\n        img: docker-image://busybox\n        base: service:base\n"
+                "        layout: oci-layout://./lay:v1\n        abs: oci-layout:///srv/lay@sha256:" + std::string(64, 'a') + "\n"
                 "  base:\n    build: app\n  api:\n    build:\n      context: app\n"
                 "      additional_contexts: [\"x=extra\"]\n");
   ASSERT_TRUE(o.stack) << o.errors();
   const Build& b = *o.service("web").build;
-  ASSERT_EQ(b.additional_contexts.size(), 3u);
+  ASSERT_EQ(b.additional_contexts.size(), 5u);
+  EXPECT_EQ(b.additional_contexts[3].value, "oci-layout://" + at("lay") + ":v1");  // relative to the project
+  EXPECT_EQ(b.additional_contexts[4].value, "oci-layout:///srv/lay@sha256:" + std::string(64, 'a'));
   EXPECT_EQ(b.additional_contexts[0].name, "extra");
   EXPECT_EQ(b.additional_contexts[0].value, at("extra"));
   EXPECT_EQ(b.additional_contexts[1].value, "docker-image://busybox");
@@ -227,13 +230,12 @@ TEST_F(NormalizeBuild, AdditionalContexts) {
   EXPECT_EQ(diags.format(), "");
 
   auto bad = load("services:\n  web:\n    build:\n      context: app\n      additional_contexts:\n"
-                  "        a: ./nope\n        b: oci-layout:///l\n        c: ftp://x/y.tar\n        d: ''\n"
+                  "        a: ./nope\n        b: 'oci-layout://'\n        c: ftp://x/y.tar\n        d: ''\n"
                   "        e: https://x/y.git\n        f: 'https://x/y.git##tag=1'\n");
   EXPECT_EQ(bad.errors(),
             "stack.yaml:6:12: services.web.build.additional_contexts.a: build context '" + at("nope") +
                 "' is not a directory\n"
-                "stack.yaml:7:12: services.web.build.additional_contexts.b: not supported yet: an oci-layout context; "
-                "load it (stack image load) and use docker-image://\n"
+                "stack.yaml:7:12: services.web.build.additional_contexts.b: oci-layout:// names no directory\n"
                 "stack.yaml:8:12: services.web.build.additional_contexts.c: not supported yet: a remote context "
                 "that is neither a git repository nor an http(s) URL ('ftp://x/y.tar'); use a local directory\n"
                 "stack.yaml:9:12: services.web.build.additional_contexts.d: must not be empty\n"
