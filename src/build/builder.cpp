@@ -103,6 +103,10 @@ Result<void> Builder::prepare() {
     total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
   }
   STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
+  for (const std::string& dir : o_.cache_from) {
+    STACK_ASSIGN_OR_RETURN(std::optional<ExportedCache> c, ExportedCache::open_existing(dir));
+    if (c) cache_from_.push_back(std::move(*c));
+  }
   return util::ok();
 }
 
@@ -372,6 +376,11 @@ Result<BuildResult> Builder::run() {
     for (const auto& [k, v] : o_.labels) labels[k] = v;
   }
   STACK_ASSIGN_OR_RETURN(result_.image, commit_image(*ingest_, std::move(final_state), o_.source_date_epoch, tag_keys));
+  // Every step this build took or made, with its layer, into each export (mode=min and max alike).
+  for (const std::string& dir : o_.cache_to) {
+    STACK_ASSIGN_OR_RETURN(ExportedCache to, ExportedCache::create(dir));
+    for (const auto& [key, step] : steps_used_) STACK_TRY(to.put(key, step, ingest_->blobs()));
+  }
   ingest_.reset();
   return result_;
 }

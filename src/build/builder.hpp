@@ -52,6 +52,9 @@ struct BuildOptions {
   std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
   std::map<std::string, std::string> ssh;      // RUN --mount=type=ssh: id -> an agent's socket
   NamedContexts contexts;                      // --build-context NAME=VALUE (named_context.hpp)
+  // --cache-from type=local,src=DIR and --cache-to type=local,dest=DIR (build/exported_cache.hpp).
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
 };
 
 struct BuildEvent {

@@ -16,6 +16,7 @@
 #include "build/shell_lex.hpp"
 #include "build/stage_graph.hpp"
 #include "build/stage_state.hpp"
+#include "build/exported_cache.hpp"
 #include "build/step_cache.hpp"
 
 namespace stack::build {
@@ -95,6 +96,8 @@ class Builder {
   std::map<std::string, IgnoreRules> named_ignore_;  // a named directory context's own rules
   std::unique_ptr<SourceTree> context_;
   std::optional<StepCache> cache_;
+  std::vector<ExportedCache> cache_from_;                          // the imports that exist
+  std::vector<std::pair<std::string, CachedStep>> steps_used_;  // by key, for the exports
   std::unique_ptr<image::Ingest> ingest_;
   std::map<std::string, image::Image> images_;  // by reference as written
   std::map<int, StageState> done_;               // finished stages

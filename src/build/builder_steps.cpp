@@ -186,6 +186,11 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
                                    const std::function<Result<image::LayerInfo>()>& make) {
   std::optional<CachedStep> hit;
   if (!o_.no_cache) hit = cache_->find(key, ingest_->blobs());
+  // Then the imported caches, in order; a step found there enters the local cache too.
+  for (size_t i = 0; !o_.no_cache && !hit && i < cache_from_.size(); ++i) {
+    STACK_ASSIGN_OR_RETURN(hit, cache_from_[i].import(key, ingest_->blobs()));
+    if (hit) STACK_TRY(cache_->put(key, *hit));
+  }
   if (hit) {
     ++result_.cached;
     emit(BuildEvent::Type::cached);
@@ -195,6 +200,7 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
     hit = CachedStep{layer};
     STACK_TRY(cache_->put(key, *hit));
   }
+  if (!o_.cache_to.empty()) steps_used_.emplace_back(key, *hit);
   if (hit->layer) state.layers.push_back(*hit->layer);
   add_history(state, ins.original, !hit->layer, o_.source_date_epoch);
   state.key = key;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <tuple>
 
 #include "build/builder.hpp"
 #include "build/named_context.hpp"
@@ -18,6 +19,7 @@
 #include "cli/build_progress.hpp"
 #include "cli/global_options.hpp"
 #include "cli/image_verbs.hpp"
+#include "util/build_cache_option.hpp"
 
 namespace stack::cli {
 namespace {
@@ -41,6 +43,8 @@ class ImageBuildCommand final : public Command {
     app.add_option("--ssh", ssh_, "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
     app.add_option("--build-context", contexts_,
                    "A named context NAME=VALUE: a directory, docker-image://REF, oci-layout://DIR[:TAG][@DIGEST], a git repository URL or a tarball's http(s) URL (repeatable)");
+    app.add_option("--cache-from", cache_from_, "Import a step cache: type=local,src=DIR (repeatable)");
+    app.add_option("--cache-to", cache_to_, "Export the build's steps: type=local,dest=DIR[,mode=min|max] (repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }
@@ -82,6 +86,15 @@ class ImageBuildCommand final : public Command {
       if (!named) return usage(named.error().message());
       o.contexts.insert_or_assign(named->first, std::move(named->second));
     }
+    for (auto [values, direction, into] : {std::tuple{&cache_from_, util::CacheDirection::from, &o.cache_from},
+                                           std::tuple{&cache_to_, util::CacheDirection::to, &o.cache_to}}) {
+      for (const std::string& v : *values) {
+        auto dir = util::parse_cache_option(v, direction);
+        if (!dir) return usage((direction == util::CacheDirection::from ? "--cache-from " : "--cache-to ") + dir.error().message());
+        std::error_code ec;
+        into->push_back(std::filesystem::absolute(*dir, ec).lexically_normal().string());
+      }
+    }
     auto epoch = source_date_epoch();
     if (!epoch) return usage(epoch.error().message());
     o.source_date_epoch = *epoch;
@@ -117,6 +130,7 @@ class ImageBuildCommand final : public Command {
   std::vector<std::string> secrets_;
   std::vector<std::string> ssh_;
   std::vector<std::string> contexts_;
+  std::vector<std::string> cache_from_, cache_to_;
   std::string progress_ = "auto";
 };
 

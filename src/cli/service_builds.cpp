@@ -69,6 +69,8 @@ build::BuildOptions build_options(const spec::Service& service, const ServiceBui
   o.source_date_epoch = options.source_date_epoch;
   o.ip_masq = options.ip_masq;
   o.network_pool = options.build_pool;
+  o.cache_from = b.cache_from;
+  o.cache_to = b.cache_to;
   return o;
 }
 

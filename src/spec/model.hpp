@@ -245,6 +245,9 @@ struct Build {
   std::vector<BuildSecret> secrets;
   std::vector<BuildContext> additional_contexts;  // by name
   std::map<std::string, std::string> ssh;  // RUN --mount=type=ssh: id -> agent socket ("" = SSH_AUTH_SOCK)
+  // cache_from / cache_to: the directories of type=local caches, absolute (util/build_cache_option.hpp).
+  std::vector<std::string> cache_from;
+  std::vector<std::string> cache_to;
   bool operator==(const Build&) const = default;
 };
 

@@ -11,6 +11,7 @@
 
 #include "spec/field_reader.hpp"
 #include "spec/normalize_internal.hpp"
+#include "util/build_cache_option.hpp"
 #include "util/git_url.hpp"
 
 namespace stack::spec {
@@ -23,8 +24,6 @@ struct BuildRefusal {
 };
 
 constexpr std::array kRefusedBuildKeys{
-    BuildRefusal{"cache_from", "the step cache is local (<root>/build-cache)"},
-    BuildRefusal{"cache_to", "the step cache is local (<root>/build-cache)"},
     BuildRefusal{"entitlements", "RUN steps have docker's default capabilities"},
     BuildRefusal{"isolation", "RUN steps run in containers of stack's own runtime"},
     BuildRefusal{"platforms", "images are built for the host's platform only"},
@@ -34,10 +33,10 @@ constexpr std::array kRefusedBuildKeys{
     BuildRefusal{"ulimits", "RUN steps have no limits"},
 };
 
-constexpr std::array<std::string_view, 15> kBuildKeys{
+constexpr std::array<std::string_view, 17> kBuildKeys{
     "context", "dockerfile", "dockerfile_inline", "args",     "target",      "labels",  "network",
     "no_cache", "pull",      "tags",              "shm_size", "extra_hosts", "secrets", "additional_contexts",
-    "ssh"};
+    "ssh",        "cache_from", "cache_to"};
 
 std::vector<std::string_view> known_build_keys() {
   std::vector<std::string_view> out(kBuildKeys.begin(), kBuildKeys.end());
@@ -170,6 +169,24 @@ void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b
   else d.error(v, p, "network '" + *s + "' cannot be a build's: RUN steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which refuses a network's name");
 }
 
+// cache_from / cache_to: type=local caches (util/build_cache_option.hpp), their directories
+// relative to the project directory; each other kind refused at its item with the reason.
+void read_build_caches(ServiceDraft& d, const Node& v, const std::string& p, util::CacheDirection direction,
+                       std::vector<std::string>& dirs) {
+  if (!expect_sequence(v, p, *d.diags)) return;
+  for (size_t i = 0; i < v.items.size(); ++i) {
+    const std::string at = p + "[" + std::to_string(i) + "]";
+    auto text = read_string(v.items[i], at, *d.diags);
+    if (!text) continue;
+    auto dir = util::parse_cache_option(*text, direction);
+    if (!dir) {
+      d.error(v.items[i], at, dir.error().message());
+      continue;
+    }
+    dirs.push_back(absolute(d.ctx->working_dir, *dir));
+  }
+}
+
 // The service's own extra_hosts reader, its result moved into the build.
 void read_build_hosts(ServiceDraft& d, const Node& v, const std::string& p, Build& b) {
   std::vector<ExtraHost> service_hosts = std::move(d.service.extra_hosts);
@@ -242,6 +259,10 @@ void read_build_key(ServiceDraft& d, std::string_view key, const Node& v, const 
     read_additional_contexts(d, v, p, b);
   } else if (key == "ssh") {
     read_build_ssh(d, v, p, b);
+  } else if (key == "cache_from") {
+    read_build_caches(d, v, p, util::CacheDirection::from, b.cache_from);
+  } else if (key == "cache_to") {
+    read_build_caches(d, v, p, util::CacheDirection::to, b.cache_to);
   }
 }
 

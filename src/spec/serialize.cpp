@@ -271,6 +271,8 @@ json build_json(const Build& build) {
   }
   for (const BuildContext& c : build.additional_contexts) j["additional_contexts"][c.name] = c.value;
   for (const auto& [id, socket] : build.ssh) j["ssh"].push_back(socket.empty() ? id : id + "=" + socket);
+  for (const std::string& dir : build.cache_from) j["cache_from"].push_back("type=local,src=" + dir);
+  for (const std::string& dir : build.cache_to) j["cache_to"].push_back("type=local,dest=" + dir);
   return j;
 }
 

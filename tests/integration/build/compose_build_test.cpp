@@ -188,8 +188,8 @@ TEST_F(ComposeBuild, BadBuildKeysAreRefusedWithTheirPosition) {
       "  web:\n"
       "    build:\n"
       "      context: ./app\n"
-      "      cache_from: [x]\n",
-      "stack.yaml:5:7: services.web.build.cache_from: not supported yet");
+      "      platforms: [linux/arm64]\n",
+      "stack.yaml:5:7: services.web.build.platforms: not supported yet");
 }
 
 // build.secrets: a top-level secret from a file and one from the environment, the second under
@@ -273,8 +273,9 @@ TEST_F(ComposeBuild, AdditionalContextErrorsHaveTheirPosition) {
       "    build:\n"
       "      context: ./app\n"
       "      additional_contexts:\n"
-      "        other: oci-layout:///x\n",
-      "stack.yaml:6:16: services.web.build.additional_contexts.other: not supported yet: an oci-layout context");
+      "        other: ftp://x/y.tar\n",
+      "stack.yaml:6:16: services.web.build.additional_contexts.other: not supported yet: a remote context that is "
+      "neither a git repository nor an http(s) URL");
 }
 
 }  // namespace

@@ -184,10 +184,35 @@ TEST_F(NormalizeBuild, SecretsNameTopLevelSecrets) {
 }
 
 TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
-  auto o = load("services:\n  web:\n    build:\n      context: app\n      cache_from: [a]\n");
+  auto o = load("services:\n  web:\n    build:\n      context: app\n      platforms: [linux/arm64]\n");
   EXPECT_EQ(o.errors(),
-            "stack.yaml:5:7: services.web.build.cache_from: not supported yet: the step cache is local "
-            "(<root>/build-cache)");
+            "stack.yaml:5:7: services.web.build.platforms: not supported yet: images are built for the host's "
+            "platform only");
+}
+
+// cache_from / cache_to: type=local directories, relative to the project directory; any other
+// kind of cache is refused at its item.
+TEST_F(NormalizeBuild, LocalCachesAndOthersRefused) {
+  auto o = load("services:\n  web:\n    build:\n      context: app\n"
+                "      cache_from: ['type=local,src=ci-cache', 'type=local,src=/abs']\n"
+                "      cache_to: ['type=local,dest=ci-cache,mode=max']\n");
+  ASSERT_TRUE(o.stack) << o.errors();
+  EXPECT_EQ(o.service("web").build->cache_from, (std::vector<std::string>{at("ci-cache"), "/abs"}));
+  EXPECT_EQ(o.service("web").build->cache_to, (std::vector<std::string>{at("ci-cache")}));
+  // `config` writes them back in a form that reads the same.
+  const nlohmann::json printed = to_json(*o.stack)["services"]["web"]["build"];
+  EXPECT_EQ(printed["cache_from"], nlohmann::json({"type=local,src=" + at("ci-cache"), "type=local,src=/abs"}));
+  EXPECT_EQ(printed["cache_to"], nlohmann::json({"type=local,dest=" + at("ci-cache")}));
+  auto bad = load("services:\n  web:\n    build:\n      context: app\n"
+                  "      cache_from:\n        - user/app:cache\n        - type=registry,ref=user/app:cache\n"
+                  "      cache_to: ['type=local,src=x']\n");
+  EXPECT_EQ(bad.errors(),
+            "stack.yaml:6:11: services.web.build.cache_from[0]: 'user/app:cache': an image reference is a registry "
+            "cache, which stack does not read (its step cache has its own format): use type=local,src=DIR\n"
+            "stack.yaml:7:11: services.web.build.cache_from[1]: 'type=registry,ref=user/app:cache': type=registry is "
+            "not supported: stack's step cache has its own format and is exported to and imported from directories "
+            "(type=local,src=DIR)\n"
+            "stack.yaml:8:18: services.web.build.cache_to[0]: 'type=local,src=x': unexpected field 'src=x'");
 }
 
 // ssh: a list of ID[=SOCKET] or a mapping; sockets relative to the project directory; `default`

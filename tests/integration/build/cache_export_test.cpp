@@ -1,0 +1,61 @@
+// --cache-to type=local,dest=DIR and --cache-from type=local,src=DIR through the real binary: a
+// build's steps and layers exported to a directory, and a build whose own cache and layers are
+// gone (a fresh CI machine) taking every step from it, with the same image id.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "build_fixture.hpp"
+
+namespace stack::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+size_t files_in(const std::string& dir) {
+  size_t n = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) n += it->is_regular_file();
+  return n;
+}
+
+TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
+  write("a.txt", "one\n");
+  write("Dockerfile",
+        "FROM busybox\n"
+        "COPY a.txt /a.txt\n"
+        "RUN echo made > /made\n");
+  const std::string cache = root_ / "ci-cache";
+  // The import's directory does not exist yet (a first CI run): no error, nothing imported.
+  Outcome first = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache +
+                        " --cache-to type=local,dest=" + cache + ",mode=max");
+  std::string id = built_id(first);
+  EXPECT_NE(first.err.find("2 run"), std::string::npos) << first.err;
+  EXPECT_EQ(files_in(cache + "/steps"), 2u);
+  EXPECT_EQ(files_in(cache + "/blobs/sha256"), 2u);  // the COPY's and the RUN's layers
+
+  // Nothing of it left in the root: the image, its layers, the step cache.
+  ASSERT_EQ(stack("image rm bld-cache:1").code, 0);
+  ASSERT_EQ(stack("image prune -f").code, 0);
+  fs::remove_all(root_ / "build-cache");
+  Outcome again = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache);
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("2 cached, 0 run"), std::string::npos) << again.err;
+  EXPECT_EQ(read_view(view("bld-cache:1"), "made"), "made\n");
+
+  // A changed file misses the import for its step and the steps after it.
+  write("a.txt", "two\n");
+  Outcome changed = build("--network none -t bld-cache:2 --cache-from type=local,src=" + cache);
+  EXPECT_NE(built_id(changed), id);
+  EXPECT_NE(changed.err.find("0 cached, 2 run"), std::string::npos) << changed.err;
+
+  // Values stack cannot read are one line, before anything runs.
+  Outcome registry = build("-t bld-cache:3 --cache-from type=registry,ref=127.0.0.1:1/app:cache");
+  EXPECT_EQ(registry.code, 2);
+  EXPECT_NE(registry.err.find("--cache-from 'type=registry,ref=127.0.0.1:1/app:cache': type=registry is not "
+                              "supported"), std::string::npos) << registry.err;
+  EXPECT_FALSE(find("bld-cache:3").has_value());
+}
+
+}  // namespace
+}  // namespace stack::build
