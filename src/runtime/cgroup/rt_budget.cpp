@@ -1,5 +1,6 @@
 #include "runtime/cgroup/rt_budget.hpp"
 
+#include <cerrno>
 #include <vector>
 
 #include "runtime/cgroup/cgroupfs.hpp"
@@ -30,8 +31,12 @@ util::Result<int64_t> children_share(const std::string& dir, const std::string& 
   int64_t sum = except.empty() ? 0 : except_share;
   for (const std::string& child : children) {
     if (child == except) continue;
-    STACK_ASSIGN_OR_RETURN(int64_t share, share_of(dir + "/" + child));
-    sum += share;
+    auto share = share_of(dir + "/" + child);
+    // A child removed since the listing holds nothing: cgroups are removed outside the budgets'
+    // lock (after their release), and another project's going must not stop this release half-way.
+    if (!share && (share.error().code() == util::Errc::not_found || share.error().sys_errno() == ENODEV)) continue;
+    if (!share) return std::move(share).error();
+    sum += *share;
   }
   return sum;
 }
