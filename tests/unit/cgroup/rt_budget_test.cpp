@@ -2,12 +2,12 @@
 // cpu hierarchy: its files are what the functions read and write.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "runtime/cgroup/rt_budget.hpp"
+#include "support/rootfs.hpp"
 
 namespace stack::runtime::cgroup::detail {
 namespace {
@@ -16,12 +16,6 @@ namespace fs = std::filesystem;
 
 class RtBudget : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/stack-rt-budget-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(root_); }
 
   void group(const std::string& rel, long runtime, long period = 1000000) {
     fs::create_directories(root_ + "/" + rel);
@@ -35,7 +29,8 @@ class RtBudget : public ::testing::Test {
     return v;
   }
 
-  std::string root_;
+  test::TempDir dir_{"stack-rt-budget"};
+  const std::string& root_ = dir_.path();
 };
 
 TEST_F(RtBudget, AReleaseLowersEveryAncestorToWhatItsChildrenHold) {

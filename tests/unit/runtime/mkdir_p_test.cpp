@@ -3,11 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "runtime/sys/file.hpp"
+#include "support/rootfs.hpp"
 
 namespace stack::runtime::sys {
 namespace {
@@ -16,13 +16,8 @@ namespace fs = std::filesystem;
 
 class MkdirP : public testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/stack-mkdirp-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string dir_;
+  test::TempDir tmp_{"stack-mkdirp"};
+  const std::string& dir_ = tmp_.path();
 };
 
 TEST_F(MkdirP, MakesEveryMissingParentWithTheMode) {
