@@ -187,8 +187,15 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
   std::optional<CachedStep> hit;
   if (!o_.no_cache) hit = cache_->find(key, ingest_->blobs());
   // Then the imported caches, in order; a step found there enters the local cache too.
+  // A broken import (a layer that does not match its digest) is a miss with a warning, as BuildKit
+  // goes on without a cache it cannot read.
   for (size_t i = 0; !o_.no_cache && !hit && i < cache_from_.size(); ++i) {
-    STACK_ASSIGN_OR_RETURN(hit, cache_from_[i].import(key, ingest_->blobs()));
+    auto imported = cache_from_[i].import(key, ingest_->blobs());
+    if (!imported) {
+      emit(BuildEvent::Type::warning, "--cache-from " + cache_from_[i].dir() + ": " + imported.error().message() + "; the step runs");
+      continue;
+    }
+    hit = std::move(*imported);
     if (hit) STACK_TRY(cache_->put(key, *hit));
   }
   if (hit) {

@@ -52,7 +52,7 @@ Result<ExportedCache> ExportedCache::create(const std::string& dir) {
   if (!steps) return std::move(steps).error().context("cache '" + dir + "'");
   auto blobs = image::BlobStore::open(dir + "/blobs");
   if (!blobs) return std::move(blobs).error().context("cache '" + dir + "'");
-  return ExportedCache(std::move(*steps), std::move(*blobs));
+  return ExportedCache(dir, std::move(*steps), std::move(*blobs));
 }
 
 Result<std::optional<CachedStep>> ExportedCache::import(const std::string& key, const image::BlobStore& into) const {

@@ -22,9 +22,12 @@ class ExportedCache {
   Result<std::optional<CachedStep>> import(const std::string& key, const image::BlobStore& into) const;
   // Stores the step under key, and its layer from `from` unless the directory has it.
   Result<void> put(const std::string& key, const CachedStep& step, const image::BlobStore& from) const;
+  const std::string& dir() const { return dir_; }
 
  private:
-  ExportedCache(StepCache steps, image::BlobStore blobs) : steps_(std::move(steps)), blobs_(std::move(blobs)) {}
+  ExportedCache(std::string dir, StepCache steps, image::BlobStore blobs)
+      : dir_(std::move(dir)), steps_(std::move(steps)), blobs_(std::move(blobs)) {}
+  std::string dir_;
   StepCache steps_;
   image::BlobStore blobs_;
 };

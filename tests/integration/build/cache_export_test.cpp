@@ -49,6 +49,20 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   EXPECT_NE(built_id(changed), id);
   EXPECT_NE(changed.err.find("0 cached, 2 run"), std::string::npos) << changed.err;
 
+  // A cache whose layers do not match their digests: a warning per step, and the steps run.
+  for (const auto& blob : fs::directory_iterator(cache + "/blobs/sha256")) {
+    ASSERT_TRUE(test::write_text(blob.path().string(), "not the layer"));
+  }
+  write("a.txt", "one\n");
+  ASSERT_EQ(stack("image rm bld-cache:1 bld-cache:2").code, 0);
+  ASSERT_EQ(stack("image prune -f").code, 0);
+  fs::remove_all(root_ / "build-cache");
+  Outcome broken = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache);
+  EXPECT_EQ(built_id(broken), id);
+  EXPECT_NE(broken.err.find("0 cached, 2 run"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("--cache-from " + cache + ": "), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("; the step runs"), std::string::npos) << broken.err;
+
   // Values stack cannot read are one line, before anything runs.
   Outcome registry = build("-t bld-cache:3 --cache-from type=registry,ref=127.0.0.1:1/app:cache");
   EXPECT_EQ(registry.code, 2);
