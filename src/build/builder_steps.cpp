@@ -397,11 +397,27 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   if (has_urls) {
     if (auto fetched = fetch_urls(scratch->path(), std::nullopt, req); !fetched) return at(std::move(fetched).error());
   }
+  req.defer_unread = true;
   auto sel = select_sources(*tree, req, dest_view);
   if (!sel) return at(std::move(sel).error());
+  std::optional<image::LayerInfo> made;
+  if (!sel->deferred.empty()) {
+    // A large file not read before (a first build, or one after an edit): the layer is written in
+    // the same read that hashes it for the key, its tar hashed on the second core, instead of the
+    // file being read and hashed for the key first and again into the layer. Should the key then
+    // be in the cache, the cached layer is used and this one is left for a prune.
+    std::map<std::string, std::string> hashed;
+    auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts, &hashed);
+    if (!layer) return at(std::move(layer).error());
+    made = *layer;
+    finish_digest(*sel, hashed, req.memo_dir);
+  }
   json desc = {name, source_id, req.dest, req.sources, sel->digest, owner, mode};
   std::string key = step_key(state.key, desc.dump());
-  return cached_layer(ins, key, state, [&]() { return make_layer(*sel); });
+  return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
+    if (made) return *made;
+    return make_layer(*sel);
+  });
 }
 
 }  // namespace stack::build

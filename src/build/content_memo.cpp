@@ -57,13 +57,22 @@ std::string ContentMemo::entry_path(const struct stat& st) const {
   return dir_ + "/" + util::sha256_hex(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)).substr(0, 32);
 }
 
+std::optional<std::string> ContentMemo::remembered(const struct stat& st) const {
+  if (dir_.empty() || !S_ISREG(st.st_mode) || st.st_size < kMinSize) return std::nullopt;
+  auto line = util::read_file(entry_path(st));
+  return line ? match(*line, st) : std::nullopt;
+}
+
+void ContentMemo::remember(const struct stat& st, const std::string& hex) const {
+  if (dir_.empty() || !S_ISREG(st.st_mode) || st.st_size < kMinSize || !settled(st, ::time(nullptr))) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  (void)util::write_file_atomic(entry_path(st), format(st, hex), util::Durability::process_crash);
+}
+
 std::optional<std::string> ContentMemo::sha256(const std::string& path, const struct stat& st) const {
   const bool memo = !dir_.empty() && S_ISREG(st.st_mode) && st.st_size >= kMinSize;
-  if (memo) {
-    if (auto line = util::read_file(entry_path(st)); line) {
-      if (auto hex = match(*line, st)) return hex;
-    }
-  }
+  if (auto hex = remembered(st)) return hex;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   auto hex = hash_fd(fd);
@@ -73,11 +82,7 @@ std::optional<std::string> ContentMemo::sha256(const std::string& path, const st
   ::close(fd);
   // Remembered only when the file did not change while it was read and has settled (above); a
   // memo that cannot be written costs a read next time, nothing else.
-  if (hex && memo && same && settled(st, ::time(nullptr))) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir_, ec);
-    (void)util::write_file_atomic(entry_path(st), format(st, *hex), util::Durability::process_crash);
-  }
+  if (hex && memo && same) remember(st, *hex);
   return hex;
 }
 

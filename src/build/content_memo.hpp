@@ -32,6 +32,10 @@ class ContentMemo {
 
   // The hex SHA-256 of the regular file at path, whose lstat is st; nullopt when it cannot be read.
   std::optional<std::string> sha256(const std::string& path, const struct stat& st) const;
+  // The remembered digest of a large file, without reading it; nullopt when there is none.
+  std::optional<std::string> remembered(const struct stat& st) const;
+  // Remembers hex for the file of st (read by the caller, unchanged meanwhile), once settled.
+  void remember(const struct stat& st, const std::string& hex) const;
 
   // The memo line for a file's identity and digest, and its reading back (pure; for tests).
   static std::string format(const struct stat& st, const std::string& hex);

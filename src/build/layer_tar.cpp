@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "image/chunk_hasher.hpp"
 #include "image/manifest.hpp"
 #include "image/whiteout.hpp"
 
@@ -96,7 +97,7 @@ Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch) 
 
 size_t LayerTar::entries() const { return impl_->count; }
 
-Result<void> LayerTar::add(TarEntry e, int content_fd) {
+Result<void> LayerTar::add(TarEntry e, int content_fd, std::string* content_sha256) {
   std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
   archive_entry* x = entry.get();
   bool dir = S_ISDIR(e.mode);
@@ -118,18 +119,35 @@ Result<void> LayerTar::add(TarEntry e, int content_fd) {
   for (const auto& [k, v] : e.xattrs) archive_entry_xattr_add_entry(x, k.c_str(), v.data(), v.size());
   STACK_TRY(impl_->check(archive_write_header(impl_->a, x), "tar header '" + e.path + "'"));
   ++impl_->count;
-  if (!S_ISREG(e.mode) || e.hardlink || e.size == 0) return util::ok();
-  std::vector<char> buf(128 * 1024);
+  image::Sha256 inline_hash;
+  if (!S_ISREG(e.mode) || e.hardlink || e.size == 0) {
+    if (content_sha256) *content_sha256 = inline_hash.finish().hex();
+    return util::ok();
+  }
+  // The contents' own digest (content_sha256) on a thread of its own, beside the blob's: the read,
+  // the tar and the two hashes share the cores instead of following each other.
+  std::unique_ptr<image::ChunkHasher> content;
+  if (content_sha256) content = image::ChunkHasher::start(inline_hash);
+  constexpr size_t kChunk = 512 * 1024;
+  std::string chunk;
   int64_t left = e.size;
   while (left > 0) {
-    ssize_t n = ::read(content_fd, buf.data(), static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(buf.size()))));
+    chunk.resize(static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(kChunk))));
+    ssize_t n = ::read(content_fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Error::from_errno("read '" + e.path + "'");
     if (n == 0) return fail(Errc::io, "'" + e.path + "' changed size while being read");
-    la_ssize_t w = archive_write_data(impl_->a, buf.data(), static_cast<size_t>(n));
+    chunk.resize(static_cast<size_t>(n));
+    la_ssize_t w = archive_write_data(impl_->a, chunk.data(), chunk.size());
     if (w < 0) STACK_TRY(impl_->check(ARCHIVE_FATAL, "tar data '" + e.path + "'"));
     left -= n;
+    if (content) {
+      content->add(chunk);
+    } else if (content_sha256) {
+      inline_hash.update(chunk);
+    }
   }
+  if (content_sha256) *content_sha256 = (content ? content->finish() : inline_hash.finish()).hex();
   return util::ok();
 }
 

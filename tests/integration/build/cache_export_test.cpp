@@ -3,6 +3,8 @@
 // gone (a fresh CI machine) taking every step from it, with the same image id.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "build_fixture.hpp"
@@ -69,6 +71,33 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   EXPECT_NE(registry.err.find("--cache-from 'type=registry,ref=127.0.0.1:1/app:cache': type=registry is not "
                               "supported"), std::string::npos) << registry.err;
   EXPECT_FALSE(find("bld-cache:3").has_value());
+}
+
+// A large file whose digest is not remembered is hashed for the step's key in the read that
+// writes its layer; the key is the one the remembered digest gives later (all three builds of the
+// unchanged file are one cache entry), and an edit still re-runs the step.
+TEST_F(BuildTest, ALargeFileIsHashedForItsKeyInTheReadThatWritesItsLayer) {
+  std::string big(300 * 1024, 'x');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
+  write("big.bin", big);
+  write("Dockerfile", "FROM busybox\nCOPY big.bin /big.bin\n");
+  std::string id = built_id(build("-t bld-big:1"));  // written and hashed in one read
+  EXPECT_EQ(read_view(view("bld-big:1"), "big.bin"), big);
+  Outcome again = build("-t bld-big:1");  // not remembered yet (too fresh): hashed again
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("1 cached, 0 run"), std::string::npos) << again.err;
+  ::sleep(3);  // settled: the next build remembers its digest
+  EXPECT_EQ(built_id(build("-t bld-big:1")), id);
+  EXPECT_FALSE(std::filesystem::is_empty(root_ / "build-cache/files"));
+  Outcome remembered = build("-t bld-big:1");  // the key from the memo, nothing read
+  EXPECT_EQ(built_id(remembered), id);
+  EXPECT_NE(remembered.err.find("1 cached, 0 run"), std::string::npos) << remembered.err;
+  big[0] = '!';
+  write("big.bin", big);
+  Outcome edited = build("-t bld-big:2");
+  EXPECT_NE(built_id(edited), id);
+  EXPECT_NE(edited.err.find("0 cached, 1 run"), std::string::npos) << edited.err;
+  EXPECT_EQ(read_view(view("bld-big:2"), "big.bin"), big);
 }
 
 }  // namespace
