@@ -53,6 +53,11 @@ bool ContentMemo::settled(const struct stat& st, time_t now) {
   return st.st_ctim.tv_sec + kSettleSeconds < now && st.st_mtim.tv_sec + kSettleSeconds < now;
 }
 
+bool ContentMemo::unchanged(const struct stat& before, const struct stat& after) {
+  return after.st_ino == before.st_ino && after.st_size == before.st_size &&
+         memo_ns(after.st_mtim) == memo_ns(before.st_mtim) && memo_ns(after.st_ctim) == memo_ns(before.st_ctim);
+}
+
 std::string ContentMemo::entry_path(const struct stat& st) const {
   return dir_ + "/" + util::sha256_hex(std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)).substr(0, 32);
 }
@@ -77,8 +82,7 @@ std::optional<std::string> ContentMemo::sha256(const std::string& path, const st
   if (fd < 0) return std::nullopt;
   auto hex = hash_fd(fd);
   struct stat after {};
-  const bool same = ::fstat(fd, &after) == 0 && after.st_ino == st.st_ino && after.st_size == st.st_size &&
-                    memo_ns(after.st_mtim) == memo_ns(st.st_mtim) && memo_ns(after.st_ctim) == memo_ns(st.st_ctim);
+  const bool same = ::fstat(fd, &after) == 0 && unchanged(st, after);
   ::close(fd);
   // Remembered only when the file did not change while it was read and has settled (above); a
   // memo that cannot be written costs a read next time, nothing else.

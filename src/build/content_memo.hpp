@@ -41,6 +41,9 @@ class ContentMemo {
   static std::string format(const struct stat& st, const std::string& hex);
   static std::optional<std::string> match(const std::string& line, const struct stat& st);
   static bool settled(const struct stat& st, time_t now);
+  // Whether after (an fstat once the file was read) is still the file of before: same inode, size,
+  // mtime and ctime (ns). Only then may what was read stand for the file.
+  static bool unchanged(const struct stat& before, const struct stat& after);
   // The memo file of a file's identity (device, inode).
   std::string entry_path(const struct stat& st) const;
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "build/content_memo.hpp"
 #include "build/glob.hpp"
 #include "image/fs.hpp"
 #include "util/fd.hpp"
@@ -74,12 +75,7 @@ Result<void> add_item(LayerTar& tar, const CopyItem& item, const CopyOptions& o,
   std::string digest;
   STACK_TRY(tar.add(std::move(e), fd.get(), hashed ? &digest : nullptr));
   struct stat after {};
-  const struct stat& before = item.source.st;
-  if (hashed && ::fstat(fd.get(), &after) == 0 && after.st_ino == before.st_ino && after.st_size == before.st_size &&
-      after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
-      after.st_ctim.tv_sec == before.st_ctim.tv_sec && after.st_ctim.tv_nsec == before.st_ctim.tv_nsec) {
-    *hashed = std::move(digest);
-  }
+  if (hashed && ::fstat(fd.get(), &after) == 0 && ContentMemo::unchanged(item.source.st, after)) *hashed = std::move(digest);
   return util::ok();
 }
 

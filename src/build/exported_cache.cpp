@@ -1,12 +1,8 @@
 #include "build/exported_cache.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
-
-#include "util/fd.hpp"
 
 namespace stack::build {
 
@@ -17,20 +13,7 @@ namespace {
 // A blob from one store into another, verified against its digest on the way.
 Result<void> copy_blob(const image::BlobStore& from, const image::BlobStore& to, const image::LayerInfo& layer) {
   if (to.contains(layer.blob)) return util::ok();
-  const std::string path = from.path(layer.blob);
-  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDONLY | O_CLOEXEC));
-  STACK_ASSIGN_OR_RETURN(image::BlobWriter w, to.writer({.digest = layer.blob}));
-  std::string chunk;
-  for (;;) {
-    chunk.resize(1 << 20);
-    ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("read '" + path + "'");
-    if (n == 0) break;
-    chunk.resize(static_cast<size_t>(n));
-    STACK_TRY(w.write_chunk(chunk));
-  }
-  STACK_TRY(w.commit().context("layer " + layer.blob.short_str()));
+  STACK_TRY(to.write_file(from.path(layer.blob), layer.blob).context("layer " + layer.blob.short_str()));
   return util::ok();
 }
 

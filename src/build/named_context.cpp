@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "build/url_source.hpp"
 #include "image/digest.hpp"
 #include "image/reference.hpp"
 #include "util/git_url.hpp"
@@ -60,7 +61,7 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
   auto git = util::parse_git_source(v);
   if (!git) return fail(Errc::invalid_argument, "'" + v + "': " + git.error().message());
   if (*git) return NamedContext{NamedContext::Type::git, v};
-  if (v.starts_with("http://") || v.starts_with("https://")) return NamedContext{NamedContext::Type::url, v};
+  if (is_url_source(v)) return NamedContext{NamedContext::Type::url, v};
   if (v.find("://") != std::string::npos || v.starts_with("github.com/")) {
     return fail(Errc::unsupported, "'" + v + "': a remote context must be a git repository (git://, ssh://, user@host:path, https://….git) or an http(s) URL of a tarball: use a local directory");
   }

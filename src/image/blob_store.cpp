@@ -190,6 +190,22 @@ Result<Digest> BlobStore::write(std::string_view data, std::optional<Digest> exp
   return w.commit();
 }
 
+Result<Digest> BlobStore::write_file(const std::string& path, std::optional<Digest> expected) const {
+  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDONLY | O_CLOEXEC));
+  STACK_ASSIGN_OR_RETURN(BlobWriter w, writer({.digest = expected}));
+  std::string chunk;
+  for (;;) {
+    chunk.resize(1 << 20);
+    ssize_t n = ::read(fd.get(), chunk.data(), chunk.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error::from_errno("read '" + path + "'");
+    if (n == 0) break;
+    chunk.resize(static_cast<size_t>(n));
+    STACK_TRY(w.write_chunk(chunk));
+  }
+  return w.commit();
+}
+
 Result<bool> BlobStore::remove(const Digest& d) const {
   if (::unlink(path(d).c_str()) == 0) return true;
   if (errno == ENOENT) return false;

@@ -73,6 +73,8 @@ class BlobStore {
   Result<std::string> read(const Digest& d, size_t max_size = 16u << 20) const;
   Result<BlobWriter> writer(BlobWriteOptions opts = {}) const;
   Result<Digest> write(std::string_view data, std::optional<Digest> expected = std::nullopt) const;
+  // The file at path as a blob (hashed beside the read, as write_chunk); with expected, verified.
+  Result<Digest> write_file(const std::string& path, std::optional<Digest> expected = std::nullopt) const;
   // false when the blob was not there.
   Result<bool> remove(const Digest& d) const;
   Result<std::vector<Digest>> list() const;

@@ -24,21 +24,6 @@ using util::fail;
 
 namespace {
 
-Result<Digest> store_file(const BlobStore& blobs, const std::string& path) {
-  STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_RDONLY));
-  STACK_ASSIGN_OR_RETURN(BlobWriter w, blobs.writer());
-  constexpr size_t kBlock = 128 * 1024;
-  auto buf = std::make_unique<char[]>(kBlock);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.get(), kBlock);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error::from_errno("read '" + path + "'");
-    if (n == 0) break;
-    STACK_TRY(w.write(buf.get(), static_cast<size_t>(n)));
-  }
-  return w.commit();
-}
-
 std::string rfc3339_now() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
@@ -80,7 +65,7 @@ Result<ImageRef> LocalStore::import_rootfs(const std::string& tar_path, std::str
     return fail(Errc::invalid_argument, "cannot import into a digest reference '" + ref.str() + "'");
   }
   STACK_ASSIGN_OR_RETURN(util::FileLock held, lock(util::LockMode::exclusive));
-  auto blob = store_file(blobs_, tar_path);
+  auto blob = blobs_.write_file(tar_path);
   if (!blob) return std::move(blob).error().context("importing '" + tar_path + "'");
   auto diff_id = layers_.add(blobs_.path(*blob), *blob);
   if (!diff_id) return std::move(diff_id).error().context("importing '" + tar_path + "'");

@@ -44,6 +44,9 @@ std::vector<std::string_view> known_build_keys() {
   return out;
 }
 
+// http:// or https://: a tarball (or a Dockerfile) the builder downloads, unless a git repository.
+bool is_http_url(std::string_view value) { return value.starts_with("http://") || value.starts_with("https://"); }
+
 bool is_remote(std::string_view context) {
   return context.find("://") != std::string_view::npos || context.starts_with("git@") ||
          context.starts_with("github.com/");
@@ -70,7 +73,7 @@ void read_context(ServiceDraft& d, const Node& v, const std::string& p, Build& b
     b.context = *s;
     return;
   }
-  if (s->starts_with("http://") || s->starts_with("https://")) {
+  if (is_http_url(*s)) {
     b.context = *s;  // a tarball or a Dockerfile, downloaded by the builder (build/url_context.hpp)
     return;
   }
@@ -101,7 +104,7 @@ void read_named_context(ServiceDraft& d, const Node& v, const std::string& p, st
     if (rest[0] != '/') value = "oci-layout://" + absolute(d.ctx->working_dir, rest);
   } else if (auto git = util::parse_git_source(value); !git) {
     return d.error(v, p, git.error().message());
-  } else if (*git || value.starts_with("http://") || value.starts_with("https://")) {
+  } else if (*git || is_http_url(value)) {
     // A git repository or a tarball: kept as written, fetched when the build starts.
   } else if (is_remote(value)) {
     return d.error(v, p, "not supported yet: a remote context that is neither a git repository nor an http(s) URL ('" +

@@ -36,10 +36,13 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   EXPECT_EQ(files_in(cache + "/steps"), 2u);
   EXPECT_EQ(files_in(cache + "/blobs/sha256"), 2u);  // the COPY's and the RUN's layers
 
-  // Nothing of it left in the root: the image, its layers, the step cache.
-  ASSERT_EQ(stack("image rm bld-cache:1").code, 0);
-  ASSERT_EQ(stack("image prune -f").code, 0);
-  fs::remove_all(root_ / "build-cache");
+  // Nothing of it left in the root: the images, their layers, the step cache.
+  auto forget = [&](const std::string& tags) {
+    ASSERT_EQ(stack("image rm " + tags).code, 0);
+    ASSERT_EQ(stack("image prune -f").code, 0);
+    fs::remove_all(root_ / "build-cache");
+  };
+  forget("bld-cache:1");
   Outcome again = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache);
   EXPECT_EQ(built_id(again), id);
   EXPECT_NE(again.err.find("2 cached, 0 run"), std::string::npos) << again.err;
@@ -56,9 +59,7 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
     ASSERT_TRUE(test::write_text(blob.path().string(), "not the layer"));
   }
   write("a.txt", "one\n");
-  ASSERT_EQ(stack("image rm bld-cache:1 bld-cache:2").code, 0);
-  ASSERT_EQ(stack("image prune -f").code, 0);
-  fs::remove_all(root_ / "build-cache");
+  forget("bld-cache:1 bld-cache:2");
   Outcome broken = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache);
   EXPECT_EQ(built_id(broken), id);
   EXPECT_NE(broken.err.find("0 cached, 2 run"), std::string::npos) << broken.err;
