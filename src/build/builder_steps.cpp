@@ -10,6 +10,7 @@
 #include "build/builder_impl.hpp"
 #include "build/cache_key.hpp"
 #include "build/copy_layer.hpp"
+#include "build/layer_memo.hpp"
 #include "build/metadata_steps.hpp"
 #include "build/mount_sources.hpp"
 #include "build/rootfs_view.hpp"
@@ -397,26 +398,34 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   if (has_urls) {
     if (auto fetched = fetch_urls(scratch->path(), std::nullopt, req); !fetched) return at(std::move(fetched).error());
   }
-  req.defer_unread = true;
+  // The key covers the digest of the layer the step makes: the layer's writer hashes its tar in
+  // the one read of the files that the layer needs anyway, where keying by the files' own digests
+  // would hash them a second time. The digest is remembered while the sources keep their
+  // identities and times (layer_memo.hpp), so an unchanged rebuild reads nothing.
+  req.digest = false;
   auto sel = select_sources(*tree, req, dest_view);
   if (!sel) return at(std::move(sel).error());
+  json desc = {name, source_id, req.dest, req.sources, owner, mode};
+  const std::string step = desc.dump();
+  const LayerMemo memo(util::StateRoot(o_.root).build_cache_layers());
   std::optional<image::LayerInfo> made;
-  if (!sel->deferred.empty()) {
-    // A large file not read before (a first build, or one after an edit): the layer is written in
-    // the same read that hashes it for the key, its tar hashed on the second core, instead of the
-    // file being read and hashed for the key first and again into the layer. Should the key then
-    // be in the cache, the cached layer is used and this one is left for a prune.
-    std::map<std::string, std::string> hashed;
-    auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts, &hashed);
-    if (!layer) return at(std::move(layer).error());
-    made = *layer;
-    finish_digest(*sel, hashed, req.memo_dir);
+  std::optional<std::string> layer = memo.remembered(state.key, step, sel->items);
+  if (!layer) {
+    // A first build, or sources changed: should the key be cached after all (an edit undone),
+    // the cached layer is this one, and its new copy is dropped unsynced (BlobWriter::commit).
+    STACK_ASSIGN_OR_RETURN(made, make_layer(*sel));
+    layer = made->diff_id.str();
+    memo.remember(state.key, step, sel->items, *layer);
   }
-  json desc = {name, source_id, req.dest, req.sources, sel->digest, owner, mode};
-  std::string key = step_key(state.key, desc.dump());
-  return cached_layer(ins, key, state, [&]() -> Result<image::LayerInfo> {
+  desc.push_back("layer " + *layer);
+  return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
     if (made) return *made;
-    return make_layer(*sel);
+    STACK_ASSIGN_OR_RETURN(image::LayerInfo again, make_layer(*sel));
+    // A source written between its stat and its read: the key would name another layer.
+    if (again.diff_id.str() != *layer) {
+      return at(util::Error(Errc::io, "a source changed while it was being copied; build again"));
+    }
+    return again;
   });
 }
 

@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <map>
-#include <set>
 
-#include "build/content_memo.hpp"
 #include "build/glob.hpp"
 #include "image/fs.hpp"
 #include "util/fd.hpp"
@@ -57,8 +55,7 @@ TarEntry parent_entry(const std::string& path, const RootfsView& view, const Cop
   return e;
 }
 
-// hashed: set to the file's content digest when given and the file did not change while read.
-Result<void> add_item(LayerTar& tar, const CopyItem& item, const CopyOptions& o, std::string* hashed = nullptr) {
+Result<void> add_item(LayerTar& tar, const CopyItem& item, const CopyOptions& o) {
   TarEntry e = entry_from(item.dest, item.source.st, o);
   if (S_ISLNK(e.mode)) {
     std::vector<char> buf(4096);
@@ -72,11 +69,7 @@ Result<void> add_item(LayerTar& tar, const CopyItem& item, const CopyOptions& o,
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return Error::from_errno("stat '" + item.source.host_path + "'");
   e.size = st.st_size;
-  std::string digest;
-  STACK_TRY(tar.add(std::move(e), fd.get(), hashed ? &digest : nullptr));
-  struct stat after {};
-  if (hashed && ::fstat(fd.get(), &after) == 0 && ContentMemo::unchanged(item.source.st, after)) *hashed = std::move(digest);
-  return util::ok();
+  return tar.add(std::move(e), fd.get());
 }
 
 // ADD of a tar archive: its entries below dest, names checked as the layer unpacker checks them.
@@ -152,10 +145,7 @@ Result<mode_t> parse_chmod(const std::string& text) {
 }
 
 Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const CopySelection& sel,
-                                          const RootfsView& view, const CopyOptions& o,
-                                          std::map<std::string, std::string>* hashed) {
-  std::set<std::string> deferred;
-  for (size_t i : sel.deferred) deferred.insert(sel.items[i].dest);
+                                          const RootfsView& view, const CopyOptions& o) {
   STACK_ASSIGN_OR_RETURN(LayerTar tar, LayerTar::create(blobs, o.epoch));
   std::map<std::string, const CopyItem*> items;
   std::map<std::string, bool> parents;
@@ -169,10 +159,7 @@ Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const C
   for (const auto& [p, _] : items) order[p] = 1;
   for (const auto& [p, kind] : order) {
     if (kind == 1) {
-      std::string digest;
-      const bool hash = hashed && deferred.count(p);
-      STACK_TRY(add_item(tar, *items.at(p), o, hash ? &digest : nullptr));
-      if (hash && !digest.empty()) (*hashed)[p] = std::move(digest);
+      STACK_TRY(add_item(tar, *items.at(p), o));
     } else {
       STACK_TRY(tar.add(parent_entry(p, view, o)));
     }

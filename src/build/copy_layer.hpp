@@ -6,7 +6,6 @@
 
 #include <sys/types.h>
 
-#include <map>
 #include <optional>
 #include <utility>
 
@@ -21,11 +20,8 @@ struct CopyOptions {
   int64_t epoch = 0;            // SOURCE_DATE_EPOCH: later times are clamped to it
 };
 
-// hashed: when given, receives the content digest (hex) of each of selection.deferred's files that
-// was read unchanged (by dest), for finish_digest().
 Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const CopySelection& selection,
-                                          const RootfsView& dest_view, const CopyOptions& options,
-                                          std::map<std::string, std::string>* hashed = nullptr);
+                                          const RootfsView& dest_view, const CopyOptions& options);
 
 // "0755" / "755" -> 0755; an error for anything else.
 Result<mode_t> parse_chmod(const std::string& text);

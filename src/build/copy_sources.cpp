@@ -102,9 +102,7 @@ std::vector<std::string> expand_pattern(const SourceTree& tree, const std::strin
   return current;
 }
 
-// known: a regular file's content digest by dest when given (hashed by the layer's writer).
-std::string digest_items(const std::vector<CopyItem>& items, const ContentMemo& memo,
-                         const std::map<std::string, std::string>& known = {}) {
+std::string digest_items(const std::vector<CopyItem>& items, const ContentMemo& memo) {
   image::Sha256 h;
   for (const CopyItem& it : items) {
     const struct stat& st = it.source.st;
@@ -117,8 +115,7 @@ std::string digest_items(const std::vector<CopyItem>& items, const ContentMemo& 
       if (n > 0) h.update(buf.data(), static_cast<size_t>(n));
     } else if (S_ISREG(st.st_mode)) {
       // The file's own digest stands for its contents (read now, or remembered from a build before).
-      auto hashed = known.find(it.dest);
-      h.update(hashed != known.end() ? hashed->second : memo.sha256(it.source.host_path, st).value_or(""));
+      h.update(memo.sha256(it.source.host_path, st).value_or(""));
     }
     h.update("\n");
   }
@@ -202,25 +199,9 @@ Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& 
   }
   std::stable_sort(items.begin(), items.end(), [](const CopyItem& a, const CopyItem& b) { return a.dest < b.dest; });
   CopySelection sel;
-  const ContentMemo memo(req.memo_dir);
-  for (size_t i = 0; req.defer_unread && i < items.size(); ++i) {
-    const struct stat& st = items[i].source.st;
-    if (!items[i].extract && S_ISREG(st.st_mode) && st.st_size >= ContentMemo::kMinSize && !memo.remembered(st)) {
-      sel.deferred.push_back(i);
-    }
-  }
-  if (sel.deferred.empty()) sel.digest = digest_items(items, memo);
+  if (req.digest) sel.digest = digest_items(items, ContentMemo(req.memo_dir));
   sel.items = std::move(items);
   return sel;
-}
-
-void finish_digest(CopySelection& sel, const std::map<std::string, std::string>& hashed, const std::string& memo_dir) {
-  const ContentMemo memo(memo_dir);
-  for (size_t i : sel.deferred) {
-    if (auto h = hashed.find(sel.items[i].dest); h != hashed.end()) memo.remember(sel.items[i].source.st, h->second);
-  }
-  sel.digest = digest_items(sel.items, memo, hashed);
-  sel.deferred.clear();
 }
 
 }  // namespace stack::build

@@ -41,11 +41,7 @@ struct CopyItem {
 
 struct CopySelection {
   std::vector<CopyItem> items;  // sorted by dest, directories before their contents
-  std::string digest;           // hex sha256 over the items; empty while `deferred` is not
-  // CopyRequest::defer_unread: the large files whose digest is neither read nor remembered yet
-  // (indexes into items). The layer writer hashes them as it copies them (write_copy_layer),
-  // and finish_digest() makes the digest then.
-  std::vector<size_t> deferred;
+  std::string digest;           // hex sha256 over the items; empty unless CopyRequest::digest
 };
 
 // A source that is not in the tree: an ADD's download or a COPY/ADD heredoc, already written to a
@@ -70,17 +66,13 @@ struct CopyRequest {
   // Where the digests of large files are remembered between builds (content_memo.hpp); empty:
   // every file is read.
   std::string memo_dir;
-  // A large file that must be read for its digest is left for the layer's writer to hash in the
-  // same read (CopySelection::deferred) instead of being read twice.
-  bool defer_unread = false;
+  // false: no digest is made (nothing is read). COPY and ADD key their steps by the digest of the
+  // layer they make (layer_memo.hpp), which the layer's writer computes in its one read.
+  bool digest = true;
 };
 
 // dest_view resolves the destination through the stage's own symlinks.
 Result<CopySelection> select_sources(const SourceTree& tree, const CopyRequest& request, const RootfsView& dest_view);
-
-// The digest of a selection whose deferred files were hashed by the layer's writer (by dest);
-// those digests are remembered for the next build (memo_dir as in CopyRequest).
-void finish_digest(CopySelection& sel, const std::map<std::string, std::string>& hashed, const std::string& memo_dir);
 
 // True for a file libarchive reads as a tar archive (plain or compressed).
 bool is_tar_archive(const std::string& host_path);

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <optional>
 
-#include "image/chunk_hasher.hpp"
 #include "image/manifest.hpp"
 #include "image/whiteout.hpp"
 
@@ -97,7 +96,7 @@ Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch) 
 
 size_t LayerTar::entries() const { return impl_->count; }
 
-Result<void> LayerTar::add(TarEntry e, int content_fd, std::string* content_sha256) {
+Result<void> LayerTar::add(TarEntry e, int content_fd) {
   std::unique_ptr<archive_entry, void (*)(archive_entry*)> entry(archive_entry_new(), archive_entry_free);
   archive_entry* x = entry.get();
   bool dir = S_ISDIR(e.mode);
@@ -119,15 +118,7 @@ Result<void> LayerTar::add(TarEntry e, int content_fd, std::string* content_sha2
   for (const auto& [k, v] : e.xattrs) archive_entry_xattr_add_entry(x, k.c_str(), v.data(), v.size());
   STACK_TRY(impl_->check(archive_write_header(impl_->a, x), "tar header '" + e.path + "'"));
   ++impl_->count;
-  image::Sha256 inline_hash;
-  if (!S_ISREG(e.mode) || e.hardlink || e.size == 0) {
-    if (content_sha256) *content_sha256 = inline_hash.finish().hex();
-    return util::ok();
-  }
-  // The contents' own digest (content_sha256) on a thread of its own, beside the blob's: the read,
-  // the tar and the two hashes share the cores instead of following each other.
-  std::unique_ptr<image::ChunkHasher> content;
-  if (content_sha256) content = image::ChunkHasher::start(inline_hash);
+  if (!S_ISREG(e.mode) || e.hardlink || e.size == 0) return util::ok();
   constexpr size_t kChunk = 512 * 1024;
   std::string chunk;
   int64_t left = e.size;
@@ -141,13 +132,7 @@ Result<void> LayerTar::add(TarEntry e, int content_fd, std::string* content_sha2
     la_ssize_t w = archive_write_data(impl_->a, chunk.data(), chunk.size());
     if (w < 0) STACK_TRY(impl_->check(ARCHIVE_FATAL, "tar data '" + e.path + "'"));
     left -= n;
-    if (content) {
-      content->add(chunk);
-    } else if (content_sha256) {
-      inline_hash.update(chunk);
-    }
   }
-  if (content_sha256) *content_sha256 = (content ? content->finish() : inline_hash.finish()).hex();
   return util::ok();
 }
 

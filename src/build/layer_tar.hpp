@@ -42,8 +42,7 @@ class LayerTar {
   ~LayerTar();
 
   // content_fd: a regular file's data (size bytes are read from it); -1 for other types.
-  // content_sha256: when given, set to the hex SHA-256 of the data read.
-  Result<void> add(TarEntry entry, int content_fd = -1, std::string* content_sha256 = nullptr);
+  Result<void> add(TarEntry entry, int content_fd = -1);
   // An OCI whiteout for path ("a/b" -> "a/.wh.b"); opaque: "a/.wh..wh..opq" for directory path.
   Result<void> add_whiteout(const std::string& path);
   Result<void> add_opaque(const std::string& dir);

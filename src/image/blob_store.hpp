@@ -57,6 +57,8 @@ class BlobWriter {
   std::unique_ptr<ChunkHasher> background_;  // once write_chunk is used, it hashes everything
   BlobWriteOptions opts_;
   uint64_t offset_ = 0;
+  static constexpr uint64_t kWritebackStep = 8 << 20;
+  uint64_t written_back_ = 0;  // offset up to which writeback was started (write_chunk)
   bool done_ = false;
 };
 

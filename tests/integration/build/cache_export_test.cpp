@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "build_fixture.hpp"
+#include "util/fd.hpp"
 
 namespace stack::build {
 namespace {
@@ -54,7 +55,8 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   EXPECT_NE(built_id(changed), id);
   EXPECT_NE(changed.err.find("0 cached, 2 run"), std::string::npos) << changed.err;
 
-  // A cache whose layers do not match their digests: a warning per step, and the steps run.
+  // A cache whose layers do not match their digests: the RUN step runs, with a warning. (The COPY
+  // made its layer to learn its key, so the cache's copy of that layer is not needed.)
   for (const auto& blob : fs::directory_iterator(cache + "/blobs/sha256")) {
     ASSERT_TRUE(test::write_text(blob.path().string(), "not the layer"));
   }
@@ -62,7 +64,7 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   forget("bld-cache:1 bld-cache:2");
   Outcome broken = build("--network none -t bld-cache:1 --cache-from type=local,src=" + cache);
   EXPECT_EQ(built_id(broken), id);
-  EXPECT_NE(broken.err.find("0 cached, 2 run"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("1 cached, 1 run"), std::string::npos) << broken.err;
   EXPECT_NE(broken.err.find("--cache-from " + cache + ": "), std::string::npos) << broken.err;
   EXPECT_NE(broken.err.find("; the step runs"), std::string::npos) << broken.err;
 
@@ -74,31 +76,55 @@ TEST_F(BuildTest, AnExportedCacheServesAnotherBuildWithoutItsOwnCache) {
   EXPECT_FALSE(find("bld-cache:3").has_value());
 }
 
-// A large file whose digest is not remembered is hashed for the step's key in the read that
-// writes its layer; the key is the one the remembered digest gives later (all three builds of the
-// unchanged file are one cache entry), and an edit still re-runs the step.
-TEST_F(BuildTest, ALargeFileIsHashedForItsKeyInTheReadThatWritesItsLayer) {
+// A COPY's key covers the digest of the layer it makes: a first build reads the file once, for
+// the layer and its digest; once the file has settled, the digest is remembered and a rebuild
+// reads nothing; an edit re-runs the step, and undoing it finds the first build's step again.
+TEST_F(BuildTest, ACopyIsKeyedByItsLayerRememberedWhileItsSourcesStayTheSame) {
   std::string big(300 * 1024, 'x');
   for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + (i / 4096) % 26);
   write("big.bin", big);
   write("Dockerfile", "FROM busybox\nCOPY big.bin /big.bin\n");
-  std::string id = built_id(build("-t bld-big:1"));  // written and hashed in one read
+  Outcome first = build("-t bld-big:1");
+  std::string id = built_id(first);
+  EXPECT_NE(first.err.find("0 cached, 1 run"), std::string::npos) << first.err;
   EXPECT_EQ(read_view(view("bld-big:1"), "big.bin"), big);
-  Outcome again = build("-t bld-big:1");  // not remembered yet (too fresh): hashed again
+  Outcome again = build("-t bld-big:1");  // too fresh to be remembered: the layer made again
   EXPECT_EQ(built_id(again), id);
   EXPECT_NE(again.err.find("1 cached, 0 run"), std::string::npos) << again.err;
-  ::sleep(3);  // settled: the next build remembers its digest
+  const std::string memo_dir = root_ / "build-cache/layers";
+  EXPECT_FALSE(fs::exists(memo_dir) && !fs::is_empty(memo_dir));
+  ::sleep(3);  // settled: the next build remembers the layer's digest
   EXPECT_EQ(built_id(build("-t bld-big:1")), id);
-  EXPECT_FALSE(std::filesystem::is_empty(root_ / "build-cache/files"));
-  Outcome remembered = build("-t bld-big:1");  // the key from the memo, nothing read
+  ASSERT_EQ(files_in(memo_dir), 1u);
+  const std::string entry = fs::directory_iterator(memo_dir)->path();
+  Outcome remembered = build("-t bld-big:1");
   EXPECT_EQ(built_id(remembered), id);
   EXPECT_NE(remembered.err.find("1 cached, 0 run"), std::string::npos) << remembered.err;
+
+  // Proof that the key comes from the memo: a digest no layer has misses the cache, and the layer
+  // then made disagrees with the key, which the build refuses rather than cache a wrong layer.
+  auto text = util::read_file(entry);
+  ASSERT_TRUE(text);
+  std::string forged = text->substr(0, text->size() - 65) + std::string(64, '0') + "\n";
+  ASSERT_TRUE(test::write_text(entry, forged));
+  Outcome lied = build("-t bld-big:3");
+  EXPECT_EQ(lied.code, 1);
+  EXPECT_NE(lied.err.find("Dockerfile:2:1: COPY: a source changed while it was being copied; build again"),
+            std::string::npos) << lied.err;
+  EXPECT_FALSE(find("bld-big:3").has_value());
+  ASSERT_TRUE(test::write_text(entry, *text));
+
   big[0] = '!';
   write("big.bin", big);
   Outcome edited = build("-t bld-big:2");
   EXPECT_NE(built_id(edited), id);
   EXPECT_NE(edited.err.find("0 cached, 1 run"), std::string::npos) << edited.err;
   EXPECT_EQ(read_view(view("bld-big:2"), "big.bin"), big);
+  big[0] = 'a';
+  write("big.bin", big);  // the edit undone: the same layer, so the first build's step
+  Outcome undone = build("-t bld-big:1");
+  EXPECT_EQ(built_id(undone), id);
+  EXPECT_NE(undone.err.find("1 cached, 0 run"), std::string::npos) << undone.err;
 }
 
 }  // namespace
