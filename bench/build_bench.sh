@@ -2,9 +2,9 @@
 # Build benchmark (docs/build.md): on the busybox test image, in a fresh state root,
 #   cached: a fully cached rebuild of a 10-step Dockerfile (target: under 100 ms);
 #   copy:   a COPY-only image of a 50 MiB context (random data, so gzip cannot shrink it), rebuilt
-#           with --no-cache (the file unchanged: its digest remembered) and after an edit of
-#           the file (read twice: once for the cache key, once into the layer); against
-#           "disk speed", a cp of the file and its fsync in the same run;
+#           with --no-cache (the file unchanged: the layer's digest remembered, the step run) and
+#           after an edit of the file (a new layer, its blob synced); against "disk speed", a cp
+#           of the file and its fsync in the same run;
 #   run:    one `RUN true` step with --no-cache, against the same build without the RUN step.
 # Median of N runs (default 5). Needs root (RUN steps are containers).
 #   bench/build_bench.sh [build dir] [runs]
@@ -49,7 +49,7 @@ edited=$(for _ in $(seq "$runs"); do
   head -c 8 /dev/urandom | dd of="$work/copy/data.bin" conv=notrunc status=none
   ms "$stack" --root "$root" image build --no-cache -t bench-copy "$work/copy"
 done | median)
-# A file's digest is remembered once its ctime is 2 s old (src/build/content_memo.hpp).
+# A layer's digest is remembered once its sources' ctimes are 2 s old (src/build/layer_memo.hpp).
 sleep 2.1
 "$stack" --root "$root" image build --no-cache -t bench-copy "$work/copy" >/dev/null 2>&1
 copy=$(for _ in $(seq "$runs"); do ms "$stack" --root "$root" image build --no-cache -t bench-copy "$work/copy"; done | median)

@@ -132,7 +132,7 @@ Result<StageState> Builder::directory_base(const Stage& stage, const std::string
   StageState state = scratch_state();
   std::unique_ptr<SourceTree> tree = named_tree(name);
   CopyRequest request{{"."}, "/", false};
-  request.memo_dir = util::StateRoot(o_.root).build_cache_files();
+  request.digest = false;  // the layer's digest names the base (as a COPY's key covers it)
   RootfsView empty({});
   auto selection = select_sources(*tree, request, empty);
   if (!selection) return std::move(selection).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
@@ -142,7 +142,7 @@ Result<StageState> Builder::directory_base(const Stage& stage, const std::string
   if (!layer) return std::move(layer).error().context(where(df_, stage.from) + ": FROM context '" + name + "'");
   state.layers.push_back(*layer);
   add_history(state, stage.from.original, false, o_.source_date_epoch);
-  base_id = "context:" + selection->digest;
+  base_id = "context:" + layer->diff_id.str();
   return state;
 }
 
