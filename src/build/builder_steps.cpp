@@ -350,6 +350,7 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   auto request = copy_request(ins, vars, std::move(*words), working_dir(state));
   if (!request) return at(std::move(request).error());
   CopyRequest& req = *request;
+  req.digest = false;  // the key covers the layer's digest instead (below), or a checksum
   const bool has_urls = std::any_of(req.sources.begin(), req.sources.end(), [](const std::string& s) { return is_url_source(s); });
   auto checksum = add_checksum(ins, vars, req);
   if (!checksum) return at(std::move(checksum).error());
@@ -402,7 +403,6 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   // the one read of the files that the layer needs anyway, where keying by the files' own digests
   // would hash them a second time. The digest is remembered while the sources keep their
   // identities and times (layer_memo.hpp), so an unchanged rebuild reads nothing.
-  req.digest = false;
   auto sel = select_sources(*tree, req, dest_view);
   if (!sel) return at(std::move(sel).error());
   json desc = {name, source_id, req.dest, req.sources, owner, mode};

@@ -9,7 +9,6 @@
 #include "build/git_source.hpp"
 #include "build/url_source.hpp"
 #include "util/fd.hpp"
-#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -50,7 +49,6 @@ Result<CopyRequest> Builder::copy_request(const Instruction& ins, const Vars& va
   req.dest = words.back();
   words.pop_back();
   req.sources = std::move(words);
-  req.memo_dir = util::StateRoot(o_.root).build_cache_files();
   if (!req.dest.starts_with("/")) req.dest = workdir + "/" + req.dest;
   for (const std::string& src : req.sources) {
     if (!req.add && is_git_source(src)) {
