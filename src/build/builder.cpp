@@ -12,6 +12,7 @@
 #include "build/copy_layer.hpp"
 #include "build/git_source.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/registry_cache.hpp"
 #include "build/run_mount.hpp"
 #include "build/scratch_dir.hpp"
 #include "build/url_context.hpp"
@@ -103,9 +104,39 @@ Result<void> Builder::prepare() {
     total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
   }
   STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
-  for (const std::string& dir : o_.cache_from) {
-    STACK_ASSIGN_OR_RETURN(std::optional<ExportedCache> c, ExportedCache::open_existing(dir));
-    if (c) cache_from_.push_back(std::move(*c));
+  return open_imported_caches();
+}
+
+Result<void> Builder::open_imported_caches() {
+  for (const util::CacheOption& c : o_.cache_from) {
+    if (c.type == util::CacheType::local) {
+      STACK_ASSIGN_OR_RETURN(std::optional<ExportedCache> dir, ExportedCache::open_existing(c.location));
+      if (dir) cache_from_.push_back(std::make_unique<ExportedCache>(std::move(*dir)));
+      continue;
+    }
+    // A tag the registry does not have is a first run: nothing to import. Anything else that
+    // keeps the cache from being read is a warning and the build goes on without it, as BuildKit's.
+    auto opened = RegistryCache::open(c.location);
+    if (opened) {
+      cache_from_.push_back(std::move(*opened));
+    } else if (opened.error().code() != Errc::not_found) {
+      emit(BuildEvent::Type::warning, "--cache-from " + c.location + ": " + opened.error().message() +
+                                          "; building without it");
+    }
+  }
+  return util::ok();
+}
+
+// Every step this build took or made, with its layer, into each export (mode=min and max alike).
+Result<void> Builder::export_caches() {
+  for (const util::CacheOption& c : o_.cache_to) {
+    if (c.type == util::CacheType::registry) {
+      auto pushed = push_registry_cache(c.location, steps_used_, ingest_->blobs());
+      if (!pushed) return std::move(pushed).error().context("--cache-to " + c.location);
+      continue;
+    }
+    STACK_ASSIGN_OR_RETURN(ExportedCache to, ExportedCache::create(c.location));
+    for (const auto& [key, step] : steps_used_) STACK_TRY(to.put(key, step, ingest_->blobs()));
   }
   return util::ok();
 }
@@ -376,11 +407,7 @@ Result<BuildResult> Builder::run() {
     for (const auto& [k, v] : o_.labels) labels[k] = v;
   }
   STACK_ASSIGN_OR_RETURN(result_.image, commit_image(*ingest_, std::move(final_state), o_.source_date_epoch, tag_keys));
-  // Every step this build took or made, with its layer, into each export (mode=min and max alike).
-  for (const std::string& dir : o_.cache_to) {
-    STACK_ASSIGN_OR_RETURN(ExportedCache to, ExportedCache::create(dir));
-    for (const auto& [key, step] : steps_used_) STACK_TRY(to.put(key, step, ingest_->blobs()));
-  }
+  STACK_TRY(export_caches());
   ingest_.reset();
   return result_;
 }

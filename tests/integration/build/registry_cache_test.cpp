@@ -1,0 +1,149 @@
+// --cache-to type=registry,ref=IMAGE and --cache-from type=registry,ref=IMAGE (or a bare IMAGE)
+// through the real binary against a real registry on 127.0.0.1 (Debian's docker-registry): a
+// build's steps pushed as one manifest under a tag, and a build in a fresh state root taking every
+// step from it with the same image id. A tag the registry lacks imports nothing, silently; a tag
+// that holds an ordinary image, an unreachable registry and a layer that does not match its digest
+// are warnings, and the build goes on.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "../image_pull/registry_fixture.hpp"
+#include "build_fixture.hpp"
+
+namespace stack::build {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RegistryCacheTest : public BuildTest {
+ protected:
+  void SetUp() override {
+    BuildTest::SetUp();
+    fs::create_directories(registry_dir_ / "storage");
+    registry_ = std::make_unique<image::testing_support::Registry>(registry_dir_.path(), registry_dir_ / "storage", "");
+    ASSERT_TRUE(registry_->ready());
+    ::setenv("DOCKER_CONFIG", (registry_dir_ / "no-docker-config").c_str(), 1);
+    // A second state root, as a fresh CI machine has: the busybox image and nothing else.
+    auto store = image::Store::open(fresh_.path());
+    ASSERT_TRUE(store) << store.error().message();
+    auto loaded = (*store)->load(busybox_image());
+    ASSERT_TRUE(loaded) << loaded.error().message();
+  }
+  void TearDown() override {
+    BuildTest::TearDown();
+    ::unsetenv("DOCKER_CONFIG");
+  }
+
+  std::string ref(const std::string& repo_tag) const { return registry_->domain() + "/" + repo_tag; }
+
+  // `stack image build` of the context in the fresh root.
+  Outcome build_fresh(const std::string& args) const {
+    return stack("image build --progress plain " + args + " " + context(), "", fresh_.path());
+  }
+
+  test::TempDir registry_dir_{"stack-bld-registry"};
+  test::TempDir fresh_{"stack-bld-fresh"};
+  std::unique_ptr<image::testing_support::Registry> registry_;
+};
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(RegistryCacheTest, APushedCacheServesABuildInAFreshRoot) {
+  write("a.txt", "one\n");
+  write("Dockerfile",
+        "FROM busybox\n"
+        "COPY a.txt /a.txt\n"
+        "RUN echo made > /made\n");
+  const std::string cache = ref("test/app:buildcache");
+  // The tag does not exist yet (a first CI run): nothing imported, nothing said.
+  Outcome first = build("--network none -t bld-reg:1 --cache-from " + cache + " --cache-to type=registry,ref=" +
+                        cache + ",mode=max");
+  std::string id = built_id(first);
+  EXPECT_NE(first.err.find("0 cached, 2 run"), std::string::npos) << first.err;
+  EXPECT_EQ(first.err.find("warning"), std::string::npos) << first.err;
+  EXPECT_EQ(first.err.find(cache), std::string::npos) << first.err;
+
+  Outcome again = build_fresh("--network none -t bld-reg:1 --cache-from type=registry,ref=" + cache);
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("2 cached, 0 run"), std::string::npos) << again.err;
+  // The steps entered the fresh root's own cache: a build without --cache-from takes them too.
+  Outcome local = build_fresh("--network none -t bld-reg:1");
+  EXPECT_EQ(built_id(local), id);
+  EXPECT_NE(local.err.find("2 cached, 0 run"), std::string::npos) << local.err;
+
+  // A second export of the same steps: the same manifest under the tag (nothing new to store).
+  const std::string blobs = registry_dir_ / "storage/docker/registry/v2/blobs/sha256";
+  auto blob_count = [&] {
+    size_t n = 0;
+    for (auto it = fs::recursive_directory_iterator(blobs); it != fs::recursive_directory_iterator(); ++it) {
+      n += it->path().filename() == "data";
+    }
+    return n;
+  };
+  const size_t stored = blob_count();
+  EXPECT_EQ(stored, 4u);  // two layers, the config and the manifest
+  Outcome pushed_again = build_fresh("--network none -t bld-reg:1 --cache-to type=registry,ref=" + cache);
+  EXPECT_EQ(built_id(pushed_again), id);
+  EXPECT_EQ(blob_count(), stored);
+
+  // A layer in the registry that does not match its digest: a warning for its step, which runs;
+  // the steps after it run too (their keys follow from it), and the image is the same.
+  auto image = find("bld-reg:1");
+  ASSERT_TRUE(image.has_value());
+  size_t corrupted = 0;
+  for (const image::LayerInfo& layer : image->layers) {
+    const std::string data = blobs + "/" + layer.blob.hex().substr(0, 2) + "/" + layer.blob.hex() + "/data";
+    if (!fs::exists(data)) continue;  // busybox's: the cache has only the layers its steps made
+    ASSERT_TRUE(test::write_text(data, "not the layer"));
+    ++corrupted;
+  }
+  EXPECT_EQ(corrupted, 2u);
+  fs::remove_all(root_ / "build-cache");
+  ASSERT_EQ(stack("image rm bld-reg:1").code, 0);
+  ASSERT_EQ(stack("image prune -f").code, 0);
+  Outcome broken = build("--network none -t bld-reg:1 --cache-from type=registry,ref=" + cache);
+  EXPECT_EQ(built_id(broken), id);
+  EXPECT_NE(broken.err.find("0 cached, 2 run"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("--cache-from " + cache + ": "), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("; the step runs"), std::string::npos) << broken.err;
+}
+
+TEST_F(RegistryCacheTest, AnOrdinaryImageOrAnUnreachableRegistryIsAWarning) {
+  write("Dockerfile", "FROM busybox\nRUN echo made > /made\n");
+  // compose files that name `cache_from: [myapp:latest]` (BuildKit's shorthand) run unchanged.
+  const std::string plain = ref("test/plain:1");
+  ASSERT_EQ(stack("image tag busybox " + plain).code, 0);
+  Outcome push = stack("image push " + plain);
+  ASSERT_EQ(push.code, 0) << push.err;
+  Outcome r = build("--network none -t bld-reg:2 --cache-from " + plain);
+  built_id(r);
+  EXPECT_EQ(count_of(r.err, "--cache-from " + plain + ": holds no stack build cache; building without it"), 1u)
+      << r.err;
+  EXPECT_NE(r.err.find("0 cached, 1 run"), std::string::npos) << r.err;
+
+  const std::string down = "127.0.0.1:1/test/app:cache";  // nothing listens on port 1
+  Outcome unreachable = build("--network none -t bld-reg:2 --cache-from type=registry,ref=" + down);
+  built_id(unreachable);
+  EXPECT_NE(unreachable.err.find("--cache-from " + down + ": "), std::string::npos) << unreachable.err;
+  EXPECT_NE(unreachable.err.find("; building without it"), std::string::npos) << unreachable.err;
+
+  // A bad reference or a kind stack does not read is one line, before anything runs.
+  Outcome bad = build("-t bld-reg:3 --cache-to type=registry,ref=Bad/Name:x");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--cache-to 'type=registry,ref=Bad/Name:x': invalid reference 'Bad/Name:x': "),
+            std::string::npos) << bad.err;
+  Outcome inline_cache = build("-t bld-reg:3 --cache-to type=inline");
+  EXPECT_EQ(inline_cache.code, 2);
+  EXPECT_NE(inline_cache.err.find("--cache-to 'type=inline': type=inline is not supported: "), std::string::npos)
+      << inline_cache.err;
+  EXPECT_FALSE(find("bld-reg:3").has_value());
+}
+
+}  // namespace
+}  // namespace stack::build
