@@ -3,13 +3,15 @@
 // build's steps pushed as one manifest under a tag, and a build in a fresh state root taking every
 // step from it with the same image id. A tag the registry lacks imports nothing, silently; a tag
 // that holds an ordinary image, an unreachable registry and a layer that does not match its digest
-// are warnings, and the build goes on.
+// are warnings, and the build goes on. Credentials from the docker config; compose's cache_from
+// and cache_to through `stack build`.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <memory>
 
 #include "../image_pull/registry_fixture.hpp"
+#include "image/registry/credentials.hpp"
 #include "build_fixture.hpp"
 
 namespace stack::build {
@@ -143,6 +145,66 @@ TEST_F(RegistryCacheTest, AnOrdinaryImageOrAnUnreachableRegistryIsAWarning) {
   EXPECT_NE(inline_cache.err.find("--cache-to 'type=inline': type=inline is not supported: "), std::string::npos)
       << inline_cache.err;
   EXPECT_FALSE(find("bld-reg:3").has_value());
+}
+
+// Credentials are a pull's and a push's: the docker config's, for the export and the import.
+TEST_F(RegistryCacheTest, CredentialsComeFromTheDockerConfig) {
+  const std::string htpasswd = registry_dir_ / "htpasswd";
+  ASSERT_EQ(std::system(("htpasswd -Bbn tester s3cret > " + htpasswd).c_str()), 0);
+  image::testing_support::Registry basic(registry_dir_.path(), registry_dir_ / "storage",
+                                         "auth:\n  htpasswd:\n    realm: test-realm\n    path: " + htpasswd + "\n");
+  ASSERT_TRUE(basic.ready());
+  write("Dockerfile", "FROM busybox\nRUN echo made > /made\n");
+  const std::string cache = basic.domain() + "/test/private:cache";
+
+  Outcome refused = build("--network none -t bld-reg:4 --cache-to type=registry,ref=" + cache);
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("stack: --cache-to " + cache + ": "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("401 unauthorized"), std::string::npos) << refused.err;
+  Outcome anonymous = build_fresh("--network none -t bld-reg:4 --cache-from " + cache);
+  built_id(anonymous);
+  EXPECT_NE(anonymous.err.find("--cache-from " + cache + ": "), std::string::npos) << anonymous.err;
+  EXPECT_NE(anonymous.err.find("401 unauthorized"), std::string::npos) << anonymous.err;
+
+  fs::create_directories(registry_dir_ / "docker");
+  ASSERT_TRUE(test::write_text(registry_dir_ / "docker/config.json",
+                               R"({"auths":{")" + basic.domain() + R"(":{"auth":")" +
+                                   image::registry::base64_encode("tester:s3cret") + R"("}}})"));
+  ::setenv("DOCKER_CONFIG", (registry_dir_ / "docker").c_str(), 1);
+  std::string id = built_id(build("--network none -t bld-reg:4 --cache-to type=registry,ref=" + cache));
+  fs::remove_all(fresh_ / "build-cache");
+  Outcome again = build_fresh("--network none -t bld-reg:4 --cache-from type=registry,ref=" + cache);
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("1 cached, 0 run"), std::string::npos) << again.err;
+}
+
+// Compose's cache_from and cache_to take the registry forms; `cache_from: [IMAGE]` naming an
+// ordinary image (as compose files often do) is a warning and the build goes on.
+TEST_F(RegistryCacheTest, ComposeCacheFromAndCacheTo) {
+  write("Dockerfile", "FROM busybox\nRUN echo made > /made\n");
+  const std::string cache = ref("test/compose:cache");
+  const std::string plain = ref("test/plain:2");
+  ASSERT_EQ(stack("image tag busybox " + plain).code, 0);
+  ASSERT_EQ(stack("image push " + plain).code, 0);
+  const std::string file = root_ / "stack.yaml";
+  ASSERT_TRUE(test::write_text(file, "services:\n  web:\n    image: bld-reg-web\n    build:\n      context: ./ctx\n"
+                                     "      network: none\n"
+                                     "      cache_from: [" + plain + ", 'type=registry,ref=" + cache + "']\n"
+                                     "      cache_to: ['type=registry,ref=" + cache + ",mode=max']\n"));
+  Outcome first = stack("-p bldreg -f " + file + " build");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.err.find("--cache-from " + plain + ": holds no stack build cache; building without it"),
+            std::string::npos) << first.err;
+  EXPECT_NE(first.err.find("0 cached, 1 run"), std::string::npos) << first.err;
+  Outcome fresh = stack("-p bldreg -f " + file + " build", "", fresh_.path());
+  ASSERT_EQ(fresh.code, 0) << fresh.err;
+  EXPECT_NE(fresh.err.find("1 cached, 0 run"), std::string::npos) << fresh.err;
+  auto built = find("bld-reg-web");
+  auto fresh_store = image::Store::open(fresh_.path());
+  ASSERT_TRUE(built && fresh_store);
+  auto rebuilt = (*fresh_store)->find("bld-reg-web");
+  ASSERT_TRUE(rebuilt && *rebuilt);
+  EXPECT_EQ((*rebuilt)->digest, built->digest);  // the same image
 }
 
 }  // namespace
