@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "build/builder_impl.hpp"
@@ -127,9 +129,23 @@ Result<void> Builder::open_imported_caches() {
   return util::ok();
 }
 
-// Every step this build took or made, with its layer, into each export (mode=min and max alike).
+void Builder::add_inline_cache(StageState& state) const {
+  auto is_inline = [](const util::CacheOption& c) { return c.type == util::CacheType::in_image; };
+  if (std::none_of(o_.cache_to.begin(), o_.cache_to.end(), is_inline)) return;
+  std::set<image::Digest> layers;
+  for (const image::LayerInfo& l : state.layers) layers.insert(l.blob);
+  UsedSteps steps;
+  for (const auto& [key, step] : steps_used_) {
+    if (!step.layer || layers.count(step.layer->blob)) steps.emplace_back(key, step);
+  }
+  state.config[kInlineCacheField] = cache_records(steps);
+}
+
+// Every step this build took or made, with its layer, into each export (mode=min and max alike);
+// an inline cache is in the image already.
 Result<void> Builder::export_caches() {
   for (const util::CacheOption& c : o_.cache_to) {
+    if (c.type == util::CacheType::in_image) continue;
     if (c.type == util::CacheType::registry) {
       auto pushed = push_registry_cache(c.location, steps_used_, ingest_->blobs());
       if (!pushed) return std::move(pushed).error().context("--cache-to " + c.location);
@@ -406,6 +422,7 @@ Result<BuildResult> Builder::run() {
     if (!labels.is_object()) labels = nlohmann::json::object();
     for (const auto& [k, v] : o_.labels) labels[k] = v;
   }
+  add_inline_cache(final_state);
   STACK_ASSIGN_OR_RETURN(result_.image, commit_image(*ingest_, std::move(final_state), o_.source_date_epoch, tag_keys));
   STACK_TRY(export_caches());
   ingest_.reset();

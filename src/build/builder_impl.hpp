@@ -61,6 +61,9 @@ class Builder {
   // the steps used, into each export.
   Result<void> open_imported_caches();
   Result<void> export_caches();
+  // --cache-to type=inline: the records of the steps whose layers the image has (or that made
+  // none) into its config, as BuildKit's inline cache holds the final stage's steps only.
+  void add_inline_cache(StageState& state) const;
   std::unique_ptr<SourceTree> named_tree(const std::string& name) const;
   // FROM a named directory: its files as the stage's one layer, no config (BuildKit's rule).
   Result<StageState> directory_base(const Stage& stage, const std::string& name, std::string& base_id);

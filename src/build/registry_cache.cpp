@@ -20,11 +20,11 @@ namespace {
 constexpr size_t kMaxConfig = 16u << 20;
 constexpr int kLayerRetries = 2;
 
-// The config blob, whole and verified: the records of every step.
+// A config blob, whole and verified (a cache's: the records of every step; an image's).
 Result<std::string> fetch_config(Client& client, image::registry::Http& http, const image::Descriptor& config) {
   std::string body;
   image::registry::BodySink sink = [&](long, std::string_view chunk) -> Result<void> {
-    if (body.size() + chunk.size() > kMaxConfig) return fail(Errc::parse, "the cache's config is larger than 16 MiB");
+    if (body.size() + chunk.size() > kMaxConfig) return fail(Errc::parse, "the config is larger than 16 MiB");
     body.append(chunk);
     return util::ok();
   };
@@ -38,20 +38,41 @@ Result<std::string> fetch_config(Client& client, image::registry::Http& http, co
   return body;
 }
 
-Result<std::map<std::string, CachedStep>> parse_records(const std::string& text) {
+// The records of a manifest's config: all of a cache's, an image's field (inline); none: neither.
+Result<std::optional<nlohmann::json>> config_records(Client& client, image::registry::Http& http,
+                                                     const image::Manifest& manifest) {
+  const std::string& type = manifest.config.media_type;
+  const bool cache = type == kCacheConfigMediaType;
+  if (!cache && type != image::media::kOciConfig && type != image::media::kDockerConfig) {
+    return std::optional<nlohmann::json>();
+  }
+  STACK_ASSIGN_OR_RETURN(std::string text, fetch_config(client, http, manifest.config));
   auto j = nlohmann::json::parse(text, nullptr, false);
+  if (cache) return std::optional<nlohmann::json>(std::move(j));
+  auto field = j.is_object() ? j.find(kInlineCacheField) : j.end();
+  if (field == j.end()) return std::optional<nlohmann::json>();
+  return std::optional<nlohmann::json>(std::move(*field));
+}
+
+}  // namespace
+
+nlohmann::json cache_records(const UsedSteps& steps) {
+  nlohmann::json records = nlohmann::json::object();
+  for (const auto& [key, step] : steps) records[key] = step_record(step);
+  return {{"steps", std::move(records)}};
+}
+
+Result<std::map<std::string, CachedStep>> parse_cache_records(const nlohmann::json& j) {
   auto steps = j.is_object() ? j.find("steps") : j.end();
-  if (steps == j.end() || !steps->is_object()) return fail(Errc::parse, "the cache's config has no steps");
+  if (steps == j.end() || !steps->is_object()) return fail(Errc::parse, "the cache's records have no steps");
   std::map<std::string, CachedStep> out;
   for (const auto& [key, record] : steps->items()) {
     std::optional<CachedStep> step = parse_step_record(record);
-    if (!step) return fail(Errc::parse, "the cache's record of step " + key + " is not one");
+    if (!step) return fail(Errc::parse, "the cache's record of step '" + key + "' is not one");
     out.emplace(key, std::move(*step));
   }
   return out;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<RegistryCache>> RegistryCache::open(const std::string& text) {
   STACK_ASSIGN_OR_RETURN(image::Reference ref, image::Reference::parse(text));
@@ -65,11 +86,12 @@ Result<std::unique_ptr<RegistryCache>> RegistryCache::open(const std::string& te
   if (kind && *kind == image::DocumentKind::manifest) {
     if (auto parsed = image::parse_manifest(fetched.body)) manifest = std::move(*parsed);
   }
-  if (!manifest || manifest->config.media_type != kCacheConfigMediaType) {
-    return fail(Errc::unsupported, "holds no stack build cache");
+  std::optional<nlohmann::json> records;
+  if (manifest) {
+    STACK_ASSIGN_OR_RETURN(records, config_records(client, http, *manifest));
   }
-  STACK_ASSIGN_OR_RETURN(std::string config, fetch_config(client, http, manifest->config));
-  STACK_ASSIGN_OR_RETURN(auto steps, parse_records(config));
+  if (!records) return fail(Errc::unsupported, "holds no stack build cache");
+  STACK_ASSIGN_OR_RETURN(auto steps, parse_cache_records(*records));
   return std::unique_ptr<RegistryCache>(new RegistryCache(text, std::move(client), std::move(steps)));
 }
 
@@ -82,19 +104,16 @@ Result<std::optional<CachedStep>> RegistryCache::import(const std::string& key, 
   return std::optional<CachedStep>(it->second);
 }
 
-Result<image::PushResult> push_registry_cache(const std::string& text,
-                                              const std::vector<std::pair<std::string, CachedStep>>& steps,
+Result<image::PushResult> push_registry_cache(const std::string& text, const UsedSteps& steps,
                                               const image::BlobStore& blobs) {
   STACK_ASSIGN_OR_RETURN(image::Reference ref, image::Reference::parse(text));
-  nlohmann::json records = nlohmann::json::object();
   image::Manifest m;
   m.media_type = image::media::kOciManifest;
   std::set<image::Digest> listed;
   for (const auto& [key, step] : steps) {
-    records[key] = step_record(step);
     if (step.layer && listed.insert(step.layer->blob).second) m.layers.push_back(layer_descriptor(*step.layer));
   }
-  std::string config = nlohmann::json{{"steps", std::move(records)}}.dump();
+  std::string config = cache_records(steps).dump();
   STACK_ASSIGN_OR_RETURN(m.config.digest, blobs.write(config));
   m.config.media_type = kCacheConfigMediaType;
   m.config.size = static_cast<int64_t>(config.size());

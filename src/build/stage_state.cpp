@@ -21,7 +21,7 @@ Result<StageState> image_state(const image::Image& image, const image::BlobStore
   STACK_ASSIGN_OR_RETURN(std::string text, blobs.read(image.id));
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return util::fail(util::Errc::parse, "image config " + image.id.short_str() + " is not JSON");
-  for (const char* k : {"container", "container_config", "docker_version", "created"}) j.erase(k);
+  for (const char* k : {"container", "container_config", "docker_version", "created", kInlineCacheField}) j.erase(k);
   if (!j.contains("config") || !j["config"].is_object()) j["config"] = json::object();
   if (!j.contains("history") || !j["history"].is_array()) j["history"] = json::array();
   StageState s;

@@ -47,6 +47,10 @@ std::string str_field(const StageState& s, const char* key);
 std::string rfc3339(int64_t epoch);
 void add_history(StageState& s, const std::string& created_by, bool empty_layer, int64_t epoch);
 
+// The field of an image's config that holds its inline build cache (build/registry_cache.hpp);
+// an image built FROM it does not inherit it.
+inline constexpr const char* kInlineCacheField = "stack.build.cache.v1";
+
 // A layer as a manifest names it (a layer of no media type is a gzip one).
 image::Descriptor layer_descriptor(const image::LayerInfo& layer);
 

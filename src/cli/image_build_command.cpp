@@ -46,7 +46,8 @@ class ImageBuildCommand final : public Command {
     app.add_option("--cache-from", cache_from_,
                    "Import a step cache: type=local,src=DIR or type=registry,ref=IMAGE (repeatable)");
     app.add_option("--cache-to", cache_to_,
-                   "Export the build's steps: type=local,dest=DIR or type=registry,ref=IMAGE[,mode=min|max] (repeatable)");
+                   "Export the build's steps: type=local,dest=DIR or type=registry,ref=IMAGE[,mode=min|max], or type=inline "
+                   "(repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }

@@ -8,8 +8,8 @@ namespace stack::util {
 
 namespace {
 
-constexpr const char* kKinds = "stack's step cache has its own format, kept in a directory (type=local) or a "
-                               "registry (type=registry,ref=IMAGE)";
+constexpr const char* kKinds = "stack's step cache has its own format, kept in a directory (type=local), a "
+                               "registry (type=registry,ref=IMAGE) or the image built (type=inline)";
 
 Result<std::map<std::string, std::string>> split_fields(std::string_view value, const std::string& quoted) {
   std::map<std::string, std::string> fields;
@@ -50,6 +50,14 @@ Result<CacheOption> parse_cache_option(std::string_view value, CacheDirection di
     return fail(Errc::invalid_argument, quoted + ": no type (type=local," + path_key + "=DIR or type=registry,ref=IMAGE)");
   }
   const bool registry = type->second == "registry";
+  if (type->second == "inline") {
+    if (from) {
+      return fail(Errc::invalid_argument, quoted + ": an inline cache is read from the image it was built into: "
+                                          "type=registry,ref=IMAGE");
+    }
+    if (fields.size() > 1) return fail(Errc::invalid_argument, quoted + ": type=inline takes no other field");
+    return CacheOption{CacheType::in_image, ""};
+  }
   if (type->second != "local" && !registry) {
     return fail(Errc::unsupported, quoted + ": type=" + type->second + " is not supported: " + kKinds);
   }
@@ -68,6 +76,7 @@ Result<CacheOption> parse_cache_option(std::string_view value, CacheDirection di
 
 std::string cache_option_text(const CacheOption& option, CacheDirection direction) {
   if (option.type == CacheType::registry) return "type=registry,ref=" + option.location;
+  if (option.type == CacheType::in_image) return "type=inline";
   return std::string("type=local,") + (direction == CacheDirection::from ? "src=" : "dest=") + option.location;
 }
 

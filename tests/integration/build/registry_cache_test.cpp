@@ -12,6 +12,7 @@
 
 #include "../image_pull/registry_fixture.hpp"
 #include "image/registry/credentials.hpp"
+#include "build/stage_state.hpp"
 #include "build_fixture.hpp"
 
 namespace stack::build {
@@ -140,11 +141,42 @@ TEST_F(RegistryCacheTest, AnOrdinaryImageOrAnUnreachableRegistryIsAWarning) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--cache-to 'type=registry,ref=Bad/Name:x': invalid reference 'Bad/Name:x': "),
             std::string::npos) << bad.err;
-  Outcome inline_cache = build("-t bld-reg:3 --cache-to type=inline");
-  EXPECT_EQ(inline_cache.code, 2);
-  EXPECT_NE(inline_cache.err.find("--cache-to 'type=inline': type=inline is not supported: "), std::string::npos)
-      << inline_cache.err;
+  Outcome s3 = build("-t bld-reg:3 --cache-to type=s3,region=x");
+  EXPECT_EQ(s3.code, 2);
+  EXPECT_NE(s3.err.find("--cache-to 'type=s3,region=x': type=s3 is not supported: "), std::string::npos) << s3.err;
   EXPECT_FALSE(find("bld-reg:3").has_value());
+}
+
+// --cache-to type=inline: the records in the image's own config, of the final stage's steps only;
+// the image pushed is a cache that --cache-from reads (its own layers), as BuildKit's inline cache.
+TEST_F(RegistryCacheTest, AnInlineCacheTravelsWithThePushedImage) {
+  write("a.txt", "one\n");
+  write("Dockerfile",
+        "FROM busybox AS tool\n"
+        "RUN echo tool > /tool && echo other > /other\n"
+        "FROM busybox\n"
+        "COPY a.txt /a.txt\n"
+        "COPY --from=tool /tool /tool\n"
+        "RUN echo made > /made\n");
+  const std::string image = ref("test/inline:1");
+  std::string id = built_id(build("--network none -t " + image + " --cache-to type=inline"));
+  auto built = find(image);
+  ASSERT_TRUE(built.has_value());
+  auto blobs = image::BlobStore::open(root_ / "images/blobs");
+  ASSERT_TRUE(blobs);
+  auto config = nlohmann::json::parse(blobs->read(built->id).value_or(""), nullptr, false);
+  ASSERT_TRUE(config.is_object());
+  EXPECT_EQ(config[kInlineCacheField]["steps"].size(), 3u) << config.dump();  // not tool's RUN
+  ASSERT_EQ(stack("image push " + image).code, 0);
+
+  Outcome again = build_fresh("--network none -t " + image + " --cache-from " + image + " --cache-to type=inline");
+  EXPECT_EQ(built_id(again), id);
+  EXPECT_NE(again.err.find("3 cached, 1 run"), std::string::npos) << again.err;  // tool's RUN runs
+  EXPECT_EQ(again.err.find("warning"), std::string::npos) << again.err;
+  // Without the inline export the same steps make an image without the records: another id.
+  Outcome plain = build_fresh("--network none -t bld-reg:5");
+  EXPECT_NE(built_id(plain), id);
+  EXPECT_NE(plain.err.find("4 cached, 0 run"), std::string::npos) << plain.err;
 }
 
 // Credentials are a pull's and a push's: the docker config's, for the export and the import.

@@ -1,5 +1,6 @@
 // --cache-from / --cache-to values (BuildKit's CSV form): local directories and registry tags,
-// a bare image reference as a registry's; everything else refused in one line with the reason.
+// a bare image reference as a registry's, inline as an export; everything else refused in one
+// line with the reason.
 #include <gtest/gtest.h>
 
 #include "util/build_cache_option.hpp"
@@ -39,6 +40,12 @@ TEST(BuildCacheOption, RegistryTagsAndTheBareShorthand) {
   EXPECT_EQ(registry("type=registry,ref=app@" + digest, CacheDirection::from), "app@" + digest);
 }
 
+TEST(BuildCacheOption, InlineIsAnExport) {
+  auto r = parse_cache_option("type=inline", CacheDirection::to);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(*r, (CacheOption{CacheType::in_image, ""}));
+}
+
 TEST(BuildCacheOption, TheCsvFormParsesBack) {
   for (auto direction : {CacheDirection::from, CacheDirection::to}) {
     for (const CacheOption& c : {CacheOption{CacheType::local, "/ci/cache"}, CacheOption{CacheType::registry, "app:cache"}}) {
@@ -47,6 +54,7 @@ TEST(BuildCacheOption, TheCsvFormParsesBack) {
       EXPECT_EQ(*again, c);
     }
   }
+  EXPECT_EQ(cache_option_text({CacheType::in_image, ""}, CacheDirection::to), "type=inline");
   EXPECT_EQ(cache_option_text({CacheType::registry, "app:cache"}, CacheDirection::to), "type=registry,ref=app:cache");
   EXPECT_EQ(cache_option_text({CacheType::local, "/d"}, CacheDirection::from), "type=local,src=/d");
 }
@@ -57,11 +65,11 @@ TEST(BuildCacheOption, EverythingElseIsOneLineWithTheReason) {
     CacheDirection direction;
     const char* error;
   };
-  const std::string kinds = "stack's step cache has its own format, kept in a directory (type=local) or a registry "
-                            "(type=registry,ref=IMAGE)";
+  const std::string kinds = "stack's step cache has its own format, kept in a directory (type=local), a registry "
+                            "(type=registry,ref=IMAGE) or the image built (type=inline)";
   for (const Case& c : {
            Case{"type=gha", CacheDirection::to, nullptr},
-           Case{"type=inline", CacheDirection::to, nullptr},
+           Case{"type=azblob", CacheDirection::to, nullptr},
            Case{"type=s3,region=x", CacheDirection::from, nullptr},
        }) {
     auto r = parse_cache_option(c.value, c.direction);
@@ -74,6 +82,9 @@ TEST(BuildCacheOption, EverythingElseIsOneLineWithTheReason) {
            Case{"type=local", CacheDirection::from, "'type=local': no src=DIR"},
            Case{"type=local,dest=", CacheDirection::to, "'type=local,dest=': no dest=DIR"},
            Case{"type=registry", CacheDirection::from, "'type=registry': no ref=IMAGE"},
+           Case{"type=inline", CacheDirection::from,
+                "'type=inline': an inline cache is read from the image it was built into: type=registry,ref=IMAGE"},
+           Case{"type=inline,mode=max", CacheDirection::to, "'type=inline,mode=max': type=inline takes no other field"},
            Case{"type=local,src=x,mode=max", CacheDirection::from, "'type=local,src=x,mode=max': unexpected field 'mode=max'"},
            Case{"type=local,dest=x,mode=all", CacheDirection::to, "'type=local,dest=x,mode=all': unexpected field 'mode=all'"},
            Case{"type=registry,ref=a,dest=x", CacheDirection::to, "'type=registry,ref=a,dest=x': unexpected field 'dest=x'"},
