@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "build/builder_impl.hpp"
@@ -12,6 +14,7 @@
 #include "build/copy_layer.hpp"
 #include "build/git_source.hpp"
 #include "build/metadata_steps.hpp"
+#include "build/registry_cache.hpp"
 #include "build/run_mount.hpp"
 #include "build/scratch_dir.hpp"
 #include "build/url_context.hpp"
@@ -103,9 +106,53 @@ Result<void> Builder::prepare() {
     total_ += 1 + static_cast<int>(df_.stages[static_cast<size_t>(s)].body.size());
   }
   STACK_ASSIGN_OR_RETURN(cache_, StepCache::open(util::StateRoot(o_.root).build_cache()));
-  for (const std::string& dir : o_.cache_from) {
-    STACK_ASSIGN_OR_RETURN(std::optional<ExportedCache> c, ExportedCache::open_existing(dir));
-    if (c) cache_from_.push_back(std::move(*c));
+  return open_imported_caches();
+}
+
+Result<void> Builder::open_imported_caches() {
+  for (const util::CacheOption& c : o_.cache_from) {
+    if (c.type == util::CacheType::local) {
+      STACK_ASSIGN_OR_RETURN(std::optional<ExportedCache> dir, ExportedCache::open_existing(c.location));
+      if (dir) cache_from_.push_back(std::make_unique<ExportedCache>(std::move(*dir)));
+      continue;
+    }
+    // A tag the registry does not have is a first run: nothing to import. Anything else that
+    // keeps the cache from being read is a warning and the build goes on without it, as BuildKit's.
+    auto opened = RegistryCache::open(c.location);
+    if (opened) {
+      cache_from_.push_back(std::move(*opened));
+    } else if (opened.error().code() != Errc::not_found) {
+      emit(BuildEvent::Type::warning, "--cache-from " + c.location + ": " + opened.error().message() +
+                                          "; building without it");
+    }
+  }
+  return util::ok();
+}
+
+void Builder::add_inline_cache(StageState& state) const {
+  auto is_inline = [](const util::CacheOption& c) { return c.type == util::CacheType::in_image; };
+  if (std::none_of(o_.cache_to.begin(), o_.cache_to.end(), is_inline)) return;
+  std::set<image::Digest> layers;
+  for (const image::LayerInfo& l : state.layers) layers.insert(l.blob);
+  UsedSteps steps;
+  for (const auto& [key, step] : steps_used_) {
+    if (!step.layer || layers.count(step.layer->blob)) steps.emplace_back(key, step);
+  }
+  state.config[kInlineCacheField] = cache_records(steps);
+}
+
+// Every step this build took or made, with its layer, into each export (mode=min and max alike);
+// an inline cache is in the image already.
+Result<void> Builder::export_caches() {
+  for (const util::CacheOption& c : o_.cache_to) {
+    if (c.type == util::CacheType::in_image) continue;
+    if (c.type == util::CacheType::registry) {
+      auto pushed = push_registry_cache(c.location, steps_used_, ingest_->blobs());
+      if (!pushed) return std::move(pushed).error().context("--cache-to " + c.location);
+      continue;
+    }
+    STACK_ASSIGN_OR_RETURN(ExportedCache to, ExportedCache::create(c.location));
+    for (const auto& [key, step] : steps_used_) STACK_TRY(to.put(key, step, ingest_->blobs()));
   }
   return util::ok();
 }
@@ -375,12 +422,9 @@ Result<BuildResult> Builder::run() {
     if (!labels.is_object()) labels = nlohmann::json::object();
     for (const auto& [k, v] : o_.labels) labels[k] = v;
   }
+  add_inline_cache(final_state);
   STACK_ASSIGN_OR_RETURN(result_.image, commit_image(*ingest_, std::move(final_state), o_.source_date_epoch, tag_keys));
-  // Every step this build took or made, with its layer, into each export (mode=min and max alike).
-  for (const std::string& dir : o_.cache_to) {
-    STACK_ASSIGN_OR_RETURN(ExportedCache to, ExportedCache::create(dir));
-    for (const auto& [key, step] : steps_used_) STACK_TRY(to.put(key, step, ingest_->blobs()));
-  }
+  STACK_TRY(export_caches());
   ingest_.reset();
   return result_;
 }

@@ -21,6 +21,7 @@
 
 #include "build/named_context.hpp"
 #include "image/store.hpp"
+#include "util/build_cache_option.hpp"
 
 namespace stack::build {
 
@@ -52,9 +53,10 @@ struct BuildOptions {
   std::map<std::string, std::string> secrets;  // RUN --mount=type=secret: id -> content
   std::map<std::string, std::string> ssh;      // RUN --mount=type=ssh: id -> an agent's socket
   NamedContexts contexts;                      // --build-context NAME=VALUE (named_context.hpp)
-  // --cache-from type=local,src=DIR and --cache-to type=local,dest=DIR (build/exported_cache.hpp).
-  std::vector<std::string> cache_from;
-  std::vector<std::string> cache_to;
+  // --cache-from and --cache-to (util/build_cache_option.hpp): a directory (build/exported_cache.hpp,
+  // absolute) or a registry's tag (build/registry_cache.hpp).
+  std::vector<util::CacheOption> cache_from;
+  std::vector<util::CacheOption> cache_to;
 };
 
 struct BuildEvent {

@@ -57,6 +57,13 @@ class Builder {
   Result<std::unique_ptr<SourceTree>> source_tree(const Instruction& ins, const Source& source, std::string& source_id);
   // builder.cpp: each named directory context present, its .dockerignore read.
   Result<void> prepare_named_contexts();
+  // builder.cpp: the imported caches that exist (a registry's that cannot be read is a warning);
+  // the steps used, into each export.
+  Result<void> open_imported_caches();
+  Result<void> export_caches();
+  // --cache-to type=inline: the records of the steps whose layers the image has (or that made
+  // none) into its config, as BuildKit's inline cache holds the final stage's steps only.
+  void add_inline_cache(StageState& state) const;
   std::unique_ptr<SourceTree> named_tree(const std::string& name) const;
   // FROM a named directory: its files as the stage's one layer, no config (BuildKit's rule).
   Result<StageState> directory_base(const Stage& stage, const std::string& name, std::string& base_id);
@@ -96,7 +103,7 @@ class Builder {
   std::map<std::string, IgnoreRules> named_ignore_;  // a named directory context's own rules
   std::unique_ptr<SourceTree> context_;
   std::optional<StepCache> cache_;
-  std::vector<ExportedCache> cache_from_;                          // the imports that exist
+  std::vector<std::unique_ptr<CacheImport>> cache_from_;        // the imports that exist
   std::vector<std::pair<std::string, CachedStep>> steps_used_;  // by key, for the exports
   std::unique_ptr<image::Ingest> ingest_;
   std::map<std::string, image::Image> images_;  // by reference as written

@@ -191,9 +191,9 @@ Result<void> Builder::cached_layer(const Instruction& ins, const std::string& ke
   // A broken import (a layer that does not match its digest) is a miss with a warning, as BuildKit
   // goes on without a cache it cannot read.
   for (size_t i = 0; !o_.no_cache && !hit && i < cache_from_.size(); ++i) {
-    auto imported = cache_from_[i].import(key, ingest_->blobs());
+    auto imported = cache_from_[i]->import(key, ingest_->blobs());
     if (!imported) {
-      emit(BuildEvent::Type::warning, "--cache-from " + cache_from_[i].dir() + ": " + imported.error().message() + "; the step runs");
+      emit(BuildEvent::Type::warning, "--cache-from " + cache_from_[i]->name() + ": " + imported.error().message() + "; the step runs");
       continue;
     }
     hit = std::move(*imported);

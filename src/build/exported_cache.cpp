@@ -38,7 +38,7 @@ Result<ExportedCache> ExportedCache::create(const std::string& dir) {
   return ExportedCache(dir, std::move(*steps), std::move(*blobs));
 }
 
-Result<std::optional<CachedStep>> ExportedCache::import(const std::string& key, const image::BlobStore& into) const {
+Result<std::optional<CachedStep>> ExportedCache::import(const std::string& key, const image::BlobStore& into) {
   std::optional<CachedStep> step = steps_.find(key, blobs_);
   if (step && step->layer) STACK_TRY(copy_blob(blobs_, into, *step->layer));
   return step;

@@ -12,17 +12,17 @@
 
 namespace stack::build {
 
-class ExportedCache {
+class ExportedCache : public CacheImport {
  public:
   // nullopt when dir does not exist (a first run has no cache: nothing to import).
   static Result<std::optional<ExportedCache>> open_existing(const std::string& dir);
   static Result<ExportedCache> create(const std::string& dir);
 
   // The step stored under key, its layer copied (verified) into `into`; nullopt when absent.
-  Result<std::optional<CachedStep>> import(const std::string& key, const image::BlobStore& into) const;
+  Result<std::optional<CachedStep>> import(const std::string& key, const image::BlobStore& into) override;
   // Stores the step under key, and its layer from `from` unless the directory has it.
   Result<void> put(const std::string& key, const CachedStep& step, const image::BlobStore& from) const;
-  const std::string& dir() const { return dir_; }
+  const std::string& name() const override { return dir_; }
 
  private:
   ExportedCache(std::string dir, StepCache steps, image::BlobStore blobs)

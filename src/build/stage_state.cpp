@@ -21,7 +21,7 @@ Result<StageState> image_state(const image::Image& image, const image::BlobStore
   STACK_ASSIGN_OR_RETURN(std::string text, blobs.read(image.id));
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return util::fail(util::Errc::parse, "image config " + image.id.short_str() + " is not JSON");
-  for (const char* k : {"container", "container_config", "docker_version", "created"}) j.erase(k);
+  for (const char* k : {"container", "container_config", "docker_version", "created", kInlineCacheField}) j.erase(k);
   if (!j.contains("config") || !j["config"].is_object()) j["config"] = json::object();
   if (!j.contains("history") || !j["history"].is_array()) j["history"] = json::array();
   StageState s;
@@ -111,6 +111,14 @@ void add_history(StageState& s, const std::string& created_by, bool empty_layer,
   s.config["history"].push_back(std::move(h));
 }
 
+image::Descriptor layer_descriptor(const image::LayerInfo& layer) {
+  image::Descriptor d;
+  d.media_type = layer.media_type.empty() ? std::string(image::media::kOciLayerGzip) : layer.media_type;
+  d.digest = layer.blob;
+  d.size = layer.size;
+  return d;
+}
+
 Result<image::ImageRef> commit_image(image::Ingest& ingest, StageState state, int64_t epoch,
                                      const std::vector<std::string>& tag_keys) {
   const image::BlobStore& blobs = ingest.blobs();
@@ -125,13 +133,7 @@ Result<image::ImageRef> commit_image(image::Ingest& ingest, StageState state, in
   m.config.media_type = image::media::kOciConfig;
   m.config.digest = config;
   m.config.size = static_cast<int64_t>(config_text.size());
-  for (const auto& l : state.layers) {
-    image::Descriptor d;
-    d.media_type = l.media_type.empty() ? std::string(image::media::kOciLayerGzip) : l.media_type;
-    d.digest = l.blob;
-    d.size = l.size;
-    m.layers.push_back(std::move(d));
-  }
+  for (const auto& l : state.layers) m.layers.push_back(layer_descriptor(l));
   STACK_ASSIGN_OR_RETURN(image::Digest manifest, blobs.write(image::manifest_to_json(m)));
   return ingest.commit(manifest, tag_keys);
 }

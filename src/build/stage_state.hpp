@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "build/shell_lex.hpp"
+#include "image/manifest.hpp"
 #include "image/store.hpp"
 
 namespace stack::build {
@@ -45,6 +46,13 @@ std::string str_field(const StageState& s, const char* key);
 // "1970-01-01T00:00:00Z" for 0.
 std::string rfc3339(int64_t epoch);
 void add_history(StageState& s, const std::string& created_by, bool empty_layer, int64_t epoch);
+
+// The field of an image's config that holds its inline build cache (build/registry_cache.hpp);
+// an image built FROM it does not inherit it.
+inline constexpr const char* kInlineCacheField = "stack.build.cache.v1";
+
+// A layer as a manifest names it (a layer of no media type is a gzip one).
+image::Descriptor layer_descriptor(const image::LayerInfo& layer);
 
 // Writes config and manifest into the ingest's blob store and records the image with its tags
 // ("name:tag" keys, fully qualified).

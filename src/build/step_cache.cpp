@@ -12,23 +12,7 @@ Result<StepCache> StepCache::open(std::string dir) {
   return StepCache(std::move(dir));
 }
 
-std::optional<CachedStep> StepCache::find(const std::string& key, const image::BlobStore& blobs) const {
-  auto text = util::read_file(dir_ + "/" + key + ".json", 1 << 20);
-  if (!text) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  CachedStep step;
-  auto layer = j.find("layer");
-  if (layer == j.end() || layer->is_null()) return step;
-  if (!layer->is_object()) return std::nullopt;
-  auto blob = image::Digest::parse(layer->value("blob", ""));
-  auto diff = image::Digest::parse(layer->value("diff_id", ""));
-  if (!blob || !diff || !blobs.contains(*blob)) return std::nullopt;
-  step.layer = image::LayerInfo{*blob, *diff, layer->value("media_type", ""), layer->value("size", int64_t{0})};
-  return step;
-}
-
-Result<void> StepCache::put(const std::string& key, const CachedStep& step) const {
+nlohmann::json step_record(const CachedStep& step) {
   nlohmann::json j = nlohmann::json::object();
   if (step.layer) {
     j["layer"] = {{"blob", step.layer->blob.str()},
@@ -38,7 +22,33 @@ Result<void> StepCache::put(const std::string& key, const CachedStep& step) cons
   } else {
     j["layer"] = nullptr;
   }
-  return image::write_file_atomic(dir_ + "/" + key + ".json", j.dump());
+  return j;
+}
+
+std::optional<CachedStep> parse_step_record(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  CachedStep step;
+  auto layer = j.find("layer");
+  if (layer == j.end() || layer->is_null()) return step;
+  if (!layer->is_object()) return std::nullopt;
+  auto blob = image::Digest::parse(layer->value("blob", ""));
+  auto diff = image::Digest::parse(layer->value("diff_id", ""));
+  auto size = layer->find("size");
+  if (!blob || !diff || (size != layer->end() && !size->is_number_integer())) return std::nullopt;
+  step.layer = image::LayerInfo{*blob, *diff, layer->value("media_type", ""), layer->value("size", int64_t{0})};
+  return step;
+}
+
+std::optional<CachedStep> StepCache::find(const std::string& key, const image::BlobStore& blobs) const {
+  auto text = util::read_file(dir_ + "/" + key + ".json", 1 << 20);
+  if (!text) return std::nullopt;
+  std::optional<CachedStep> step = parse_step_record(nlohmann::json::parse(*text, nullptr, false));
+  if (step && step->layer && !blobs.contains(step->layer->blob)) return std::nullopt;
+  return step;
+}
+
+Result<void> StepCache::put(const std::string& key, const CachedStep& step) const {
+  return image::write_file_atomic(dir_ + "/" + key + ".json", step_record(step).dump());
 }
 
 }  // namespace stack::build

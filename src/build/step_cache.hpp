@@ -3,6 +3,8 @@
 // (a prune collected it) is a miss. Entries are small and written atomically.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <string>
 
@@ -14,6 +16,22 @@ using util::Result;
 
 struct CachedStep {
   std::optional<image::LayerInfo> layer;  // nullopt: the step added no layer
+};
+
+// A step's record, as the step cache's files and a registry cache's config hold it:
+// {"layer": {"blob", "diff_id", "media_type", "size"}} or {"layer": null}. nullopt: not a record.
+nlohmann::json step_record(const CachedStep& step);
+std::optional<CachedStep> parse_step_record(const nlohmann::json& record);
+
+// An imported cache (a directory: exported_cache.hpp; a registry: registry_cache.hpp) as the
+// builder looks steps up in it.
+class CacheImport {
+ public:
+  virtual ~CacheImport() = default;
+  // The step stored under key, its layer now in `into` (verified); nullopt when absent.
+  virtual Result<std::optional<CachedStep>> import(const std::string& key, const image::BlobStore& into) = 0;
+  // For messages: the directory or the reference.
+  virtual const std::string& name() const = 0;
 };
 
 class StepCache {

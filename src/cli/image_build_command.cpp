@@ -43,8 +43,11 @@ class ImageBuildCommand final : public Command {
     app.add_option("--ssh", ssh_, "An SSH agent for RUN --mount=type=ssh: default (SSH_AUTH_SOCK) or ID=SOCKET (repeatable)");
     app.add_option("--build-context", contexts_,
                    "A named context NAME=VALUE: a directory, docker-image://REF, oci-layout://DIR[:TAG][@DIGEST], a git repository URL or a tarball's http(s) URL (repeatable)");
-    app.add_option("--cache-from", cache_from_, "Import a step cache: type=local,src=DIR (repeatable)");
-    app.add_option("--cache-to", cache_to_, "Export the build's steps: type=local,dest=DIR[,mode=min|max] (repeatable)");
+    app.add_option("--cache-from", cache_from_,
+                   "Import a step cache: type=local,src=DIR or type=registry,ref=IMAGE (repeatable)");
+    app.add_option("--cache-to", cache_to_,
+                   "Export the build's steps: type=local,dest=DIR or type=registry,ref=IMAGE[,mode=min|max], or type=inline "
+                   "(repeatable)");
     app.add_option("--progress", progress_, "Progress output: plain or tty (default: tty on a terminal)")
         ->check(CLI::IsMember({"plain", "tty", "auto"}));
   }
@@ -89,10 +92,13 @@ class ImageBuildCommand final : public Command {
     for (auto [values, direction, into] : {std::tuple{&cache_from_, util::CacheDirection::from, &o.cache_from},
                                            std::tuple{&cache_to_, util::CacheDirection::to, &o.cache_to}}) {
       for (const std::string& v : *values) {
-        auto dir = util::parse_cache_option(v, direction);
-        if (!dir) return usage((direction == util::CacheDirection::from ? "--cache-from " : "--cache-to ") + dir.error().message());
+        auto cache = util::parse_cache_option(v, direction);
+        if (!cache) return usage((direction == util::CacheDirection::from ? "--cache-from " : "--cache-to ") + cache.error().message());
         std::error_code ec;
-        into->push_back(std::filesystem::absolute(*dir, ec).lexically_normal().string());
+        if (cache->type == util::CacheType::local) {
+          cache->location = std::filesystem::absolute(cache->location, ec).lexically_normal().string();
+        }
+        into->push_back(std::move(*cache));
       }
     }
     auto epoch = source_date_epoch();

@@ -35,7 +35,7 @@ class Digest {
   std::string hex_;
 };
 
-bool is_sha256_hex(std::string_view hex);
+using util::is_sha256_hex;
 
 // Streaming hasher (util::Sha256) whose result is a Digest; move-only.
 class Sha256 {

@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "image/blob_store.hpp"
 #include "image/digest.hpp"
+#include "image/reference.hpp"
 #include "image/registry/credentials.hpp"
 #include "image/store.hpp"
 
@@ -51,5 +53,12 @@ struct PushResult {
 // Pushes the local image named ref ("name[:tag]", fully qualified or familiar) to its registry.
 // An image absent from the store is an error (Errc::not_found); so is a reference by digest.
 Result<PushResult> push_image(Store& store, std::string_view ref, const PushOptions& options);
+
+// Pushes the manifest body (an image manifest, not an index) under ref's tag, its config and
+// layers read from blobs, which must hold them (the caller keeps a prune away, as an ingest does);
+// what push_image does once it has found the image. A build's registry cache uses it
+// (build/registry_cache.hpp). Errors are not prefixed with the reference.
+Result<PushResult> push_manifest(const BlobStore& blobs, const Reference& ref, const std::string& body,
+                                 const PushOptions& options);
 
 }  // namespace stack::image

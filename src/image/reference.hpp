@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "image/digest.hpp"
+#include "util/image_reference.hpp"
 
 namespace stack::image {
 
@@ -42,7 +43,7 @@ class Reference {
   std::optional<Digest> digest_;
 };
 
-inline constexpr std::string_view kDefaultDomain = "docker.io";
+inline constexpr std::string_view kDefaultDomain = util::kDefaultRegistry;
 inline constexpr std::string_view kDefaultTag = "latest";
 
 }  // namespace stack::image

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spec/node.hpp"
+#include "util/build_cache_option.hpp"
 #include "util/ip.hpp"
 #include "util/ip6.hpp"
 
@@ -245,9 +246,9 @@ struct Build {
   std::vector<BuildSecret> secrets;
   std::vector<BuildContext> additional_contexts;  // by name
   std::map<std::string, std::string> ssh;  // RUN --mount=type=ssh: id -> agent socket ("" = SSH_AUTH_SOCK)
-  // cache_from / cache_to: the directories of type=local caches, absolute (util/build_cache_option.hpp).
-  std::vector<std::string> cache_from;
-  std::vector<std::string> cache_to;
+  // cache_from / cache_to (util/build_cache_option.hpp): a type=local cache's directory absolute.
+  std::vector<util::CacheOption> cache_from;
+  std::vector<util::CacheOption> cache_to;
   bool operator==(const Build&) const = default;
 };
 

@@ -172,21 +172,22 @@ void read_network(ServiceDraft& d, const Node& v, const std::string& p, Build& b
   else d.error(v, p, "network '" + *s + "' cannot be a build's: RUN steps run on none, default (a bridge of the build's own) or host, as with BuildKit, which refuses a network's name");
 }
 
-// cache_from / cache_to: type=local caches (util/build_cache_option.hpp), their directories
+// cache_from / cache_to: local and registry caches (util/build_cache_option.hpp), a directory
 // relative to the project directory; each other kind refused at its item with the reason.
 void read_build_caches(ServiceDraft& d, const Node& v, const std::string& p, util::CacheDirection direction,
-                       std::vector<std::string>& dirs) {
+                       std::vector<util::CacheOption>& caches) {
   if (!expect_sequence(v, p, *d.diags)) return;
   for (size_t i = 0; i < v.items.size(); ++i) {
     const std::string at = p + "[" + std::to_string(i) + "]";
     auto text = read_string(v.items[i], at, *d.diags);
     if (!text) continue;
-    auto dir = util::parse_cache_option(*text, direction);
-    if (!dir) {
-      d.error(v.items[i], at, dir.error().message());
+    auto cache = util::parse_cache_option(*text, direction);
+    if (!cache) {
+      d.error(v.items[i], at, cache.error().message());
       continue;
     }
-    dirs.push_back(absolute(d.ctx->working_dir, *dir));
+    if (cache->type == util::CacheType::local) cache->location = absolute(d.ctx->working_dir, cache->location);
+    caches.push_back(std::move(*cache));
   }
 }
 

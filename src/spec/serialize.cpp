@@ -271,8 +271,8 @@ json build_json(const Build& build) {
   }
   for (const BuildContext& c : build.additional_contexts) j["additional_contexts"][c.name] = c.value;
   for (const auto& [id, socket] : build.ssh) j["ssh"].push_back(socket.empty() ? id : id + "=" + socket);
-  for (const std::string& dir : build.cache_from) j["cache_from"].push_back("type=local,src=" + dir);
-  for (const std::string& dir : build.cache_to) j["cache_to"].push_back("type=local,dest=" + dir);
+  for (const util::CacheOption& c : build.cache_from) j["cache_from"].push_back(util::cache_option_text(c, util::CacheDirection::from));
+  for (const util::CacheOption& c : build.cache_to) j["cache_to"].push_back(util::cache_option_text(c, util::CacheDirection::to));
   return j;
 }
 

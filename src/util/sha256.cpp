@@ -101,4 +101,29 @@ std::string sha256_hex(std::string_view data) {
   return std::string(hex, SHA256_DIGEST_STRING_LENGTH - 1);
 }
 
+bool is_sha256_hex(std::string_view hex) {
+  if (hex.size() != 64) return false;
+  for (char c : hex) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<std::string> parse_sha256_digest(std::string_view text) {
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    return fail(Errc::invalid_argument, "invalid digest '" + std::string(text) + "': missing algorithm");
+  }
+  auto algorithm = text.substr(0, colon);
+  auto hex = text.substr(colon + 1);
+  if (algorithm != "sha256") {
+    return fail(Errc::unsupported, "unsupported digest algorithm '" + std::string(algorithm) + "'");
+  }
+  if (!is_sha256_hex(hex)) {
+    return fail(Errc::invalid_argument, "invalid digest '" + std::string(text) + "': want 64 lower-case hex digits");
+  }
+  return std::string(hex);
+}
+
 }  // namespace stack::util

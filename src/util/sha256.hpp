@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/result.hpp"
+
 namespace stack::util {
 
 // A streaming hasher; move-only. The first one made in a process loads libcrypto.so.3; where it
@@ -35,5 +37,11 @@ class Sha256 {
 
 // The digest of a short string, as 64 lower-case hex digits; never loads libcrypto.
 std::string sha256_hex(std::string_view data);
+
+// 64 lower-case hex digits.
+bool is_sha256_hex(std::string_view hex);
+// "sha256:<64 lower-case hex>" -> the hex; anything else is an error naming the text (the text of
+// image::Digest::parse and of image references, util/image_reference.hpp).
+Result<std::string> parse_sha256_digest(std::string_view text);
 
 }  // namespace stack::util

@@ -39,8 +39,15 @@ Result<PushResult> push_resolved(Store& store, const Reference& ref, const PushO
   STACK_ASSIGN_OR_RETURN(std::optional<Image> image, store.find(ref.str()));
   if (!image) return fail(Errc::not_found, "no such image in the store");
   STACK_ASSIGN_OR_RETURN(std::unique_ptr<Ingest> ingest, store.begin_ingest());
-  const BlobStore& blobs = ingest->blobs();
-  STACK_ASSIGN_OR_RETURN(std::string body, blobs.read(image->digest));
+  STACK_ASSIGN_OR_RETURN(std::string body, ingest->blobs().read(image->digest));
+  return push_manifest(ingest->blobs(), ref, body, options);
+}
+
+}  // namespace
+
+Result<PushResult> push_manifest(const BlobStore& blobs, const Reference& ref, const std::string& body,
+                                 const PushOptions& options) {
+  if (!ref.tag()) return fail(Errc::unsupported, "pushing by digest is not supported: name a tag");
   STACK_ASSIGN_OR_RETURN(DocumentKind kind, document_kind(body));
   if (kind != DocumentKind::manifest) {
     return fail(Errc::unsupported, "the stored manifest is an index: pushing indexes is not supported");
@@ -60,12 +67,10 @@ Result<PushResult> push_resolved(Store& store, const Reference& ref, const PushO
   count(pushed);
   STACK_TRY(client.put_manifest(http, *ref.tag(), manifest.media_type, body));
   result.tag = *ref.tag();
-  result.digest = image->digest;
+  result.digest = Digest::of(body);
   result.size = body.size();
   return result;
 }
-
-}  // namespace
 
 Result<PushResult> push_image(Store& store, std::string_view text, const PushOptions& options) {
   auto ref = Reference::parse(text);

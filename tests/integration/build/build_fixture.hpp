@@ -76,10 +76,11 @@ class BuildTest : public testing::Test {
     ASSERT_TRUE(test::write_text(context() + "/" + rel, text));
   }
 
-  Outcome stack(const std::string& args, const std::string& env = "") const {
+  // In root_ unless another state root is given.
+  Outcome stack(const std::string& args, const std::string& env = "", const std::string& root = "") const {
     std::string out = root_ / "out.txt", err = root_ / "err.txt";
-    std::string cmd = env + " " + std::string(STACK_BINARY) + " --root " + root_.path() + " " + args + " >" + out +
-                      " 2>" + err + " </dev/null";
+    std::string cmd = env + " " + std::string(STACK_BINARY) + " --root " + (root.empty() ? root_.path() : root) + " " +
+                      args + " >" + out + " 2>" + err + " </dev/null";
     Outcome r;
     int status = std::system(cmd.c_str());
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

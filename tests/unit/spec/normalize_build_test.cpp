@@ -190,28 +190,41 @@ TEST_F(NormalizeBuild, UnimplementedKeysAreRefused) {
             "platform only");
 }
 
-// cache_from / cache_to: type=local directories, relative to the project directory; any other
-// kind of cache is refused at its item.
-TEST_F(NormalizeBuild, LocalCachesAndOthersRefused) {
+// cache_from / cache_to: type=local directories, relative to the project directory, and registry
+// tags (a bare image reference is one, as BuildKit reads it); other kinds and bad references are
+// refused at their item.
+TEST_F(NormalizeBuild, LocalAndRegistryCachesOthersRefused) {
+  using util::CacheOption;
+  using util::CacheType;
   auto o = load("services:\n  web:\n    build:\n      context: app\n"
-                "      cache_from: ['type=local,src=ci-cache', 'type=local,src=/abs']\n"
-                "      cache_to: ['type=local,dest=ci-cache,mode=max']\n");
+                "      cache_from: ['type=local,src=ci-cache', 'type=local,src=/abs', myapp:latest,\n"
+                "                   'type=registry,ref=127.0.0.1:5000/app:cache']\n"
+                "      cache_to: ['type=local,dest=ci-cache,mode=max', 'type=registry,ref=127.0.0.1:5000/app:cache,mode=max',\n"
+                "                 type=inline]\n");
   ASSERT_TRUE(o.stack) << o.errors();
-  EXPECT_EQ(o.service("web").build->cache_from, (std::vector<std::string>{at("ci-cache"), "/abs"}));
-  EXPECT_EQ(o.service("web").build->cache_to, (std::vector<std::string>{at("ci-cache")}));
+  EXPECT_EQ(o.service("web").build->cache_from,
+            (std::vector<CacheOption>{{CacheType::local, at("ci-cache")}, {CacheType::local, "/abs"},
+                                      {CacheType::registry, "myapp:latest"},
+                                      {CacheType::registry, "127.0.0.1:5000/app:cache"}}));
+  EXPECT_EQ(o.service("web").build->cache_to,
+            (std::vector<CacheOption>{{CacheType::local, at("ci-cache")}, {CacheType::registry, "127.0.0.1:5000/app:cache"},
+                                      {CacheType::in_image, ""}}));
   // `config` writes them back in a form that reads the same.
   const nlohmann::json printed = to_json(*o.stack)["services"]["web"]["build"];
-  EXPECT_EQ(printed["cache_from"], nlohmann::json({"type=local,src=" + at("ci-cache"), "type=local,src=/abs"}));
-  EXPECT_EQ(printed["cache_to"], nlohmann::json({"type=local,dest=" + at("ci-cache")}));
+  EXPECT_EQ(printed["cache_from"], nlohmann::json({"type=local,src=" + at("ci-cache"), "type=local,src=/abs",
+                                                   "type=registry,ref=myapp:latest",
+                                                   "type=registry,ref=127.0.0.1:5000/app:cache"}));
+  EXPECT_EQ(printed["cache_to"], nlohmann::json({"type=local,dest=" + at("ci-cache"),
+                                                 "type=registry,ref=127.0.0.1:5000/app:cache", "type=inline"}));
   auto bad = load("services:\n  web:\n    build:\n      context: app\n"
-                  "      cache_from:\n        - user/app:cache\n        - type=registry,ref=user/app:cache\n"
+                  "      cache_from:\n        - User/App:cache\n        - type=gha\n"
                   "      cache_to: ['type=local,src=x']\n");
   EXPECT_EQ(bad.errors(),
-            "stack.yaml:6:11: services.web.build.cache_from[0]: 'user/app:cache': an image reference is a registry "
-            "cache, which stack does not read (its step cache has its own format): use type=local,src=DIR\n"
-            "stack.yaml:7:11: services.web.build.cache_from[1]: 'type=registry,ref=user/app:cache': type=registry is "
-            "not supported: stack's step cache has its own format and is exported to and imported from directories "
-            "(type=local,src=DIR)\n"
+            "stack.yaml:6:11: services.web.build.cache_from[0]: 'User/App:cache': invalid reference 'User/App:cache': "
+            "repository name must be lowercase\n"
+            "stack.yaml:7:11: services.web.build.cache_from[1]: 'type=gha': type=gha is not supported: stack's step "
+            "cache has its own format, kept in a directory (type=local), a registry (type=registry,ref=IMAGE) or the "
+            "image built (type=inline)\n"
             "stack.yaml:8:18: services.web.build.cache_to[0]: 'type=local,src=x': unexpected field 'src=x'");
 }
 
