@@ -420,9 +420,12 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   desc.push_back("layer " + *layer);
   return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
     if (made) return *made;
-    STACK_ASSIGN_OR_RETURN(image::LayerInfo again, make_layer(*sel));
+    CopyOptions remembered = opts;
+    if (auto d = image::Digest::parse(*layer)) remembered.likely = *d;
+    auto again = write_copy_layer(ingest_->blobs(), *sel, dest_view, remembered);
+    if (!again) return at(std::move(again).error());
     // A source written between its stat and its read: the key would name another layer.
-    if (again.diff_id.str() != *layer) {
+    if (again->diff_id.str() != *layer) {
       return at(util::Error(Errc::io, "a source changed while it was being copied; build again"));
     }
     return again;

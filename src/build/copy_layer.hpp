@@ -18,6 +18,7 @@ struct CopyOptions {
   std::optional<std::pair<uid_t, gid_t>> chown;
   std::optional<mode_t> chmod;  // permission bits only
   int64_t epoch = 0;            // SOURCE_DATE_EPOCH: later times are clamped to it
+  std::optional<image::Digest> likely;  // the layer's remembered digest (BlobWriteOptions::likely)
 };
 
 Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const CopySelection& selection,

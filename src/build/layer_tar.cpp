@@ -80,8 +80,10 @@ LayerTar::LayerTar(LayerTar&&) noexcept = default;
 LayerTar& LayerTar::operator=(LayerTar&&) noexcept = default;
 LayerTar::~LayerTar() = default;
 
-Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch) {
-  STACK_ASSIGN_OR_RETURN(image::BlobWriter w, blobs.writer());
+Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch, std::optional<image::Digest> likely) {
+  image::BlobWriteOptions options;
+  options.likely = std::move(likely);
+  STACK_ASSIGN_OR_RETURN(image::BlobWriter w, blobs.writer(std::move(options)));
   auto impl = std::make_unique<Impl>(std::move(w));
   impl->epoch = epoch;
   impl->pending.reserve(Impl::kFlushAt + 10240);

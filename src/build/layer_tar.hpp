@@ -36,7 +36,9 @@ struct TarEntry {
 
 class LayerTar {
  public:
-  static Result<LayerTar> create(const image::BlobStore& blobs, int64_t epoch);
+  // likely: the digest the layer will likely have (BlobWriteOptions::likely).
+  static Result<LayerTar> create(const image::BlobStore& blobs, int64_t epoch,
+                                 std::optional<image::Digest> likely = std::nullopt);
   LayerTar(LayerTar&&) noexcept;
   LayerTar& operator=(LayerTar&&) noexcept;
   ~LayerTar();

@@ -22,6 +22,9 @@ struct BlobWriteOptions {
   std::optional<uint64_t> size;  // expected size; writing past it fails at once
   // Keep the partial file on failure and continue from it next time (needs digest).
   bool resume = false;
+  // The digest the blob will likely have, not checked (a remembered layer's): while the store
+  // holds that blob, the new copy will likely be dropped, so its writeback is not started.
+  std::optional<Digest> likely;
 };
 
 class BlobWriter {
@@ -59,6 +62,7 @@ class BlobWriter {
   uint64_t offset_ = 0;
   static constexpr uint64_t kWritebackStep = 8 << 20;
   uint64_t written_back_ = 0;  // offset up to which writeback was started (write_chunk)
+  bool likely_stored_ = false;  // BlobWriteOptions::likely names a stored blob: no writeback
   bool done_ = false;
 };
 
