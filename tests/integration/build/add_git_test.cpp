@@ -349,6 +349,10 @@ TEST_F(AddGitTest, TheQueryFormNamesRefSubdirChecksumAndKeepGitDir) {
   Outcome named = build_epoch("-t bld-git:qnamed --build-context 'docs=" + repo("?ref=v1&subdir=sub") + "'");
   ASSERT_EQ(named.code, 0) << named.err;
   EXPECT_EQ(read_view(view("bld-git:qnamed"), "b.txt"), "inner\n");
+  write("Dockerfile", "FROM busybox\nCOPY --from=docs .git/HEAD /head\n");  // keep-git-dir in a context too
+  Outcome kept = build_epoch("-t bld-git:qkept --build-context 'docs=" + repo("?keep-git-dir=1&tag=v1") + "'");
+  ASSERT_EQ(kept.code, 0) << kept.err;
+  EXPECT_EQ(read_view(view("bld-git:qkept"), "head"), v1 + "\n");
   Outcome bad_named = build_epoch("-t bld-git:bad --build-context 'docs=" + repo("?ref=v1#main") + "'");
   EXPECT_EQ(bad_named.code, 2);  // a flag that cannot be read, as every one
   EXPECT_EQ(bad_named.err, "stack: image build: --build-context 'docs=" + repo("?ref=v1#main") + "': 'ref=v1' conflicts with ref "
