@@ -22,7 +22,14 @@ using util::fail;
 Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src, const CopyRequest& req,
                                    const CopyOptions& opts, const RootfsView& dest_view, StageState& state) {
   auto at = [&](util::Error e) { return std::move(e).context(where(df_, ins) + ": ADD"); };
-  const bool keep = ins.flags.count("keep-git-dir") && ins.flags.at("keep-git-dir") != "false";
+  // --keep-git-dir and the URL's `?keep-git-dir=` must agree when both say (BuildKit's rule).
+  std::optional<bool> flag;
+  if (auto f = ins.flags.find("keep-git-dir"); f != ins.flags.end()) flag = f->second != "false";
+  if (flag && src.keep_git_dir && *flag != *src.keep_git_dir) {
+    return at(util::Error(Errc::invalid_argument, "--keep-git-dir=" + std::string(*flag ? "true" : "false") + " and the keep-git-dir=" +
+                                                      (*src.keep_git_dir ? "true" : "false") + " of '" + src.remote + "' differ"));
+  }
+  const bool keep = flag.value_or(src.keep_git_dir.value_or(false));
   auto commit = resolve_git_commit(src);
   if (!commit) return at(std::move(commit).error());
   json owner = opts.chown ? json({opts.chown->first, opts.chown->second}) : json(nullptr);
@@ -30,11 +37,15 @@ Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src,
   const std::string subdir = clean_path(src.subdir.empty() ? "." : src.subdir);  // "": the root
   // The commit pins the submodules' commits (its tree holds them): the key needs no more (BuildKit's).
   json desc = {"ADD", "git", src.remote, *commit, subdir, keep, req.dest, owner, mode};
+  if (!src.submodules) desc.push_back("no-submodules");  // only when said, so that older keys hold
+  if (src.mtime_commit) desc.push_back("mtime=commit");
   return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
     STACK_ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::make(o_.root));
     const std::string checkout = scratch.path() + "/git";
     // With a SUBDIR only that directory is copied: no .git (nor a submodule's .git file) goes in.
-    if (auto done = checkout_git(src, *commit, checkout, keep && subdir.empty()); !done) return at(std::move(done).error());
+    GitSource fetch = src;
+    fetch.keep_git_dir.reset();  // decided above, with the flag
+    if (auto done = checkout_git(fetch, *commit, checkout, keep && subdir.empty()); !done) return at(std::move(done).error());
     auto root = git_subdir(checkout, src, *commit);
     if (!root) return at(std::move(root).error());
     // The repository's files go into DEST as a directory's contents do.

@@ -124,7 +124,12 @@ std::string git_cause(const GitRun& r) {
 
 Result<std::string> resolve_git_commit(const GitSource& src) {
   const std::string ref = src.ref.empty() ? "HEAD" : src.ref;
-  std::optional<RefMatch> match = match_ref("", src.ref);  // a full commit id names itself
+  // `?fetch-by-commit`: the checksum is trusted as the commit, the remote is not asked (BuildKit's).
+  if (src.fetch_by_commit && !is_commit_id(src.commit)) {
+    return fail(Errc::invalid_argument, src.remote + ": fetch-by-commit needs the full commit id as the checksum" +
+                                            (src.commit.empty() ? std::string() : " (not '" + src.commit + "')"));
+  }
+  std::optional<RefMatch> match = match_ref("", src.fetch_by_commit ? src.commit : src.ref);  // a full commit id names itself
   if (!match) {
     STACK_ASSIGN_OR_RETURN(GitRun r, run_git({"ls-remote", "--", src.remote}));
     if (!r.status.success()) return fail(Errc::io, "git ls-remote " + src.remote + ": " + git_cause(r));
@@ -142,21 +147,53 @@ Result<std::string> resolve_git_commit(const GitSource& src) {
   return match->commit;
 }
 
+namespace {
+
+// Every file, link and directory below dir (dir too) at time seconds, a directory after what it
+// holds; links themselves, never followed.
+Result<void> set_tree_times(const std::string& dir, long seconds) {
+  namespace fs = std::filesystem;
+  const struct timespec times[2] = {{seconds, 0}, {seconds, 0}};
+  std::vector<std::string> dirs{dir};
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;  // lstat's: a link (a dangling one too) is a file here
+    if (it->symlink_status(type_ec).type() == fs::file_type::directory) {
+      dirs.push_back(it->path().string());
+    } else if (::utimensat(AT_FDCWD, it->path().c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
+      return fail(Errc::io, "setting the time of '" + it->path().string() + "'", errno);
+    }
+  }
+  if (ec) return fail(Errc::io, "walking '" + dir + "': " + ec.message(), ec.value());
+  for (auto d = dirs.rbegin(); d != dirs.rend(); ++d) {
+    if (::utimensat(AT_FDCWD, d->c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) return fail(Errc::io, "setting the time of '" + *d + "'", errno);
+  }
+  return util::ok();
+}
+
+}  // namespace
+
 Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir) {
-  auto step = [&](std::vector<std::string> args, const std::string& what) -> Result<void> {
+  auto step = [&](std::vector<std::string> args, const std::string& what) -> Result<GitRun> {
     STACK_ASSIGN_OR_RETURN(GitRun r, run_git(args));
     if (!r.status.success()) return fail(Errc::io, what + " " + src.remote + ": " + git_cause(r));
-    return util::ok();
+    return r;
   };
-  STACK_TRY(step({"init", "-q", dir}, "git init"));
+  keep_git_dir = keep_git_dir || src.keep_git_dir.value_or(false);
+  // A 64-digit commit is a SHA-256 repository's: git fetches from one only into one (BuildKit's test).
+  std::vector<std::string> init{"init", "-q", dir};
+  if (commit.size() == 64) init.insert(init.begin() + 2, "--object-format=sha256");
+  STACK_TRY(step(init, "git init"));
   // origin, as in BuildKit: a submodule's relative URL (`../lib.git`) is resolved against it.
   STACK_TRY(step({"-C", dir, "remote", "add", "origin", src.remote}, "git remote add"));
   // The commit the ref resolved to, so that what is copied is what the cache key names; a server
-  // that refuses a fetch by id (old protocol) gets the ref by name, then the id is checked out.
+  // that refuses a fetch by id (old protocol) gets the ref by name (the branch first, as the ref was
+  // resolved), then the id is checked out.
   auto fetched = step({"-C", dir, "fetch", "-q", "--depth=1", "--no-tags", "origin", commit}, "git fetch");
   if (!fetched) {
     std::string ref = src.ref.empty() ? "HEAD" : src.ref;
-    STACK_TRY(step({"-C", dir, "fetch", "-q", "--no-tags", "origin", ref}, "git fetch"));
+    if (ref != "HEAD" && !ref.starts_with("refs/")) fetched = step({"-C", dir, "fetch", "-q", "--no-tags", "origin", "refs/heads/" + ref}, "git fetch");
+    if (!fetched) STACK_TRY(step({"-C", dir, "fetch", "-q", "--no-tags", "origin", ref}, "git fetch"));
   }
   // A kept .git names its origin without the URL's credentials (before the submodules, as BuildKit).
   if (std::string shown = redact_git_url(src.remote); keep_git_dir && shown != src.remote) {
@@ -164,13 +201,25 @@ Result<void> checkout_git(const GitSource& src, const std::string& commit, const
   }
   STACK_TRY(step({"-C", dir, "checkout", "-q", "--detach", commit}, "git checkout"));
   // Submodules at the commits the checkout pins (its tree holds them), through the same git: the
-  // same environment and transports (`-c` reaches the clones git starts for them).
-  STACK_ASSIGN_OR_RETURN(GitRun sub, run_git({"-C", dir, "submodule", "update", "--quiet", "--init", "--recursive", "--depth=1"}));
-  if (!sub.status.success()) return fail(Errc::io, "git submodule update " + src.remote + ": " + submodule_failure(sub.err, dir));
+  // same environment and transports (`-c` reaches the clones git starts for them). Not with
+  // `?submodules=false`.
+  if (src.submodules) {
+    STACK_ASSIGN_OR_RETURN(GitRun sub, run_git({"-C", dir, "submodule", "update", "--quiet", "--init", "--recursive", "--depth=1"}));
+    if (!sub.status.success()) return fail(Errc::io, "git submodule update " + src.remote + ": " + submodule_failure(sub.err, dir));
+  }
+  // `?mtime=commit`: every file's time is the commit's (its committer date), as BuildKit sets it.
+  long commit_time = 0;
+  if (src.mtime_commit) {
+    STACK_ASSIGN_OR_RETURN(GitRun log, step({"-C", dir, "log", "-1", "--format=%ct", commit + "^{commit}"}, "git log"));
+    char* end = nullptr;
+    commit_time = std::strtol(log.out.c_str(), &end, 10);
+    if (end == log.out.c_str()) return fail(Errc::io, "git log " + src.remote + ": no commit time for " + commit);
+  }
   if (!keep_git_dir) {
     STACK_TRY(util::remove_tree(dir + "/.git"));
     STACK_TRY(remove_submodule_git_files(dir));
   }
+  if (src.mtime_commit) STACK_TRY(set_tree_times(dir, commit_time));
   return util::ok();
 }
 

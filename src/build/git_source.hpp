@@ -1,6 +1,7 @@
 // ADD's git sources, as BuildKit reads them: `ADD https://host/repo.git#REF:SUBDIR DEST`,
-// `git@host:repo.git`, `git://…`, `ssh://…`, and the CSV fragment `##ref=R,commit=C,subdir=D`.
-// An http(s) URL is a git source only when its path ends in ".git" (else it is a download). The
+// `git@host:repo.git`, `git://…`, `ssh://…`, the CSV fragment `##ref=R,commit=C,subdir=D` and the
+// query `?ref=R&subdir=D&checksum=C&keep-git-dir=true&submodules=false` (util/git_url.hpp). An
+// http(s) URL is a git source only when its path ends in ".git" (else it is a download). The
 // builder runs the `git` binary (as BuildKit does): `ls-remote` resolves the ref to a commit (the
 // step's cache key, so an unchanged ref is a cache hit; it pins the submodules' commits too), then
 // a shallow fetch of that commit into a scratch directory, a checkout and the submodules'
@@ -25,6 +26,7 @@ using util::Result;
 using util::apply_git_checksum;
 using util::commit_matches;
 using util::GitSource;
+using util::is_commit_id;
 using util::is_git_source;
 using util::is_short_commit_id;
 using util::match_ref;
@@ -35,11 +37,14 @@ using util::redact_git_url;
 using util::RefMatch;
 
 // `git ls-remote`: the commit src's ref names now ("git ls-remote URL: fatal: …" on failure),
-// checked against src.commit when it is given ("URL: ref 'main' is commit C, expected E").
+// checked against src.commit when it is given ("URL: ref 'main' is commit C, expected E"); with
+// src.fetch_by_commit, src.commit itself (a full id), the remote not asked.
 Result<std::string> resolve_git_commit(const GitSource& src);
 
-// A shallow fetch of src at commit into dir (made), checked out with its submodules (`git submodule
-// update --init --recursive --depth=1`); `.git` (and the submodules' `.git` files) removed unless keep.
+// A shallow fetch of src at commit into dir (made; a SHA-256 repository for a 64-digit commit),
+// checked out with its submodules (`git submodule update --init --recursive --depth=1`) unless
+// src.submodules is false; `.git` (and the submodules' `.git` files) removed unless keep (or
+// src.keep_git_dir); with src.mtime_commit every file's time set to the commit's.
 Result<void> checkout_git(const GitSource& src, const std::string& commit, const std::string& dir, bool keep_git_dir);
 
 // Every `.git` below checkout's top directory (the files that name a submodule's repository).

@@ -59,7 +59,7 @@ Result<NamedContext> parse_named_context(std::string_view value, const std::stri
   }
   if (v.starts_with("oci-layout://")) return parse_oci_layout(v, base_dir);
   auto git = util::parse_git_source(v);
-  if (!git) return fail(Errc::invalid_argument, "'" + v + "': " + git.error().message());
+  if (!git) return std::move(git).error();  // it names the URL
   if (*git) return NamedContext{NamedContext::Type::git, v};
   if (is_url_source(v)) return NamedContext{NamedContext::Type::url, v};
   if (v.find("://") != std::string::npos || v.starts_with("github.com/")) {

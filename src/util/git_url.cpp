@@ -12,12 +12,20 @@ bool git_is_hex(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
-bool git_is_hex40(std::string_view s) { return s.size() == 40 && git_is_hex(s); }
+bool git_is_id(std::string_view s) { return (s.size() == 40 || s.size() == 64) && git_is_hex(s); }
 
 std::string git_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+// The next field of a list separated by sep ("a,b", "a&b"), taken off the front of rest.
+std::string_view next_field(std::string_view& rest, char sep) {
+  size_t at = rest.find(sep);
+  std::string_view field = rest.substr(0, at);
+  rest = at == std::string_view::npos ? std::string_view() : rest.substr(at + 1);
+  return field;
 }
 
 // "ref:subdir", or after a second '#' the CSV form "ref=R,commit=C,subdir=D" (BuildKit's keys).
@@ -30,9 +38,7 @@ Result<void> split_git_fragment(std::string_view fragment, std::string_view word
   }
   fragment.remove_prefix(1);
   while (!fragment.empty()) {
-    size_t comma = fragment.find(',');
-    std::string_view field = fragment.substr(0, comma);
-    fragment = comma == std::string_view::npos ? std::string_view() : fragment.substr(comma + 1);
+    std::string_view field = next_field(fragment, ',');
     size_t eq = field.find('=');
     if (eq == std::string_view::npos) {
       return fail(Errc::invalid_argument, "'" + std::string(field) + "' in the fragment of '" + std::string(word) + "' is not a key=value pair");
@@ -49,7 +55,101 @@ Result<void> split_git_fragment(std::string_view fragment, std::string_view word
   }
   // A full commit id is also the ref when none is given; a prefix is checked against the remote's
   // HEAD (BuildKit fetches nothing by a prefix: no server resolves one).
-  if (src.ref.empty() && git_is_hex40(src.commit)) src.ref = src.commit;
+  if (src.ref.empty() && git_is_id(src.commit)) src.ref = src.commit;
+  return util::ok();
+}
+
+// %XX and '+' decoded, as a URL's query is read; a malformed escape stays as written.
+std::string query_unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && git_is_hex(s.substr(i + 1, 2))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// A boolean as BuildKit reads one (Go's strconv.ParseBool).
+std::optional<bool> query_bool(std::string_view v) {
+  for (std::string_view t : {"1", "t", "T", "true", "TRUE", "True"}) if (v == t) return true;
+  for (std::string_view f : {"0", "f", "F", "false", "FALSE", "False"}) if (v == f) return false;
+  return std::nullopt;
+}
+
+std::string trim_slashes(std::string_view s) {
+  while (s.starts_with('/')) s.remove_prefix(1);
+  while (s.ends_with('/')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+constexpr std::string_view kQueryKeys[] = {"ref",          "tag",        "branch", "subdir",         "checksum",
+                                           "commit",       "keep-git-dir", "submodules", "mtime", "fetch-by-commit"};
+
+// BuildKit's query keys, after the fragment: each at most once; ref, tag (refs/tags/T) and branch
+// (refs/heads/B) name one ref, subdir and checksum (or commit) one value each, whichever part of the
+// URL says them; keep-git-dir, submodules and fetch-by-commit alone are true.
+Result<void> apply_git_query(std::string_view query, std::string_view word, GitSource& src) {
+  const std::string in = " in the query of '" + std::string(word) + "'";
+  auto bad = [&](const std::string& what) { return fail(Errc::invalid_argument, what + in); };
+  auto conflict = [&](const std::string& key, const std::string& value, const std::string& what, const std::string& had) {
+    return fail(Errc::invalid_argument, "'" + key + "=" + value + "' conflicts with " + what + " '" + had + "' in '" + std::string(word) + "'");
+  };
+  std::vector<std::string> seen;
+  std::string tag, branch;
+  while (!query.empty()) {
+    std::string_view pair = next_field(query, '&');
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    const std::string key = query_unescape(pair.substr(0, eq));
+    const std::string value = eq == std::string_view::npos ? "" : query_unescape(pair.substr(eq + 1));
+    if (std::find(std::begin(kQueryKeys), std::end(kQueryKeys), key) == std::end(kQueryKeys)) {
+      std::string keys;
+      for (std::string_view k : kQueryKeys) keys += (keys.empty() ? "" : ", ") + std::string(k);
+      return fail(Errc::invalid_argument, "unexpected key '" + key + "'" + in + " (supported keys: " + keys + ")");
+    }
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) return bad("key '" + key + "' is given more than once");
+    seen.push_back(key);
+    const bool flag = key == "keep-git-dir" || key == "submodules" || key == "fetch-by-commit";
+    if (value.empty() && !flag) return bad("key '" + key + "' has no value");
+    if (flag) {
+      std::optional<bool> on = value.empty() ? std::optional<bool>(true) : query_bool(value);
+      if (!on) return bad(key + "='" + value + "' is not a boolean (true or false)");
+      if (key == "keep-git-dir") src.keep_git_dir = *on;
+      else if (key == "submodules") src.submodules = *on;
+      else src.fetch_by_commit = *on;
+    } else if (key == "ref") {
+      if (!src.ref.empty() && src.ref != value) return conflict(key, value, "ref", src.ref);
+      src.ref = value;
+    } else if (key == "tag") {
+      tag = value;
+    } else if (key == "branch") {
+      branch = value;
+    } else if (key == "subdir") {
+      if (!src.subdir.empty() && trim_slashes(src.subdir) != trim_slashes(value)) return conflict(key, value, "subdir", src.subdir);
+      src.subdir = value;
+    } else if (key == "checksum" || key == "commit") {
+      if (!git_is_hex(value)) return bad(key + " '" + value + "' is no commit id (hex digits)");
+      if (!src.commit.empty() && src.commit != git_lower(value)) return conflict(key, value, "commit", src.commit);
+      src.commit = git_lower(value);
+    } else if (key == "mtime") {
+      if (value != "checkout" && value != "commit") return bad("mtime='" + value + "': expected 'checkout' or 'commit'");
+      src.mtime_commit = value == "commit";
+    }
+  }
+  if (!tag.empty() && !branch.empty()) return bad("'tag' and 'branch' both name the ref");
+  const std::string key = tag.empty() ? "branch" : "tag", value = tag.empty() ? branch : tag;
+  if (!value.empty()) {
+    const std::string prefix = tag.empty() ? "refs/heads/" : "refs/tags/";
+    const std::string named = value.starts_with(prefix) ? value : prefix + value;
+    if (!src.ref.empty() && src.ref != named) return conflict(key, value, "ref", src.ref);
+    src.ref = named;
+  }
   return util::ok();
 }
 
@@ -68,10 +168,15 @@ bool scp_like(std::string_view s) {
 
 Result<std::optional<GitSource>> parse_git_source(std::string_view word) {
   GitSource src;
-  std::string_view fragment;
+  std::string_view fragment, query;
   size_t hash = word.find('#');
   std::string_view base = word.substr(0, hash);
   if (hash != std::string_view::npos) fragment = word.substr(hash + 1);
+  // The query is BuildKit's, never the server's: git is given the URL without it.
+  if (size_t mark = base.find('?'); mark != std::string_view::npos) {
+    query = base.substr(mark + 1);
+    base = base.substr(0, mark);
+  }
   size_t scheme_end = base.find("://");
   bool scheme = scheme_end != std::string_view::npos && scheme_end > 0 &&
                 std::all_of(base.begin(), base.begin() + static_cast<long>(scheme_end),
@@ -83,7 +188,6 @@ Result<std::optional<GitSource>> parse_git_source(std::string_view word) {
       std::string_view rest = base.substr(scheme_end + 3);
       size_t slash = rest.find('/');
       std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-      path = path.substr(0, path.find('?'));
       if (!path.ends_with(".git")) return std::optional<GitSource>();
     }
   } else if (!scp_like(base)) {
@@ -91,6 +195,7 @@ Result<std::optional<GitSource>> parse_git_source(std::string_view word) {
   }
   src.remote = std::string(base);
   if (!fragment.empty()) STACK_TRY(split_git_fragment(fragment, word, src));
+  if (!query.empty()) STACK_TRY(apply_git_query(query, word, src));
   return std::optional<GitSource>(std::move(src));
 }
 
@@ -105,31 +210,37 @@ std::optional<std::string> pick_commit(std::string_view ls_remote, std::string_v
 }
 
 std::optional<RefMatch> match_ref(std::string_view ls_remote, std::string_view ref) {
-  if (git_is_hex40(ref)) return RefMatch{git_lower(ref), ""};
-  std::string want = ref.empty() ? "HEAD" : std::string(ref);
-  const std::string tag = "refs/tags/" + want;
-  const std::vector<std::string> order{want, "refs/" + want, tag + "^{}", tag, "refs/heads/" + want};
+  if (git_is_id(ref)) return RefMatch{git_lower(ref), "", ""};
+  const std::string want = ref.empty() ? "HEAD" : std::string(ref);
+  auto without = [&](std::string_view prefix) { return want.starts_with(prefix) ? want.substr(prefix.size()) : want; };
+  // BuildKit's order: the ref as given below refs/ (HEAD itself), the branch, then the tag, its
+  // commit when annotated (a "refs/tags/T" as given is the tag too, so that it is peeled).
+  const std::string tag = "refs/tags/" + without("refs/tags/");
+  std::string exact = want == "HEAD" ? want : "refs/" + without("refs/");
+  if (exact == tag) exact.clear();
+  const std::vector<std::string> order{exact, "refs/heads/" + without("refs/heads/"), tag + "^{}", tag};
   std::optional<RefMatch> best;
   std::string tag_object;
   size_t best_rank = order.size();
   while (!ls_remote.empty()) {
-    size_t nl = ls_remote.find('\n');
-    std::string_view line = ls_remote.substr(0, nl);
-    ls_remote = nl == std::string_view::npos ? std::string_view() : ls_remote.substr(nl + 1);
+    std::string_view line = next_field(ls_remote, '\n');
     size_t tab = line.find('\t');
-    if (tab == std::string_view::npos || !git_is_hex40(line.substr(0, tab))) continue;
+    if (tab == std::string_view::npos || !git_is_id(line.substr(0, tab))) continue;
     std::string_view name = line.substr(tab + 1);
     if (name == tag) tag_object = std::string(line.substr(0, tab));
     for (size_t i = 0; i < best_rank; ++i) {
-      if (name == order[i]) {
-        best = RefMatch{std::string(line.substr(0, tab)), ""};
+      if (!order[i].empty() && name == order[i]) {
+        best = RefMatch{std::string(line.substr(0, tab)), "", order[i]};
         best_rank = i;
         break;
       }
     }
   }
   // The tag object, when the commit is the one it was peeled to (`refs/tags/NAME^{}`).
-  if (best && order[best_rank] == tag + "^{}") best->tag = tag_object;
+  if (best && best_rank == 2) {
+    best->tag = tag_object;
+    best->name = tag;
+  }
   return best;
 }
 
@@ -143,7 +254,7 @@ Result<std::string> parse_git_checksum(std::string_view value) {
 Result<void> apply_git_checksum(GitSource& src, std::string_view value) {
   STACK_ASSIGN_OR_RETURN(std::string checksum, parse_git_checksum(value));
   if (!src.commit.empty() && src.commit != checksum) {
-    return fail(Errc::invalid_argument, "--checksum=" + checksum + " and the fragment's commit=" + src.commit + " differ");
+    return fail(Errc::invalid_argument, "--checksum=" + checksum + " and the URL's commit=" + src.commit + " differ");
   }
   src.commit = std::move(checksum);
   return util::ok();
@@ -154,7 +265,9 @@ bool commit_matches(const RefMatch& resolved, std::string_view expected) {
   return resolved.commit.starts_with(want) || (!resolved.tag.empty() && resolved.tag.starts_with(want));
 }
 
-bool is_short_commit_id(std::string_view ref) { return ref.size() >= 4 && ref.size() < 40 && git_is_hex(ref); }
+bool is_commit_id(std::string_view ref) { return git_is_id(ref); }
+
+bool is_short_commit_id(std::string_view ref) { return ref.size() >= 4 && ref.size() < 64 && ref.size() != 40 && git_is_hex(ref); }
 
 std::string redact_git_url(std::string_view url) {
   std::string lower = git_lower(url.substr(0, 8));

@@ -196,7 +196,7 @@ TEST_F(AddGitTest, AChecksumOrShortIdThatNamesNoRefIsOneLineError) {
   fails("FROM busybox\nARG S=xyz\nADD --checksum=$S " + repo() + " /x\n",
         "stack: Dockerfile:3:1: ADD: --checksum='xyz': expected a commit id (hex digits) for a git repository\n");
   fails("FROM busybox\nADD --checksum=" + v1 + " " + repo("##ref=v1,commit=" + main) + " /x\n",
-        "stack: Dockerfile:2:1: ADD: --checksum=" + v1 + " and the fragment's commit=" + main + " differ\n");
+        "stack: Dockerfile:2:1: ADD: --checksum=" + v1 + " and the URL's commit=" + main + " differ\n");
   // A short commit id as the ref: no server resolves one (BuildKit refuses it too).
   const std::string short_id = main.substr(0, 7);
   fails("FROM busybox\nADD " + repo("#" + short_id) + " /x\n",
@@ -321,6 +321,159 @@ TEST_F(AddGitTest, AGitRepositoryIsANamedContext) {
   EXPECT_EQ(missing.err, "stack: build context 'docs' ('" + repo("#nope") + "'): git ls-remote " + repo() +
                              ": no ref 'nope'\n");
   EXPECT_FALSE(find("bld-gitnamed:3").has_value());
+}
+
+// BuildKit's query form: ref (or tag, branch), subdir, checksum, keep-git-dir in the URL's query,
+// as ADD's source and as a named context; what the query and the fragment or the flags both say
+// must agree, and a key it does not know is one line naming it.
+TEST_F(AddGitTest, TheQueryFormNamesRefSubdirChecksumAndKeepGitDir) {
+  const std::string v1 = rev("v1");
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + repo("?ref=v1&subdir=sub") + " /q\n"
+        "ADD " + repo("?tag=v1a&subdir=sub/deep&checksum=" + v1.substr(0, 10)) + " /t\n"
+        "ADD " + repo("?subdir=/sub/deep#main") + " /f\n"
+        "ADD " + repo("?keep-git-dir=true&branch=main") + " /g\n"
+        "ADD --keep-git-dir=true " + repo("?keep-git-dir&checksum=" + rev("main")) + " /h\n");
+  built_id(build_epoch("-t bld-git:query"));
+  RootfsView v = view("bld-git:query");
+  EXPECT_EQ(read_view(v, "q/deep/b.txt"), "inner\n");
+  EXPECT_FALSE(v.lookup("q/a.txt").has_value());
+  EXPECT_EQ(read_view(v, "t/b.txt"), "inner\n");
+  EXPECT_EQ(read_view(v, "f/b.txt"), "inner\n");
+  EXPECT_EQ(read_view(v, "g/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "g/.git/HEAD"), rev("main") + "\n");
+  EXPECT_TRUE(v.lookup("h/.git/HEAD").has_value());
+  // A named context (single quotes: '&' is the shell's).
+  write("Dockerfile", "FROM busybox\nCOPY --from=docs deep/b.txt /b.txt\n");
+  Outcome named = build_epoch("-t bld-git:qnamed --build-context 'docs=" + repo("?ref=v1&subdir=sub") + "'");
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_EQ(read_view(view("bld-git:qnamed"), "b.txt"), "inner\n");
+  write("Dockerfile", "FROM busybox\nCOPY --from=docs .git/HEAD /head\n");  // keep-git-dir in a context too
+  Outcome kept = build_epoch("-t bld-git:qkept --build-context 'docs=" + repo("?keep-git-dir=1&tag=v1") + "'");
+  ASSERT_EQ(kept.code, 0) << kept.err;
+  EXPECT_EQ(read_view(view("bld-git:qkept"), "head"), v1 + "\n");
+  Outcome bad_named = build_epoch("-t bld-git:bad --build-context 'docs=" + repo("?ref=v1#main") + "'");
+  EXPECT_EQ(bad_named.code, 2);  // a flag that cannot be read, as every one
+  EXPECT_EQ(bad_named.err, "stack: image build: --build-context 'docs=" + repo("?ref=v1#main") + "': 'ref=v1' conflicts with ref "
+                           "'main' in '" + repo("?ref=v1#main") + "'\n");
+  fails("FROM busybox\nADD " + repo("?ref=v1&depth=1") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: unexpected key 'depth' in the query of '" + repo("?ref=v1&depth=1") +
+            "' (supported keys: ref, tag, branch, subdir, checksum, commit, keep-git-dir, submodules, mtime, fetch-by-commit)\n");
+  fails("FROM busybox\nADD " + repo("?tag=v1#main") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: 'tag=v1' conflicts with ref 'main' in '" + repo("?tag=v1#main") + "'\n");
+  fails("FROM busybox\nADD --keep-git-dir=false " + repo("?keep-git-dir=true") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: --keep-git-dir=false and the keep-git-dir=true of '" + repo() + "' differ\n");
+  fails("FROM busybox\nADD --checksum=" + v1 + " " + repo("?checksum=" + rev("main")) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: --checksum=" + v1 + " and the URL's commit=" + rev("main") + " differ\n");
+  fails("FROM busybox\nADD " + repo("?branch=v1") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: git ls-remote " + repo() + ": no ref 'refs/heads/v1'\n");
+}
+
+// A branch and a tag of the same name: the bare name is the branch (BuildKit's order, as `git
+// checkout` prefers it); `?tag=` (or refs/tags/NAME) is the tag.
+TEST_F(AddGitTest, ABareNameIsTheBranchWhenATagHasItToo) {
+  // v1 (tag) is the first commit; a branch v1 at main's second one, where a.txt is "two".
+  ASSERT_EQ(git_sh("git -C " + served_ + "/repo.git branch v1 main && git -C " + served_ + "/repo.git branch v1a main"), 0);
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + repo("#v1") + " /bare\n"
+        "ADD " + repo("?tag=v1") + " /tag\n"
+        "ADD " + repo("#refs/tags/v1") + " /full\n"
+        "ADD " + repo("?branch=v1") + " /branch\n"
+        "ADD " + repo("#v1a") + " /annotated\n"
+        "ADD " + repo("?tag=v1a") + " /annotated-tag\n");
+  built_id(build_epoch("-t bld-git:both"));
+  RootfsView v = view("bld-git:both");
+  EXPECT_EQ(read_view(v, "bare/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "tag/a.txt"), "one\n");
+  EXPECT_EQ(read_view(v, "full/a.txt"), "one\n");
+  EXPECT_EQ(read_view(v, "branch/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "annotated/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "annotated-tag/a.txt"), "one\n");
+  // --checksum of the bare name is checked against the branch's commit.
+  fails("FROM busybox\nADD --checksum=" + rev("refs/tags/v1^{commit}") + " " + repo("#v1") + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": ref 'v1' is commit " + rev("main") + ", expected " +
+            rev("refs/tags/v1^{commit}") + "\n");
+}
+
+// `?submodules=false`: the submodules' directories stay empty, nothing is fetched for them (their
+// server is not even asked: a submodule URL that cannot be reached does not matter), and the step's
+// key differs from the one with them.
+TEST_F(AddGitTest, SubmodulesFalseSkipsTheSubmodules) {
+  const std::string base = "git://127.0.0.1:" + std::to_string(port_) + "/";
+  ASSERT_EQ(serve_repo("lib", "echo lib > lib.txt"), 0);
+  ASSERT_EQ(serve_repo("super", "echo top > top.txt && git submodule add -q " + base + "lib.git lib"), 0);
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + base + "super.git?submodules=false /n\n"
+        "ADD " + base + "super.git /s\n");
+  built_id(build_epoch("-t bld-git:nosub"));
+  RootfsView v = view("bld-git:nosub");
+  EXPECT_EQ(read_view(v, "n/top.txt"), "top\n");
+  EXPECT_TRUE(v.lookup("n/lib").has_value());
+  EXPECT_FALSE(v.lookup("n/lib/lib.txt").has_value());
+  EXPECT_EQ(read_view(v, "s/lib/lib.txt"), "lib\n");
+  ASSERT_EQ(git_sh("rm -rf " + served_ + "/lib.git"), 0);  // now no submodule can be fetched
+  write("Dockerfile", "FROM busybox\nADD " + base + "super.git?submodules=0 /m\n");
+  built_id(build_epoch("-t bld-git:nosub2"));
+  EXPECT_FALSE(view("bld-git:nosub2").lookup("m/lib/lib.txt").has_value());
+}
+
+// `?mtime=commit`: every file's time is the commit's (its committer date), as BuildKit sets it;
+// `?fetch-by-commit`: the checksum is the commit, fetched without asking the server for refs.
+TEST_F(AddGitTest, MtimeCommitAndFetchByCommit) {
+  ASSERT_EQ(serve_repo("old", "export GIT_COMMITTER_DATE='@500000 +0000' && mkdir d && echo old > d/f.txt && ln -s nowhere d/dangling"), 0);
+  // serve_repo commits after the script in the same shell: the date holds for that commit.
+  const std::string old = "git://127.0.0.1:" + std::to_string(port_) + "/old.git";
+  const std::string main = rev("main"), v1 = rev("v1");
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + old + "?mtime=commit /t\n"
+        "ADD " + old + " /c\n"
+        "ADD " + repo("?fetch-by-commit&checksum=" + v1) + " /v\n");
+  built_id(build_epoch("-t bld-git:mtime"));
+  RootfsView v = view("bld-git:mtime");
+  for (const char* path : {"t/d/f.txt", "t/d", "t/d/dangling"}) {
+    auto e = v.lookup(path);
+    ASSERT_TRUE(e) << path;
+    EXPECT_EQ(e->st.st_mtime, 500000) << path;
+  }
+  auto checkout = v.lookup("c/d/f.txt");
+  ASSERT_TRUE(checkout);
+  EXPECT_EQ(checkout->st.st_mtime, 1000000);  // the checkout's time, clamped to SOURCE_DATE_EPOCH
+  EXPECT_EQ(read_view(v, "v/a.txt"), "one\n");
+  fails("FROM busybox\nADD " + repo("?fetch-by-commit&checksum=" + main.substr(0, 8)) + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + repo() + ": fetch-by-commit needs the full commit id as the checksum (not '" +
+            main.substr(0, 8) + "')\n");
+}
+
+// A SHA-256 repository (`git init --object-format=sha256`): 64-digit commit ids as the ref, the
+// --checksum and in ls-remote's answer; the checkout is made in a repository of that format.
+TEST_F(AddGitTest, ASha256RepositoryIsCheckedOut) {
+  const std::string dir = work_ + "-sha256";
+  ASSERT_EQ(git_sh("git init -q --object-format=sha256 -b main " + dir + " && cd " + dir + " && mkdir sub && echo one > sub/a.txt && "
+                   "git add -A && " + commit_ + " -qm one && " + git_ + " tag -a v1 -m v1 && echo two > sub/a.txt && " +
+                   commit_ + " -qam two && git clone -q --bare . " + served_ + "/sha.git"), 0);
+  const std::string url = "git://127.0.0.1:" + std::to_string(port_) + "/sha.git";
+  const std::string main = sh("git -C " + served_ + "/sha.git rev-parse main").substr(0, 64);
+  const std::string one = sh("git -C " + served_ + "/sha.git rev-parse v1^{commit}").substr(0, 64);
+  ASSERT_EQ(main.find_first_not_of("0123456789abcdef"), std::string::npos) << main;
+  ASSERT_EQ(main.size(), 64u);
+  write("Dockerfile",
+        "FROM busybox\n"
+        "ADD " + url + " /head\n"
+        "ADD --checksum=" + one + " " + url + "#v1:sub /tag\n"
+        "ADD " + url + "#" + one + " /id\n"
+        "ADD --keep-git-dir " + url + "?checksum=" + main.substr(0, 12) + " /g\n");
+  built_id(build_epoch("-t bld-git:sha256"));
+  RootfsView v = view("bld-git:sha256");
+  EXPECT_EQ(read_view(v, "head/sub/a.txt"), "two\n");
+  EXPECT_EQ(read_view(v, "tag/a.txt"), "one\n");
+  EXPECT_EQ(read_view(v, "id/sub/a.txt"), "one\n");
+  EXPECT_EQ(read_view(v, "g/.git/HEAD"), main + "\n");
+  fails("FROM busybox\nADD --checksum=" + one + " " + url + " /x\n",
+        "stack: Dockerfile:2:1: ADD: " + url + ": ref 'HEAD' is commit " + main + ", expected " + one + "\n");
 }
 
 }  // namespace

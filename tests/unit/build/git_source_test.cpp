@@ -80,12 +80,18 @@ constexpr std::string_view kLsRemote =
     "5555555555555555555555555555555555555555\trefs/tags/v1^{}\n"
     "6666666666666666666666666666666666666666\trefs/tags/light\n";
 
-TEST(GitSource, ARefNamesTheCommitInGitsOrder) {
+TEST(GitSource, ARefNamesTheCommitInBuildKitsOrder) {
   EXPECT_EQ(pick_commit(kLsRemote, ""), "1111111111111111111111111111111111111111");
   EXPECT_EQ(pick_commit(kLsRemote, "main"), "2222222222222222222222222222222222222222");
   EXPECT_EQ(pick_commit(kLsRemote, "refs/heads/main"), "2222222222222222222222222222222222222222");
-  // A tag before a branch of the same name, and an annotated tag's commit, not the tag object.
-  EXPECT_EQ(pick_commit(kLsRemote, "v1"), "5555555555555555555555555555555555555555");
+  EXPECT_EQ(pick_commit(kLsRemote, "heads/main"), "2222222222222222222222222222222222222222");
+  // A branch before a tag of the same name (BuildKit's, as `git checkout` prefers it); the tag by
+  // its full name, an annotated tag's commit, not the tag object.
+  EXPECT_EQ(pick_commit(kLsRemote, "v1"), "3333333333333333333333333333333333333333");
+  EXPECT_EQ(match_ref(kLsRemote, "v1")->name, "refs/heads/v1");
+  EXPECT_EQ(pick_commit(kLsRemote, "refs/heads/v1"), "3333333333333333333333333333333333333333");
+  EXPECT_EQ(pick_commit(kLsRemote, "refs/tags/v1"), "5555555555555555555555555555555555555555");
+  EXPECT_EQ(pick_commit(kLsRemote, "tags/v1"), "4444444444444444444444444444444444444444");  // refs/tags/v1 as written
   EXPECT_EQ(pick_commit(kLsRemote, "light"), "6666666666666666666666666666666666666666");
   EXPECT_EQ(pick_commit(kLsRemote, "ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD"), "abcdefabcdefabcdefabcdefabcdefabcdefabcd");
   EXPECT_FALSE(pick_commit(kLsRemote, "nope"));
@@ -93,10 +99,16 @@ TEST(GitSource, ARefNamesTheCommitInGitsOrder) {
 }
 
 TEST(GitSource, AnAnnotatedTagNamesItsCommitAndItsTagObject) {
-  auto v1 = match_ref(kLsRemote, "v1");
+  auto v1 = match_ref(kLsRemote, "refs/tags/v1");
   ASSERT_TRUE(v1);
   EXPECT_EQ(v1->commit, "5555555555555555555555555555555555555555");
   EXPECT_EQ(v1->tag, "4444444444444444444444444444444444444444");
+  EXPECT_EQ(v1->name, "refs/tags/v1");
+  auto only_tag = match_ref("4444444444444444444444444444444444444444\trefs/tags/v1\n"
+                            "5555555555555555555555555555555555555555\trefs/tags/v1^{}\n", "v1");
+  ASSERT_TRUE(only_tag);  // no branch of that name: the tag
+  EXPECT_EQ(only_tag->commit, "5555555555555555555555555555555555555555");
+  EXPECT_EQ(only_tag->tag, "4444444444444444444444444444444444444444");
   auto light = match_ref(kLsRemote, "light");
   ASSERT_TRUE(light);
   EXPECT_EQ(light->tag, "");  // a lightweight tag is the commit itself
@@ -129,19 +141,104 @@ TEST(GitSource, ChecksumAndTheFragmentsCommitMustAgree) {
   EXPECT_TRUE(apply_git_checksum(s, "abcd1234"));
   auto differ = apply_git_checksum(s, "1234");
   ASSERT_FALSE(differ);
-  EXPECT_EQ(differ.error().message(), "--checksum=1234 and the fragment's commit=abcd1234 differ");
+  EXPECT_EQ(differ.error().message(), "--checksum=1234 and the URL's commit=abcd1234 differ");
   EXPECT_FALSE(apply_git_checksum(s, "sha256:1234"));
 }
 
 // No server resolves an abbreviated id (BuildKit refuses one as the ref): the error says so.
 TEST(GitSource, AShortCommitIdIsToldFromARef) {
-  for (const char* shortid : {"abc1", "abc1234", "ABC1234", "0123456789abcdef0123456789abcdef0123456"}) {
+  for (const char* shortid : {"abc1", "abc1234", "ABC1234", "0123456789abcdef0123456789abcdef0123456",
+                              "0123456789abcdef0123456789abcdef012345678"}) {
     EXPECT_TRUE(is_short_commit_id(shortid)) << shortid;
   }
-  for (const char* other : {"", "abc", "main", "v1.0", "0123456789abcdef0123456789abcdef01234567", "abc-1234"}) {
+  for (const char* other : {"", "abc", "main", "v1.0", "0123456789abcdef0123456789abcdef01234567", "abc-1234",
+                            "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}) {
     EXPECT_FALSE(is_short_commit_id(other)) << other;
   }
   EXPECT_FALSE(pick_commit(kLsRemote, "1111111"));  // never a prefix of an advertised id
+}
+
+// A SHA-256 repository's ids are 64 hex digits: a ref, an advertised ref, a --checksum.
+TEST(GitSource, ASha256RepositorysIdsAre64HexDigits) {
+  const std::string c(64, 'c'), t(64, 'd');
+  const std::string ls = c + "\tHEAD\n" + c + "\trefs/heads/main\n" + t + "\trefs/tags/v1\n" + c + "\trefs/tags/v1^{}\n";
+  EXPECT_EQ(pick_commit(ls, ""), c);
+  EXPECT_EQ(pick_commit(ls, "main"), c);
+  auto v1 = match_ref(ls, "v1");
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(v1->commit, c);
+  EXPECT_EQ(v1->tag, t);
+  EXPECT_EQ(pick_commit(ls, std::string(64, 'E')), std::string(64, 'e'));  // a full id names itself
+  EXPECT_TRUE(is_commit_id(c));
+  EXPECT_TRUE(is_commit_id(std::string(40, 'a')));
+  EXPECT_FALSE(is_commit_id(std::string(63, 'a')));
+  GitSource s = parsed("git://h/r##commit=" + c);
+  EXPECT_EQ(s.ref, c);  // a full commit id is the ref
+  EXPECT_EQ(parse_git_checksum(std::string(64, 'A')).value(), std::string(64, 'a'));
+}
+
+// BuildKit's query form: `?ref=&tag=&branch=&subdir=&checksum=&keep-git-dir=&submodules=&mtime=&fetch-by-commit`.
+TEST(GitSource, TheQueryFormSaysWhatTheFragmentSays) {
+  GitSource s = parsed("https://host/r.git?ref=v1&subdir=/sub&checksum=ABCD&keep-git-dir=true&submodules=false");
+  EXPECT_EQ(s.remote, "https://host/r.git");  // git is given the URL without the query
+  EXPECT_EQ(s.ref, "v1");
+  EXPECT_EQ(s.subdir, "/sub");
+  EXPECT_EQ(s.commit, "abcd");
+  EXPECT_EQ(s.keep_git_dir, true);
+  EXPECT_FALSE(s.submodules);
+  EXPECT_FALSE(s.mtime_commit);
+  s = parsed("git@host:r.git?subdir=sub#v2");
+  EXPECT_EQ(s.remote, "git@host:r.git");
+  EXPECT_EQ(s.ref, "v2");
+  EXPECT_EQ(s.subdir, "sub");
+  s = parsed("git://host/r?tag=v1");
+  EXPECT_EQ(s.ref, "refs/tags/v1");
+  s = parsed("git://host/r?branch=refs/heads/dev#refs/heads/dev:docs");
+  EXPECT_EQ(s.ref, "refs/heads/dev");
+  EXPECT_EQ(s.subdir, "docs");
+  s = parsed("git://host/r?keep-git-dir&submodules&fetch-by-commit&commit=" + std::string(40, 'a') + "&mtime=commit");
+  EXPECT_EQ(s.keep_git_dir, true);  // a flag alone is true
+  EXPECT_TRUE(s.submodules);
+  EXPECT_TRUE(s.fetch_by_commit);
+  EXPECT_TRUE(s.mtime_commit);
+  EXPECT_EQ(s.commit, std::string(40, 'a'));
+  s = parsed("git://host/r?keep-git-dir=0&mtime=checkout&ref=a%2Fb&subdir=sub#a/b:sub/");
+  EXPECT_EQ(s.keep_git_dir, false);
+  EXPECT_EQ(s.ref, "a/b");
+  s = parsed("git://host/r");
+  EXPECT_FALSE(s.keep_git_dir.has_value());
+  EXPECT_TRUE(s.submodules);
+  EXPECT_TRUE(is_git_source("https://host/r.git?ref=main"));
+  EXPECT_FALSE(is_git_source("https://host/r?ref=main"));  // a download: no ".git" path
+}
+
+TEST(GitSource, AQueryThatCannotBeReadOrDisagreesIsOneLineNamingIt) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"https://h/r.git?x=1", "unexpected key 'x' in the query of 'https://h/r.git?x=1' (supported keys: ref, tag, branch, "
+                              "subdir, checksum, commit, keep-git-dir, submodules, mtime, fetch-by-commit)"},
+      {"git://h/r?ref=v1#v2", "'ref=v1' conflicts with ref 'v2' in 'git://h/r?ref=v1#v2'"},
+      {"git://h/r?ref=v1&tag=v2", "'tag=v2' conflicts with ref 'v1' in 'git://h/r?ref=v1&tag=v2'"},
+      {"git://h/r?branch=b#main", "'branch=b' conflicts with ref 'main' in 'git://h/r?branch=b#main'"},
+      {"git://h/r?tag=v1&branch=v1", "'tag' and 'branch' both name the ref in the query of 'git://h/r?tag=v1&branch=v1'"},
+      {"git://h/r?subdir=a#:b", "'subdir=a' conflicts with subdir 'b' in 'git://h/r?subdir=a#:b'"},
+      {"git://h/r?checksum=12&commit=34", "'commit=34' conflicts with commit '12' in 'git://h/r?checksum=12&commit=34'"},
+      {"git://h/r?checksum=12##commit=34", "'checksum=12' conflicts with commit '34' in 'git://h/r?checksum=12##commit=34'"},
+      {"git://h/r?checksum=main", "checksum 'main' is no commit id (hex digits) in the query of 'git://h/r?checksum=main'"},
+      {"git://h/r?ref=", "key 'ref' has no value in the query of 'git://h/r?ref='"},
+      {"git://h/r?ref=a&ref=b", "key 'ref' is given more than once in the query of 'git://h/r?ref=a&ref=b'"},
+      {"git://h/r?submodules=no", "submodules='no' is not a boolean (true or false) in the query of 'git://h/r?submodules=no'"},
+      {"git://h/r?mtime=now", "mtime='now': expected 'checkout' or 'commit' in the query of 'git://h/r?mtime=now'"},
+  };
+  for (const auto& [url, message] : cases) {
+    auto r = parse_git_source(url);
+    ASSERT_FALSE(r) << url;
+    EXPECT_EQ(r.error().message(), message);
+    EXPECT_TRUE(is_git_source(url)) << url;  // still a repository: the error is reported
+  }
+  GitSource s = parsed("git://h/r?checksum=abcd");
+  auto differ = apply_git_checksum(s, "1234");  // ADD --checksum against the query's
+  ASSERT_FALSE(differ);
+  EXPECT_EQ(differ.error().message(), "--checksum=1234 and the URL's commit=abcd differ");
 }
 
 TEST(GitSource, AKeptOriginHasNoCredentials) {

@@ -145,6 +145,12 @@ TEST_F(NormalizeBuild, GitAndHttpContextsAreKeptAndOtherRemoteContextsRefused) {
   auto fragment = load("services:\n  web:\n    build: https://github.com/a/b.git##colour=red\n");
   EXPECT_EQ(fragment.errors(), "stack.yaml:3:12: services.web.build: unexpected key 'colour' in the fragment of "
                                "'https://github.com/a/b.git##colour=red' (supported keys: ref, commit, subdir)");
+  auto query = load("services:\n  web:\n    build: https://github.com/a/b.git?ref=v1#v2\n");
+  EXPECT_EQ(query.errors(), "stack.yaml:3:12: services.web.build: 'ref=v1' conflicts with ref 'v2' in "
+                            "'https://github.com/a/b.git?ref=v1#v2'");
+  auto queried = load("services:\n  web:\n    build: https://github.com/a/b.git?ref=v1&subdir=app\n");
+  ASSERT_TRUE(queried.stack) << queried.errors();
+  EXPECT_EQ(queried.service("web").build->context, "https://github.com/a/b.git?ref=v1&subdir=app");  // kept as written
 }
 
 TEST_F(NormalizeBuild, DockerfileAndInlineExcludeEachOther) {
