@@ -51,6 +51,7 @@ Result<void> Builder::add_git_step(const Instruction& ins, const GitSource& src,
     // The repository's files go into DEST as a directory's contents do.
     auto tree = context_tree(*root, IgnoreRules::parse("").value(), "git repository '" + src.remote + "'");
     CopyRequest copy{{"."}, req.dest.ends_with("/") ? req.dest : req.dest + "/", false};
+    copy.digest = false;  // the key is the commit
     auto sel = select_sources(*tree, copy, dest_view);
     if (!sel) return at(std::move(sel).error());
     auto layer = write_copy_layer(ingest_->blobs(), *sel, dest_view, opts);
