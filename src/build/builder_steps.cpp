@@ -420,14 +420,15 @@ Result<void> Builder::copy_step(const Stage& stage, size_t index, StageState& st
   desc.push_back("layer " + *layer);
   return cached_layer(ins, step_key(state.key, desc.dump()), state, [&]() -> Result<image::LayerInfo> {
     if (made) return *made;
+    // The remembered layer, if stored, is only re-derived and compared: nothing new is written.
     CopyOptions remembered = opts;
-    if (auto d = image::Digest::parse(*layer)) remembered.likely = *d;
+    if (auto d = image::Digest::parse(*layer)) remembered.repeats = *d;
     auto again = write_copy_layer(ingest_->blobs(), *sel, dest_view, remembered);
-    if (!again) return at(std::move(again).error());
     // A source written between its stat and its read: the key would name another layer.
-    if (again->diff_id.str() != *layer) {
+    if ((!again && again.error().code() == Errc::conflict) || (again && again->diff_id.str() != *layer)) {
       return at(util::Error(Errc::io, "a source changed while it was being copied; build again"));
     }
+    if (!again) return at(std::move(again).error());
     return again;
   });
 }

@@ -146,7 +146,7 @@ Result<mode_t> parse_chmod(const std::string& text) {
 
 Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const CopySelection& sel,
                                           const RootfsView& view, const CopyOptions& o) {
-  STACK_ASSIGN_OR_RETURN(LayerTar tar, LayerTar::create(blobs, o.epoch, o.likely));
+  STACK_ASSIGN_OR_RETURN(LayerTar tar, LayerTar::create(blobs, o.epoch, o.repeats));
   std::map<std::string, const CopyItem*> items;
   std::map<std::string, bool> parents;
   for (const CopyItem& it : sel.items) {

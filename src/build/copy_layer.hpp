@@ -18,7 +18,7 @@ struct CopyOptions {
   std::optional<std::pair<uid_t, gid_t>> chown;
   std::optional<mode_t> chmod;  // permission bits only
   int64_t epoch = 0;            // SOURCE_DATE_EPOCH: later times are clamped to it
-  std::optional<image::Digest> likely;  // the layer's remembered digest (BlobWriteOptions::likely)
+  std::optional<image::Digest> repeats;  // a remembered layer this one repeats (BlobWriteOptions::repeats)
 };
 
 Result<image::LayerInfo> write_copy_layer(const image::BlobStore& blobs, const CopySelection& selection,

@@ -80,9 +80,9 @@ LayerTar::LayerTar(LayerTar&&) noexcept = default;
 LayerTar& LayerTar::operator=(LayerTar&&) noexcept = default;
 LayerTar::~LayerTar() = default;
 
-Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch, std::optional<image::Digest> likely) {
+Result<LayerTar> LayerTar::create(const image::BlobStore& blobs, int64_t epoch, std::optional<image::Digest> repeats) {
   image::BlobWriteOptions options;
-  options.likely = std::move(likely);
+  options.repeats = std::move(repeats);
   STACK_ASSIGN_OR_RETURN(image::BlobWriter w, blobs.writer(std::move(options)));
   auto impl = std::make_unique<Impl>(std::move(w));
   impl->epoch = epoch;

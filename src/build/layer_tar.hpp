@@ -36,9 +36,9 @@ struct TarEntry {
 
 class LayerTar {
  public:
-  // likely: the digest the layer will likely have (BlobWriteOptions::likely).
+  // repeats: a stored layer this one is expected to repeat (BlobWriteOptions::repeats).
   static Result<LayerTar> create(const image::BlobStore& blobs, int64_t epoch,
-                                 std::optional<image::Digest> likely = std::nullopt);
+                                 std::optional<image::Digest> repeats = std::nullopt);
   LayerTar(LayerTar&&) noexcept;
   LayerTar& operator=(LayerTar&&) noexcept;
   ~LayerTar();

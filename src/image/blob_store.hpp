@@ -22,9 +22,11 @@ struct BlobWriteOptions {
   std::optional<uint64_t> size;  // expected size; writing past it fails at once
   // Keep the partial file on failure and continue from it next time (needs digest).
   bool resume = false;
-  // The digest the blob will likely have, not checked (a remembered layer's): while the store
-  // holds that blob, the new copy will likely be dropped, so its writeback is not started.
-  std::optional<Digest> likely;
+  // A blob the store holds that these bytes are expected to repeat (a remembered layer made
+  // again): they are hashed, not written, and commit checks them against it (different bytes:
+  // Errc::conflict, nothing stored). When the store lacks that blob, the bytes are written as
+  // usual, and not checked.
+  std::optional<Digest> repeats;
 };
 
 class BlobWriter {
@@ -62,7 +64,7 @@ class BlobWriter {
   uint64_t offset_ = 0;
   static constexpr uint64_t kWritebackStep = 8 << 20;
   uint64_t written_back_ = 0;  // offset up to which writeback was started (write_chunk)
-  bool likely_stored_ = false;  // BlobWriteOptions::likely names a stored blob: no writeback
+  bool hash_only_ = false;  // BlobWriteOptions::repeats names a stored blob: nothing written
   bool done_ = false;
 };
 

@@ -10,7 +10,7 @@
 #                    follows the module as it grows. STACK_FUZZ_LOAD=0 leaves spec::load out on
 #                    purpose (to fuzz the front end while a known bug in a later pass is fixed).
 #   dns_message      the DNS wire codec and the server's answer decision (src/net/dns)
-#   image_reference  image reference parsing and formatting (src/image/reference)
+#   image_reference  image reference parsing and formatting (src/image/reference, util/image_reference)
 #   auth_challenge   WWW-Authenticate parsing (src/image/registry/auth_challenge)
 #   layer_paths      tar entry names from layers: path safety and whiteouts, libarchive from memory
 # The other targets compile only the files they list, so each costs seconds to build.
@@ -45,7 +45,7 @@ case "$name" in
     seconds=15 max_len=1500  # past kUdpMaxSize, so that truncation is reached
     ;;
   image_reference)
-    sources=(image/reference.cpp image/digest.cpp util/sha256.cpp util/shared_library.cpp
+    sources=(image/reference.cpp util/image_reference.cpp image/digest.cpp util/sha256.cpp util/shared_library.cpp
              util/result.cpp)
     libs=(-ldl -lmd)
     seconds=15 max_len=512

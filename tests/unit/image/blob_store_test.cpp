@@ -126,6 +126,45 @@ TEST_F(BlobStoreTest, ABlobAlreadyStoredIsKeptAndTheNewCopyDropped) {
   EXPECT_EQ(file_count(), 1u);             // and no temporary left
 }
 
+// A stored blob that new bytes are to repeat (a remembered layer made again): they are hashed
+// and compared, never written; different bytes are an error and store nothing.
+TEST_F(BlobStoreTest, BytesThatRepeatAStoredBlobAreOnlyHashedAndCompared) {
+  auto first = store_->write("same bytes");
+  ASSERT_TRUE(first);
+  struct stat before;
+  ASSERT_EQ(::stat(store_->path(*first).c_str(), &before), 0);
+  {
+    auto w = store_->writer({.repeats = *first});
+    ASSERT_TRUE(w);
+    EXPECT_EQ(file_count(), 1u);  // no temporary made
+    std::string chunk = "same ";
+    ASSERT_TRUE(w->write_chunk(chunk));
+    ASSERT_TRUE(w->write("bytes"));
+    EXPECT_EQ(w->commit().value_or(Digest()), *first);
+  }
+  struct stat after;
+  ASSERT_EQ(::stat(store_->path(*first).c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(file_count(), 1u);
+
+  auto w = store_->writer({.repeats = *first});
+  ASSERT_TRUE(w);
+  ASSERT_TRUE(w->write("other bytes"));
+  auto differs = w->commit();
+  ASSERT_FALSE(differs);
+  EXPECT_EQ(differs.error().code(), util::Errc::conflict);
+  EXPECT_FALSE(store_->contains(Digest::of("other bytes")));
+  EXPECT_EQ(file_count(), 1u);
+  EXPECT_EQ(store_->read(*first).value_or(""), "same bytes");
+
+  // A blob the store lacks: the bytes are written and stored as usual.
+  auto absent = store_->writer({.repeats = Digest::of("absent")});
+  ASSERT_TRUE(absent);
+  ASSERT_TRUE(absent->write("new bytes"));
+  EXPECT_EQ(absent->commit().value_or(Digest()), Digest::of("new bytes"));
+  EXPECT_TRUE(store_->contains(Digest::of("new bytes")));
+}
+
 TEST_F(BlobStoreTest, ResumesFromPartialFile) {
   std::string data(300000, 'x');
   data += "tail";
