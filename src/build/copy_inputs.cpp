@@ -7,8 +7,10 @@
 
 #include "build/builder_impl.hpp"
 #include "build/git_source.hpp"
+#include "build/url_cache.hpp"
 #include "build/url_source.hpp"
 #include "util/fd.hpp"
+#include "util/state_root.hpp"
 
 namespace stack::build {
 
@@ -138,7 +140,11 @@ Result<void> Builder::fetch_urls(const std::string& dir, const std::optional<std
   for (size_t i = 0; i < req.sources.size(); ++i) {
     const std::string& url = req.sources[i];
     if (!is_url_source(url)) continue;
-    STACK_ASSIGN_OR_RETURN(Download d, download_url(url, dir + "/url-" + std::to_string(i), kUrlLimits));
+    // With a checksum the step's key is the checksum: the download goes to the scratch directory.
+    // Without, it is kept between builds and revalidated (url_cache.hpp).
+    Result<Download> got = checksum ? download_url(url, dir + "/url-" + std::to_string(i), kUrlLimits)
+                                    : UrlCache(util::StateRoot(o_.root).build_cache_urls()).fetch(url, kUrlLimits, !o_.no_cache);
+    STACK_ASSIGN_OR_RETURN(Download d, std::move(got));
     if (checksum && d.sha256 != *checksum) {
       return fail(Errc::conflict, url + ": checksum mismatch: expected sha256:" + *checksum + ", got sha256:" + d.sha256);
     }

@@ -85,7 +85,8 @@ std::optional<int64_t> parse_http_date(std::string_view text) {
   return static_cast<int64_t>(::timegm(&tm));
 }
 
-Result<Download> download_url(const std::string& url, const std::string& path, const UrlLimits& limits) {
+Result<Download> download_url(const std::string& url, const std::string& path, const UrlLimits& limits,
+                              const std::vector<std::string>& headers) {
   STACK_ASSIGN_OR_RETURN(util::UniqueFd fd, util::UniqueFd::open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   image::Sha256 hash;
   uint64_t size = 0;
@@ -93,6 +94,7 @@ Result<Download> download_url(const std::string& url, const std::string& path, c
   request.url = url;
   request.allow_http_redirects = true;  // the Dockerfile asked for plain http itself, or may
   request.timeout_seconds = limits.timeout_seconds;
+  request.headers = headers;
   auto sink = [&](long, std::string_view chunk) -> Result<void> {
     size += chunk.size();
     if (size > limits.max_bytes) {
@@ -103,6 +105,13 @@ Result<Download> download_url(const std::string& url, const std::string& path, c
   };
   image::registry::Http http;
   STACK_ASSIGN_OR_RETURN(image::registry::HttpResponse response, http.stream(request, sink));
+  if (response.status == 304 && !headers.empty()) {
+    fd.reset();
+    ::unlink(path.c_str());
+    Download kept;
+    kept.not_modified = true;
+    return kept;
+  }
   if (response.status < 200 || response.status >= 300) {
     return fail(response.status == 404 ? Errc::not_found : Errc::io,
                 "GET " + url + ": HTTP " + std::to_string(response.status));
@@ -113,7 +122,7 @@ Result<Download> download_url(const std::string& url, const std::string& path, c
     struct timespec times[2] = {{*t, 0}, {*t, 0}};
     if (::futimens(fd.get(), times) != 0) return fail(Errc::io, "setting the time of '" + path + "'", errno);
   }
-  return Download{path, hash.finish().hex()};
+  return Download{path, hash.finish().hex(), response.header("etag"), response.header("last-modified"), false};
 }
 
 }  // namespace stack::build

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/result.hpp"
 
@@ -47,10 +48,14 @@ inline constexpr UrlLimits kUrlLimits{4ull << 30, 3600};
 struct Download {
   std::string path;    // the file, mode 0600, mtime from Last-Modified when the server sent one
   std::string sha256;  // hex
+  std::string etag, last_modified;  // the response's validators, "" when it sent none
+  bool not_modified = false;  // a 304 to a conditional request: nothing written, no file at path
 };
 
 // GET with redirects followed; a non-2xx status, a transfer error or a limit is one error naming
-// the URL ("GET http://127.0.0.1:8080/x: HTTP 404").
-Result<Download> download_url(const std::string& url, const std::string& path, const UrlLimits& limits);
+// the URL ("GET http://127.0.0.1:8080/x: HTTP 404"). headers: "Name: value", such as the
+// validators of a conditional request (url_cache.hpp), to which a 304 is an answer.
+Result<Download> download_url(const std::string& url, const std::string& path, const UrlLimits& limits,
+                              const std::vector<std::string>& headers = {});
 
 }  // namespace stack::build

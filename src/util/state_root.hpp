@@ -44,6 +44,7 @@ class StateRoot {
   std::string build_cache_mounts() const { return build_cache() + "/mounts"; }
   std::string build_cache_files() const { return build_cache() + "/files"; }  // content_memo.hpp
   std::string build_cache_layers() const { return build_cache() + "/layers"; }  // layer_memo.hpp
+  std::string build_cache_urls() const { return build_cache() + "/urls"; }  // url_cache.hpp
   std::string run() const { return root_ + "/run"; }
   std::string netns_dir() const { return run() + "/netns"; }
   std::string netns(std::string_view container) const { return netns_dir() + "/" + std::string(container); }

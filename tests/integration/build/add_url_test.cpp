@@ -2,10 +2,12 @@
 // heredocs as COPY sources, through the real binary.
 #include <gtest/gtest.h>
 
+#include "build/url_cache.hpp"
 #include "build/url_source.hpp"
 #include "build_fixture.hpp"
 #include "loopback_server.hpp"
 #include "util/bytes.hpp"
+#include "util/fd.hpp"
 #include "util/sha256.hpp"
 
 namespace stack::build {
@@ -168,11 +170,54 @@ TEST_F(AddUrlTest, UnchangedFileIsCachedAndAChangedOneRerunsTheStep) {
   Outcome again = build("-t bld-urlcache:1");
   EXPECT_EQ(built_id(again), first);
   EXPECT_NE(again.err.find("2 cached, 0 run"), std::string::npos) << again.err;
-  serve("v.txt", "two\n");
+  // Another size: httpd's ETag (the file's mtime in seconds and its size) changes even within
+  // the second (below, the same ETag is "not modified").
+  serve("v.txt", "three\n");
   Outcome changed = build("-t bld-urlcache:1");
   EXPECT_NE(built_id(changed), first);
   EXPECT_NE(changed.err.find("0 cached, 2 run"), std::string::npos) << changed.err;
-  EXPECT_EQ(read_view(view("bld-urlcache:1"), "copy"), "two\n");
+  EXPECT_EQ(read_view(view("bld-urlcache:1"), "copy"), "three\n");
+}
+
+// A URL fetched before is asked for again with its ETag and Last-Modified, as BuildKit does, and
+// a 304 keeps the file downloaded then: no download, and once the kept file has settled, no layer
+// made either. httpd's ETag is the file's mtime and size, so bytes rewritten with the same size
+// and time are "not modified" to it: the build keeps the old bytes, which proves the conditional
+// request. A change the server shows is downloaded.
+TEST_F(AddUrlTest, AUrlFetchedBeforeIsRevalidatedAndNotDownloadedWhileUnchanged) {
+  auto serve_at_fixed_time = [&](const std::string& text) {
+    serve("data.txt", text);
+    ASSERT_EQ(std::system(("touch -d '2001-02-03 04:05:06 UTC' " + served_ + "/data.txt").c_str()), 0);
+  };
+  serve_at_fixed_time("version-1\n");
+  write("Dockerfile", "FROM busybox\nADD " + url("data.txt") + " /data.txt\n");
+  Outcome first = build("-t bld-url:etag");
+  std::string id = built_id(first);
+  EXPECT_NE(first.err.find("0 cached, 1 run"), std::string::npos) << first.err;
+  const std::string kept = UrlCache(root_ / "build-cache/urls").data_path(url("data.txt"));
+  auto text = util::read_file(kept);
+  EXPECT_EQ(text.value_or(""), "version-1\n");
+  struct stat before {};
+  ASSERT_EQ(::stat(kept.c_str(), &before), 0);
+
+  ::sleep(3);  // the kept file settles: the layer's digest is remembered by the next build
+  EXPECT_EQ(built_id(build("-t bld-url:etag")), id);
+  serve_at_fixed_time("version-2\n");  // same size, same time: the same ETag
+  Outcome revalidated = build("-t bld-url:etag");
+  EXPECT_EQ(built_id(revalidated), id);
+  EXPECT_NE(revalidated.err.find("1 cached, 0 run"), std::string::npos) << revalidated.err;
+  struct stat after {};
+  ASSERT_EQ(::stat(kept.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // the file kept, not downloaded again
+  EXPECT_EQ(read_view(view("bld-url:etag"), "data.txt"), "version-1\n");
+  Outcome fresh = build("--no-cache -t bld-url:etag2");  // downloaded in full: the new bytes
+  EXPECT_EQ(read_view(view("bld-url:etag2"), "data.txt"), "version-2\n");
+
+  serve("data.txt", "version-three\n");
+  Outcome changed = build("-t bld-url:etag");
+  EXPECT_NE(built_id(changed), id);
+  EXPECT_NE(changed.err.find("0 cached, 1 run"), std::string::npos) << changed.err;
+  EXPECT_EQ(read_view(view("bld-url:etag"), "data.txt"), "version-three\n");
 }
 
 TEST_F(AddUrlTest, HeredocSources) {
