@@ -16,6 +16,12 @@ namespace {
 
 int64_t ns_of(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
 
+// A string field of a record, "" when absent or of another type (a record is never trusted).
+std::string text_of(const nlohmann::json& record, const char* key) {
+  auto it = record.is_object() ? record.find(key) : record.end();
+  return it != record.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 // The kept file's identity, so that a record is used only with the file it was written for (a
 // crash between the file's rename and the record's write leaves them apart).
 nlohmann::json identity_of(const struct stat& st) {
@@ -34,10 +40,12 @@ Result<Download> UrlCache::fetch(const std::string& url, const UrlLimits& limits
   struct stat st {};
   if (auto text = util::read_file(record_path, 64 * 1024); revalidate && text && ::stat(data.c_str(), &st) == 0) {
     record = nlohmann::json::parse(*text, nullptr, false);
-    const bool ours = record.is_object() && record.value("url", "") == url && record.value("identity", nlohmann::json()) == identity_of(st);
-    if (ours && !record.value("etag", "").empty()) validators.push_back("If-None-Match: " + record.value("etag", ""));
-    if (ours && !record.value("last_modified", "").empty()) {
-      validators.push_back("If-Modified-Since: " + record.value("last_modified", ""));
+    const bool ours = record.is_object() && text_of(record, "url") == url &&
+                      record.value("identity", nlohmann::json()) == identity_of(st) &&
+                      text_of(record, "sha256").size() == 64;
+    if (ours && !text_of(record, "etag").empty()) validators.push_back("If-None-Match: " + text_of(record, "etag"));
+    if (ours && !text_of(record, "last_modified").empty()) {
+      validators.push_back("If-Modified-Since: " + text_of(record, "last_modified"));
     }
   }
   STACK_TRY(image::make_dirs(dir_, 0700));
@@ -49,7 +57,7 @@ Result<Download> UrlCache::fetch(const std::string& url, const UrlLimits& limits
   }
   if (got->not_modified) {
     got->path = data;
-    got->sha256 = record.value("sha256", "");
+    got->sha256 = text_of(record, "sha256");
     return got;
   }
   if (::rename(tmp.c_str(), data.c_str()) != 0) {

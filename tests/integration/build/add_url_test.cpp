@@ -218,6 +218,15 @@ TEST_F(AddUrlTest, AUrlFetchedBeforeIsRevalidatedAndNotDownloadedWhileUnchanged)
   EXPECT_NE(built_id(changed), id);
   EXPECT_NE(changed.err.find("0 cached, 1 run"), std::string::npos) << changed.err;
   EXPECT_EQ(read_view(view("bld-url:etag"), "data.txt"), "version-three\n");
+  // A record that is not what stack writes is not trusted: the URL is downloaded in full (the
+  // server's ETag is the same as before, so a conditional request would have kept the old bytes).
+  ASSERT_TRUE(test::write_text(kept + ".json", R"({"url": 5, "etag": [], "identity": "x"})"));
+  ASSERT_EQ(std::system(("cp -p " + served_ + "/data.txt " + served_ + "/time-ref").c_str()), 0);
+  serve("data.txt", "version-THREE\n");
+  ASSERT_EQ(std::system(("touch -r " + served_ + "/time-ref " + served_ + "/data.txt").c_str()), 0);
+  Outcome distrusted = build("-t bld-url:etag");
+  EXPECT_EQ(distrusted.code, 0) << distrusted.err;
+  EXPECT_EQ(read_view(view("bld-url:etag"), "data.txt"), "version-THREE\n");
 }
 
 TEST_F(AddUrlTest, HeredocSources) {
