@@ -15,8 +15,6 @@ namespace stack::build {
 
 namespace {
 
-int64_t memo_ns(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
-
 // The file read and hashed through an open descriptor; nullopt if it cannot be read.
 std::optional<std::string> hash_fd(int fd) {
   util::Sha256 h;
@@ -33,10 +31,14 @@ std::optional<std::string> hash_fd(int fd) {
 
 }  // namespace
 
+int64_t ContentMemo::nanoseconds(const struct timespec& t) {
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
 std::string ContentMemo::format(const struct stat& st, const std::string& hex) {
   std::ostringstream out;
-  out << "v1 " << st.st_dev << ' ' << st.st_ino << ' ' << st.st_size << ' ' << memo_ns(st.st_mtim) << ' '
-      << memo_ns(st.st_ctim) << ' ' << hex << '\n';
+  out << "v1 " << st.st_dev << ' ' << st.st_ino << ' ' << st.st_size << ' ' << nanoseconds(st.st_mtim) << ' '
+      << nanoseconds(st.st_ctim) << ' ' << hex << '\n';
   return out.str();
 }
 
@@ -55,7 +57,7 @@ bool ContentMemo::settled(const struct stat& st, time_t now) {
 
 bool ContentMemo::unchanged(const struct stat& before, const struct stat& after) {
   return after.st_ino == before.st_ino && after.st_size == before.st_size &&
-         memo_ns(after.st_mtim) == memo_ns(before.st_mtim) && memo_ns(after.st_ctim) == memo_ns(before.st_ctim);
+         nanoseconds(after.st_mtim) == nanoseconds(before.st_mtim) && nanoseconds(after.st_ctim) == nanoseconds(before.st_ctim);
 }
 
 std::string ContentMemo::entry_path(const struct stat& st) const {

@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <ctime>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ class ContentMemo {
   // Whether after (an fstat once the file was read) is still the file of before: same inode, size,
   // mtime and ctime (ns). Only then may what was read stand for the file.
   static bool unchanged(const struct stat& before, const struct stat& after);
+  // A file's time (mtime, ctime) in nanoseconds, as the memos compare times.
+  static int64_t nanoseconds(const struct timespec& t);
   // The memo file of a file's identity (device, inode).
   std::string entry_path(const struct stat& st) const;
 

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
 
 #include "build/content_memo.hpp"
 #include "build/glob.hpp"

@@ -6,7 +6,6 @@
 
 #include <sys/stat.h>
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>

@@ -21,10 +21,6 @@ void add_field(std::string& out, long long value) {
   out += ' ';
 }
 
-void add_time(std::string& out, const struct timespec& t) {
-  add_field(out, static_cast<long long>(t.tv_sec) * 1000000000 + t.tv_nsec);
-}
-
 bool is_digest(std::string_view s) {
   return s.size() == 71 && s.starts_with("sha256:") && s.substr(7).find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
@@ -44,8 +40,8 @@ std::string LayerMemo::signature(const std::vector<CopyItem>& items) {
     add_field(text, st.st_gid);
     add_field(text, st.st_size);
     add_field(text, static_cast<long long>(st.st_rdev));
-    add_time(text, st.st_mtim);
-    add_time(text, st.st_ctim);
+    add_field(text, ContentMemo::nanoseconds(st.st_mtim));
+    add_field(text, ContentMemo::nanoseconds(st.st_ctim));
     text += '\n';
   }
   return util::sha256_hex(text);
@@ -81,7 +77,7 @@ void LayerMemo::remember(std::string_view parent_key, std::string_view step, con
   for (const CopyItem& it : items) {
     struct stat after {};
     if (!ContentMemo::settled(it.source.st, now) || ::lstat(it.source.host_path.c_str(), &after) != 0 ||
-        !ContentMemo::unchanged(it.source.st, after) || after.st_mode != it.source.st.st_mode) {
+        !ContentMemo::unchanged(it.source.st, after)) {
       return;
     }
   }

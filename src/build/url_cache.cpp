@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build/content_memo.hpp"
 #include "image/fs.hpp"
 #include "util/atomic_file.hpp"
 #include "util/fd.hpp"
@@ -13,8 +14,6 @@
 namespace stack::build {
 
 namespace {
-
-int64_t ns_of(const struct timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec; }
 
 // A string field of a record, "" when absent or of another type (a record is never trusted).
 std::string text_of(const nlohmann::json& record, const char* key) {
@@ -25,7 +24,7 @@ std::string text_of(const nlohmann::json& record, const char* key) {
 // The kept file's identity, so that a record is used only with the file it was written for (a
 // crash between the file's rename and the record's write leaves them apart).
 nlohmann::json identity_of(const struct stat& st) {
-  return {{"ino", st.st_ino}, {"size", st.st_size}, {"ctime", ns_of(st.st_ctim)}};
+  return {{"ino", st.st_ino}, {"size", st.st_size}, {"ctime", ContentMemo::nanoseconds(st.st_ctim)}};
 }
 
 }  // namespace
